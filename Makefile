@@ -1,0 +1,47 @@
+# Engage: `make run` sets everything up and serves the app with demo data on SQLite;
+# `make test` sets up the same way and runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := crm
+
+.PHONY: run test setup assets migrate lint bench clean
+
+run: setup migrate
+	$(BIN)/flask crm seed-demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed static/build/.built
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/.built: node_modules/.installed build-assets.mjs static/src/app.scss
+	node build-assets.mjs
+	touch $@
+
+assets: static/build/.built
+
+migrate: setup
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+lint: setup
+	$(BIN)/ruff check crm tests bench
+
+bench: setup
+	$(BIN)/python -m bench.run_stakeholders
+
+clean:
+	rm -rf $(VENV) node_modules static/build

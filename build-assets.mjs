@@ -1,0 +1,20 @@
+// Builds the front-end assets the app serves from static/build/: the GOV.UK
+// Frontend stylesheet compiled from Sass, its JavaScript and its images.
+// Run by `make` after `npm ci`; nothing here fetches anything from the network.
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import * as sass from "sass";
+
+const out = "static/build";
+const govuk = "node_modules/govuk-frontend/dist/govuk";
+
+mkdirSync(`${out}/assets`, { recursive: true });
+const css = sass.compile("static/src/app.scss", {
+  loadPaths: ["node_modules"],
+  style: "compressed",
+  quietDeps: true,
+});
+writeFileSync(`${out}/app.css`, css.css);
+cpSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
+cpSync(`${govuk}/assets/images`, `${out}/assets/images`, { recursive: true });
+cpSync(`${govuk}/assets/manifest.json`, `${out}/assets/manifest.json`);
+console.log("Built front-end assets in", out);

@@ -1,0 +1,117 @@
+"""Engage: the application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from crm.config import PROJECT_ROOT, load_config
+from crm.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. Migrations are a deploy step (`flask db upgrade`), never run here."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(test_config))
+    _register_templates(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    from crm.cli import register_cli
+    from crm.security import init_security
+
+    init_security(app)
+    register_cli(app)
+    return app
+
+
+def _register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from crm.templating import register_filters
+
+    WTFormsHelpers(app)
+    register_filters(app)
+
+
+def _register_extensions(app: Flask) -> None:
+    import crm.models  # noqa: F401  (registers every model with the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "crm" / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page"
+    login_manager.login_message_category = "info"
+    from crm.auth.session import init_session_rules, load_user_by_session_token
+
+    login_manager.user_loader(load_user_by_session_token)
+    init_session_rules(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL, foreign keys and a busy timeout, so several workers can share one SQLite file."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from crm.auth.routes import bp as auth_bp
+    from crm.contacts.routes import bp as contacts_bp
+    from crm.main.routes import bp as main_bp
+    from crm.stakeholders.routes import bp as stakeholders_bp
+
+    for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from crm.services.access import AccessDenied, RecordNotFound
+
+    def not_found(_error):
+        return render_template("errors/404.html"), 404
+
+    def forbidden(_error):
+        return render_template("errors/403.html"), 403
+
+    def csrf_failed(_error):
+        return render_template("errors/csrf.html"), 400
+
+    def server_error(_error):
+        db.session.rollback()
+        return render_template("errors/500.html"), 500
+
+    app.register_error_handler(404, not_found)
+    app.register_error_handler(RecordNotFound, not_found)
+    app.register_error_handler(403, forbidden)
+    app.register_error_handler(AccessDenied, forbidden)
+    app.register_error_handler(CSRFError, csrf_failed)
+    app.register_error_handler(500, server_error)

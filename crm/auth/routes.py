@@ -1,0 +1,87 @@
+"""Signing in and out, and changing one's own password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from crm.auth.forms import ButtonForm, ChangePasswordForm, SignInForm
+from crm.extensions import db
+from crm.services import auth
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an absolute or scheme-relative URL."""
+    if not target:
+        return url_for("main.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.home")
+    if "\\" in target:
+        return url_for("main.home")
+    return target
+
+
+def _throttle_rules() -> auth.ThrottleRules:
+    c = current_app.config
+    return auth.ThrottleRules(
+        window_minutes=c["SIGNIN_WINDOW_MINUTES"],
+        slow_after=c["SIGNIN_SLOW_AFTER"],
+        lock_after=c["SIGNIN_LOCK_AFTER"],
+        lock_after_per_address=c["SIGNIN_LOCK_AFTER_PER_ADDRESS"],
+    )
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign in with an email address and password."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = auth.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "", _throttle_rules()
+            )
+        except auth.SignInRefused as refused:
+            db.session.commit()  # keep the failed attempt: it counts towards throttling
+            form.email.errors.append(str(refused))
+        else:
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@login_required
+def sign_out():
+    """Sign out everywhere: every session of this user ends, copied cookies included."""
+    if ButtonForm().validate_on_submit():
+        auth.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        flash("You have signed out", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """Change your own password; other sessions are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            auth.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValueError as problem:
+            target = form.current_password if "current" in str(problem) else form.new_password
+            target.errors.append(str(problem))
+        else:
+            db.session.commit()
+            login_user(current_user)  # this session carries the new token
+            flash("Your password has been changed", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)

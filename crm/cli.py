@@ -1,0 +1,120 @@
+"""`flask --app crm crm ...`: administrators' commands, thin wrappers over the services."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import User
+from crm.models.user import ROLES
+from crm.services import auth, seeding
+
+crm_cli = AppGroup("crm", help="Engage administration.")
+
+
+def _user(email: str) -> User:
+    user = db.session.scalars(select(User).where(User.email == auth.normalise_email(email))).first()
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}")
+    return user
+
+
+def _password(prompt: str) -> str:
+    """From CRM_NEW_PASSWORD when scripted, otherwise asked for twice without echo."""
+    return os.environ.get("CRM_NEW_PASSWORD") or click.prompt(
+        prompt, hide_input=True, confirmation_prompt=True
+    )
+
+
+@crm_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--area", "areas", multiple=True, help="An Area the user works in; repeat for more.")
+@click.option("--national", is_flag=True, help="The user works in every Area.")
+def create_user(email: str, name: str, role: str, areas: tuple[str, ...], national: bool) -> None:
+    """Create a staff account (password from CRM_NEW_PASSWORD or a prompt)."""
+    try:
+        user = auth.create_user(email, name, _password("Password"), role, list(areas), national)
+    except ValueError as problem:
+        raise click.ClickException(str(problem)) from None
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role_label}, {user.area_names})")
+
+
+@crm_cli.command("set-password")
+@click.option("--email", required=True)
+def set_password(email: str) -> None:
+    """Set a user's password and sign them out everywhere."""
+    user = _user(email)
+    password = _password("New password")
+    problem = auth.validate_new_password(password)
+    if problem:
+        raise click.ClickException(problem)
+    user.password_hash = auth.hash_password(password)
+    auth.end_all_sessions(user)
+    db.session.commit()
+    click.echo(f"Password changed for {user.email}; their sessions have ended")
+
+
+@crm_cli.command("deactivate-user")
+@click.option("--email", required=True)
+def deactivate_user(email: str) -> None:
+    """Stop a user signing in, and end every session they have."""
+    user = _user(email)
+    auth.set_active(user, False)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}")
+
+
+@crm_cli.command("reactivate-user")
+@click.option("--email", required=True)
+def reactivate_user(email: str) -> None:
+    """Let a deactivated user sign in again."""
+    auth.set_active(_user(email), True)
+    db.session.commit()
+    click.echo(f"Reactivated {email}")
+
+
+@crm_cli.command("list-users")
+def list_users() -> None:
+    """List staff accounts with their role and Areas."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        state = "" if user.active else " [deactivated]"
+        click.echo(f"{user.email}\t{user.role_label}\t{user.area_names}{state}")
+
+
+@crm_cli.command("seed-reference")
+def seed_reference() -> None:
+    """Add the CPS Areas and the starting communities, keeping any already there."""
+    areas, communities = seeding.load_reference_data()
+    db.session.commit()
+    click.echo(f"Added {areas} Areas and {communities} communities")
+
+
+@crm_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing, quietly, if the database has data.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the synthetic demo data (seeds/) into an empty database."""
+    if not seeding.database_is_empty():
+        if if_empty:
+            click.echo("The database already has data: demo data not loaded")
+            return
+        click.echo("The database already has data: demo data is only loaded into an empty one")
+        sys.exit(1)
+    counts = seeding.load_demo_data()
+    db.session.commit()
+    click.echo(
+        f"Loaded demo data: {counts['stakeholders']} stakeholders, {counts['contacts']} contacts, "
+        f"4 demo accounts (password {seeding.DEMO_PASSWORD})"
+    )
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(crm_cli)

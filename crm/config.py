@@ -1,0 +1,76 @@
+"""Configuration, read from CRM_* environment variables.
+
+Defaults suit a developer's machine (a SQLite file under instance/). In
+production (CRM_ENV=production) the app refuses to start without a secret key,
+rather than falling back to a guessable one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(os.environ.get("CRM_PROJECT_ROOT", Path(__file__).resolve().parent.parent))
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app is started with configuration it must not run with."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'instance' / 'engage.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config from the environment, then apply test overrides."""
+    env = os.environ.get("CRM_ENV", "development")
+    config = {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("CRM_SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("CRM_DATABASE_URL") or default_database_url()
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("CRM_SECURE_COOKIES", env == "production"),
+        "PERMANENT_SESSION_LIFETIME": _env_int("CRM_SESSION_HOURS", 8) * 3600,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PAGE_SIZE": _env_int("CRM_PAGE_SIZE", 25),
+        # Sign-in throttling: after SLOW_AFTER failures in the window each further
+        # try must wait; after LOCK_AFTER failures the account or address is refused.
+        "SIGNIN_WINDOW_MINUTES": _env_int("CRM_SIGNIN_WINDOW_MINUTES", 15),
+        "SIGNIN_SLOW_AFTER": _env_int("CRM_SIGNIN_SLOW_AFTER", 3),
+        "SIGNIN_LOCK_AFTER": _env_int("CRM_SIGNIN_LOCK_AFTER", 10),
+        "SIGNIN_LOCK_AFTER_PER_ADDRESS": _env_int("CRM_SIGNIN_LOCK_AFTER_PER_ADDRESS", 50),
+    }
+    if overrides:
+        config.update(overrides)
+    if not config["SECRET_KEY"]:
+        if env == "production":
+            raise ConfigError("Set CRM_SECRET_KEY: Engage will not start in production without it.")
+        # A fresh random key per process: sessions end on restart, which is what
+        # a developer's machine wants, and nothing guessable is ever used.
+        config["SECRET_KEY"] = os.urandom(32).hex()
+    return config

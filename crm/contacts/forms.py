@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from crm.forms_common import optional_int, strip
+from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
+
+
+class ContactForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the contact's full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
+    job_title = StringField("Job title", widget=GovTextInput(), validators=[Length(max=200)])
+    role_at_stakeholder = StringField(
+        "Role at the organisation", widget=GovTextInput(), validators=[Length(max=200)]
+    )
+    area_id = SelectField(
+        "Area",
+        widget=GovSelect(),
+        coerce=optional_int,
+        validators=[InputRequired(message="Select the Area")],
+        validate_choice=False,
+    )
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Email(message="Enter an email address in the correct format, like name@example.com"),
+        ],
+    )
+    phone = StringField("Phone number", widget=GovTextInput(), validators=[Length(max=40)])
+    preferred_contact_method = SelectField(
+        "Preferred contact method",
+        widget=GovRadioInput(),
+        choices=list(CONTACT_METHODS.items()),
+        default="none",
+    )
+    accessibility_needs = TextAreaField(
+        "Accessibility needs",
+        widget=GovTextArea(),
+        description="For example, large print, Braille, an interpreter, step-free access",
+    )
+    preferred_language = StringField(
+        "Preferred language or format", widget=GovTextInput(), validators=[Length(max=100)]
+    )
+    consent_given = BooleanField(
+        "They have agreed to us keeping their details", widget=GovCheckboxInput()
+    )
+    consent_on = DateField(
+        "Date consent was given",
+        widget=GovDateInput(),
+        validators=[Optional()],
+        description="For example, 27 3 2026",
+    )
+    consent_basis = SelectField(
+        "Lawful basis",
+        widget=GovSelect(),
+        choices=[("", "Not recorded")] + list(CONSENT_BASES.items()),
+    )
+    consent_method = StringField(
+        "How consent was obtained",
+        widget=GovTextInput(),
+        description="For example, signed form at the panel induction",
+        validators=[Length(max=300)],
+    )
+    do_not_contact = BooleanField("Do not contact", widget=GovCheckboxInput())
+    notes = TextAreaField("Notes", widget=GovTextArea())
+    version = HiddenField()
+    confirm_duplicate = BooleanField(
+        "This is a different person: save anyway", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Save contact", widget=GovSubmitInput())
+
+    def set_choices(self, areas) -> None:
+        self.area_id.choices = [("", "Choose an Area")] + [(a.id, a.name) for a in areas]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.consent_on.data and self.consent_on.data > date.today():
+            self.consent_on.errors = [
+                *self.consent_on.errors,
+                "Date consent was given must be today or in the past",
+            ]
+            valid = False
+        if self.consent_given.data and not self.consent_on.data and not self.consent_on.errors:
+            self.consent_on.errors = [
+                *self.consent_on.errors,
+                "Enter the date consent was given",
+            ]
+            valid = False
+        return valid
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "name": strip(self.name.data),
+            "job_title": strip(self.job_title.data),
+            "area_id": self.area_id.data,
+            "email": strip(self.email.data).lower(),
+            "phone": strip(self.phone.data),
+            "preferred_contact_method": self.preferred_contact_method.data or "none",
+            "accessibility_needs": strip(self.accessibility_needs.data),
+            "preferred_language": strip(self.preferred_language.data),
+            "consent_given": bool(self.consent_given.data),
+            "consent_on": self.consent_on.data,
+            "consent_basis": self.consent_basis.data or "",
+            "consent_method": strip(self.consent_method.data),
+            "do_not_contact": bool(self.do_not_contact.data),
+            "notes": strip(self.notes.data),
+        }
+
+    def load(self, contact) -> None:
+        for name in self.to_data():
+            getattr(self, name).data = getattr(contact, name)
+        self.version.data = str(contact.version)
+
+
+class LinkStakeholderForm(FlaskForm):
+    stakeholder_id = HiddenField()
+    role = StringField("Role at the organisation", widget=GovTextInput(), validators=[Length(max=200)])
+    submit = SubmitField("Add to this organisation", widget=GovSubmitInput())

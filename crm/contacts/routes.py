@@ -1,0 +1,181 @@
+"""The contacts register pages: people, their organisations and their consent."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth.forms import ButtonForm
+from crm.contacts.forms import ContactForm, LinkStakeholderForm
+from crm.extensions import db
+from crm.forms_common import optional_int
+from crm.services import access, audit, reference
+from crm.services import contacts as service
+from crm.services.stakeholders import get_stakeholder
+from crm.views_common import arg_int, arg_page, try_save
+
+bp = Blueprint("contacts", __name__, url_prefix="/contacts")
+
+
+def _form(**kwargs) -> ContactForm:
+    form = ContactForm(**kwargs)
+    form.set_choices(reference.areas_for(current_user))
+    return form
+
+
+def _duplicates(form: ContactForm, exclude_id: int | None = None) -> list:
+    if form.confirm_duplicate.data:
+        return []
+    data = form.to_data()
+    return service.possible_duplicates(current_user, data["name"], data["email"], exclude_id)
+
+
+@bp.route("")
+def index():
+    """Search and page through the contacts in your Areas."""
+    consent = request.args.get("consent", "")
+    filters = service.ContactFilters(
+        q=request.args.get("q", "")[:200],
+        area_id=arg_int("area"),
+        stakeholder_id=arg_int("stakeholder"),
+        consent=consent if consent in ("given", "not_given") else "",
+        archived=request.args.get("archived") == "1",
+        sort=request.args.get("sort", "name"),
+        page=arg_page(),
+    )
+    page = service.list_contacts(current_user, filters, current_app.config["PAGE_SIZE"])
+    return render_template(
+        "contacts/index.html",
+        page=page,
+        filters=filters,
+        areas=reference.areas_for(current_user),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Add a contact, optionally at a stakeholder (?stakeholder=ID)."""
+    access.require_edit(current_user, service.KIND)
+    stakeholder_id = arg_int("stakeholder")
+    stakeholder = get_stakeholder(current_user, stakeholder_id) if stakeholder_id else None
+    form = _form()
+    if request.method == "GET" and stakeholder:
+        form.area_id.data = stakeholder.area_id
+    duplicates = []
+    if form.validate_on_submit() and not (duplicates := _duplicates(form)):
+        created, _ = try_save(
+            form,
+            lambda: service.create_contact(
+                current_user, form.to_data(), stakeholder, (form.role_at_stakeholder.data or "").strip()
+            ),
+        )
+        if created:
+            flash(f"{created.name} has been added", "success")
+            return redirect(url_for(".detail", contact_id=created.id))
+    return render_template(
+        "contacts/form.html", form=form, stakeholder=stakeholder, duplicates=duplicates
+    )
+
+
+@bp.route("/<int:contact_id>")
+def detail(contact_id: int):
+    """One contact: details, consent, organisations and change history."""
+    contact = service.get_contact(current_user, contact_id, include_archived=True)
+    return render_template(
+        "contacts/detail.html",
+        contact=contact,
+        affiliations=[
+            a for a in contact.affiliations
+            if access.can_see_area(current_user, a.stakeholder.area_id)
+            and a.stakeholder.archived_at is None
+        ],
+        history=audit.history(service.KIND, contact.id),
+        can_edit=access.can_edit(current_user, service.KIND),
+        can_restore=access.can_restore(current_user),
+        button_form=ButtonForm(),
+    )
+
+
+@bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
+def edit(contact_id: int):
+    """Change a contact's details; a save over someone else's change is refused."""
+    contact = service.get_contact(current_user, contact_id)
+    access.require_edit(current_user, service.KIND)
+    form = _form()
+    if request.method == "GET":
+        form.load(contact)
+    duplicates, conflict = [], None
+    if form.validate_on_submit() and not (duplicates := _duplicates(form, contact.id)):
+        saved, conflict = try_save(
+            form,
+            lambda: service.update_contact(
+                current_user, contact, form.to_data(), int(form.version.data or 0)
+            ),
+        )
+        if saved:
+            flash(f"{saved.name} has been updated", "success")
+            return redirect(url_for(".detail", contact_id=contact.id))
+        if conflict:
+            form.version.data = str(conflict.current_version)
+    return render_template(
+        "contacts/form.html", form=form, contact=contact, duplicates=duplicates, conflict=conflict
+    )
+
+
+@bp.route("/<int:contact_id>/organisations", methods=["GET", "POST"])
+def link(contact_id: int):
+    """Find a stakeholder by name and record that the contact belongs to it."""
+    contact = service.get_contact(current_user, contact_id)
+    access.require_edit(current_user, service.KIND)
+    form = LinkStakeholderForm()
+    if form.validate_on_submit():
+        stakeholder_id = optional_int(form.stakeholder_id.data)
+        if stakeholder_id is None:
+            flash("Select an organisation from the search results", "error")
+        else:
+            stakeholder = get_stakeholder(current_user, stakeholder_id)
+            service.link_stakeholder(current_user, contact, stakeholder, (form.role.data or "").strip())
+            db.session.commit()
+            flash(f"{contact.name} is now linked to {stakeholder.name}", "success")
+            return redirect(url_for(".detail", contact_id=contact.id))
+    q = request.args.get("q", "")[:200]
+    return render_template(
+        "contacts/link.html",
+        contact=contact,
+        form=form,
+        q=q,
+        results=service.search_stakeholders_to_link(current_user, q),
+    )
+
+
+@bp.route("/<int:contact_id>/organisations/<int:stakeholder_id>/remove", methods=["POST"])
+def unlink(contact_id: int, stakeholder_id: int):
+    """Record that the contact no longer belongs to a stakeholder."""
+    contact = service.get_contact(current_user, contact_id)
+    if ButtonForm().validate_on_submit():
+        service.unlink_stakeholder(current_user, contact, stakeholder_id)
+        db.session.commit()
+        flash("The organisation has been removed from this contact", "success")
+    return redirect(url_for(".detail", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/archive", methods=["POST"])
+def archive(contact_id: int):
+    """Archive a contact: they leave lists, searches and counts."""
+    contact = service.get_contact(current_user, contact_id)
+    if ButtonForm().validate_on_submit():
+        service.archive_contact(current_user, contact)
+        db.session.commit()
+        flash(f"{contact.name} has been archived", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:contact_id>/restore", methods=["POST"])
+def restore(contact_id: int):
+    """Bring an archived contact back (administrators only)."""
+    contact = service.get_contact(current_user, contact_id, include_archived=True)
+    if ButtonForm().validate_on_submit():
+        service.restore_contact(current_user, contact)
+        db.session.commit()
+        flash(f"{contact.name} has been restored", "success")
+    return redirect(url_for(".detail", contact_id=contact.id))

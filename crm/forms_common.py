@@ -1,0 +1,68 @@
+"""Field helpers shared by the register forms: postcodes, coordinates, optional choices."""
+
+from __future__ import annotations
+
+from wtforms import Field, ValidationError
+
+from crm.services.validation import UK_LATITUDE, UK_LONGITUDE, normalise_postcode
+
+
+def strip(value: str | None) -> str:
+    return (value or "").strip()
+
+
+class UKPostcode:
+    """Accept any UK postcode however it is spaced or cased, and store it normalised."""
+
+    def __call__(self, form, field: Field) -> None:
+        if not strip(field.data):
+            field.data = ""
+            return
+        normalised = normalise_postcode(field.data)
+        if normalised is None:
+            raise ValidationError("Enter a real UK postcode, like CH1 2AB")
+        field.data = normalised
+
+
+def parse_coordinate(field: Field, name: str, bounds: tuple[float, float]) -> float | None:
+    text = strip(field.data)
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError(f"{name} must be a number, like {bounds[0] + 3:.4f}") from None
+    if not bounds[0] <= value <= bounds[1]:
+        raise ValidationError(
+            f"{name} must be in the UK, between {bounds[0]} and {bounds[1]}"
+        )
+    return value
+
+
+def validate_coordinates(form) -> bool:
+    """Latitude and longitude: each a number in the UK, and both or neither."""
+    ok = True
+    values = {}
+    for field, name, bounds in (
+        (form.latitude, "Latitude", UK_LATITUDE),
+        (form.longitude, "Longitude", UK_LONGITUDE),
+    ):
+        try:
+            values[name] = parse_coordinate(field, name, bounds)
+        except ValidationError as problem:
+            field.errors.append(str(problem))
+            ok = False
+    if ok and (values["Latitude"] is None) != (values["Longitude"] is None):
+        missing = form.longitude if values["Longitude"] is None else form.latitude
+        missing.errors.append("Enter both latitude and longitude, or neither")
+        ok = False
+    return ok
+
+
+def optional_int(value) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

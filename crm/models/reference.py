@@ -1,0 +1,52 @@
+"""Reference data an administrator keeps: Areas and communities."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.extensions import db
+
+# The protected characteristics of the Equality Act 2010, plus "other" for a
+# community defined on another basis (for example, people seeking asylum).
+PROTECTED_CHARACTERISTICS: dict[str, str] = {
+    "age": "Age",
+    "disability": "Disability",
+    "gender_reassignment": "Gender reassignment",
+    "marriage_civil_partnership": "Marriage and civil partnership",
+    "pregnancy_maternity": "Pregnancy and maternity",
+    "race": "Race",
+    "religion_belief": "Religion or belief",
+    "sex": "Sex",
+    "sexual_orientation": "Sexual orientation",
+    "other": "Another basis",
+}
+
+
+class Area(db.Model):
+    """A geographic unit the service is organised by, such as Mersey-Cheshire."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Area {self.name}>"
+
+
+class Community(db.Model):
+    """A community of interest, tied to a protected characteristic or another basis."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    characteristic: Mapped[str] = mapped_column(String(40))
+    seldom_heard: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def characteristic_label(self) -> str:
+        return PROTECTED_CHARACTERISTICS.get(self.characteristic, self.characteristic)

@@ -1,0 +1,193 @@
+"""Stakeholders (organisations and groups) and contacts (people), with their links."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.common import UTCDateTime, utcnow
+from crm.models.reference import Area, Community
+from crm.models.user import User
+
+STAKEHOLDER_TYPES: dict[str, str] = {
+    "community_group": "Community group",
+    "vcs": "Voluntary and community sector organisation",
+    "faith": "Faith organisation",
+    "statutory": "Statutory partner",
+    "cj_partner": "Criminal justice partner",
+    "victims_service": "Victims' and witness service",
+    "advocacy": "Advocacy or support service",
+    "academic": "Academic",
+    "elected": "Elected representative",
+    "media": "Media",
+    "other": "Other",
+}
+
+STAKEHOLDER_STATUSES: dict[str, str] = {
+    "active": "Active",
+    "dormant": "Dormant",
+    "closed": "Closed",
+}
+
+CONTACT_METHODS: dict[str, str] = {
+    "email": "Email",
+    "phone": "Phone",
+    "post": "Post",
+    "in_person": "In person",
+    "none": "No preference",
+}
+
+CONSENT_BASES: dict[str, str] = {
+    "consent": "Consent",
+    "public_task": "Public task",
+    "legitimate_interests": "Legitimate interests",
+}
+
+stakeholder_communities = Table(
+    "stakeholder_communities",
+    db.metadata,
+    Column("stakeholder_id", ForeignKey("stakeholders.id", ondelete="CASCADE"), primary_key=True),
+    Column("community_id", ForeignKey("communities.id"), primary_key=True),
+    Index("ix_stakeholder_communities_community", "community_id", "stakeholder_id"),
+)
+
+
+class Stakeholder(db.Model):
+    """An organisation or group the Area works with."""
+
+    __tablename__ = "stakeholders"
+    __table_args__ = (
+        # The list page reads live records of some Areas in name order.
+        Index("ix_stakeholders_live_area_name", "archived_at", "area_id", "name"),
+        Index("ix_stakeholders_live_name", "archived_at", "name"),
+        Index("ix_stakeholders_postcode", "postcode"),
+        Index("ix_stakeholders_email", "email"),
+        Index("ix_stakeholders_owner", "owner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text, default="")
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    town: Mapped[str] = mapped_column(String(100), default="")
+    postcode: Mapped[str] = mapped_column(String(8), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    influence: Mapped[int | None] = mapped_column(Integer)
+    interest: Mapped[int | None] = mapped_column(Integer)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    preferred_language: Mapped[str] = mapped_column(String(100), default="")
+    accessible_formats: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    area: Mapped[Area] = relationship()
+    owner: Mapped[User | None] = relationship()
+    communities: Mapped[list[Community]] = relationship(
+        secondary=stakeholder_communities, order_by=Community.name
+    )
+    affiliations: Mapped[list[Affiliation]] = relationship(back_populates="stakeholder")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def type_label(self) -> str:
+        return STAKEHOLDER_TYPES.get(self.type, self.type)
+
+    @property
+    def status_label(self) -> str:
+        return STAKEHOLDER_STATUSES.get(self.status, self.status)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Contact(db.Model):
+    """A person, usually at a stakeholder. Personal data: consent is recorded with it."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_live_area_name", "archived_at", "area_id", "name"),
+        Index("ix_contacts_live_name", "archived_at", "name"),
+        Index("ix_contacts_email", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    preferred_contact_method: Mapped[str] = mapped_column(String(20), default="none")
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    preferred_language: Mapped[str] = mapped_column(String(100), default="")
+    consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    consent_basis: Mapped[str] = mapped_column(String(30), default="")
+    consent_method: Mapped[str] = mapped_column(String(300), default="")
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    area: Mapped[Area] = relationship()
+    affiliations: Mapped[list[Affiliation]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def contact_method_label(self) -> str:
+        return CONTACT_METHODS.get(self.preferred_contact_method, "")
+
+    @property
+    def consent_basis_label(self) -> str:
+        return CONSENT_BASES.get(self.consent_basis, "")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Affiliation(db.Model):
+    """A contact's place at a stakeholder, and their role there."""
+
+    __tablename__ = "affiliations"
+    __table_args__ = (Index("ix_affiliations_stakeholder", "stakeholder_id"),)
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    stakeholder_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(200), default="")
+
+    contact: Mapped[Contact] = relationship(back_populates="affiliations")
+    stakeholder: Mapped[Stakeholder] = relationship(back_populates="affiliations")

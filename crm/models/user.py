@@ -1,0 +1,83 @@
+"""Staff accounts, their role and the Areas they work in."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.common import UTCDateTime, utcnow
+from crm.models.reference import Area
+
+ROLES: dict[str, str] = {
+    "admin": "Administrator",
+    "lead": "Engagement lead",
+    "senior": "Senior leader",
+    "panels": "Panel coordinator",
+}
+
+user_areas = Table(
+    "user_areas",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(db.Model):
+    """A member of staff who signs in to Engage.
+
+    The session token is what Flask-Login keeps in the session cookie, not the
+    user id: changing it (on sign-out, password change, role change or
+    deactivation) ends every session the user has, copied cookies included.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(150))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    is_national: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=new_session_token
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.name)
+
+    # Flask-Login's user protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def area_names(self) -> str:
+        return "All Areas" if self.is_national else ", ".join(a.name for a in self.areas)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

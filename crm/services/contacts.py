@@ -1,0 +1,191 @@
+"""Contacts: the people at stakeholders, their consent and how they like to be reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.extensions import db
+from crm.models import Affiliation, Contact, Stakeholder, User
+from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
+from crm.services import access, records
+from crm.services.records import InvalidValue, Page, yes_no
+
+KIND = "contact"
+
+FIELDS = (
+    "name", "job_title", "area_id", "email", "phone", "preferred_contact_method",
+    "accessibility_needs", "preferred_language", "consent_given", "consent_on",
+    "consent_basis", "consent_method", "do_not_contact", "notes",
+)  # fmt: skip
+
+SORTS = {
+    "name": (Contact.name.asc(), Contact.id.asc()),
+    "-name": (Contact.name.desc(), Contact.id.desc()),
+    "updated": (Contact.updated_at.desc(), Contact.id.desc()),
+}
+
+
+@dataclass
+class ContactFilters:
+    q: str = ""
+    area_id: int | None = None
+    stakeholder_id: int | None = None
+    consent: str = ""  # "given", "not_given"
+    archived: bool = False
+    sort: str = "name"
+    page: int = 1
+
+
+def describe(c: Contact) -> dict[str, str]:
+    return {
+        "Name": c.name,
+        "Job title": c.job_title or "",
+        "Area": c.area.name if c.area else "",
+        "Email": c.email or "",
+        "Phone": c.phone or "",
+        "Preferred contact method": CONTACT_METHODS.get(c.preferred_contact_method, ""),
+        "Accessibility needs": c.accessibility_needs or "",
+        "Preferred language": c.preferred_language or "",
+        "Consent given": yes_no(bool(c.consent_given)),
+        "Consent date": c.consent_on.isoformat() if c.consent_on else "",
+        "Consent basis": CONSENT_BASES.get(c.consent_basis or "", ""),
+        "How consent was obtained": c.consent_method or "",
+        "Do not contact": yes_no(bool(c.do_not_contact)),
+        "Notes": c.notes or "",
+        "Organisations": "; ".join(
+            f"{a.stakeholder.name} ({a.role})" if a.role else a.stakeholder.name
+            for a in sorted(c.affiliations, key=lambda a: a.stakeholder.name)
+        ),
+    }
+
+
+def list_contacts(user: User, filters: ContactFilters, page_size: int) -> Page:
+    stmt = select(Contact).options(
+        joinedload(Contact.area),
+        selectinload(Contact.affiliations).joinedload(Affiliation.stakeholder),
+    )
+    stmt = access.scope_to_user_areas(stmt, Contact.area_id, user)
+    if filters.archived and access.can_restore(user):
+        stmt = stmt.where(Contact.archived_at.is_not(None))
+    else:
+        stmt = stmt.where(Contact.archived_at.is_(None))
+    if filters.q.strip():
+        pattern = records.like_pattern(filters.q.strip())
+        stmt = stmt.where(
+            or_(
+                func.lower(Contact.name).like(pattern, escape="\\"),
+                func.lower(Contact.email).like(pattern, escape="\\"),
+                func.lower(Contact.job_title).like(pattern, escape="\\"),
+            )
+        )
+    if filters.area_id:
+        stmt = stmt.where(Contact.area_id == filters.area_id)
+    if filters.stakeholder_id:
+        stmt = stmt.where(
+            exists().where(
+                Affiliation.contact_id == Contact.id,
+                Affiliation.stakeholder_id == filters.stakeholder_id,
+            )
+        )
+    if filters.consent == "given":
+        stmt = stmt.where(Contact.consent_given.is_(True))
+    elif filters.consent == "not_given":
+        stmt = stmt.where(Contact.consent_given.is_(False))
+    stmt = stmt.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    return records.paginate(stmt, filters.page, page_size)
+
+
+def get_contact(user: User, contact_id: int, include_archived: bool = False) -> Contact:
+    return access.get_scoped(Contact, contact_id, user, include_archived=include_archived)
+
+
+def possible_duplicates(
+    user: User, name: str, email: str, exclude_id: int | None = None
+) -> list[Contact]:
+    """Live contacts the user can see with the same email address."""
+    if not email:
+        return []
+    stmt = select(Contact).where(
+        func.lower(Contact.email) == email.strip().lower(), Contact.archived_at.is_(None)
+    )
+    stmt = access.scope_to_user_areas(stmt, Contact.area_id, user)
+    if exclude_id:
+        stmt = stmt.where(Contact.id != exclude_id)
+    return list(db.session.scalars(stmt.order_by(Contact.name).limit(10)))
+
+
+def _check_area(user: User, data: dict[str, Any]) -> None:
+    if not access.can_see_area(user, data.get("area_id")):
+        raise InvalidValue("area_id", "Select an Area you work in")
+
+
+def create_contact(
+    user: User, data: dict[str, Any], stakeholder: Stakeholder | None = None, role: str = ""
+) -> Contact:
+    """Add a contact, optionally at a stakeholder the user can see."""
+    access.require_edit(user, KIND)
+    _check_area(user, data)
+    contact = Contact(**{f: data.get(f) for f in FIELDS if f in data})
+    if stakeholder is not None:
+        contact.affiliations.append(Affiliation(stakeholder=stakeholder, role=role))
+    return records.create_audited(user, KIND, contact, describe)
+
+
+def update_contact(
+    user: User, contact: Contact, data: dict[str, Any], expected_version: int | None
+) -> Contact:
+    access.require_edit(user, KIND)
+    _check_area(user, data)
+
+    def mutate() -> None:
+        for field in FIELDS:
+            if field in data:
+                setattr(contact, field, data[field])
+
+    return records.update_audited(user, KIND, contact, expected_version, describe, mutate)
+
+
+def link_stakeholder(user: User, contact: Contact, stakeholder: Stakeholder, role: str) -> None:
+    """Record that the contact belongs to a stakeholder, or change their role there."""
+
+    def mutate() -> None:
+        for affiliation in contact.affiliations:
+            if affiliation.stakeholder_id == stakeholder.id:
+                affiliation.role = role
+                return
+        contact.affiliations.append(Affiliation(stakeholder=stakeholder, role=role))
+
+    records.update_audited(user, KIND, contact, None, describe, mutate)
+
+
+def unlink_stakeholder(user: User, contact: Contact, stakeholder_id: int) -> None:
+    def mutate() -> None:
+        contact.affiliations = [
+            a for a in contact.affiliations if a.stakeholder_id != stakeholder_id
+        ]
+
+    records.update_audited(user, KIND, contact, None, describe, mutate)
+
+
+def archive_contact(user: User, contact: Contact) -> None:
+    records.set_archived(user, KIND, contact, archived=True)
+
+
+def restore_contact(user: User, contact: Contact) -> None:
+    records.set_archived(user, KIND, contact, archived=False)
+
+
+def search_stakeholders_to_link(user: User, q: str, limit: int = 20) -> list[Stakeholder]:
+    """Stakeholders the user can see whose name matches, for linking a contact."""
+    if not q.strip():
+        return []
+    stmt = select(Stakeholder).where(
+        func.lower(Stakeholder.name).like(records.like_pattern(q.strip()), escape="\\"),
+        Stakeholder.archived_at.is_(None),
+    )
+    stmt = access.scope_to_user_areas(stmt, Stakeholder.area_id, user)
+    return list(db.session.scalars(stmt.order_by(Stakeholder.name).limit(limit)))

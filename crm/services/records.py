@@ -1,0 +1,124 @@
+"""What every register (stakeholders, contacts, and later engagements and panels) shares:
+audited create and update, the edit-conflict check, archive and restore, and paging."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+
+from crm.extensions import db
+from crm.models import AuditEvent, User
+from crm.models.common import utcnow
+from crm.services import access, audit
+
+T = TypeVar("T")
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after this editor opened it."""
+
+    def __init__(self, changes: list[AuditEvent], current_version: int):
+        super().__init__("The record was changed by someone else")
+        self.changes = changes
+        self.current_version = current_version
+
+
+class InvalidValue(Exception):
+    """A value failed a rule the service owns; field names the form field to mark."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+def paginate(stmt: Select, page: int, page_size: int) -> Page:
+    """Run a list query for one page and count every row that matches it."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, math.ceil((total or 0) / page_size))
+    page = min(max(1, page), pages)
+    items = list(db.session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
+    return Page(items=items, total=total or 0, page=page, page_size=page_size)
+
+
+def create_audited(
+    user: User, kind: str, record: Any, describe: Callable[[Any], dict[str, str]]
+) -> Any:
+    db.session.add(record)
+    db.session.flush()
+    audit.record_event(user, kind, record.id, "created", None, describe(record), record.version)
+    return record
+
+
+def update_audited(
+    user: User,
+    kind: str,
+    record: Any,
+    expected_version: int | None,
+    describe: Callable[[Any], dict[str, str]],
+    mutate: Callable[[], None],
+) -> Any:
+    """Apply mutate() to the record unless someone else saved it since expected_version.
+
+    The version travels in the edit form, so a change made between opening the
+    form and saving it is caught even though each request is its own transaction.
+    """
+    access.require_edit(user, kind)
+    if expected_version is not None and record.version != expected_version:
+        raise EditConflict(
+            audit.changes_since(kind, record.id, expected_version), record.version
+        )
+    before = describe(record)
+    mutate()
+    record.updated_at = utcnow()  # always write the row, so the version moves on
+    db.session.flush()
+    after = describe(record)
+    if after != before:
+        audit.record_event(user, kind, record.id, "updated", before, after, record.version)
+    return record
+
+
+def set_archived(user: User, kind: str, record: Any, archived: bool) -> None:
+    """Archive (leads and administrators) or restore (administrators only) a record."""
+    if archived:
+        access.require_edit(user, kind)
+    else:
+        access.require_admin(user)
+    record.archived_at = utcnow() if archived else None
+    record.updated_at = utcnow()
+    db.session.flush()
+    audit.record_event(
+        user,
+        kind,
+        record.id,
+        "archived" if archived else "restored",
+        {"Archived": "No" if archived else "Yes"},
+        {"Archived": "Yes" if archived else "No"},
+        record.version,
+    )
+
+
+def like_pattern(text: str) -> str:
+    """A case-insensitive contains-pattern with the user's % and _ taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def yes_no(value: bool) -> str:
+    return "Yes" if value else "No"

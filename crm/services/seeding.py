@@ -1,0 +1,136 @@
+"""Loading reference data and the synthetic demo data from seeds/.
+
+The demo generator is seeded, so every fresh demo database holds the same records.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from crm.config import PROJECT_ROOT
+from crm.extensions import db
+from crm.models import Affiliation, Area, Community, Contact, Stakeholder, User
+from crm.services import auth, records
+from crm.services import contacts as contact_service
+from crm.services import stakeholders as stakeholder_service
+
+SEEDS = PROJECT_ROOT / "seeds"
+DEMO_PASSWORD = "engage-demo-password"  # noqa: S105 - documented demo-only password
+DEMO_USERS = [
+    ("admin@engage.test", "Alex Admin (demo)", "admin", [], True),
+    ("lead@engage.test", "Lee Lead (demo)", "lead", ["Mersey-Cheshire", "North West"], False),
+    ("senior@engage.test", "Sam Senior (demo)", "senior", ["Mersey-Cheshire"], False),
+    ("panels@engage.test", "Pat Panels (demo)", "panels", ["Mersey-Cheshire"], False),
+]
+
+
+def _read(name: str, folder: Path = SEEDS) -> dict:
+    return json.loads((folder / name).read_text(encoding="utf-8"))
+
+
+def load_reference_data() -> tuple[int, int]:
+    """Add any Area or community from seeds/reference.json not yet present. Returns counts added."""
+    data = _read("reference.json")
+    have_areas = set(db.session.scalars(select(Area.name)))
+    have_communities = set(db.session.scalars(select(Community.name)))
+    new_areas = [Area(**a) for a in data["areas"] if a["name"] not in have_areas]
+    new_communities = [
+        Community(**c) for c in data["communities"] if c["name"] not in have_communities
+    ]
+    db.session.add_all(new_areas + new_communities)
+    db.session.flush()
+    return len(new_areas), len(new_communities)
+
+
+def database_is_empty() -> bool:
+    """No staff and no stakeholders: safe to load demo data."""
+    users = db.session.scalar(select(func.count()).select_from(User))
+    stakeholders = db.session.scalar(select(func.count()).select_from(Stakeholder))
+    return not users and not stakeholders
+
+
+def load_demo_data(stakeholders_per_area: int = 45) -> dict[str, int]:
+    """Reference data, the four demo accounts, stakeholders and contacts. Caller commits."""
+    load_reference_data()
+    users = [
+        auth.create_user(email, name, DEMO_PASSWORD, role, areas, national)
+        for email, name, role, areas, national in DEMO_USERS
+    ]
+    demo = _read("demo.json")
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
+    communities = list(db.session.scalars(select(Community).order_by(Community.name)))
+    areas = {a.name: a for a in db.session.scalars(select(Area))}
+    counts = {"stakeholders": 0, "contacts": 0}
+    for area_name, towns in demo["areas"].items():
+        area = areas[area_name]
+        owners = [u for u in users if u.is_national or area in u.areas]
+        for n in range(stakeholders_per_area):
+            stakeholder = _demo_stakeholder(rng, demo, area, towns[n % len(towns)], n, owners)
+            stakeholder.communities = rng.sample(communities, rng.randint(1, 4))
+            records.create_audited(None, "stakeholder", stakeholder, stakeholder_service.describe)
+            counts["stakeholders"] += 1
+            for _ in range(rng.randint(1, 3)):
+                contact = _demo_contact(rng, demo, area, stakeholder)
+                records.create_audited(None, "contact", contact, contact_service.describe)
+                counts["contacts"] += 1
+    db.session.flush()
+    return counts
+
+
+def _demo_stakeholder(rng, demo, area, town, n, owners) -> Stakeholder:
+    kind = rng.choice(list(demo["organisations"]))
+    pattern = rng.choice(demo["organisations"][kind])
+    name = pattern.format(town=town["town"])
+    if n >= len(demo["areas"][area.name]):
+        name += f" {['North', 'South', 'East', 'West', 'Central'][n % 5]} branch"
+    outward = rng.choice(town["outward"])
+    postcode = f"{outward} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+    slug = "".join(ch for ch in name.lower() if ch.isalnum())[:30]
+    return Stakeholder(
+        name=f"{name} (demo)",
+        type=kind,
+        description="Synthetic demo record: not a real organisation.",
+        address_line1=f"{rng.randint(1, 200)} {rng.choice(['High', 'Church', 'Station', 'Park', 'Victoria'])} Street",
+        town=town["town"],
+        postcode=postcode,
+        latitude=round(town["lat"] + rng.uniform(-0.04, 0.04), 6),
+        longitude=round(town["lng"] + rng.uniform(-0.06, 0.06), 6),
+        area=area,
+        owner=rng.choice(owners) if rng.random() < 0.8 else None,
+        status=rng.choices(["active", "dormant", "closed"], [8, 2, 1])[0],
+        influence=rng.randint(1, 5),
+        interest=rng.randint(1, 5),
+        email=f"info@{slug}.example.org",
+        phone=f"0151 496 {rng.randint(0, 9999):04d}",
+        website=f"https://{slug}.example.org",
+        preferred_language=rng.choice(["", "", "Welsh", "Polish", "Urdu", "British Sign Language"]),
+        accessible_formats=rng.choice(["", "", "Large print", "Easy Read", "Braille"]),
+    )
+
+
+def _demo_contact(rng, demo, area, stakeholder) -> Contact:
+    first, last = rng.choice(demo["first_names"]), rng.choice(demo["last_names"])
+    consent = rng.random() < 0.85
+    contact = Contact(
+        name=f"{first} {last}",
+        job_title=rng.choice(demo["job_titles"]),
+        area=area,
+        email=f"{first}.{last}.{rng.randint(1, 9999)}@example.org".lower(),
+        phone=f"07700 9{rng.randint(0, 99999):05d}",
+        preferred_contact_method=rng.choice(["email", "phone", "none"]),
+        preferred_language=rng.choice(["", "", "", "Punjabi", "Arabic", "BSL interpreter"]),
+        consent_given=consent,
+        consent_on=date(2026, 1, 1) - timedelta(days=rng.randint(0, 700)) if consent else None,
+        consent_basis="consent" if consent else "",
+        consent_method="Signed form at a community event" if consent else "",
+        do_not_contact=rng.random() < 0.04,
+    )
+    contact.affiliations.append(
+        Affiliation(stakeholder=stakeholder, role=rng.choice(demo["job_titles"]))
+    )
+    return contact

@@ -1,0 +1,207 @@
+"""The stakeholder register: listing, reading, saving, archiving, spotting duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.extensions import db
+from crm.models import Affiliation, Community, Contact, Stakeholder, User
+from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES, stakeholder_communities
+from crm.services import access, records
+from crm.services.records import InvalidValue, Page
+from crm.services.validation import normalise_postcode
+
+KIND = "stakeholder"
+
+# Fields a form may set directly; communities are handled on their own.
+FIELDS = (
+    "name", "type", "description", "address_line1", "address_line2", "town", "postcode",
+    "latitude", "longitude", "area_id", "owner_id", "status", "influence", "interest",
+    "email", "phone", "website", "preferred_language", "accessible_formats", "notes",
+)  # fmt: skip
+
+SORTS = {
+    "name": (Stakeholder.name.asc(), Stakeholder.id.asc()),
+    "-name": (Stakeholder.name.desc(), Stakeholder.id.desc()),
+    "updated": (Stakeholder.updated_at.desc(), Stakeholder.id.desc()),
+    "postcode": (Stakeholder.postcode.asc(), Stakeholder.id.asc()),
+}
+
+
+@dataclass
+class StakeholderFilters:
+    q: str = ""
+    area_id: int | None = None
+    type: str = ""
+    community_id: int | None = None
+    seldom_heard: bool = False
+    status: str = ""
+    owner_id: int | None = None
+    archived: bool = False
+    sort: str = "name"
+    page: int = 1
+
+
+def describe(s: Stakeholder) -> dict[str, str]:
+    """The stakeholder as a person reads it, for the audit trail."""
+    return {
+        "Name": s.name,
+        "Type": STAKEHOLDER_TYPES.get(s.type, s.type),
+        "Description": s.description or "",
+        "Communities served": ", ".join(c.name for c in s.communities),
+        "Address line 1": s.address_line1 or "",
+        "Address line 2": s.address_line2 or "",
+        "Town or city": s.town or "",
+        "Postcode": s.postcode or "",
+        "Latitude": "" if s.latitude is None else f"{s.latitude:.6f}",
+        "Longitude": "" if s.longitude is None else f"{s.longitude:.6f}",
+        "Area": s.area.name if s.area else "",
+        "Relationship owner": s.owner.name if s.owner else "",
+        "Status": STAKEHOLDER_STATUSES.get(s.status, s.status),
+        "Influence": "" if s.influence is None else str(s.influence),
+        "Interest": "" if s.interest is None else str(s.interest),
+        "Email": s.email or "",
+        "Phone": s.phone or "",
+        "Website": s.website or "",
+        "Preferred language": s.preferred_language or "",
+        "Accessible formats": s.accessible_formats or "",
+        "Notes": s.notes or "",
+    }
+
+
+def list_stakeholders(user: User, filters: StakeholderFilters, page_size: int) -> Page:
+    """One page of the stakeholders the user may see that match the filters."""
+    stmt = select(Stakeholder).options(
+        joinedload(Stakeholder.area), joinedload(Stakeholder.owner)
+    )
+    stmt = access.scope_to_user_areas(stmt, Stakeholder.area_id, user)
+    if filters.archived and access.can_restore(user):
+        stmt = stmt.where(Stakeholder.archived_at.is_not(None))
+    else:
+        stmt = stmt.where(Stakeholder.archived_at.is_(None))
+    if filters.q.strip():
+        stmt = stmt.where(_matches_text(filters.q.strip()))
+    if filters.area_id:
+        stmt = stmt.where(Stakeholder.area_id == filters.area_id)
+    if filters.type:
+        stmt = stmt.where(Stakeholder.type == filters.type)
+    if filters.status:
+        stmt = stmt.where(Stakeholder.status == filters.status)
+    if filters.owner_id:
+        stmt = stmt.where(Stakeholder.owner_id == filters.owner_id)
+    if filters.community_id:
+        stmt = stmt.where(_serves(stakeholder_communities.c.community_id == filters.community_id))
+    if filters.seldom_heard:
+        stmt = stmt.where(
+            _serves(
+                stakeholder_communities.c.community_id.in_(
+                    select(Community.id).where(Community.seldom_heard.is_(True))
+                )
+            )
+        )
+    stmt = stmt.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    return records.paginate(stmt, filters.page, page_size)
+
+
+def _serves(condition) -> Any:
+    return exists().where(stakeholder_communities.c.stakeholder_id == Stakeholder.id, condition)
+
+
+def _matches_text(q: str) -> Any:
+    pattern = records.like_pattern(q)
+    conditions = [
+        func.lower(Stakeholder.name).like(pattern, escape="\\"),
+        func.lower(Stakeholder.town).like(pattern, escape="\\"),
+    ]
+    compact = q.replace(" ", "").upper()
+    if compact.isalnum() and any(ch.isdigit() for ch in compact):
+        # A postcode, whole or in part: match it however the user spaced it.
+        postcode = normalise_postcode(compact) or compact
+        conditions.append(Stakeholder.postcode.like(f"{postcode}%"))
+    return or_(*conditions)
+
+
+def get_stakeholder(user: User, stakeholder_id: int, include_archived: bool = False) -> Stakeholder:
+    return access.get_scoped(Stakeholder, stakeholder_id, user, include_archived=include_archived)
+
+
+def possible_duplicates(
+    user: User, name: str, postcode: str, email: str, exclude_id: int | None = None
+) -> list[Stakeholder]:
+    """Live stakeholders the user can see with the same name and postcode, or the same email."""
+    conditions = []
+    if name and postcode:
+        conditions.append(
+            (func.lower(Stakeholder.name) == name.strip().lower())
+            & (Stakeholder.postcode == postcode)
+        )
+    if email:
+        conditions.append(func.lower(Stakeholder.email) == email.strip().lower())
+    if not conditions:
+        return []
+    stmt = select(Stakeholder).where(or_(*conditions), Stakeholder.archived_at.is_(None))
+    stmt = access.scope_to_user_areas(stmt, Stakeholder.area_id, user)
+    if exclude_id:
+        stmt = stmt.where(Stakeholder.id != exclude_id)
+    return list(db.session.scalars(stmt.order_by(Stakeholder.name).limit(10)))
+
+
+def _check_references(user: User, data: dict[str, Any]) -> list[Community]:
+    """Rules a form cannot check alone: the Area, the owner and the communities exist."""
+    if not access.can_see_area(user, data.get("area_id")):
+        raise InvalidValue("area_id", "Select an Area you work in")
+    owner_id = data.get("owner_id")
+    if owner_id and not db.session.get(User, owner_id):
+        raise InvalidValue("owner_id", "Select a relationship owner from the list")
+    ids = set(data.get("community_ids") or [])
+    communities = list(db.session.scalars(select(Community).where(Community.id.in_(ids))))
+    if len(communities) != len(ids):
+        raise InvalidValue("community_ids", "Select communities from the list")
+    return communities
+
+
+def create_stakeholder(user: User, data: dict[str, Any]) -> Stakeholder:
+    access.require_edit(user, KIND)
+    communities = _check_references(user, data)
+    stakeholder = Stakeholder(**{f: data.get(f) for f in FIELDS if f in data})
+    stakeholder.communities = communities
+    return records.create_audited(user, KIND, stakeholder, describe)
+
+
+def update_stakeholder(
+    user: User, stakeholder: Stakeholder, data: dict[str, Any], expected_version: int | None
+) -> Stakeholder:
+    access.require_edit(user, KIND)
+    communities = _check_references(user, data)
+
+    def mutate() -> None:
+        for field in FIELDS:
+            if field in data:
+                setattr(stakeholder, field, data[field])
+        stakeholder.communities = communities
+
+    return records.update_audited(user, KIND, stakeholder, expected_version, describe, mutate)
+
+
+def archive_stakeholder(user: User, stakeholder: Stakeholder) -> None:
+    records.set_archived(user, KIND, stakeholder, archived=True)
+
+
+def restore_stakeholder(user: User, stakeholder: Stakeholder) -> None:
+    records.set_archived(user, KIND, stakeholder, archived=False)
+
+
+def contacts_of(stakeholder: Stakeholder) -> list[Affiliation]:
+    """The live contacts at a stakeholder, with their role there."""
+    stmt = (
+        select(Affiliation)
+        .join(Affiliation.contact)
+        .options(selectinload(Affiliation.contact))
+        .where(Affiliation.stakeholder_id == stakeholder.id, Contact.archived_at.is_(None))
+        .order_by(Contact.name)
+    )
+    return list(db.session.scalars(stmt))

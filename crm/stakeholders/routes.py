@@ -1,0 +1,149 @@
+"""The stakeholder register pages. Views are thin: the rules live in services.stakeholders."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth.forms import ButtonForm
+from crm.extensions import db
+from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
+from crm.services import access, audit, reference
+from crm.services import stakeholders as service
+from crm.stakeholders.forms import StakeholderForm
+from crm.views_common import arg_int, arg_page, try_save
+
+bp = Blueprint("stakeholders", __name__, url_prefix="/stakeholders")
+
+
+def _filters() -> service.StakeholderFilters:
+    args = request.args
+    return service.StakeholderFilters(
+        q=args.get("q", "")[:200],
+        area_id=arg_int("area"),
+        type=args.get("type", "") if args.get("type") in STAKEHOLDER_TYPES else "",
+        community_id=arg_int("community"),
+        seldom_heard=args.get("seldom_heard") == "1",
+        status=args.get("status", "") if args.get("status") in STAKEHOLDER_STATUSES else "",
+        owner_id=arg_int("owner"),
+        archived=args.get("archived") == "1",
+        sort=args.get("sort", "name"),
+        page=arg_page(),
+    )
+
+
+def _form(**kwargs) -> StakeholderForm:
+    form = StakeholderForm(**kwargs)
+    form.set_choices(
+        reference.areas_for(current_user),
+        reference.staff_for(current_user),
+        reference.all_communities(),
+    )
+    return form
+
+
+@bp.route("")
+def index():
+    """Search, filter and page through the stakeholders in your Areas."""
+    filters = _filters()
+    page = service.list_stakeholders(current_user, filters, current_app.config["PAGE_SIZE"])
+    return render_template(
+        "stakeholders/index.html",
+        page=page,
+        filters=filters,
+        areas=reference.areas_for(current_user),
+        communities=reference.all_communities(),
+        staff=reference.staff_for(current_user),
+        types=STAKEHOLDER_TYPES,
+        statuses=STAKEHOLDER_STATUSES,
+    )
+
+
+def _duplicates(form: StakeholderForm, exclude_id: int | None = None) -> list:
+    if form.confirm_duplicate.data:
+        return []
+    data = form.to_data()
+    return service.possible_duplicates(
+        current_user, data["name"], data["postcode"], data["email"], exclude_id
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Add a stakeholder."""
+    access.require_edit(current_user, service.KIND)
+    form = _form()
+    duplicates = []
+    if form.validate_on_submit() and not (duplicates := _duplicates(form)):
+        created, _ = try_save(form, lambda: service.create_stakeholder(current_user, form.to_data()))
+        if created:
+            flash(f"{created.name} has been added", "success")
+            return redirect(url_for(".detail", stakeholder_id=created.id))
+    return render_template("stakeholders/form.html", form=form, duplicates=duplicates)
+
+
+@bp.route("/<int:stakeholder_id>")
+def detail(stakeholder_id: int):
+    """Everything about one stakeholder: details, contacts and change history."""
+    stakeholder = service.get_stakeholder(current_user, stakeholder_id, include_archived=True)
+    return render_template(
+        "stakeholders/detail.html",
+        stakeholder=stakeholder,
+        contacts=service.contacts_of(stakeholder),
+        history=audit.history(service.KIND, stakeholder.id),
+        can_edit=access.can_edit(current_user, service.KIND),
+        can_restore=access.can_restore(current_user),
+        button_form=ButtonForm(),
+    )
+
+
+@bp.route("/<int:stakeholder_id>/edit", methods=["GET", "POST"])
+def edit(stakeholder_id: int):
+    """Change a stakeholder's details; a save over someone else's change is refused."""
+    stakeholder = service.get_stakeholder(current_user, stakeholder_id)
+    access.require_edit(current_user, service.KIND)
+    form = _form()
+    if request.method == "GET":
+        form.load(stakeholder)
+    duplicates, conflict = [], None
+    if form.validate_on_submit() and not (duplicates := _duplicates(form, stakeholder.id)):
+        saved, conflict = try_save(
+            form,
+            lambda: service.update_stakeholder(
+                current_user, stakeholder, form.to_data(), int(form.version.data or 0)
+            ),
+        )
+        if saved:
+            flash(f"{saved.name} has been updated", "success")
+            return redirect(url_for(".detail", stakeholder_id=stakeholder.id))
+        if conflict:
+            form.version.data = str(conflict.current_version)
+    return render_template(
+        "stakeholders/form.html",
+        form=form,
+        stakeholder=stakeholder,
+        duplicates=duplicates,
+        conflict=conflict,
+    )
+
+
+@bp.route("/<int:stakeholder_id>/archive", methods=["POST"])
+def archive(stakeholder_id: int):
+    """Archive a stakeholder: it leaves lists, searches and counts."""
+    stakeholder = service.get_stakeholder(current_user, stakeholder_id)
+    if ButtonForm().validate_on_submit():
+        service.archive_stakeholder(current_user, stakeholder)
+        db.session.commit()
+        flash(f"{stakeholder.name} has been archived", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:stakeholder_id>/restore", methods=["POST"])
+def restore(stakeholder_id: int):
+    """Bring an archived stakeholder back (administrators only)."""
+    stakeholder = service.get_stakeholder(current_user, stakeholder_id, include_archived=True)
+    if ButtonForm().validate_on_submit():
+        service.restore_stakeholder(current_user, stakeholder)
+        db.session.commit()
+        flash(f"{stakeholder.name} has been restored", "success")
+    return redirect(url_for(".detail", stakeholder_id=stakeholder.id))

@@ -1,0 +1,52 @@
+"""Jinja filters and globals the templates share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+
+UK = ZoneInfo("Europe/London")
+
+
+def format_date(value: date | datetime | None) -> str:
+    """GOV.UK style dates: 5 January 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK)
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(UK)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{format_date(local)} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace(
+        "PM", "pm"
+    )
+
+
+def url_with_args(**changes) -> str:
+    """The current page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def pairs(records, value_attr: str = "id", text_attr: str = "name") -> list[tuple]:
+    """(value, text) pairs for a filter's select box."""
+    return [(getattr(r, value_attr), getattr(r, text_attr)) for r in records]
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(pairs)
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_global(url_with_args)

@@ -1,0 +1,42 @@
+"""Small helpers the blueprints share, so each view stays a few lines long."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+from flask_wtf import FlaskForm
+
+from crm.extensions import db
+from crm.forms_common import optional_int
+from crm.services.records import EditConflict, InvalidValue
+
+
+def arg_int(name: str) -> int | None:
+    return optional_int(request.args.get(name))
+
+
+def arg_page() -> int:
+    return max(1, arg_int("page") or 1)
+
+
+def try_save(form: FlaskForm, save: Callable[[], Any]) -> tuple[Any, EditConflict | None]:
+    """Run a service call and commit; on a rule the service refused, mark the form field.
+
+    Returns (result, conflict). A failed save is rolled back, so the database is
+    exactly as it was, and the form keeps everything the user typed.
+    """
+    try:
+        result = save()
+        db.session.commit()
+        return result, None
+    except InvalidValue as problem:
+        db.session.rollback()
+        field = getattr(form, problem.field, None)
+        if field is not None:
+            field.errors = [*field.errors, problem.message]
+        return None, None
+    except EditConflict as conflict:
+        db.session.rollback()
+        return None, conflict

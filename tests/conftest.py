@@ -1,0 +1,189 @@
+"""Fixtures: one database per test run, built by the migrations; a clean slate per test.
+
+Set CRM_TEST_DATABASE_URL to run the suite against PostgreSQL; otherwise it uses
+a throwaway SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import delete
+
+from crm import create_app
+from crm.config import normalise_database_url
+from crm.extensions import db
+from crm.models import (
+    Affiliation,
+    Area,
+    AuditEvent,
+    Community,
+    Contact,
+    SignInAttempt,
+    Stakeholder,
+    User,
+)
+from crm.models.stakeholder import stakeholder_communities
+from crm.models.user import user_areas
+from crm.services import auth, seeding
+
+PASSWORD = "correct horse battery staple"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("CRM_TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def make_app(url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = _database_url(tmp_path_factory)
+    app = make_app(url)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()  # the schema comes from the migrations, as in production
+        seeding.load_reference_data()
+        db.session.commit()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    return make_app(database_url)
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate(request):
+    """Empty every table but the reference data after each test that used the database."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        for table in (
+            AuditEvent.__table__,
+            Affiliation.__table__,
+            stakeholder_communities,
+            Contact.__table__,
+            Stakeholder.__table__,
+            SignInAttempt.__table__,
+            user_areas,
+            User.__table__,
+        ):
+            db.session.execute(delete(table))
+        db.session.commit()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for service-level tests."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def area(name: str) -> Area:
+    return db.session.query(Area).filter_by(name=name).one()
+
+
+def community(name: str) -> Community:
+    return db.session.query(Community).filter_by(name=name).one()
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "lead", areas=("Mersey-Cheshire",), national=False, **kw) -> User:
+        with app.app_context():
+            n = next(counter)
+            user = auth.create_user(
+                kw.get("email", f"{role}{n}@engage.test"),
+                kw.get("name", f"{role.title()} User {n}"),
+                PASSWORD,
+                role,
+                [] if national else list(areas),
+                national,
+            )
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return factory
+
+
+@pytest.fixture
+def make_stakeholder(app) -> Callable[..., int]:
+    def factory(area_name: str = "Mersey-Cheshire", communities=(), **kw) -> int:
+        with app.app_context():
+            values = {"name": "Toxteth Women's Network", "type": "community_group"} | kw
+            stakeholder = Stakeholder(area=area(area_name), **values)
+            stakeholder.communities = [community(c) for c in communities]
+            db.session.add(stakeholder)
+            db.session.commit()
+            return stakeholder.id
+
+    return factory
+
+
+@pytest.fixture
+def make_contact(app) -> Callable[..., int]:
+    def factory(area_name: str = "Mersey-Cheshire", stakeholder_id=None, role="", **kw) -> int:
+        with app.app_context():
+            contact = Contact(area=area(area_name), **({"name": "Dana Okafor"} | kw))
+            if stakeholder_id:
+                contact.affiliations.append(Affiliation(stakeholder_id=stakeholder_id, role=role))
+            db.session.add(contact)
+            db.session.commit()
+            return contact.id
+
+    return factory
+
+
+def sign_in(client, user: User, password: str = PASSWORD):
+    return client.post("/sign-in", data={"email": user.email, "password": password})
+
+
+@pytest.fixture
+def signed_in(client, make_user) -> Callable[..., User]:
+    """Sign the test client in as a new user with the given role and Areas."""
+
+    def factory(role: str = "lead", **kw) -> User:
+        user = make_user(role, **kw)
+        response = sign_in(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return factory
+
+
+def page_title(html: str) -> str:
+    match = re.search(r"<title[^>]*>(.*?)</title>", html, re.S)
+    return match.group(1).strip() if match else ""
