@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from wtforms import Field, ValidationError
+from datetime import date
+
+from wtforms import DateField, Field, ValidationError
 
 from crm.services.validation import UK_LATITUDE, UK_LONGITUDE, normalise_postcode
 
@@ -33,9 +35,7 @@ def parse_coordinate(field: Field, name: str, bounds: tuple[float, float]) -> fl
     except ValueError:
         raise ValidationError(f"{name} must be a number, like {bounds[0] + 3:.4f}") from None
     if not bounds[0] <= value <= bounds[1]:
-        raise ValidationError(
-            f"{name} must be in the UK, between {bounds[0]} and {bounds[1]}"
-        )
+        raise ValidationError(f"{name} must be in the UK, between {bounds[0]} and {bounds[1]}")
     return value
 
 
@@ -66,3 +66,33 @@ def optional_int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+class GovDateField(DateField):
+    """A date typed as day, month and year boxes (all posted under one name).
+
+    Always holds exactly three raw values, so a form posted with the boxes
+    missing gets a message rather than breaking the page, and accepts
+    one-digit days and months as people type them.
+    """
+
+    def __init__(self, label=None, validators=None, invalid_message=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.invalid_message = invalid_message or f"{label} must be a real date"
+
+    def process_formdata(self, valuelist):
+        values = [str(v).strip() for v in (valuelist or [])][:3]
+        values += [""] * (3 - len(values))
+        self.raw_data = values
+        if not any(values):
+            self.data = None
+            return
+        try:
+            day, month, year = (int(v) for v in values)
+            self.data = date(year, month, day)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.invalid_message) from None
+        if year < 1900:
+            self.data = None
+            raise ValueError(f"{self.label.text} must include a 4-digit year, like 2026")

@@ -34,7 +34,9 @@ def test_next_never_sends_anyone_off_site(client, make_user):
     for target in ("https://evil.example", "//evil.example", "/\\evil.example", "javascript:x"):
         client.post("/sign-out")
         response = client.post(
-            "/sign-in", query_string={"next": target}, data={"email": user.email, "password": PASSWORD}
+            "/sign-in",
+            query_string={"next": target},
+            data={"email": user.email, "password": PASSWORD},
         )
         assert response.headers["Location"] == "/", target
 

@@ -42,4 +42,6 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ButtonForm(FlaskForm):
-    """An empty form for POST-only buttons (sign out, archive, restore): it carries the CSRF token."""
+    """An empty form for POST-only buttons (sign out, archive, restore).
+
+    It carries only the CSRF token."""

@@ -15,7 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     StringField,
@@ -24,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from crm.forms_common import optional_int, strip
+from crm.forms_common import GovDateField, optional_int, strip
 from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
 
 
@@ -74,10 +73,9 @@ class ContactForm(FlaskForm):
     consent_given = BooleanField(
         "They have agreed to us keeping their details", widget=GovCheckboxInput()
     )
-    consent_on = DateField(
+    consent_on = GovDateField(
         "Date consent was given",
         widget=GovDateInput(),
-        validators=[Optional()],
         description="For example, 27 3 2026",
     )
     consent_basis = SelectField(
@@ -144,5 +142,7 @@ class ContactForm(FlaskForm):
 
 class LinkStakeholderForm(FlaskForm):
     stakeholder_id = HiddenField()
-    role = StringField("Role at the organisation", widget=GovTextInput(), validators=[Length(max=200)])
+    role = StringField(
+        "Role at the organisation", widget=GovTextInput(), validators=[Length(max=200)]
+    )
     submit = SubmitField("Add to this organisation", widget=GovSubmitInput())

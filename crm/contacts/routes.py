@@ -66,7 +66,10 @@ def new():
         created, _ = try_save(
             form,
             lambda: service.create_contact(
-                current_user, form.to_data(), stakeholder, (form.role_at_stakeholder.data or "").strip()
+                current_user,
+                form.to_data(),
+                stakeholder,
+                (form.role_at_stakeholder.data or "").strip(),
             ),
         )
         if created:
@@ -85,7 +88,8 @@ def detail(contact_id: int):
         "contacts/detail.html",
         contact=contact,
         affiliations=[
-            a for a in contact.affiliations
+            a
+            for a in contact.affiliations
             if access.can_see_area(current_user, a.stakeholder.area_id)
             and a.stakeholder.archived_at is None
         ],
@@ -134,7 +138,9 @@ def link(contact_id: int):
             flash("Select an organisation from the search results", "error")
         else:
             stakeholder = get_stakeholder(current_user, stakeholder_id)
-            service.link_stakeholder(current_user, contact, stakeholder, (form.role.data or "").strip())
+            service.link_stakeholder(
+                current_user, contact, stakeholder, (form.role.data or "").strip()
+            )
             db.session.commit()
             flash(f"{contact.name} is now linked to {stakeholder.name}", "success")
             return redirect(url_for(".detail", contact_id=contact.id))
@@ -173,6 +179,7 @@ def archive(contact_id: int):
 @bp.route("/<int:contact_id>/restore", methods=["POST"])
 def restore(contact_id: int):
     """Bring an archived contact back (administrators only)."""
+    access.require_admin(current_user)
     contact = service.get_contact(current_user, contact_id, include_archived=True)
     if ButtonForm().validate_on_submit():
         service.restore_contact(current_user, contact)

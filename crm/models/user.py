@@ -48,9 +48,7 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     is_national: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    session_token: Mapped[str] = mapped_column(
-        String(64), unique=True, default=new_session_token
-    )
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.name)

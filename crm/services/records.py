@@ -81,9 +81,7 @@ def update_audited(
     """
     access.require_edit(user, kind)
     if expected_version is not None and record.version != expected_version:
-        raise EditConflict(
-            audit.changes_since(kind, record.id, expected_version), record.version
-        )
+        raise EditConflict(audit.changes_since(kind, record.id, expected_version), record.version)
     before = describe(record)
     mutate()
     record.updated_at = utcnow()  # always write the row, so the version moves on

@@ -25,7 +25,5 @@ def staff_for(user: User) -> list[User]:
     stmt = select(User).where(User.active.is_(True)).order_by(User.name)
     area_ids = access.visible_area_ids(user)
     if area_ids is not None:
-        stmt = stmt.where(
-            User.is_national.is_(True) | User.areas.any(Area.id.in_(area_ids))
-        )
+        stmt = stmt.where(User.is_national.is_(True) | User.areas.any(Area.id.in_(area_ids)))
     return list(db.session.scalars(stmt))

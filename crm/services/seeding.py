@@ -89,13 +89,15 @@ def _demo_stakeholder(rng, demo, area, town, n, owners) -> Stakeholder:
     if n >= len(demo["areas"][area.name]):
         name += f" {['North', 'South', 'East', 'West', 'Central'][n % 5]} branch"
     outward = rng.choice(town["outward"])
-    postcode = f"{outward} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+    letters = "ABDEFGHJLNPQRSTUWXYZ"  # the letters a postcode's inward code may use
+    postcode = f"{outward} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+    street = rng.choice(["High", "Church", "Station", "Park", "Victoria"])
     slug = "".join(ch for ch in name.lower() if ch.isalnum())[:30]
     return Stakeholder(
         name=f"{name} (demo)",
         type=kind,
         description="Synthetic demo record: not a real organisation.",
-        address_line1=f"{rng.randint(1, 200)} {rng.choice(['High', 'Church', 'Station', 'Park', 'Victoria'])} Street",
+        address_line1=f"{rng.randint(1, 200)} {street} Street",
         town=town["town"],
         postcode=postcode,
         latitude=round(town["lat"] + rng.uniform(-0.04, 0.04), 6),

@@ -75,9 +75,7 @@ def describe(s: Stakeholder) -> dict[str, str]:
 
 def list_stakeholders(user: User, filters: StakeholderFilters, page_size: int) -> Page:
     """One page of the stakeholders the user may see that match the filters."""
-    stmt = select(Stakeholder).options(
-        joinedload(Stakeholder.area), joinedload(Stakeholder.owner)
-    )
+    stmt = select(Stakeholder).options(joinedload(Stakeholder.area), joinedload(Stakeholder.owner))
     stmt = access.scope_to_user_areas(stmt, Stakeholder.area_id, user)
     if filters.archived and access.can_restore(user):
         stmt = stmt.where(Stakeholder.archived_at.is_not(None))

@@ -75,7 +75,9 @@ def new():
     form = _form()
     duplicates = []
     if form.validate_on_submit() and not (duplicates := _duplicates(form)):
-        created, _ = try_save(form, lambda: service.create_stakeholder(current_user, form.to_data()))
+        created, _ = try_save(
+            form, lambda: service.create_stakeholder(current_user, form.to_data())
+        )
         if created:
             flash(f"{created.name} has been added", "success")
             return redirect(url_for(".detail", stakeholder_id=created.id))
@@ -141,6 +143,7 @@ def archive(stakeholder_id: int):
 @bp.route("/<int:stakeholder_id>/restore", methods=["POST"])
 def restore(stakeholder_id: int):
     """Bring an archived stakeholder back (administrators only)."""
+    access.require_admin(current_user)
     stakeholder = service.get_stakeholder(current_user, stakeholder_id, include_archived=True)
     if ButtonForm().validate_on_submit():
         service.restore_stakeholder(current_user, stakeholder)

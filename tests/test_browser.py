@@ -1,0 +1,91 @@
+"""A real browser: headless Chromium (Debian's package) driven by Playwright."""
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from crm.extensions import db
+from crm.models import Stakeholder
+from tests.conftest import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM),
+    reason="Browser tests skipped: Debian's chromium is not installed (apt-get install chromium)",
+)
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.errors = errors
+        yield page
+        browser.close()
+
+
+def test_a_lead_signs_in_and_adds_a_stakeholder(app, live_server, page, make_user):
+    user = make_user("lead", areas=("Mersey-Cheshire",))
+    page.goto(f"{live_server}/stakeholders")
+    assert page.title() == "Sign in - Engage"
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    assert page.title() == "Stakeholders - Engage"
+    page.click("text=Add a stakeholder")
+    page.fill("#name", "Warrington Carers' Network")
+    page.select_option("#type", "vcs")
+    page.check("label:has-text('Disabled adults')")
+    page.fill("#town", "Warrington")
+    page.fill("#postcode", "wa1 1aa")
+    page.select_option("#area_id", label="Mersey-Cheshire")
+    page.click("button:has-text('Save stakeholder')")
+    assert page.title() == "Warrington Carers' Network - Engage"
+    assert "has been added" in page.inner_text(".govuk-notification-banner")
+    assert "WA1 1AA" in page.inner_text("main")
+    # GOV.UK Frontend's JavaScript ran, with no errors under the CSP.
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    assert page.errors == []
+    with app.app_context():
+        assert db.session.query(Stakeholder).filter_by(postcode="WA1 1AA").count() == 1
+    page.click("button:has-text('Sign out')")
+    assert page.title() == "Sign in - Engage"
+
+
+def test_an_error_summary_links_to_the_field(live_server, page, make_user):
+    user = make_user("lead")
+    page.goto(f"{live_server}/sign-in?next=/stakeholders/new")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.click("button:has-text('Save stakeholder')")
+    assert page.title() == "Error: Add a stakeholder - Engage"
+    page.click('.govuk-error-summary a:has-text("Enter the stakeholder\'s name")')
+    assert page.evaluate("document.activeElement.id") == "name"

@@ -1,0 +1,126 @@
+"""Every route in the app, classified: who may reach it, and what others get.
+
+A new route that is not listed here fails test_every_route_is_classified, so
+nobody can add a page without deciding who may see it.
+"""
+
+import pytest
+
+PUBLIC = {"auth.sign_in", "main.healthz", "static"}
+
+# endpoint: (method, path template, who may use it). "read" = every signed-in role;
+# a set of roles = only those; other roles get 403.
+EVERYONE = {"admin", "lead", "senior", "panels"}
+ROUTES = {
+    "main.home": ("GET", "/", EVERYONE),
+    "auth.sign_out": ("POST", "/sign-out", EVERYONE),
+    "auth.change_password": ("GET", "/account/password", EVERYONE),
+    "stakeholders.index": ("GET", "/stakeholders", EVERYONE),
+    "stakeholders.new": ("GET", "/stakeholders/new", {"admin", "lead"}),
+    "stakeholders.detail": ("GET", "/stakeholders/{s}", EVERYONE),
+    "stakeholders.edit": ("GET", "/stakeholders/{s}/edit", {"admin", "lead"}),
+    "stakeholders.archive": ("POST", "/stakeholders/{s}/archive", {"admin", "lead"}),
+    "stakeholders.restore": ("POST", "/stakeholders/{s}/restore", {"admin"}),
+    "contacts.index": ("GET", "/contacts", EVERYONE),
+    "contacts.new": ("GET", "/contacts/new", {"admin", "lead", "panels"}),
+    "contacts.detail": ("GET", "/contacts/{c}", EVERYONE),
+    "contacts.edit": ("GET", "/contacts/{c}/edit", {"admin", "lead", "panels"}),
+    "contacts.link": ("GET", "/contacts/{c}/organisations", {"admin", "lead", "panels"}),
+    "contacts.unlink": (
+        "POST",
+        "/contacts/{c}/organisations/{s}/remove",
+        {"admin", "lead", "panels"},
+    ),
+    "contacts.archive": ("POST", "/contacts/{c}/archive", {"admin", "lead", "panels"}),
+    "contacts.restore": ("POST", "/contacts/{c}/restore", {"admin"}),
+}
+# Routes that act on one record: someone outside its Area gets 404.
+RECORD_ROUTES = [e for e, (_, path, _) in ROUTES.items() if "{" in path]
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    unclassified = endpoints - PUBLIC - set(ROUTES)
+    assert not unclassified, f"Classify these routes in {__file__}: {sorted(unclassified)}"
+    assert not (set(ROUTES) - endpoints), "ROUTES lists endpoints that no longer exist"
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_signed_out_people_are_sent_to_sign_in(client, make_stakeholder, make_contact, endpoint):
+    method, path, _ = ROUTES[endpoint]
+    url = path.format(s=make_stakeholder(), c=make_contact())
+    response = client.open(url, method=method)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+def _archived_if_restore(app, endpoint, s, c):
+    """Restore routes act on archived records, so archive them first."""
+    if not endpoint.endswith(".restore"):
+        return
+    from crm.extensions import db
+    from crm.models import Contact, Stakeholder
+    from crm.models.common import utcnow
+
+    with app.app_context():
+        for model, record_id in ((Stakeholder, s), (Contact, c)):
+            db.session.get(model, record_id).archived_at = utcnow()
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_roles_in_their_own_area(
+    app, client, signed_in, make_stakeholder, make_contact, role, endpoint
+):
+    signed_in(role)
+    method, path, allowed = ROUTES[endpoint]
+    s = make_stakeholder()
+    c = make_contact(stakeholder_id=s)
+    _archived_if_restore(app, endpoint, s, c)
+    response = client.open(path.format(s=s, c=c), method=method)
+    if role in allowed:
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302 and endpoint != "auth.sign_out":
+            assert not response.headers["Location"].startswith("/sign-in")
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+@pytest.mark.parametrize("endpoint", sorted(RECORD_ROUTES))
+def test_records_in_another_area_are_not_found(
+    app, client, signed_in, make_stakeholder, make_contact, role, endpoint
+):
+    signed_in(role, areas=("Mersey-Cheshire",))
+    method, path, _ = ROUTES[endpoint]
+    s = make_stakeholder("West Midlands")
+    c = make_contact("West Midlands", stakeholder_id=s)
+    _archived_if_restore(app, endpoint, s, c)
+    response = client.open(path.format(s=s, c=c), method=method)
+    missing = client.open(path.format(s=999_999, c=999_999), method=method)
+    # Indistinguishable from a record that does not exist.
+    assert response.status_code == missing.status_code
+    assert ("Page not found" in response.get_data(as_text=True)) == (
+        "Page not found" in missing.get_data(as_text=True)
+    )
+    if role in ROUTES[endpoint][2]:
+        assert response.status_code == 404
+    else:
+        assert response.status_code in (403, 404)
+
+
+def test_national_users_see_every_area(client, signed_in, make_stakeholder):
+    signed_in("senior", national=True)
+    s = make_stakeholder("West Midlands", name="Walsall Deaf Club")
+    assert client.get(f"/stakeholders/{s}").status_code == 200
+    assert "Walsall Deaf Club" in client.get("/stakeholders").get_data(as_text=True)
+
+
+def test_senior_leader_cannot_change_anything_by_posting(client, signed_in, make_stakeholder):
+    signed_in("senior")
+    s = make_stakeholder(name="Before")
+    response = client.post(f"/stakeholders/{s}/edit", data={"name": "After", "version": "1"})
+    assert response.status_code == 403
+    assert client.post("/stakeholders/new", data={"name": "New"}).status_code == 403
+    assert "Before" in client.get(f"/stakeholders/{s}").get_data(as_text=True)

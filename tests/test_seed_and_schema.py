@@ -1,0 +1,95 @@
+"""The demo seed and the migrations."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import Area, Community, Contact, Stakeholder, User
+from crm.services import seeding
+from crm.services.validation import UK_LATITUDE, UK_LONGITUDE
+from tests.conftest import sign_in
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == []
+
+
+def test_reference_data_has_the_14_areas_and_seldom_heard_communities(ctx):
+    assert db.session.scalar(select(func.count()).select_from(Area)) == 14
+    names = set(db.session.scalars(select(Community.name)))
+    assert {
+        "Black Caribbean people",
+        "Gypsy, Roma and Traveller communities",
+        "People seeking asylum and refugees",
+        "Disabled adults",
+        "Migrants",
+    } <= names
+    assert db.session.scalar(select(func.count()).where(Community.seldom_heard.is_(True))) >= 5
+
+
+def test_demo_seed_loads_into_an_empty_database_once(app, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["crm", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        stakeholders = db.session.scalars(select(Stakeholder)).all()
+        assert len(stakeholders) >= 150
+        assert len({s.area_id for s in stakeholders}) >= 3
+        for s in stakeholders:
+            assert UK_LATITUDE[0] < s.latitude < UK_LATITUDE[1]
+            assert UK_LONGITUDE[0] < s.longitude < UK_LONGITUDE[1]
+            assert "(demo)" in s.name
+        assert db.session.scalar(select(func.count()).select_from(Contact)) > 150
+        assert {u.email for u in db.session.scalars(select(User))} == {
+            "admin@engage.test",
+            "lead@engage.test",
+            "senior@engage.test",
+            "panels@engage.test",
+        }
+    again = runner.invoke(args=["crm", "seed-demo"])
+    assert again.exit_code == 1 and "only loaded into an empty one" in again.output
+    assert runner.invoke(args=["crm", "seed-demo", "--if-empty"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Stakeholder)) == len(stakeholders)
+    demo = User(email="senior@engage.test")
+    assert sign_in(client, demo, seeding.DEMO_PASSWORD).status_code == 302
+    assert "Stakeholders" in client.get("/stakeholders").get_data(as_text=True)
+
+
+def test_create_user_command(app, monkeypatch):
+    monkeypatch.setenv("CRM_NEW_PASSWORD", "a long enough password")
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "crm",
+            "create-user",
+            "--email",
+            "New@X.test",
+            "--name",
+            "New",
+            "--role",
+            "senior",
+            "--area",
+            "Wessex",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "new@x.test" in runner.invoke(args=["crm", "list-users"]).output
+    bad = runner.invoke(
+        args=[
+            "crm",
+            "create-user",
+            "--email",
+            "b@x.test",
+            "--name",
+            "B",
+            "--role",
+            "lead",
+            "--area",
+            "Atlantis",
+        ]
+    )
+    assert bad.exit_code != 0 and "There is no Area called Atlantis" in bad.output
