@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, Index, TypeDecorator, func, text
 
 
 def utcnow() -> datetime:
@@ -30,3 +30,34 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def live_indexes(table: str, *column_sets: tuple[str, ...]) -> list[Index]:
+    """Partial indexes over the rows that are not archived, one per column list."""
+    live = text("archived_at IS NULL")
+    return [
+        Index(
+            f"ix_{table}_live_{'_'.join(c for c in columns if c != 'id')}",
+            *columns,
+            sqlite_where=live,
+            postgresql_where=live,
+        )
+        for columns in column_sets
+    ]
+
+
+def trigram_indexes(table: str, *columns: str) -> list[Index]:
+    """PostgreSQL trigram indexes so "contains" searches need not read every row.
+
+    Only PostgreSQL builds these (the pg_trgm extension is created by the first
+    migration); SQLite ignores them and scans, which it does quickly enough.
+    """
+    return [
+        Index(
+            f"ix_{table}_{column}_trgm",
+            func.lower(text(column)).label(f"{column}_lower"),
+            postgresql_using="gin",
+            postgresql_ops={f"{column}_lower": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql")
+        for column in columns
+    ]

@@ -38,11 +38,14 @@ def visible_area_ids(user: User) -> list[int] | None:
     return [area.id for area in user.areas]
 
 
-def scope_to_user_areas(stmt: Select, area_column, user: User) -> Select:
+def area_conditions(area_column, user: User) -> list:
+    """The WHERE conditions that keep a query inside the user's Areas (none if national)."""
     area_ids = visible_area_ids(user)
-    if area_ids is None:
-        return stmt
-    return stmt.where(area_column.in_(area_ids))
+    return [] if area_ids is None else [area_column.in_(area_ids)]
+
+
+def scope_to_user_areas(stmt: Select, area_column, user: User) -> Select:
+    return stmt.where(*area_conditions(area_column, user))
 
 
 def can_see_area(user: User, area_id: int | None) -> bool:

@@ -22,10 +22,11 @@ FIELDS = (
     "consent_basis", "consent_method", "do_not_contact", "notes",
 )  # fmt: skip
 
+SortKey = records.SortKey
 SORTS = {
-    "name": (Contact.name.asc(), Contact.id.asc()),
-    "-name": (Contact.name.desc(), Contact.id.desc()),
-    "updated": (Contact.updated_at.desc(), Contact.id.desc()),
+    "name": [SortKey(Contact.name), SortKey(Contact.id)],
+    "-name": [SortKey(Contact.name, True), SortKey(Contact.id, True)],
+    "updated": [SortKey(Contact.updated_at, True), SortKey(Contact.id, True)],
 }
 
 
@@ -64,39 +65,44 @@ def describe(c: Contact) -> dict[str, str]:
 
 
 def list_contacts(user: User, filters: ContactFilters, page_size: int) -> Page:
-    stmt = select(Contact).options(
-        joinedload(Contact.area),
-        selectinload(Contact.affiliations).joinedload(Affiliation.stakeholder),
-    )
-    stmt = access.scope_to_user_areas(stmt, Contact.area_id, user)
+    """One page of the contacts the user may see that match the filters."""
+    conditions = access.area_conditions(Contact.area_id, user)
     if filters.archived and access.can_restore(user):
-        stmt = stmt.where(Contact.archived_at.is_not(None))
+        conditions.append(Contact.archived_at.is_not(None))
     else:
-        stmt = stmt.where(Contact.archived_at.is_(None))
-    if filters.q.strip():
-        pattern = records.like_pattern(filters.q.strip())
-        stmt = stmt.where(
+        conditions.append(Contact.archived_at.is_(None))
+    q = filters.q.strip()
+    if q:
+        conditions.append(
             or_(
-                func.lower(Contact.name).like(pattern, escape="\\"),
-                func.lower(Contact.email).like(pattern, escape="\\"),
-                func.lower(Contact.job_title).like(pattern, escape="\\"),
+                *(
+                    records.contains_text(c, q)
+                    for c in (Contact.name, Contact.email, Contact.job_title)
+                )
             )
         )
     if filters.area_id:
-        stmt = stmt.where(Contact.area_id == filters.area_id)
+        conditions.append(Contact.area_id == filters.area_id)
     if filters.stakeholder_id:
-        stmt = stmt.where(
+        conditions.append(
             exists().where(
                 Affiliation.contact_id == Contact.id,
                 Affiliation.stakeholder_id == filters.stakeholder_id,
             )
         )
-    if filters.consent == "given":
-        stmt = stmt.where(Contact.consent_given.is_(True))
-    elif filters.consent == "not_given":
-        stmt = stmt.where(Contact.consent_given.is_(False))
-    stmt = stmt.order_by(*SORTS.get(filters.sort, SORTS["name"]))
-    return records.paginate(stmt, filters.page, page_size)
+    if filters.consent:
+        conditions.append(Contact.consent_given.is_(filters.consent == "given"))
+    return records.paginate(
+        Contact,
+        conditions,
+        SORTS.get(filters.sort, SORTS["name"]),
+        filters.page,
+        page_size,
+        options=(
+            joinedload(Contact.area),
+            selectinload(Contact.affiliations).joinedload(Affiliation.stakeholder),
+        ),
+    )
 
 
 def get_contact(user: User, contact_id: int, include_archived: bool = False) -> Contact:
@@ -184,7 +190,7 @@ def search_stakeholders_to_link(user: User, q: str, limit: int = 20) -> list[Sta
     if not q.strip():
         return []
     stmt = select(Stakeholder).where(
-        func.lower(Stakeholder.name).like(records.like_pattern(q.strip()), escape="\\"),
+        records.contains_text(Stakeholder.name, q.strip()),
         Stakeholder.archived_at.is_(None),
     )
     stmt = access.scope_to_user_areas(stmt, Stakeholder.area_id, user)

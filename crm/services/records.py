@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import AuditEvent, User
@@ -48,13 +48,54 @@ class Page(Generic[T]):
         return max(1, math.ceil(self.total / self.page_size))
 
 
-def paginate(stmt: Select, page: int, page_size: int) -> Page:
-    """Run a list query for one page and count every row that matches it."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    pages = max(1, math.ceil((total or 0) / page_size))
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a list's order; lists end with the id so the order is total."""
+
+    column: Any
+    descending: bool = False
+
+    def clause(self, reverse: bool = False):
+        return self.column.desc() if self.descending != reverse else self.column.asc()
+
+
+def paginate(
+    model: Any,
+    conditions: list,
+    order: list[SortKey],
+    page: int,
+    page_size: int,
+    options: tuple = (),
+) -> Page:
+    """One page of a list, and the count of every row that matches.
+
+    Reads the page's ids first (an index-only walk), then loads just those rows
+    with their related records; a page past the middle is read from the far end
+    in reverse, so the last page costs what the first does.
+    """
+    total = db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
-    items = list(db.session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
-    return Page(items=items, total=total or 0, page=page, page_size=page_size)
+    offset = (page - 1) * page_size
+    from_end = offset > total // 2
+    if from_end:
+        limit = min(page_size, total - offset)
+        offset = total - offset - limit
+    else:
+        limit = page_size
+    ids_stmt = (
+        select(model.id)
+        .where(*conditions)
+        .order_by(*(key.clause(reverse=from_end) for key in order))
+        .limit(limit)
+        .offset(offset)
+    )
+    ids = list(db.session.scalars(ids_stmt))
+    if from_end:
+        ids.reverse()
+    rows = db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).unique()
+    by_id = {row.id: row for row in rows}
+    return Page(items=[by_id[i] for i in ids], total=total, page=page, page_size=page_size)
 
 
 def create_audited(
@@ -110,6 +151,19 @@ def set_archived(user: User, kind: str, record: Any, archived: bool) -> None:
         {"Archived": "Yes" if archived else "No"},
         record.version,
     )
+
+
+def contains_text(column: Any, text: str) -> Any:
+    """Case-insensitive "contains", written so each engine can use its index.
+
+    PostgreSQL: lower(column) LIKE, which the trigram indexes serve. SQLite: plain
+    LIKE, which already ignores case (for ASCII letters) and is far cheaper than
+    calling lower() on every row.
+    """
+    pattern = like_pattern(text)
+    if db.engine.dialect.name == "sqlite":
+        return column.like(pattern, escape="\\")
+    return func.lower(column).like(pattern, escape="\\")
 
 
 def like_pattern(text: str) -> str:

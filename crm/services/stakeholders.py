@@ -24,11 +24,12 @@ FIELDS = (
     "email", "phone", "website", "preferred_language", "accessible_formats", "notes",
 )  # fmt: skip
 
+SortKey = records.SortKey
 SORTS = {
-    "name": (Stakeholder.name.asc(), Stakeholder.id.asc()),
-    "-name": (Stakeholder.name.desc(), Stakeholder.id.desc()),
-    "updated": (Stakeholder.updated_at.desc(), Stakeholder.id.desc()),
-    "postcode": (Stakeholder.postcode.asc(), Stakeholder.id.asc()),
+    "name": [SortKey(Stakeholder.name), SortKey(Stakeholder.id)],
+    "-name": [SortKey(Stakeholder.name, True), SortKey(Stakeholder.id, True)],
+    "updated": [SortKey(Stakeholder.updated_at, True), SortKey(Stakeholder.id, True)],
+    "postcode": [SortKey(Stakeholder.postcode), SortKey(Stakeholder.id)],
 }
 
 
@@ -75,34 +76,34 @@ def describe(s: Stakeholder) -> dict[str, str]:
 
 def list_stakeholders(user: User, filters: StakeholderFilters, page_size: int) -> Page:
     """One page of the stakeholders the user may see that match the filters."""
-    stmt = select(Stakeholder).options(joinedload(Stakeholder.area), joinedload(Stakeholder.owner))
-    stmt = access.scope_to_user_areas(stmt, Stakeholder.area_id, user)
+    conditions = access.area_conditions(Stakeholder.area_id, user)
     if filters.archived and access.can_restore(user):
-        stmt = stmt.where(Stakeholder.archived_at.is_not(None))
+        conditions.append(Stakeholder.archived_at.is_not(None))
     else:
-        stmt = stmt.where(Stakeholder.archived_at.is_(None))
+        conditions.append(Stakeholder.archived_at.is_(None))
     if filters.q.strip():
-        stmt = stmt.where(_matches_text(filters.q.strip()))
-    if filters.area_id:
-        stmt = stmt.where(Stakeholder.area_id == filters.area_id)
-    if filters.type:
-        stmt = stmt.where(Stakeholder.type == filters.type)
-    if filters.status:
-        stmt = stmt.where(Stakeholder.status == filters.status)
-    if filters.owner_id:
-        stmt = stmt.where(Stakeholder.owner_id == filters.owner_id)
+        conditions.append(_matches_text(filters.q.strip()))
+    for column, value in (
+        (Stakeholder.area_id, filters.area_id),
+        (Stakeholder.type, filters.type),
+        (Stakeholder.status, filters.status),
+        (Stakeholder.owner_id, filters.owner_id),
+    ):
+        if value:
+            conditions.append(column == value)
     if filters.community_id:
-        stmt = stmt.where(_serves(stakeholder_communities.c.community_id == filters.community_id))
+        conditions.append(_serves(stakeholder_communities.c.community_id == filters.community_id))
     if filters.seldom_heard:
-        stmt = stmt.where(
-            _serves(
-                stakeholder_communities.c.community_id.in_(
-                    select(Community.id).where(Community.seldom_heard.is_(True))
-                )
-            )
-        )
-    stmt = stmt.order_by(*SORTS.get(filters.sort, SORTS["name"]))
-    return records.paginate(stmt, filters.page, page_size)
+        seldom = select(Community.id).where(Community.seldom_heard.is_(True))
+        conditions.append(_serves(stakeholder_communities.c.community_id.in_(seldom)))
+    return records.paginate(
+        Stakeholder,
+        conditions,
+        SORTS.get(filters.sort, SORTS["name"]),
+        filters.page,
+        page_size,
+        options=(joinedload(Stakeholder.area), joinedload(Stakeholder.owner)),
+    )
 
 
 def _serves(condition) -> Any:
@@ -110,10 +111,9 @@ def _serves(condition) -> Any:
 
 
 def _matches_text(q: str) -> Any:
-    pattern = records.like_pattern(q)
     conditions = [
-        func.lower(Stakeholder.name).like(pattern, escape="\\"),
-        func.lower(Stakeholder.town).like(pattern, escape="\\"),
+        records.contains_text(Stakeholder.name, q),
+        records.contains_text(Stakeholder.town, q),
     ]
     compact = q.replace(" ", "").upper()
     if compact.isalnum() and any(ch.isdigit() for ch in compact):
