@@ -17,4 +17,7 @@ writeFileSync(`${out}/app.css`, css.css);
 cpSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
 cpSync(`${govuk}/assets/images`, `${out}/assets/images`, { recursive: true });
 cpSync(`${govuk}/assets/manifest.json`, `${out}/assets/manifest.json`);
+const autocomplete = "node_modules/accessible-autocomplete/dist";
+cpSync(`${autocomplete}/accessible-autocomplete.min.js`, `${out}/accessible-autocomplete.min.js`);
+cpSync(`${autocomplete}/accessible-autocomplete.min.css`, `${out}/accessible-autocomplete.min.css`);
 console.log("Built front-end assets in", out);

@@ -86,10 +86,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _register_blueprints(app: Flask) -> None:
     from crm.auth.routes import bp as auth_bp
     from crm.contacts.routes import bp as contacts_bp
+    from crm.engagements.coverage import bp as coverage_bp
+    from crm.engagements.follow_up import bp as actions_bp
+    from crm.engagements.lookup import bp as lookup_bp
+    from crm.engagements.routes import bp as engagements_bp
     from crm.main.routes import bp as main_bp
     from crm.stakeholders.routes import bp as stakeholders_bp
 
-    for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        stakeholders_bp,
+        contacts_bp,
+        engagements_bp,
+        actions_bp,
+        coverage_bp,
+        lookup_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -112,6 +112,7 @@ def seed_demo(if_empty: bool) -> None:
     db.session.commit()
     click.echo(
         f"Loaded demo data: {counts['stakeholders']} stakeholders, {counts['contacts']} contacts, "
+        f"{counts['engagements']} engagements, {counts['actions']} follow-up actions, "
         f"4 demo accounts (password {seeding.DEMO_PASSWORD})"
     )
 

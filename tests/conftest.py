@@ -23,9 +23,17 @@ from crm.models import (
     AuditEvent,
     Community,
     Contact,
+    Engagement,
+    FollowUpAction,
     SignInAttempt,
     Stakeholder,
     User,
+)
+from crm.models.engagement import (
+    engagement_communities,
+    engagement_contacts,
+    engagement_staff,
+    engagement_stakeholders,
 )
 from crm.models.stakeholder import stakeholder_communities
 from crm.models.user import user_areas
@@ -83,6 +91,12 @@ def _clean_slate(request):
         db.session.rollback()
         for table in (
             AuditEvent.__table__,
+            FollowUpAction.__table__,
+            engagement_staff,
+            engagement_contacts,
+            engagement_stakeholders,
+            engagement_communities,
+            Engagement.__table__,
             Affiliation.__table__,
             stakeholder_communities,
             Contact.__table__,
@@ -187,3 +201,38 @@ def signed_in(client, make_user) -> Callable[..., User]:
 def page_title(html: str) -> str:
     match = re.search(r"<title[^>]*>(.*?)</title>", html, re.S)
     return match.group(1).strip() if match else ""
+
+
+@pytest.fixture
+def make_engagement(app) -> Callable[..., int]:
+    """An engagement straight into the database, with its stakeholder and community links."""
+    from datetime import date
+
+    from crm.services.engagements import _write_links
+
+    def factory(
+        area_name: str = "Mersey-Cheshire",
+        stakeholder_ids=(),
+        communities=(),
+        contact_ids=(),
+        actions=(),
+        **kw,
+    ) -> int:
+        with app.app_context():
+            values = {"title": "Community Conversation", "type": "community_conversation",
+                      "held_on": date(2026, 1, 15), "status": "held"} | kw  # fmt: skip
+            engagement = Engagement(area=area(area_name), **values)
+            engagement.contacts = [db.session.get(Contact, c) for c in contact_ids]
+            for action in actions:
+                engagement.actions.append(FollowUpAction(**action))
+            db.session.add(engagement)
+            db.session.flush()
+            _write_links(
+                engagement,
+                [db.session.get(Stakeholder, s) for s in stakeholder_ids],
+                [community(c) for c in communities],
+            )
+            db.session.commit()
+            return engagement.id
+
+    return factory

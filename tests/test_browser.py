@@ -89,3 +89,35 @@ def test_an_error_summary_links_to_the_field(live_server, page, make_user):
     assert page.title() == "Error: Add a stakeholder - Engage"
     page.click('.govuk-error-summary a:has-text("Enter the stakeholder\'s name")')
     assert page.evaluate("document.activeElement.id") == "name"
+
+
+def test_a_lead_logs_an_engagement_with_the_type_ahead(
+    app, live_server, page, make_user, make_stakeholder, make_contact
+):
+    user = make_user("lead", areas=("Mersey-Cheshire",))
+    s = make_stakeholder(name="Toxteth Women's Network")
+    make_stakeholder("West Midlands", name="Toxteth Lookalike Elsewhere")
+    make_contact(name="Amara Okafor", stakeholder_id=s)
+    page.goto(f"{live_server}/sign-in?next=/engagements/new")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.fill("#title", "Community Conversation in Toxteth")
+    page.select_option("#type", "community_conversation")
+    page.select_option("#area_id", label="Mersey-Cheshire")
+    page.check("label:has-text('Online or by phone')")
+    page.fill("#stakeholders-search", "toxteth")
+    page.wait_for_selector("#stakeholders-search__listbox li")
+    options = page.inner_text("#stakeholders-search__listbox")
+    assert "Toxteth Women's Network" in options and "Elsewhere" not in options
+    page.click("#stakeholders-search__listbox li >> nth=0")
+    page.fill("#contacts-search", "amara")
+    page.wait_for_selector("#contacts-search__listbox li")
+    page.click("#contacts-search__listbox li >> nth=0")
+    page.check("label:has-text('Women and girls')")
+    page.fill("#attendance", "14")
+    page.click("button:has-text('Save engagement')")
+    assert page.title() == "Community Conversation in Toxteth - Engage", page.content()[:3000]
+    main = page.inner_text("main")
+    assert "Toxteth Women's Network" in main and "Amara Okafor" in main
+    assert page.errors == []

@@ -6,6 +6,10 @@ nobody can add a page without deciding who may see it.
 
 import pytest
 
+from crm.extensions import db
+from crm.models import Contact, Engagement, Stakeholder
+from crm.models.common import utcnow
+
 PUBLIC = {"auth.sign_in", "main.healthz", "static"}
 
 # endpoint: (method, path template, who may use it). "read" = every signed-in role;
@@ -33,6 +37,18 @@ ROUTES = {
     ),
     "contacts.archive": ("POST", "/contacts/{c}/archive", {"admin", "lead", "panels"}),
     "contacts.restore": ("POST", "/contacts/{c}/restore", {"admin"}),
+    "engagements.index": ("GET", "/engagements", EVERYONE),
+    "engagements.export": ("GET", "/engagements/export.csv", EVERYONE),
+    "engagements.new": ("GET", "/engagements/new", {"admin", "lead"}),
+    "engagements.detail": ("GET", "/engagements/{e}", EVERYONE),
+    "engagements.edit": ("GET", "/engagements/{e}/edit", {"admin", "lead"}),
+    "engagements.archive": ("POST", "/engagements/{e}/archive", {"admin", "lead"}),
+    "engagements.restore": ("POST", "/engagements/{e}/restore", {"admin"}),
+    "actions.index": ("GET", "/actions", EVERYONE),
+    "actions.add": ("GET", "/engagements/{e}/actions", {"admin", "lead"}),
+    "actions.set_status": ("POST", "/actions/{a}/status", {"admin", "lead"}),
+    "coverage.index": ("GET", "/coverage", EVERYONE),
+    "lookup.search": ("GET", "/lookup/stakeholders?q=to", EVERYONE),
 }
 # Routes that act on one record: someone outside its Area gets 404.
 RECORD_ROUTES = [e for e, (_, path, _) in ROUTES.items() if "{" in path]
@@ -46,39 +62,39 @@ def test_every_route_is_classified(app):
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_signed_out_people_are_sent_to_sign_in(client, make_stakeholder, make_contact, endpoint):
+def test_signed_out_people_are_sent_to_sign_in(client, records, endpoint):
     method, path, _ = ROUTES[endpoint]
-    url = path.format(s=make_stakeholder(), c=make_contact())
+    url = path.format(**records())
     response = client.open(url, method=method)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
 
 
-def _archived_if_restore(app, endpoint, s, c):
-    """Restore routes act on archived records, so archive them first."""
-    if not endpoint.endswith(".restore"):
-        return
-    from crm.extensions import db
-    from crm.models import Contact, Stakeholder
-    from crm.models.common import utcnow
+@pytest.fixture
+def records(app, make_stakeholder, make_contact, make_engagement):
+    """One record of each kind in an Area, archived if the route restores."""
 
-    with app.app_context():
-        for model, record_id in ((Stakeholder, s), (Contact, c)):
-            db.session.get(model, record_id).archived_at = utcnow()
-        db.session.commit()
+    def factory(area="Mersey-Cheshire", endpoint=""):
+        s = make_stakeholder(area)
+        c = make_contact(area, stakeholder_id=s)
+        e = make_engagement(area, stakeholder_ids=[s], actions=[{"description": "Write back"}])
+        with app.app_context():
+            a = db.session.get(Engagement, e).actions[0].id
+            if endpoint.endswith(".restore"):
+                for model, record_id in ((Stakeholder, s), (Contact, c), (Engagement, e)):
+                    db.session.get(model, record_id).archived_at = utcnow()
+            db.session.commit()
+        return {"s": s, "c": c, "e": e, "a": a}
+
+    return factory
 
 
 @pytest.mark.parametrize("role", sorted(EVERYONE))
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_roles_in_their_own_area(
-    app, client, signed_in, make_stakeholder, make_contact, role, endpoint
-):
+def test_roles_in_their_own_area(client, signed_in, records, role, endpoint):
     signed_in(role)
     method, path, allowed = ROUTES[endpoint]
-    s = make_stakeholder()
-    c = make_contact(stakeholder_id=s)
-    _archived_if_restore(app, endpoint, s, c)
-    response = client.open(path.format(s=s, c=c), method=method)
+    response = client.open(path.format(**records(endpoint=endpoint)), method=method)
     if role in allowed:
         assert response.status_code in (200, 302), response.status_code
         if response.status_code == 302 and endpoint != "auth.sign_out":
@@ -89,16 +105,11 @@ def test_roles_in_their_own_area(
 
 @pytest.mark.parametrize("role", sorted(EVERYONE))
 @pytest.mark.parametrize("endpoint", sorted(RECORD_ROUTES))
-def test_records_in_another_area_are_not_found(
-    app, client, signed_in, make_stakeholder, make_contact, role, endpoint
-):
+def test_records_in_another_area_are_not_found(client, signed_in, records, role, endpoint):
     signed_in(role, areas=("Mersey-Cheshire",))
     method, path, _ = ROUTES[endpoint]
-    s = make_stakeholder("West Midlands")
-    c = make_contact("West Midlands", stakeholder_id=s)
-    _archived_if_restore(app, endpoint, s, c)
-    response = client.open(path.format(s=s, c=c), method=method)
-    missing = client.open(path.format(s=999_999, c=999_999), method=method)
+    response = client.open(path.format(**records("West Midlands", endpoint)), method=method)
+    missing = client.open(path.format(s=999_999, c=999_999, e=999_999, a=999_999), method=method)
     # Indistinguishable from a record that does not exist.
     assert response.status_code == missing.status_code
     assert ("Page not found" in response.get_data(as_text=True)) == (

@@ -20,6 +20,7 @@ T = TypeVar("T")
 EDIT_ROLES: dict[str, frozenset[str]] = {
     "stakeholder": frozenset({"admin", "lead"}),
     "contact": frozenset({"admin", "lead", "panels"}),
+    "engagement": frozenset({"admin", "lead"}),
 }
 
 

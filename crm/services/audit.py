@@ -12,6 +12,9 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import AuditEvent, User
 
+# Fields whose text the audit must not keep: it records only that they changed.
+REDACTED = frozenset({"Restricted notes"})
+
 
 def record_event(
     user: User | None,
@@ -25,7 +28,7 @@ def record_event(
     """Add an audit event to the current transaction: each field's old and new value."""
     before = before or {}
     changes = {
-        label: [before.get(label, ""), value]
+        label: ["", "(changed, not shown)"] if label in REDACTED else [before.get(label, ""), value]
         for label, value in after.items()
         if before.get(label, "") != value
     }

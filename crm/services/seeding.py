@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -79,6 +79,75 @@ def load_demo_data(stakeholders_per_area: int = 45) -> dict[str, int]:
                 records.create_audited(None, "contact", contact, contact_service.describe)
                 counts["contacts"] += 1
     db.session.flush()
+    counts.update(_demo_engagements(rng, demo, users[0]))
+    return counts
+
+
+def _demo_engagements(rng, demo, admin: User, per_area: int = 110) -> dict[str, int]:
+    """Engagements over the last two years, with gaps: some seldom-heard communities are
+    only reached long ago, and one never, so the coverage page has something to show."""
+    from crm.services import actions as action_service
+    from crm.services import engagements as engagement_service
+
+    today = date.today()
+    plan = demo["engagements"]
+    communities = {c.name: c for c in db.session.scalars(select(Community))}
+    stale = [communities[n] for n in plan["reached_long_ago"]]
+    never = {communities[n].id for n in plan["never_reached"]}
+    usual = [c for c in communities.values() if c not in stale and c.id not in never]
+    staff = list(db.session.scalars(select(User).where(User.role.in_(["admin", "lead"]))))
+    counts = {"engagements": 0, "actions": 0}
+    for area_name in demo["areas"]:
+        area = db.session.scalars(select(Area).where(Area.name == area_name)).one()
+        stakeholders = list(
+            db.session.scalars(select(Stakeholder).where(Stakeholder.area_id == area.id))
+        )
+        for _ in range(per_area):
+            status = rng.choices(["held", "planned", "cancelled"], [92, 5, 3])[0]
+            days_ago = rng.randint(1, 730) if status != "planned" else -rng.randint(1, 60)
+            held_on = today - timedelta(days=days_ago)
+            reached = rng.sample(usual, rng.randint(1, 3))
+            if days_ago > 270 and rng.random() < 0.3:
+                reached.append(rng.choice(stale))
+            chosen = rng.sample(stakeholders, rng.randint(1, 3))
+            contacts = [a.contact for s in chosen for a in s.affiliations][: rng.randint(0, 3)]
+            kind = rng.choice(list(plan["titles"]))
+            data = {
+                "title": rng.choice(plan["titles"][kind]).format(town=chosen[0].town),
+                "type": kind,
+                "status": status,
+                "held_on": held_on,
+                "start_time": time(rng.choice([10, 13, 18]), rng.choice([0, 30])),
+                "end_time": None,
+                "area_id": area.id,
+                "location_kind": "stakeholder",
+                "location_stakeholder_id": chosen[0].id,
+                "location_address": "",
+                "location_postcode": "",
+                "lead_id": rng.choice(staff).id,
+                "staff_ids": [],
+                "stakeholder_ids": [s.id for s in chosen],
+                "contact_ids": [c.id for c in contacts],
+                "community_ids": [c.id for c in reached],
+                "attendance": len(contacts) + rng.randint(0, 40),
+                "summary": rng.choice(plan["summaries"]),
+                "issues_raised": "",
+                "outcomes": "",
+                "restricted_notes": "",
+            }
+            engagement = engagement_service.log_engagement(admin, data)
+            counts["engagements"] += 1
+            if status == "held" and rng.random() < 0.5:
+                action = action_service.add_action(
+                    admin,
+                    engagement,
+                    rng.choice(plan["actions"]),
+                    rng.choice(staff).id,
+                    held_on + timedelta(days=rng.randint(14, 60)),
+                )
+                counts["actions"] += 1
+                if action.due_on < today and rng.random() < 0.7:
+                    action_service.set_action_status(admin, action, "done", action.due_on)
     return counts
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from crm.auth.forms import ButtonForm
 from crm.extensions import db
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
-from crm.services import access, audit, reference
+from crm.services import access, audit, engagements, reference
 from crm.services import stakeholders as service
 from crm.stakeholders.forms import StakeholderForm
 from crm.views_common import arg_int, arg_page, try_save
@@ -92,6 +92,8 @@ def detail(stakeholder_id: int):
         "stakeholders/detail.html",
         stakeholder=stakeholder,
         contacts=service.contacts_of(stakeholder),
+        timeline=engagements.stakeholder_timeline(current_user, stakeholder.id),
+        last_engaged_on=engagements.last_engaged_on(stakeholder.id),
         history=audit.history(service.KIND, stakeholder.id),
         can_edit=access.can_edit(current_user, service.KIND),
         can_restore=access.can_restore(current_user),

@@ -1,0 +1,263 @@
+"""The engagement log pages: record, find, export, follow up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from crm.auth.forms import ButtonForm
+from crm.engagements.forms import EngagementForm
+from crm.extensions import db
+from crm.models.engagement import ENGAGEMENT_TYPES
+from crm.services import access, audit, reference
+from crm.services import engagements as service
+from crm.services.csv_export import to_csv
+from crm.services.lookup import records_by_ids, search_contacts, search_stakeholders
+from crm.views_common import arg_int, arg_page, try_save
+
+bp = Blueprint("engagements", __name__, url_prefix="/engagements")
+
+
+def _arg_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters() -> service.EngagementFilters:
+    kind = request.args.get("type", "")
+    return service.EngagementFilters(
+        date_from=_arg_date("from"),
+        date_to=_arg_date("to"),
+        area_id=arg_int("area"),
+        type=kind if kind in ENGAGEMENT_TYPES else "",
+        community_id=arg_int("community"),
+        stakeholder_id=arg_int("stakeholder"),
+        lead_id=arg_int("lead"),
+        archived=request.args.get("archived") == "1",
+        page=arg_page(),
+    )
+
+
+@bp.route("")
+def index():
+    """The engagement log, newest first, with filters and a CSV export of what it shows."""
+    filters = _filters()
+    page = service.list_engagements(current_user, filters, current_app.config["PAGE_SIZE"])
+    return render_template(
+        "engagements/index.html",
+        page=page,
+        filters=filters,
+        areas=reference.areas_for(current_user),
+        communities=reference.all_communities(),
+        staff=reference.staff_for(current_user),
+        types=ENGAGEMENT_TYPES,
+    )
+
+
+@bp.route("/export.csv")
+def export():
+    """The engagements the list shows, as CSV (restricted notes are never exported)."""
+    rows = service.export_rows(current_user, _filters())
+    header = [
+        "Date",
+        "Title",
+        "Type",
+        "Status",
+        "Area",
+        "Lead",
+        "Stakeholders",
+        "Contacts",
+        "Communities reached",
+        "Attendance",
+        "Summary",
+        "Issues raised",
+        "Outcomes",
+    ]
+    body = to_csv(
+        header,
+        (
+            [
+                e.held_on.isoformat(),
+                e.title,
+                e.type_label,
+                e.status_label,
+                e.area.name,
+                e.lead.name if e.lead else "",
+                "; ".join(s.name for s in e.stakeholders),
+                "; ".join(c.name for c in e.contacts),
+                "; ".join(c.name for c in e.communities),
+                "" if e.attendance is None else e.attendance,
+                e.summary,
+                e.issues_raised,
+                e.outcomes,
+            ]
+            for e in rows
+        ),
+    )
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=engagements.csv"},
+    )
+
+
+def _form(**kwargs) -> EngagementForm:
+    form = EngagementForm(**kwargs)
+    chosen = records_by_ids(current_user, "stakeholders", form.stakeholder_ids.data or [])
+    form.set_choices(
+        reference.areas_for(current_user),
+        reference.staff_for(current_user),
+        reference.all_communities(),
+        chosen,
+    )
+    return form
+
+
+def _pickers(form: EngagementForm) -> dict:
+    """What the two type-ahead pickers show: the chosen records, and any search results."""
+    find = request.form.get("find", "")
+    q_s = request.form.get("stakeholder_search", "")
+    q_c = request.form.get("contact_search", "")
+    return {
+        "chosen_stakeholders": records_by_ids(
+            current_user, "stakeholders", form.stakeholder_ids.data or []
+        ),
+        "chosen_contacts": records_by_ids(current_user, "contacts", form.contact_ids.data or []),
+        "found_stakeholders": search_stakeholders(current_user, q_s)
+        if find == "stakeholders"
+        else [],
+        "found_contacts": search_contacts(current_user, q_c) if find == "contacts" else [],
+        "stakeholder_search": q_s,
+        "contact_search": q_c,
+        "searched": find,
+    }
+
+
+def _submitted(form: EngagementForm) -> bool:
+    """A real save: not a picker search (the no-JavaScript way to find records)."""
+    return not request.form.get("find") and form.validate_on_submit()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Log an engagement; ?from=ID starts from an earlier one ("log another like this")."""
+    access.require_edit(current_user, service.KIND)
+    form = _form()
+    if request.method == "GET":
+        if source_id := arg_int("from"):
+            form.load(service.get_engagement(current_user, source_id), copy=True)
+        else:
+            form.lead_id.data = current_user.id
+        form.held_on.data = date.today()
+        for _ in range(3):
+            form.actions.append_entry()
+        form = _refresh_choices(form)
+    if _submitted(form):
+        created, _ = try_save(
+            form,
+            lambda: service.log_engagement(current_user, form.to_data(), form.action_rows()),
+        )
+        if created:
+            flash(f"{created.title} has been recorded", "success")
+            return redirect(url_for(".detail", engagement_id=created.id))
+    return render_template("engagements/form.html", form=form, **_pickers(form))
+
+
+def _refresh_choices(form: EngagementForm) -> EngagementForm:
+    """Choices depend on the chosen stakeholders; set them again after loading data."""
+    chosen = records_by_ids(current_user, "stakeholders", form.stakeholder_ids.data or [])
+    form.set_choices(
+        reference.areas_for(current_user),
+        reference.staff_for(current_user),
+        reference.all_communities(),
+        chosen,
+    )
+    return form
+
+
+@bp.route("/<int:engagement_id>")
+def detail(engagement_id: int):
+    """One engagement: what happened, who came, which communities, what must follow."""
+    engagement = service.get_engagement(current_user, engagement_id, include_archived=True)
+    return render_template(
+        "engagements/detail.html",
+        engagement=engagement,
+        show_restricted=service.can_see_restricted(current_user, engagement),
+        history=audit.history(service.KIND, engagement.id),
+        can_edit=access.can_edit(current_user, service.KIND),
+        can_restore=access.can_restore(current_user),
+        staff=reference.staff_for(current_user),
+        button_form=ButtonForm(),
+        today=date.today(),
+    )
+
+
+@bp.route("/<int:engagement_id>/edit", methods=["GET", "POST"])
+def edit(engagement_id: int):
+    """Change an engagement; a save over someone else's change is refused."""
+    engagement = service.get_engagement(current_user, engagement_id)
+    access.require_edit(current_user, service.KIND)
+    form = _form()
+    if request.method == "GET":
+        form.load(engagement)
+        form = _refresh_choices(form)
+    if not service.can_see_restricted(current_user, engagement):
+        # Someone who may not read the notes must not overwrite them unseen either.
+        form.restricted_notes.data = engagement.restricted_notes
+    conflict = None
+    if _submitted(form):
+        saved, conflict = try_save(
+            form,
+            lambda: service.update_engagement(
+                current_user, engagement, form.to_data(), int(form.version.data or 0)
+            ),
+        )
+        if saved:
+            flash(f"{saved.title} has been updated", "success")
+            return redirect(url_for(".detail", engagement_id=engagement.id))
+        if conflict:
+            form.version.data = str(conflict.current_version)
+    return render_template(
+        "engagements/form.html",
+        form=form,
+        engagement=engagement,
+        conflict=conflict,
+        show_restricted=service.can_see_restricted(current_user, engagement),
+        **_pickers(form),
+    )
+
+
+@bp.route("/<int:engagement_id>/archive", methods=["POST"])
+def archive(engagement_id: int):
+    """Archive an engagement: it leaves the log, timelines and coverage."""
+    engagement = service.get_engagement(current_user, engagement_id)
+    if ButtonForm().validate_on_submit():
+        service.set_archived(current_user, engagement, True)
+        db.session.commit()
+        flash(f"{engagement.title} has been archived", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:engagement_id>/restore", methods=["POST"])
+def restore(engagement_id: int):
+    """Bring an archived engagement back (administrators only)."""
+    access.require_admin(current_user)
+    engagement = service.get_engagement(current_user, engagement_id, include_archived=True)
+    if ButtonForm().validate_on_submit():
+        service.set_archived(current_user, engagement, False)
+        db.session.commit()
+        flash(f"{engagement.title} has been restored", "success")
+    return redirect(url_for(".detail", engagement_id=engagement.id))

@@ -1,0 +1,181 @@
+"""Engagements (meetings, Community Conversations, forums, events) and their follow-ups."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.common import UTCDateTime, live_indexes, utcnow
+from crm.models.reference import Area, Community
+from crm.models.stakeholder import Contact, Stakeholder
+from crm.models.user import User
+
+ENGAGEMENT_TYPES: dict[str, str] = {
+    "meeting": "Meeting",
+    "community_conversation": "Community Conversation",
+    "forum": "Forum or network meeting",
+    "external_forum": "Representing the service at an external forum",
+    "outreach": "Outreach event",
+    "training": "Training or awareness session",
+    "consultation": "Consultation",
+    "correspondence": "Correspondence",
+    "other": "Other",
+}
+
+ENGAGEMENT_STATUSES: dict[str, str] = {
+    "held": "Held",
+    "planned": "Planned",
+    "cancelled": "Cancelled",
+}
+
+LOCATION_KINDS: dict[str, str] = {
+    "stakeholder": "At a stakeholder's premises",
+    "address": "At an address",
+    "online": "Online or by phone",
+}
+
+ACTION_STATUSES: dict[str, str] = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+
+engagement_staff = Table(
+    "engagement_staff",
+    db.metadata,
+    Column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+)
+
+engagement_contacts = Table(
+    "engagement_contacts",
+    db.metadata,
+    Column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
+    Column("contact_id", ForeignKey("contacts.id"), primary_key=True),
+    Index("ix_engagement_contacts_contact", "contact_id", "engagement_id"),
+)
+
+# The stakeholder and community links carry a copy of the engagement's date, Area
+# and whether it counts (held and not archived), so timelines and coverage are read
+# from one index each instead of joining a million engagements.
+engagement_stakeholders = Table(
+    "engagement_stakeholders",
+    db.metadata,
+    Column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
+    Column("stakeholder_id", ForeignKey("stakeholders.id"), primary_key=True),
+    Column("held_on", Date, nullable=False),
+    Column("area_id", Integer, nullable=False),
+    Column("counts", Integer, nullable=False, default=1),
+    Index("ix_engagement_stakeholders_timeline", "stakeholder_id", "counts", "held_on"),
+)
+
+engagement_communities = Table(
+    "engagement_communities",
+    db.metadata,
+    Column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
+    Column("community_id", ForeignKey("communities.id"), primary_key=True),
+    Column("held_on", Date, nullable=False),
+    Column("area_id", Integer, nullable=False),
+    Column("counts", Integer, nullable=False, default=1),
+    Index("ix_engagement_communities_coverage", "community_id", "counts", "area_id", "held_on"),
+)
+
+
+class Engagement(db.Model):
+    """Something that happened between the service and a community."""
+
+    __tablename__ = "engagements"
+    __table_args__ = (
+        *live_indexes("engagements", ("held_on", "id"), ("area_id", "held_on", "id")),
+        Index("ix_engagements_lead", "lead_id", "held_on"),
+        Index("ix_engagements_area", "area_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="held")
+    held_on: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    location_kind: Mapped[str] = mapped_column(String(20), default="address")
+    location_stakeholder_id: Mapped[int | None] = mapped_column(ForeignKey("stakeholders.id"))
+    location_address: Mapped[str] = mapped_column(String(300), default="")
+    location_postcode: Mapped[str] = mapped_column(String(8), default="")
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    issues_raised: Mapped[str] = mapped_column(Text, default="")
+    outcomes: Mapped[str] = mapped_column(Text, default="")
+    restricted_notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    area: Mapped[Area] = relationship()
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
+    location_stakeholder: Mapped[Stakeholder | None] = relationship(
+        foreign_keys=[location_stakeholder_id]
+    )
+    staff: Mapped[list[User]] = relationship(secondary=engagement_staff, order_by=User.name)
+    stakeholders: Mapped[list[Stakeholder]] = relationship(
+        secondary=engagement_stakeholders, order_by=Stakeholder.name, viewonly=True
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        secondary=engagement_contacts, order_by=Contact.name
+    )
+    communities: Mapped[list[Community]] = relationship(
+        secondary=engagement_communities, order_by=Community.name, viewonly=True
+    )
+    actions: Mapped[list[FollowUpAction]] = relationship(
+        back_populates="engagement", order_by="FollowUpAction.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def type_label(self) -> str:
+        return ENGAGEMENT_TYPES.get(self.type, self.type)
+
+    @property
+    def status_label(self) -> str:
+        return ENGAGEMENT_STATUSES.get(self.status, self.status)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts towards coverage and timelines: held and not archived."""
+        return self.status == "held" and self.archived_at is None
+
+
+class FollowUpAction(db.Model):
+    """Something to do after an engagement, by whom and by when."""
+
+    __tablename__ = "follow_up_actions"
+    __table_args__ = (
+        Index("ix_follow_up_actions_owner", "owner_id", "status", "due_on"),
+        Index("ix_follow_up_actions_engagement", "engagement_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    engagement: Mapped[Engagement] = relationship(back_populates="actions")
+    owner: Mapped[User | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return ACTION_STATUSES.get(self.status, self.status)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status == "open" and self.due_on is not None and self.due_on < today

@@ -1,0 +1,334 @@
+"""The engagement log: recording what happened, with whom, for which communities."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.extensions import db
+from crm.models import Community, Contact, Engagement, Stakeholder, User
+from crm.models.engagement import (
+    ENGAGEMENT_STATUSES,
+    ENGAGEMENT_TYPES,
+    LOCATION_KINDS,
+    engagement_communities,
+    engagement_contacts,
+    engagement_stakeholders,
+)
+from crm.services import access, records
+from crm.services.records import InvalidValue, Page, SortKey
+
+KIND = "engagement"
+
+FIELDS = (
+    "title", "type", "status", "held_on", "start_time", "end_time", "area_id", "location_kind",
+    "location_stakeholder_id", "location_address", "location_postcode", "lead_id", "attendance",
+    "summary", "issues_raised", "outcomes", "restricted_notes",
+)  # fmt: skip
+
+ORDER = [SortKey(Engagement.held_on, True), SortKey(Engagement.id, True)]
+
+
+@dataclass
+class EngagementFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    area_id: int | None = None
+    type: str = ""
+    community_id: int | None = None
+    stakeholder_id: int | None = None
+    lead_id: int | None = None
+    archived: bool = False
+    page: int = 1
+
+
+def can_see_restricted(user: User, engagement: Engagement) -> bool:
+    """Restricted notes: the engagement's lead, administrators, and the Area's senior leaders."""
+    if user.role == "admin":
+        return True
+    if engagement.lead_id == user.id:
+        return True
+    return user.role == "senior" and access.can_see_area(user, engagement.area_id)
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12] if text else ""
+
+
+def describe(e: Engagement) -> dict[str, str]:
+    """The engagement as a person reads it, for the audit trail."""
+    return {
+        "Title": e.title,
+        "Type": ENGAGEMENT_TYPES.get(e.type, e.type),
+        "Status": ENGAGEMENT_STATUSES.get(e.status, e.status),
+        "Date": e.held_on.isoformat() if e.held_on else "",
+        "Start time": e.start_time.strftime("%H:%M") if e.start_time else "",
+        "End time": e.end_time.strftime("%H:%M") if e.end_time else "",
+        "Area": e.area.name if e.area else "",
+        "Where": LOCATION_KINDS.get(e.location_kind, ""),
+        "Premises": e.location_stakeholder.name if e.location_stakeholder else "",
+        "Address": e.location_address or "",
+        "Postcode": e.location_postcode or "",
+        "Lead": e.lead.name if e.lead else "",
+        "Other staff": ", ".join(u.name for u in e.staff),
+        "Stakeholders": ", ".join(s.name for s in e.stakeholders),
+        "Contacts": ", ".join(c.name for c in e.contacts),
+        "Communities reached": ", ".join(c.name for c in e.communities),
+        "Attendance": "" if e.attendance is None else str(e.attendance),
+        "Summary": e.summary or "",
+        "Issues raised": e.issues_raised or "",
+        "Outcomes": e.outcomes or "",
+        "Restricted notes": _fingerprint(e.restricted_notes or ""),
+    }
+
+
+def _conditions(user: User, f: EngagementFilters) -> list:
+    conditions = access.area_conditions(Engagement.area_id, user)
+    archived = f.archived and access.can_restore(user)
+    conditions.append(
+        Engagement.archived_at.is_not(None) if archived else Engagement.archived_at.is_(None)
+    )
+    for column, value in (
+        (Engagement.area_id, f.area_id),
+        (Engagement.type, f.type),
+        (Engagement.lead_id, f.lead_id),
+    ):
+        if value:
+            conditions.append(column == value)
+    if f.date_from:
+        conditions.append(Engagement.held_on >= f.date_from)
+    if f.date_to:
+        conditions.append(Engagement.held_on <= f.date_to)
+    if f.community_id:
+        link = engagement_communities.c
+        conditions.append(
+            exists().where(link.engagement_id == Engagement.id, link.community_id == f.community_id)
+        )
+    if f.stakeholder_id:
+        link = engagement_stakeholders.c
+        conditions.append(
+            exists().where(
+                link.engagement_id == Engagement.id, link.stakeholder_id == f.stakeholder_id
+            )
+        )
+    return conditions
+
+
+LIST_OPTIONS = (
+    joinedload(Engagement.area),
+    joinedload(Engagement.lead),
+    selectinload(Engagement.communities),
+)
+
+
+def list_engagements(user: User, filters: EngagementFilters, page_size: int) -> Page:
+    """One page of the engagements the user may see, newest first."""
+    return records.paginate(
+        Engagement, _conditions(user, filters), ORDER, filters.page, page_size, LIST_OPTIONS
+    )
+
+
+def export_rows(user: User, filters: EngagementFilters, limit: int = 100_000) -> list[Engagement]:
+    """Every engagement the list shows (up to the limit), for the CSV export."""
+    stmt = (
+        select(Engagement)
+        .where(*_conditions(user, filters))
+        .order_by(*(key.clause() for key in ORDER))
+        .options(
+            *LIST_OPTIONS,
+            selectinload(Engagement.stakeholders),
+            selectinload(Engagement.contacts),
+            selectinload(Engagement.staff),
+        )
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_engagement(user: User, engagement_id: int, include_archived: bool = False) -> Engagement:
+    return access.get_scoped(Engagement, engagement_id, user, include_archived=include_archived)
+
+
+def _visible(model, ids: list[int], user: User, field: str, label: str) -> list:
+    """Load the chosen records, refusing any the user cannot see."""
+    ids = sorted(set(ids or []))
+    if not ids:
+        return []
+    stmt = select(model).where(model.id.in_(ids), model.archived_at.is_(None))
+    found = list(db.session.scalars(access.scope_to_user_areas(stmt, model.area_id, user)))
+    if len(found) != len(ids):
+        message = f"Select {label} from the search results"  # noqa: S608 - a message, not SQL
+        raise InvalidValue(field, message)
+    return found
+
+
+def _check(user: User, data: dict[str, Any]) -> dict[str, list]:
+    """Rules that need the database: Areas, people and records the user may use."""
+    if not access.can_see_area(user, data.get("area_id")):
+        raise InvalidValue("area_id", "Select an Area you work in")
+    chosen = {
+        "stakeholders": _visible(
+            Stakeholder, data.get("stakeholder_ids", []), user, "stakeholder_ids", "stakeholders"
+        ),
+        "contacts": _visible(Contact, data.get("contact_ids", []), user, "contact_ids", "contacts"),
+    }
+    community_ids = set(data.get("community_ids") or [])
+    chosen["communities"] = list(
+        db.session.scalars(select(Community).where(Community.id.in_(community_ids)))
+    )
+    if len(chosen["communities"]) != len(community_ids):
+        raise InvalidValue("community_ids", "Select communities from the list")
+    staff_ids = set(data.get("staff_ids") or []) | (
+        {data["lead_id"]} if data.get("lead_id") else set()
+    )
+    staff = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(staff_ids)))}
+    if len(staff) != len(staff_ids):
+        raise InvalidValue("lead_id", "Select staff from the list")
+    chosen["staff"] = [staff[i] for i in sorted(set(data.get("staff_ids") or []))]
+    if data.get("location_kind") == "stakeholder":
+        premises = data.get("location_stakeholder_id")
+        if premises not in {s.id for s in chosen["stakeholders"]}:
+            raise InvalidValue(
+                "location_stakeholder_id", "Select which stakeholder's premises it was held at"
+            )
+    attendance = data.get("attendance")
+    if attendance is not None and attendance < len(chosen["contacts"]):
+        raise InvalidValue(
+            "attendance",
+            f"Attendance cannot be fewer than the {len(chosen['contacts'])} contacts "
+            "named as attending",
+        )
+    return chosen
+
+
+def _write_links(engagement: Engagement, stakeholders: list, communities: list) -> None:
+    """Rewrite the stakeholder and community links with the engagement's date, Area and state."""
+    for table, column, records_ in (
+        (engagement_stakeholders, "stakeholder_id", stakeholders),
+        (engagement_communities, "community_id", communities),
+    ):
+        db.session.execute(delete(table).where(table.c.engagement_id == engagement.id))
+        if records_:
+            db.session.execute(
+                insert(table),
+                [
+                    {
+                        "engagement_id": engagement.id,
+                        column: record.id,
+                        "held_on": engagement.held_on,
+                        "area_id": engagement.area_id,
+                        "counts": 1 if engagement.counts else 0,
+                    }
+                    for record in records_
+                ],
+            )
+    db.session.expire(engagement, ["stakeholders", "communities"])
+
+
+def _apply(engagement: Engagement, data: dict[str, Any], chosen: dict[str, list]) -> None:
+    for field in FIELDS:
+        if field in data:
+            setattr(engagement, field, data[field])
+    if engagement.location_kind != "stakeholder":
+        engagement.location_stakeholder_id = None
+    engagement.contacts = chosen["contacts"]
+    engagement.staff = chosen["staff"]
+
+
+def log_engagement(
+    user: User, data: dict[str, Any], actions: list[dict] | None = None
+) -> Engagement:
+    """Record an engagement, with any follow-up actions, in one transaction."""
+    access.require_edit(user, KIND)
+    chosen = _check(user, data)
+    engagement = Engagement()
+    _apply(engagement, data, chosen)
+    db.session.add(engagement)
+    db.session.flush()
+    _write_links(engagement, chosen["stakeholders"], chosen["communities"])
+    records.create_audited(user, KIND, engagement, describe)
+    from crm.services import actions as action_service
+
+    for action in actions or []:
+        action_service.add_action(user, engagement, **action)
+    return engagement
+
+
+def update_engagement(
+    user: User, engagement: Engagement, data: dict[str, Any], expected_version: int | None
+) -> Engagement:
+    access.require_edit(user, KIND)
+    chosen = _check(user, data)
+
+    def mutate() -> None:
+        _apply(engagement, data, chosen)
+        db.session.flush()
+        _write_links(engagement, chosen["stakeholders"], chosen["communities"])
+
+    return records.update_audited(user, KIND, engagement, expected_version, describe, mutate)
+
+
+def set_archived(user: User, engagement: Engagement, archived: bool) -> None:
+    records.set_archived(user, KIND, engagement, archived)
+    for table in (engagement_stakeholders, engagement_communities):
+        db.session.execute(
+            update(table)
+            .where(table.c.engagement_id == engagement.id)
+            .values(counts=1 if engagement.counts else 0)
+        )
+
+
+def last_engaged_on(stakeholder_id: int) -> date | None:
+    """The date of the latest held engagement with the stakeholder."""
+    link = engagement_stakeholders.c
+    return db.session.scalar(
+        select(func.max(link.held_on)).where(
+            link.stakeholder_id == stakeholder_id, link.counts == 1
+        )
+    )
+
+
+def stakeholder_timeline(user: User, stakeholder_id: int, limit: int = 20) -> list[Engagement]:
+    """The stakeholder's latest engagements that the user may see, newest first."""
+    link = engagement_stakeholders.c
+    ids = select(link.engagement_id).where(link.stakeholder_id == stakeholder_id)
+    return _timeline(user, Engagement.id.in_(ids), limit)
+
+
+def contact_timeline(user: User, contact_id: int, limit: int = 20) -> list[Engagement]:
+    link = engagement_contacts.c
+    ids = select(link.engagement_id).where(link.contact_id == contact_id)
+    return _timeline(user, Engagement.id.in_(ids), limit)
+
+
+def contact_last_engaged_on(contact_id: int) -> date | None:
+    link = engagement_contacts.c
+    return db.session.scalar(
+        select(func.max(Engagement.held_on))
+        .join(engagement_contacts, link.engagement_id == Engagement.id)
+        .where(
+            link.contact_id == contact_id,
+            Engagement.status == "held",
+            Engagement.archived_at.is_(None),
+        )
+    )
+
+
+def _timeline(user: User, condition, limit: int) -> list[Engagement]:
+    stmt = (
+        select(Engagement)
+        .where(
+            condition,
+            Engagement.archived_at.is_(None),
+            *access.area_conditions(Engagement.area_id, user),
+        )
+        .order_by(Engagement.held_on.desc(), Engagement.id.desc())
+        .options(joinedload(Engagement.lead))
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,48 @@
+"""Finding stakeholders and contacts by name for the type-ahead pickers, within the user's Areas."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import Contact, Stakeholder, User
+from crm.services import access, records
+
+MODELS = {"stakeholders": Stakeholder, "contacts": Contact}
+
+
+def _search(model, user: User, q: str, limit: int) -> list:
+    q = (q or "").strip()[:100]
+    if len(q) < 2:
+        return []
+    stmt = select(model).where(records.contains_text(model.name, q), model.archived_at.is_(None))
+    stmt = access.scope_to_user_areas(stmt, model.area_id, user)
+    return list(db.session.scalars(stmt.order_by(model.name, model.id).limit(limit)))
+
+
+def search_stakeholders(user: User, q: str, limit: int = 20) -> list[Stakeholder]:
+    return _search(Stakeholder, user, q, limit)
+
+
+def search_contacts(user: User, q: str, limit: int = 20) -> list[Contact]:
+    return _search(Contact, user, q, limit)
+
+
+def records_by_ids(user: User, kind: str, ids: list[int]) -> list:
+    """The live records with these ids that the user may see (others are left out)."""
+    model = MODELS[kind]
+    ids = [i for i in ids if isinstance(i, int)][:500]
+    if not ids:
+        return []
+    stmt = select(model).where(model.id.in_(ids), model.archived_at.is_(None))
+    stmt = access.scope_to_user_areas(stmt, model.area_id, user)
+    return list(db.session.scalars(stmt.order_by(model.name)))
+
+
+def label(record) -> str:
+    """How a record is told apart in a picker: its name, and where it is."""
+    if isinstance(record, Stakeholder):
+        place = ", ".join(p for p in (record.town, record.postcode) if p)
+        return f"{record.name} ({place})" if place else record.name
+    organisations = ", ".join(a.stakeholder.name for a in record.affiliations[:2])
+    return f"{record.name} ({organisations})" if organisations else record.name

@@ -1,0 +1,345 @@
+"""The engagement log: recording, editing, filtering, exporting, following up."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import AuditEvent, Engagement, FollowUpAction
+from tests.conftest import area, community, sign_in
+
+
+def _form(app, **overrides):
+    with app.app_context():
+        data = {
+            "title": "Community Conversation in Toxteth",
+            "type": "community_conversation",
+            "status": "held",
+            "held_on": ["3", "11", "2026"],
+            "start_time": "18:00",
+            "end_time": "19:30",
+            "area_id": str(area("Mersey-Cheshire").id),
+            "location_kind": "address",
+            "location_address": "Toxteth Town Hall",
+            "location_postcode": "l8 1aa",
+            "attendance": "20",
+            "summary": "Talked about reporting hate crime.",
+            "community_ids": [str(community("Black Caribbean people").id)],
+        }
+    data.update(overrides)
+    return data
+
+
+def _only(app) -> Engagement:
+    with app.app_context():
+        e = db.session.scalars(select(Engagement)).one()
+        return e.id
+
+
+def test_lead_logs_an_engagement_with_stakeholders_contacts_and_actions(
+    app, client, signed_in, make_stakeholder, make_contact
+):
+    user = signed_in("lead")
+    s = make_stakeholder(name="Toxteth Women's Network")
+    c = make_contact(name="Amara Okafor", stakeholder_id=s)
+    data = _form(app, stakeholder_ids=[str(s)], contact_ids=[str(c)], lead_id=str(user.id))
+    data |= {"actions-0-what": "Send easy-read leaflets", "actions-0-owner_id": str(user.id),
+             "actions-0-due_on": ["1", "12", "2026"], "actions-1-what": "",
+             "actions-1-due_on": ["", "", ""]}  # fmt: skip
+    response = client.post("/engagements/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    for text in ("has been recorded", "Toxteth Women&#39;s Network", "Amara Okafor",
+                 "Black Caribbean people", "3 November 2026, 18:00 to 19:30",
+                 "Toxteth Town Hall, L8 1AA", "Send easy-read leaflets"):  # fmt: skip
+        assert text in page, text
+    with app.app_context():
+        actions = db.session.scalars(select(FollowUpAction)).all()
+        assert [(a.description, a.due_on) for a in actions] == [
+            ("Send easy-read leaflets", date(2026, 12, 1))
+        ]
+        events = db.session.scalars(select(AuditEvent.action).filter_by(record_type="engagement"))
+        assert list(events) == ["created", "action added"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"title": ""}, "Enter a title for the engagement"),
+        ({"end_time": "17:00"}, "End time must be after the start time"),
+        ({"start_time": "25:99"}, "Start time must be a time, like 14:30 or 2:30pm"),
+        ({"held_on": ["1", "1", "2999"]}, "The date must be today or in the past"),
+        ({"held_on": ["31", "2", "2026"]}, "Date must be a real date"),
+        ({"attendance": "lots"}, "How many people attended must be a whole number"),
+        ({"location_address": "", "location_postcode": ""}, "Enter the address or postcode"),
+        ({"location_kind": "stakeholder"}, "Select which stakeholder&#39;s premises"),
+    ],
+)
+def test_bad_engagement_input_gets_a_specific_message(app, client, signed_in, overrides, message):
+    signed_in("lead")
+    html = client.post("/engagements/new", data=_form(app, **overrides)).get_data(as_text=True)
+    assert message in html
+    assert "<title>Error: Log an engagement - Engage</title>" in html
+    assert "Talked about reporting hate crime." in html  # nothing typed is lost
+    with app.app_context():
+        assert db.session.scalars(select(Engagement)).first() is None
+
+
+def test_a_planned_engagement_may_be_in_the_future(app, client, signed_in):
+    signed_in("lead")
+    future = date.today() + timedelta(days=30)
+    data = _form(
+        app, status="planned", held_on=[str(future.day), str(future.month), str(future.year)]
+    )
+    assert client.post("/engagements/new", data=data).status_code == 302
+
+
+def test_attendance_cannot_be_below_the_named_contacts(app, client, signed_in, make_contact):
+    signed_in("lead")
+    contacts = [str(make_contact(name=f"Person {n}")) for n in range(3)]
+    html = client.post(
+        "/engagements/new", data=_form(app, attendance="2", contact_ids=contacts)
+    ).get_data(as_text=True)
+    assert "Attendance cannot be fewer than the 3 contacts named as attending" in html
+
+
+def test_searching_without_javascript_keeps_the_form_and_saves_nothing(
+    app, client, signed_in, make_stakeholder
+):
+    signed_in("lead")
+    make_stakeholder(name="Toxteth Women's Network")
+    make_stakeholder("West Midlands", name="Toxteth Elsewhere")
+    html = client.post(
+        "/engagements/new", data=_form(app, find="stakeholders", stakeholder_search="toxteth")
+    ).get_data(as_text=True)
+    assert "Tick to add" in html and "Toxteth Women&#39;s Network" in html
+    assert "Toxteth Elsewhere" not in html
+    assert "Talked about reporting hate crime." in html
+    assert "There is a problem" not in html
+    with app.app_context():
+        assert db.session.scalars(select(Engagement)).first() is None
+
+
+def test_choosing_a_record_from_another_area_is_refused(app, client, signed_in, make_stakeholder):
+    signed_in("lead")
+    other = make_stakeholder("West Midlands")
+    html = client.post("/engagements/new", data=_form(app, stakeholder_ids=[str(other)])).get_data(
+        as_text=True
+    )
+    assert "Select stakeholders from the search results" in html
+
+
+def test_type_ahead_lookups_stay_in_the_users_areas(
+    client, signed_in, make_stakeholder, make_contact
+):
+    signed_in("lead", areas=("Mersey-Cheshire",))
+    make_stakeholder(name="Wirral Deaf Club", town="Birkenhead")
+    make_stakeholder("West Midlands", name="Walsall Deaf Club")
+    make_stakeholder(name="Archived Deaf Club", archived_at=db.func.now())
+    make_contact(name="Deaf Liaison Officer")
+    make_contact("West Midlands", name="Deaf Elsewhere")
+    found = client.get("/lookup/stakeholders?q=deaf").json["results"]
+    assert [r["label"] for r in found] == ["Wirral Deaf Club (Birkenhead)"]
+    found = client.get("/lookup/contacts?q=deaf").json["results"]
+    assert [r["label"] for r in found] == ["Deaf Liaison Officer"]
+    assert client.get("/lookup/stakeholders?q=d").json["results"] == []
+    assert client.get("/lookup/nothing?q=deaf").status_code == 404
+
+
+def test_restricted_notes_only_for_the_lead_admins_and_area_senior_leaders(
+    app, client, make_user, make_engagement
+):
+    lead = make_user("lead")
+    e = make_engagement(lead_id=lead.id, restricted_notes="Named a suspect: keep private",
+                        summary="Public summary")  # fmt: skip
+    readers = {"lead": lead, "admin": make_user("admin", national=True),
+               "senior": make_user("senior")}  # fmt: skip
+    others = {"other lead": make_user("lead"), "panels": make_user("panels")}
+    for who, user in {**readers, **others}.items():
+        browser = app.test_client()
+        sign_in(browser, user)
+        page = browser.get(f"/engagements/{e}").get_data(as_text=True)
+        exported = browser.get("/engagements/export.csv").get_data(as_text=True)
+        assert "Public summary" in page and "Public summary" in exported, who
+        assert ("Named a suspect" in page) == (who in readers), who
+        assert "Named a suspect" not in exported, who
+        if user.role in ("lead", "admin"):
+            edit = browser.get(f"/engagements/{e}/edit").get_data(as_text=True)
+            assert ("Named a suspect" in edit) == (who in readers), who
+
+
+def test_restricted_notes_are_kept_when_someone_who_cannot_see_them_edits(
+    app, client, signed_in, make_user, make_engagement
+):
+    author = make_user("lead")
+    e = make_engagement(lead_id=author.id, restricted_notes="Private detail",
+                        location_address="Hall")  # fmt: skip
+    signed_in("lead")
+    data = _form(app, version="1", title="Renamed", restricted_notes="")
+    assert client.post(f"/engagements/{e}/edit", data=data).status_code == 302
+    with app.app_context():
+        saved = db.session.get(Engagement, e)
+        assert saved.title == "Renamed" and saved.restricted_notes == "Private detail"
+
+
+def test_the_audit_records_that_restricted_notes_changed_but_not_the_text(app, client, signed_in):
+    signed_in("lead")
+    client.post("/engagements/new", data=_form(app, restricted_notes="Secret words"))
+    with app.app_context():
+        changes = db.session.scalars(select(AuditEvent.changes)).one()
+        assert changes["Restricted notes"] == ["", "(changed, not shown)"]
+        assert "Secret words" not in str(changes)
+
+
+def test_csv_export_follows_the_filters_and_neutralises_formulas(
+    client, signed_in, make_engagement
+):
+    signed_in("lead")
+    make_engagement(title="=HYPERLINK(\"http://evil\")", summary="+1 -2 @SUM(A1)",
+                    held_on=date(2026, 3, 1))  # fmt: skip
+    make_engagement(title="Outside the dates", held_on=date(2025, 1, 1))
+    make_engagement("West Midlands", title="Another Area", held_on=date(2026, 3, 2))
+    response = client.get("/engagements/export.csv?from=2026-01-01&to=2026-12-31")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:3] == ["Date", "Title", "Type"]
+    assert len(rows) == 2
+    assert rows[1][1] == '\'=HYPERLINK("http://evil")'
+    assert rows[1][10] == "'+1 -2 @SUM(A1)"
+    for cell in (c for row in rows for c in row):
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_list_filters(app, client, signed_in, make_engagement, make_stakeholder, make_user):
+    lead = signed_in("lead")
+    s = make_stakeholder()
+    make_engagement(title="Alpha", type="meeting", held_on=date(2026, 2, 1), stakeholder_ids=[s],
+                    communities=["Older people"], lead_id=lead.id)  # fmt: skip
+    make_engagement(title="Beta", type="outreach", held_on=date(2025, 6, 1),
+                    communities=["Women and girls"])  # fmt: skip
+    with app.app_context():
+        older = community("Older people").id
+
+    def titles(**args):
+        html = client.get("/engagements", query_string=args).get_data(as_text=True)
+        return {t for t in ("Alpha", "Beta") if f">{t}</a>" in html}
+
+    assert titles() == {"Alpha", "Beta"}
+    assert titles(type="outreach") == {"Beta"}
+    assert titles(**{"from": "2026-01-01"}) == {"Alpha"}
+    assert titles(to="2025-12-31") == {"Beta"}
+    assert titles(community=older) == {"Alpha"}
+    assert titles(stakeholder=s) == {"Alpha"}
+    assert titles(lead=lead.id) == {"Alpha"}
+    assert titles(**{"from": "not a date"}) == {"Alpha", "Beta"}
+
+
+def test_log_another_like_this_starts_from_the_earlier_one(
+    client, signed_in, make_engagement, make_stakeholder
+):
+    signed_in("lead")
+    s = make_stakeholder(name="Chester Interfaith Council")
+    e = make_engagement(type="forum", stakeholder_ids=[s], communities=["Sikh communities"],
+                        summary="Old summary")  # fmt: skip
+    html = client.get(f"/engagements/new?from={e}").get_data(as_text=True)
+    assert 'value="forum" selected' in html
+    assert "Chester Interfaith Council" in html
+    assert "Old summary" not in html
+
+
+def test_timelines_and_last_engaged_dates(
+    client, signed_in, make_engagement, make_stakeholder, make_contact
+):
+    signed_in("lead")
+    s = make_stakeholder()
+    c = make_contact(stakeholder_id=s)
+    make_engagement(title="Earlier", held_on=date(2025, 5, 1), stakeholder_ids=[s], contact_ids=[c])
+    make_engagement(title="Later", held_on=date(2026, 2, 3), stakeholder_ids=[s], contact_ids=[c])
+    make_engagement(
+        title="Planned", held_on=date(2026, 12, 1), status="planned", stakeholder_ids=[s]
+    )
+    for url in (f"/stakeholders/{s}", f"/contacts/{c}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Last engaged: <strong>3 February 2026</strong>" in html, url
+        assert html.index(">Later</a>") < html.index(">Earlier</a>"), url
+
+
+def test_my_actions_overdue_first_and_marking_done(
+    app, client, signed_in, make_engagement, make_user
+):
+    me = signed_in("lead")
+    today = date.today()
+    make_engagement(actions=[
+        {"description": "Due later", "owner_id": me.id, "due_on": today + timedelta(days=9)},
+        {"description": "Overdue one", "owner_id": me.id, "due_on": today - timedelta(days=2)},
+        {"description": "Someone else's", "owner_id": make_user("lead").id, "due_on": today},
+    ])  # fmt: skip
+    html = client.get("/actions").get_data(as_text=True)
+    assert html.index("Overdue one") < html.index("Due later")
+    assert "Someone else" not in html and "Overdue" in html
+    with app.app_context():
+        overdue = db.session.scalars(
+            select(FollowUpAction).filter_by(description="Overdue one")
+        ).one()
+    assert (
+        client.post(
+            f"/actions/{overdue.id}/status", data={"status": "done", "back": "actions"}
+        ).status_code
+        == 302
+    )
+    assert "Overdue one" not in client.get("/actions").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(FollowUpAction, overdue.id).closed_on == today
+
+
+def test_senior_leader_sees_the_areas_actions(client, signed_in, make_engagement, make_user):
+    signed_in("senior")
+    make_engagement(actions=[{"description": "A lead's action", "owner_id": make_user("lead").id}])
+    make_engagement("West Midlands", actions=[{"description": "Elsewhere"}])
+    html = client.get("/actions?scope=area").get_data(as_text=True)
+    assert "A lead&#39;s action" in html and "Elsewhere" not in html
+
+
+def test_engagement_edit_conflict_keeps_both(app, client, signed_in, make_engagement, make_user):
+    signed_in("lead")
+    e = make_engagement(location_address="Hall")
+    other = app.test_client()
+    sign_in(other, make_user("lead", name="Other Lead"))
+    assert (
+        other.post(
+            f"/engagements/{e}/edit", data=_form(app, version="1", outcomes="Theirs")
+        ).status_code
+        == 302
+    )
+    html = client.post(
+        f"/engagements/{e}/edit", data=_form(app, version="1", outcomes="Mine")
+    ).get_data(as_text=True)
+    assert "Someone else changed this record" in html and "Other Lead" in html and "Mine" in html
+    with app.app_context():
+        assert db.session.get(Engagement, e).outcomes == "Theirs"
+
+
+def test_archived_engagements_leave_the_log_timeline_and_coverage(
+    app, client, signed_in, make_engagement, make_stakeholder
+):
+    signed_in("lead")
+    s = make_stakeholder()
+    e = make_engagement(title="To archive", held_on=date.today(), stakeholder_ids=[s],
+                        communities=["Sex workers"])  # fmt: skip
+    assert "Sex workers" not in _flagged(client)
+    client.post(f"/engagements/{e}/archive")
+    client.get("/engagements")
+    assert ">To archive</a>" not in client.get("/engagements").get_data(as_text=True)
+    assert "Last engaged: <strong>never</strong>" in client.get(f"/stakeholders/{s}").get_data(
+        as_text=True
+    )
+    assert "Sex workers" in _flagged(client)
+
+
+def _flagged(client) -> str:
+    html = client.get("/coverage").get_data(as_text=True)
+    start = html.find('id="not-reached"')
+    return html[start : html.find("</div>", start)] if start >= 0 else ""
