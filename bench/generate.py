@@ -11,14 +11,16 @@ from __future__ import annotations
 import random
 import sys
 import time
+from datetime import date, timedelta
 
 from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
 from crm import create_app
 from crm.extensions import db
-from crm.models import Affiliation, Area, Community, Contact, Stakeholder, User
+from crm.models import Affiliation, Area, Community, Contact, Engagement, Stakeholder, User
 from crm.models.common import utcnow
+from crm.models.engagement import engagement_communities, engagement_stakeholders
 from crm.models.stakeholder import STAKEHOLDER_TYPES, stakeholder_communities
 from crm.services import auth, seeding
 
@@ -165,6 +167,86 @@ def generate(n: int, seed: int = 1) -> None:
                 db.text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")  # noqa: S608
             )
     db.session.commit()
+    _analyse()
+
+
+ENGAGEMENT_TYPES = ["meeting", "community_conversation", "forum", "external_forum", "outreach",
+                    "training", "consultation"]  # fmt: skip
+CHUNK = 50_000
+
+
+def generate_engagements(n: int, seed: int = 2) -> None:
+    """Add n engagements over the last two years to the stakeholders already there.
+
+    One stakeholder (the lowest id in Mersey-Cheshire) gets 500 of them, for the
+    busy-stakeholder page. Written in chunks so memory stays small.
+    """
+    rng = random.Random(seed)  # noqa: S311
+    stakeholders = db.session.execute(
+        select(Stakeholder.id, Stakeholder.area_id).where(Stakeholder.archived_at.is_(None))
+    ).all()
+    communities = list(db.session.scalars(select(Community.id)))
+    leads = list(db.session.scalars(select(User.id)))
+    busy = db.session.scalar(
+        select(func.min(Stakeholder.id)).join(Area).where(Area.name == "Mersey-Cheshire")
+    )
+    busy_area = db.session.scalar(select(Stakeholder.area_id).where(Stakeholder.id == busy))
+    start_id = (db.session.scalar(select(func.max(Engagement.id))) or 0) + 1
+    today = date.today()
+    now = utcnow()
+    for chunk_start in range(0, n, CHUNK):
+        engagements, links, reached = [], [], []
+        for i in range(chunk_start, min(n, chunk_start + CHUNK)):
+            eid = start_id + i
+            sid, area_id = (busy, busy_area) if i < 500 else rng.choice(stakeholders)
+            held_on = today - timedelta(days=rng.randint(0, 730))
+            status = "held" if rng.random() < 0.95 else "planned"
+            counts = 1 if status == "held" else 0
+            engagements.append({
+                "id": eid, "title": f"Engagement {eid}", "type": rng.choice(ENGAGEMENT_TYPES),
+                "status": status, "held_on": held_on, "start_time": None, "end_time": None,
+                "area_id": area_id, "location_kind": "stakeholder", "location_stakeholder_id": sid,
+                "location_address": "", "location_postcode": "", "lead_id": rng.choice(leads),
+                "attendance": rng.randint(1, 60), "summary": "Synthetic benchmark engagement",
+                "issues_raised": "", "outcomes": "", "restricted_notes": "", "version": 1,
+                "created_at": now, "updated_at": now, "archived_at": None,
+            })  # fmt: skip
+            link = {"held_on": held_on, "area_id": area_id, "counts": counts}
+            links.append({"engagement_id": eid, "stakeholder_id": sid, **link})
+            for community_id in rng.sample(communities, rng.randint(1, 3)):
+                reached.append({"engagement_id": eid, "community_id": community_id, **link})
+        _insert(Engagement.__table__, engagements)
+        _insert(engagement_stakeholders, links)
+        _insert(engagement_communities, reached)
+        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            db.text("SELECT setval('engagements_id_seq', (SELECT max(id) FROM engagements))")
+        )
+    _derive_figures()
+    db.session.commit()
+
+
+def _derive_figures() -> None:
+    """What the engagement service keeps up to date one change at a time, built in bulk."""
+    db.session.execute(db.text("DELETE FROM community_reach"))
+    db.session.execute(
+        db.text(
+            "INSERT INTO community_reach (community_id, area_id, held_on, engagements) "
+            "SELECT community_id, area_id, held_on, count(*) FROM engagement_communities "
+            "WHERE counts = 1 GROUP BY community_id, area_id, held_on"
+        )
+    )
+    db.session.execute(
+        db.text(
+            "UPDATE stakeholders SET last_engaged_on = (SELECT max(held_on) "
+            "FROM engagement_stakeholders es WHERE es.stakeholder_id = stakeholders.id "
+            "AND es.counts = 1)"
+        )
+    )
+
+
+def _analyse() -> None:
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")  # what autovacuum would soon do
@@ -175,19 +257,23 @@ def generate(n: int, seed: int = 1) -> None:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    engagements = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     app = create_app({"SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
         seeding.load_reference_data()
         db.session.commit()
         _ensure_users()
+        engine = db.engine.dialect.name
         started = time.perf_counter()
         generate(n)
         took = time.perf_counter() - started
-    print(
-        f"Generated {n} stakeholders and {n} contacts in {took:.1f} s "
-        f"({app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]})"
-    )
+        print(f"{engine}: {n} stakeholders and {n} contacts in {took:.1f} s")
+        if engagements:
+            started = time.perf_counter()
+            generate_engagements(engagements)
+            _analyse()
+            print(f"{engine}: {engagements} engagements in {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":

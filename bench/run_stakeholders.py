@@ -9,37 +9,14 @@ Target: p95 under 100 ms for each page on a 2-core machine.
 
 from __future__ import annotations
 
-import statistics
-import time
-
 from sqlalchemy import select
 
-from bench.generate import BENCH_PASSWORD
+from bench.timing import RUNS, report, sign_in, time_page
 from crm import create_app
 from crm.extensions import db
 from crm.models import Area, Stakeholder, User
 
-RUNS = 30
 TARGET_MS = 100
-
-
-def _sign_in(app, email: str):
-    client = app.test_client()
-    response = client.post("/sign-in", data={"email": email, "password": BENCH_PASSWORD})
-    assert response.status_code == 302, "run bench.generate first"
-    return client
-
-
-def _time(client, url: str) -> tuple[float, float]:
-    client.get(url)  # warm the caches once
-    samples = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
 def main() -> None:
@@ -65,14 +42,11 @@ def main() -> None:
         ("national admin", "bench-admin@engage.test", some_sid),
         ("one-Area lead", "bench-lead@engage.test", lead_area_sid),
     ):
-        client = _sign_in(app, email)
+        client = sign_in(app, email)
         for label, url in [*pages.items(), ("detail", f"/stakeholders/{detail_id}")]:
             if who == "one-Area lead" and label == "deep page":
                 url = "/stakeholders?page=120"
-            median, p95 = _time(client, url)
-            worst = max(worst, p95)
-            flag = "" if p95 < TARGET_MS else "  <-- over target"
-            print(f"  {who:15} {label:14} {median:7.1f} / {p95:7.1f}{flag}")
+            worst = max(worst, report(who, label, time_page(client, url), TARGET_MS))
     print(f"worst p95: {worst:.1f} ms (target {TARGET_MS} ms)")
 
 

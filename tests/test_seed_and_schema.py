@@ -96,3 +96,40 @@ def test_create_user_command(app, monkeypatch):
         ]
     )
     assert bad.exit_code != 0 and "There is no Area called Atlantis" in bad.output
+
+
+def test_upgrading_a_database_with_data_keeps_every_row(tmp_path):
+    """Migrations run on a populated database, and SQLite's table rebuilds lose nothing."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = make_app(url)
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO areas (id, name, code) VALUES (1, 'Wessex', 'wessex')")
+            conn.exec_driver_sql(
+                "INSERT INTO stakeholders (id, name, type, description, address_line1, "
+                "address_line2, town, postcode, area_id, status, email, phone, website, "
+                "preferred_language, accessible_formats, notes, version, created_at, updated_at) "
+                "VALUES (1, 'Kept', 'vcs', '', '', '', '', '', 1, 'active', '', '', '', '', '', "
+                "'', 1, '2026-01-01', '2026-01-01')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO contacts (id, name, job_title, area_id, email, phone, "
+                "preferred_contact_method, accessibility_needs, preferred_language, "
+                "consent_given, consent_basis, consent_method, do_not_contact, notes, version, "
+                "created_at, updated_at) VALUES (1, 'Kept Person', '', 1, '', '', 'none', '', "
+                "'', 0, '', '', 0, '', 1, '2026-01-01', '2026-01-01')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO affiliations (contact_id, stakeholder_id, role) VALUES (1, 1, 'Chair')"
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM stakeholders").scalar() == 1
+            assert conn.exec_driver_sql("SELECT count(*) FROM affiliations").scalar() == 1
+            assert conn.exec_driver_sql("SELECT last_engaged_on FROM stakeholders").scalar() is None
+        db.engine.dispose()

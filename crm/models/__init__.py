@@ -1,7 +1,7 @@
 """Database models, one module per aggregate. Importing this package registers them all."""
 
 from crm.models.audit import AuditEvent
-from crm.models.engagement import Engagement, FollowUpAction
+from crm.models.engagement import CommunityReach, Engagement, FollowUpAction
 from crm.models.reference import Area, Community
 from crm.models.signin import SignInAttempt
 from crm.models.stakeholder import Affiliation, Contact, Stakeholder
@@ -12,6 +12,7 @@ __all__ = [
     "Area",
     "AuditEvent",
     "Community",
+    "CommunityReach",
     "Contact",
     "Engagement",
     "FollowUpAction",

@@ -80,6 +80,21 @@ engagement_communities = Table(
 )
 
 
+class CommunityReach(db.Model):
+    """How many held, live engagements reached a community in an Area on a day.
+
+    Kept up to date whenever an engagement's links change, so coverage over a
+    million engagements reads a few thousand rows instead.
+    """
+
+    __tablename__ = "community_reach"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    engagements: Mapped[int] = mapped_column(Integer)
+
+
 class Engagement(db.Model):
     """Something that happened between the service and a community."""
 

@@ -108,6 +108,8 @@ class Stakeholder(db.Model):
     preferred_language: Mapped[str] = mapped_column(String(100), default="")
     accessible_formats: Mapped[str] = mapped_column(String(300), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The date of the latest held engagement with it: kept by the engagement service.
+    last_engaged_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,7 +1,8 @@
 """Community coverage: which communities we have reached lately, and which we have not.
 
-Counts only engagements that were held and are not archived, read from the
-community links, which carry each engagement's date and Area.
+Counts only engagements that were held and are not archived. Reads the daily
+reach figures (community_reach) and each stakeholder's last-engaged date, both
+kept up to date by the engagement service, so a national view stays quick.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import and_, case, func, select
 
 from crm.extensions import db
-from crm.models import Community, Stakeholder, User
-from crm.models.engagement import engagement_communities, engagement_stakeholders
+from crm.models import Community, CommunityReach, Stakeholder, User
 from crm.models.stakeholder import stakeholder_communities
 from crm.services import access
 
@@ -52,24 +52,26 @@ def community_coverage(
     if area_id is not None and not access.can_see_area(user, area_id):
         raise access.RecordNotFound()
     cutoffs = {n: months_before(today, n) for n in (3, 6, 12)}
-    link = engagement_communities.c
+    reach = CommunityReach
     area_ids = [area_id] if area_id else access.visible_area_ids(user)
-    in_scope = [link.counts == 1, link.held_on <= today]
+    in_scope = [reach.held_on <= today]
     if area_ids is not None:
-        in_scope.append(link.area_id.in_(area_ids))
+        in_scope.append(reach.area_id.in_(area_ids))
     engaged = {
         row.community_id: row
         for row in db.session.execute(
             select(
-                link.community_id,
-                func.max(link.held_on).label("last_on"),
+                reach.community_id,
+                func.max(reach.held_on).label("last_on"),
                 *(
-                    func.sum(case((link.held_on >= cutoff, 1), else_=0)).label(f"n{n}")
+                    func.sum(case((reach.held_on >= cutoff, reach.engagements), else_=0)).label(
+                        f"n{n}"
+                    )
                     for n, cutoff in cutoffs.items()
                 ),
             )
             .where(*in_scope)
-            .group_by(link.community_id)
+            .group_by(reach.community_id)
         )
     }
     serving, engaged_stakeholders = _stakeholder_counts(area_ids, cutoffs[12], today)
@@ -101,16 +103,11 @@ def _stakeholder_counts(
 ) -> tuple[dict[int, int], dict[int, int]]:
     """Per community: live stakeholders serving it, and how many were engaged since `since`."""
     sc = stakeholder_communities.c
-    es = engagement_stakeholders.c
-    recently = exists().where(
-        es.stakeholder_id == sc.stakeholder_id,
-        es.counts == 1,
-        and_(es.held_on >= since, es.held_on <= today),
-    )
+    recently = and_(Stakeholder.last_engaged_on >= since, Stakeholder.last_engaged_on <= today)
     stmt = (
         select(
             sc.community_id,
-            func.count(distinct(sc.stakeholder_id)).label("serving"),
+            func.count().label("serving"),
             func.sum(case((recently, 1), else_=0)).label("engaged"),
         )
         .join(Stakeholder, Stakeholder.id == sc.stakeholder_id)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
-from crm.models import Community, Contact, Engagement, Stakeholder, User
+from crm.models import Community, CommunityReach, Contact, Engagement, Stakeholder, User
 from crm.models.engagement import (
     ENGAGEMENT_STATUSES,
     ENGAGEMENT_TYPES,
@@ -104,18 +104,15 @@ def _conditions(user: User, f: EngagementFilters) -> list:
         conditions.append(Engagement.held_on >= f.date_from)
     if f.date_to:
         conditions.append(Engagement.held_on <= f.date_to)
+    # Driven from the link tables' indexes: a few thousand ids, not a million probes.
     if f.community_id:
         link = engagement_communities.c
-        conditions.append(
-            exists().where(link.engagement_id == Engagement.id, link.community_id == f.community_id)
-        )
+        reached = select(link.engagement_id).where(link.community_id == f.community_id)
+        conditions.append(Engagement.id.in_(reached))
     if f.stakeholder_id:
         link = engagement_stakeholders.c
-        conditions.append(
-            exists().where(
-                link.engagement_id == Engagement.id, link.stakeholder_id == f.stakeholder_id
-            )
-        )
+        involved = select(link.engagement_id).where(link.stakeholder_id == f.stakeholder_id)
+        conditions.append(Engagement.id.in_(involved))
     return conditions
 
 
@@ -126,10 +123,20 @@ LIST_OPTIONS = (
 )
 
 
+# The log counts exactly up to this many; past it the page says "more than".
+COUNT_CAP = 10_000
+
+
 def list_engagements(user: User, filters: EngagementFilters, page_size: int) -> Page:
     """One page of the engagements the user may see, newest first."""
     return records.paginate(
-        Engagement, _conditions(user, filters), ORDER, filters.page, page_size, LIST_OPTIONS
+        Engagement,
+        _conditions(user, filters),
+        ORDER,
+        filters.page,
+        page_size,
+        LIST_OPTIONS,
+        count_cap=COUNT_CAP,
     )
 
 
@@ -207,7 +214,9 @@ def _check(user: User, data: dict[str, Any]) -> dict[str, list]:
 
 
 def _write_links(engagement: Engagement, stakeholders: list, communities: list) -> None:
-    """Rewrite the stakeholder and community links with the engagement's date, Area and state."""
+    """Rewrite the stakeholder and community links with the engagement's date, Area and state,
+    then bring the coverage figures and the stakeholders' last-engaged dates up to date."""
+    before = _linked(engagement.id)
     for table, column, records_ in (
         (engagement_stakeholders, "stakeholder_id", stakeholders),
         (engagement_communities, "community_id", communities),
@@ -228,6 +237,57 @@ def _write_links(engagement: Engagement, stakeholders: list, communities: list) 
                 ],
             )
     db.session.expire(engagement, ["stakeholders", "communities"])
+    _refresh_derived(before, _linked(engagement.id))
+
+
+def _linked(engagement_id: int) -> tuple[set, set]:
+    """The engagement's current (stakeholder ids) and (community, Area, day) coverage keys."""
+    s, c = engagement_stakeholders.c, engagement_communities.c
+    stakeholder_ids = set(
+        db.session.scalars(select(s.stakeholder_id).where(s.engagement_id == engagement_id))
+    )
+    reach_keys = {
+        tuple(row)
+        for row in db.session.execute(
+            select(c.community_id, c.area_id, c.held_on).where(c.engagement_id == engagement_id)
+        )
+    }
+    return stakeholder_ids, reach_keys
+
+
+def _refresh_derived(before: tuple[set, set], after: tuple[set, set]) -> None:
+    """Recompute what is derived from the links, for just the keys this change touched."""
+    stakeholder_ids = before[0] | after[0]
+    if stakeholder_ids:
+        s = engagement_stakeholders.c
+        latest = (
+            select(func.max(s.held_on))
+            .where(s.stakeholder_id == Stakeholder.__table__.c.id, s.counts == 1)
+            .scalar_subquery()
+        )
+        # Core, not the ORM: this must not bump the stakeholder's edit version.
+        db.session.execute(
+            update(Stakeholder.__table__)
+            .where(Stakeholder.__table__.c.id.in_(stakeholder_ids))
+            .values(last_engaged_on=latest)
+        )
+    for community_id, area_id, held_on in before[1] | after[1]:
+        c = engagement_communities.c
+        count = db.session.scalar(
+            select(func.count()).where(
+                c.community_id == community_id,
+                c.area_id == area_id,
+                c.held_on == held_on,
+                c.counts == 1,
+            )
+        )
+        key = {"community_id": community_id, "area_id": area_id, "held_on": held_on}
+        db.session.execute(delete(CommunityReach).filter_by(**key))
+        if count:
+            db.session.execute(insert(CommunityReach), [{**key, "engagements": count}])
+    for stakeholder in db.session.identity_map.values():
+        if isinstance(stakeholder, Stakeholder) and stakeholder.id in stakeholder_ids:
+            db.session.expire(stakeholder, ["last_engaged_on"])
 
 
 def _apply(engagement: Engagement, data: dict[str, Any], chosen: dict[str, list]) -> None:
@@ -274,23 +334,16 @@ def update_engagement(
 
 
 def set_archived(user: User, engagement: Engagement, archived: bool) -> None:
+    """Archive or restore; an archived engagement leaves coverage and timelines."""
     records.set_archived(user, KIND, engagement, archived)
+    before = _linked(engagement.id)
     for table in (engagement_stakeholders, engagement_communities):
         db.session.execute(
             update(table)
             .where(table.c.engagement_id == engagement.id)
             .values(counts=1 if engagement.counts else 0)
         )
-
-
-def last_engaged_on(stakeholder_id: int) -> date | None:
-    """The date of the latest held engagement with the stakeholder."""
-    link = engagement_stakeholders.c
-    return db.session.scalar(
-        select(func.max(link.held_on)).where(
-            link.stakeholder_id == stakeholder_id, link.counts == 1
-        )
-    )
+    _refresh_derived(before, before)
 
 
 def stakeholder_timeline(user: User, stakeholder_id: int, limit: int = 20) -> list[Engagement]:

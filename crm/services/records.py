@@ -42,6 +42,8 @@ class Page(Generic[T]):
     total: int
     page: int
     page_size: int
+    # True when there were more rows than the list counts exactly (total is the cap).
+    total_capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -66,18 +68,27 @@ def paginate(
     page: int,
     page_size: int,
     options: tuple = (),
+    count_cap: int | None = None,
 ) -> Page:
     """One page of a list, and the count of every row that matches.
 
     Reads the page's ids first (an index-only walk), then loads just those rows
     with their related records; a page past the middle is read from the far end
-    in reverse, so the last page costs what the first does.
+    in reverse, so the last page costs what the first does. With count_cap, a list
+    of millions counts only up to the cap (and pages only that far): an exact
+    count of a million rows costs more than the whole rest of the page.
     """
-    total = db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+    matching = select(model.id).where(*conditions)
+    if count_cap:
+        matching = matching.limit(count_cap + 1)
+    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    capped = bool(count_cap) and total > count_cap
+    if capped:
+        total = count_cap
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
     offset = (page - 1) * page_size
-    from_end = offset > total // 2
+    from_end = offset > total // 2 and not capped
     if from_end:
         limit = min(page_size, total - offset)
         offset = total - offset - limit
@@ -95,7 +106,13 @@ def paginate(
         ids.reverse()
     rows = db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).unique()
     by_id = {row.id: row for row in rows}
-    return Page(items=[by_id[i] for i in ids], total=total, page=page, page_size=page_size)
+    return Page(
+        items=[by_id[i] for i in ids],
+        total=total,
+        page=page,
+        page_size=page_size,
+        total_capped=capped,
+    )
 
 
 def create_audited(

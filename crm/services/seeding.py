@@ -102,6 +102,7 @@ def _demo_engagements(rng, demo, admin: User, per_area: int = 110) -> dict[str, 
         stakeholders = list(
             db.session.scalars(select(Stakeholder).where(Stakeholder.area_id == area.id))
         )
+        area_staff = [u for u in staff if u.is_national or area in u.areas]
         for _ in range(per_area):
             status = rng.choices(["held", "planned", "cancelled"], [92, 5, 3])[0]
             days_ago = rng.randint(1, 730) if status != "planned" else -rng.randint(1, 60)
@@ -124,7 +125,7 @@ def _demo_engagements(rng, demo, admin: User, per_area: int = 110) -> dict[str, 
                 "location_stakeholder_id": chosen[0].id,
                 "location_address": "",
                 "location_postcode": "",
-                "lead_id": rng.choice(staff).id,
+                "lead_id": rng.choice(area_staff).id,
                 "staff_ids": [],
                 "stakeholder_ids": [s.id for s in chosen],
                 "contact_ids": [c.id for c in contacts],
@@ -142,7 +143,7 @@ def _demo_engagements(rng, demo, admin: User, per_area: int = 110) -> dict[str, 
                     admin,
                     engagement,
                     rng.choice(plan["actions"]),
-                    rng.choice(staff).id,
+                    rng.choice(area_staff).id,
                     held_on + timedelta(days=rng.randint(14, 60)),
                 )
                 counts["actions"] += 1

@@ -93,7 +93,7 @@ def detail(stakeholder_id: int):
         stakeholder=stakeholder,
         contacts=service.contacts_of(stakeholder),
         timeline=engagements.stakeholder_timeline(current_user, stakeholder.id),
-        last_engaged_on=engagements.last_engaged_on(stakeholder.id),
+        last_engaged_on=stakeholder.last_engaged_on,
         history=audit.history(service.KIND, stakeholder.id),
         can_edit=access.can_edit(current_user, service.KIND),
         can_restore=access.can_restore(current_user),
