@@ -22,6 +22,7 @@ from crm.models import (
     Area,
     AuditEvent,
     Community,
+    CommunityReach,
     Contact,
     Engagement,
     FollowUpAction,
@@ -91,6 +92,7 @@ def _clean_slate(request):
         db.session.rollback()
         for table in (
             AuditEvent.__table__,
+            CommunityReach.__table__,
             FollowUpAction.__table__,
             engagement_staff,
             engagement_contacts,

@@ -343,3 +343,49 @@ def _flagged(client) -> str:
     html = client.get("/coverage").get_data(as_text=True)
     start = html.find('id="not-reached"')
     return html[start : html.find("</div>", start)] if start >= 0 else ""
+
+
+def test_derived_figures_follow_edits_and_leave_the_stakeholder_version_alone(
+    app, client, signed_in, make_stakeholder
+):
+    from crm.models import CommunityReach, Stakeholder
+
+    signed_in("lead")
+    s = make_stakeholder()
+    data = _form(app, stakeholder_ids=[str(s)])
+    client.post("/engagements/new", data=data)
+    e = _only(app)
+    with app.app_context():
+        assert db.session.get(Stakeholder, s).last_engaged_on == date(2026, 11, 3)
+        assert db.session.get(Stakeholder, s).version == 1
+        reach = db.session.scalars(select(CommunityReach)).all()
+        caribbean = community("Black Caribbean people").id
+        assert [(r.community_id, r.held_on, r.engagements) for r in reach] == [
+            (caribbean, date(2026, 11, 3), 1)
+        ]
+        older = community("Older people").id
+    moved = _form(app, version="1", held_on=["1", "10", "2026"], community_ids=[str(older)],
+                  stakeholder_ids=[str(s)])  # fmt: skip
+    assert client.post(f"/engagements/{e}/edit", data=moved).status_code == 302
+    with app.app_context():
+        reach = db.session.scalars(select(CommunityReach)).all()
+        assert [(r.community_id, r.held_on) for r in reach] == [(older, date(2026, 10, 1))]
+        assert db.session.get(Stakeholder, s).last_engaged_on == date(2026, 10, 1)
+    client.post(f"/engagements/{e}/archive")
+    with app.app_context():
+        assert db.session.scalars(select(CommunityReach)).all() == []
+        assert db.session.get(Stakeholder, s).last_engaged_on is None
+        assert db.session.get(Stakeholder, s).version == 1
+
+
+def test_a_very_long_log_says_more_than_and_still_pages(
+    client, signed_in, make_engagement, monkeypatch
+):
+    from crm.services import engagements
+
+    monkeypatch.setattr(engagements, "COUNT_CAP", 2)
+    signed_in("lead")
+    for n in range(4):
+        make_engagement(title=f"Number {n}", held_on=date(2026, 1, 1 + n))
+    html = client.get("/engagements").get_data(as_text=True)
+    assert "More than 2</strong> engagements" in html

@@ -109,7 +109,9 @@ def test_upgrading_a_database_with_data_keeps_every_row(tmp_path):
     with app.app_context():
         upgrade(revision="0001")
         with db.engine.begin() as conn:
-            conn.exec_driver_sql("INSERT INTO areas (id, name, code) VALUES (1, 'Wessex', 'wessex')")
+            conn.exec_driver_sql(
+                "INSERT INTO areas (id, name, code) VALUES (1, 'Wessex', 'wessex')"
+            )
             conn.exec_driver_sql(
                 "INSERT INTO stakeholders (id, name, type, description, address_line1, "
                 "address_line2, town, postcode, area_id, status, email, phone, website, "
