@@ -389,3 +389,21 @@ def test_a_very_long_log_says_more_than_and_still_pages(
         make_engagement(title=f"Number {n}", held_on=date(2026, 1, 1 + n))
     html = client.get("/engagements").get_data(as_text=True)
     assert "More than 2</strong> engagements" in html
+
+
+def test_export_follows_the_community_and_stakeholder_filters(
+    app, client, signed_in, make_engagement, make_stakeholder
+):
+    signed_in("lead")
+    s = make_stakeholder()
+    make_engagement(title="Reached elders", communities=["Older people"], stakeholder_ids=[s])
+    make_engagement(title="Reached elders elsewhere", communities=["Older people"])
+    make_engagement(title="Reached youth", communities=["Children and young people"])
+    with app.app_context():
+        older = community("Older people").id
+    exported = client.get(f"/engagements/export.csv?community={older}").get_data(as_text=True)
+    assert "Reached elders" in exported and "Reached youth" not in exported
+    both = client.get(f"/engagements/export.csv?community={older}&stakeholder={s}")
+    assert "Reached elders elsewhere" not in both.get_data(as_text=True)
+    listed = client.get(f"/engagements?community={older}&stakeholder={s}").get_data(as_text=True)
+    assert ">Reached elders</a>" in listed and "elsewhere" not in listed

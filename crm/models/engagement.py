@@ -65,7 +65,14 @@ engagement_stakeholders = Table(
     Column("held_on", Date, nullable=False),
     Column("area_id", Integer, nullable=False),
     Column("counts", Integer, nullable=False, default=1),
-    Index("ix_engagement_stakeholders_timeline", "stakeholder_id", "counts", "held_on"),
+    # A stakeholder's engagements newest first, read in order straight off the index.
+    Index(
+        "ix_engagement_stakeholders_timeline",
+        "stakeholder_id",
+        "held_on",
+        "engagement_id",
+        "counts",
+    ),  # fmt: skip
 )
 
 engagement_communities = Table(
@@ -76,7 +83,10 @@ engagement_communities = Table(
     Column("held_on", Date, nullable=False),
     Column("area_id", Integer, nullable=False),
     Column("counts", Integer, nullable=False, default=1),
-    Index("ix_engagement_communities_coverage", "community_id", "counts", "area_id", "held_on"),
+    # A community's engagements newest first, read in order straight off the index.
+    Index(
+        "ix_engagement_communities_timeline", "community_id", "held_on", "engagement_id", "counts"
+    ),  # fmt: skip
 )
 
 

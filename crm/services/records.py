@@ -69,16 +69,23 @@ def paginate(
     page_size: int,
     options: tuple = (),
     count_cap: int | None = None,
+    join: tuple | None = None,
 ) -> Page:
     """One page of a list, and the count of every row that matches.
 
     Reads the page's ids first (an index-only walk), then loads just those rows
     with their related records; a page past the middle is read from the far end
-    in reverse, so the last page costs what the first does. With count_cap, a list
+    in reverse, so the last page costs what the first does. `join` (a table and its
+    ON clause) lets a list be driven from another table's index, with `order` on
+    that table's columns. With count_cap, a list
     of millions counts only up to the cap (and pages only that far): an exact
     count of a million rows costs more than the whole rest of the page.
     """
-    matching = select(model.id).where(*conditions)
+    base = select(model.id).select_from(model)
+    if join is not None:
+        base = base.join(*join)
+    base = base.where(*conditions)
+    matching = base
     if count_cap:
         matching = matching.limit(count_cap + 1)
     total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
@@ -95,11 +102,7 @@ def paginate(
     else:
         limit = page_size
     ids_stmt = (
-        select(model.id)
-        .where(*conditions)
-        .order_by(*(key.clause(reverse=from_end) for key in order))
-        .limit(limit)
-        .offset(offset)
+        base.order_by(*(key.clause(reverse=from_end) for key in order)).limit(limit).offset(offset)
     )
     ids = list(db.session.scalars(ids_stmt))
     if from_end:

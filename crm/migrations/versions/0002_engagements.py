@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 20:50:04.107752
+Create Date: 2026-11-22 20:55:59.455178
 
 """
 from alembic import op
@@ -72,7 +72,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('engagement_id', 'community_id', name=op.f('pk_engagement_communities'))
     )
     with op.batch_alter_table('engagement_communities', schema=None) as batch_op:
-        batch_op.create_index('ix_engagement_communities_coverage', ['community_id', 'counts', 'area_id', 'held_on'], unique=False)
+        batch_op.create_index('ix_engagement_communities_timeline', ['community_id', 'held_on', 'engagement_id', 'counts'], unique=False)
 
     op.create_table('engagement_contacts',
     sa.Column('engagement_id', sa.Integer(), nullable=False),
@@ -102,7 +102,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('engagement_id', 'stakeholder_id', name=op.f('pk_engagement_stakeholders'))
     )
     with op.batch_alter_table('engagement_stakeholders', schema=None) as batch_op:
-        batch_op.create_index('ix_engagement_stakeholders_timeline', ['stakeholder_id', 'counts', 'held_on'], unique=False)
+        batch_op.create_index('ix_engagement_stakeholders_timeline', ['stakeholder_id', 'held_on', 'engagement_id', 'counts'], unique=False)
 
     op.create_table('follow_up_actions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -147,7 +147,7 @@ def downgrade():
 
     op.drop_table('engagement_contacts')
     with op.batch_alter_table('engagement_communities', schema=None) as batch_op:
-        batch_op.drop_index('ix_engagement_communities_coverage')
+        batch_op.drop_index('ix_engagement_communities_timeline')
 
     op.drop_table('engagement_communities')
     with op.batch_alter_table('engagements', schema=None) as batch_op:
