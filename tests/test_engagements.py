@@ -407,3 +407,16 @@ def test_export_follows_the_community_and_stakeholder_filters(
     assert "Reached elders elsewhere" not in both.get_data(as_text=True)
     listed = client.get(f"/engagements?community={older}&stakeholder={s}").get_data(as_text=True)
     assert ">Reached elders</a>" in listed and "elsewhere" not in listed
+
+
+def test_home_page_shows_recent_engagements_and_my_actions(client, signed_in, make_engagement):
+    me = signed_in("lead")
+    today = date.today()
+    make_engagement(held_on=today - timedelta(days=10), actions=[
+        {"description": "Late", "owner_id": me.id, "due_on": today - timedelta(days=1)},
+        {"description": "Soon", "owner_id": me.id, "due_on": today + timedelta(days=1)},
+    ])  # fmt: skip
+    make_engagement(held_on=today - timedelta(days=200))
+    html = client.get("/").get_data(as_text=True)
+    assert ">1</span><br>held in the last 3 months" in html
+    assert "2 open" in html and "1 overdue" in html

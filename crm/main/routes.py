@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import text
@@ -15,7 +17,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home():
     """What the user's Areas hold, and where to start."""
-    return render_template("main/home.html", summary=dashboard.summary_for(current_user))
+    summary = dashboard.summary_for(current_user, date.today())
+    return render_template("main/home.html", summary=summary)
 
 
 @bp.route("/healthz")

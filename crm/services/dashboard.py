@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Contact, Stakeholder, User
+from crm.models import Contact, Engagement, FollowUpAction, Stakeholder, User
 from crm.services import access
+from crm.services.coverage import months_before
 
 
 @dataclass
@@ -16,6 +18,9 @@ class Summary:
     stakeholders: int
     contacts: int
     my_stakeholders: int
+    engagements_3_months: int
+    my_open_actions: int
+    my_overdue_actions: int
 
 
 def _count(model, user: User, *conditions) -> int:
@@ -23,9 +28,34 @@ def _count(model, user: User, *conditions) -> int:
     return db.session.scalar(access.scope_to_user_areas(stmt, model.area_id, user)) or 0
 
 
-def summary_for(user: User) -> Summary:
+def _my_actions(user: User, *conditions) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(FollowUpAction)
+        .join(FollowUpAction.engagement)
+        .where(
+            FollowUpAction.owner_id == user.id,
+            FollowUpAction.status == "open",
+            Engagement.archived_at.is_(None),
+            *conditions,
+        )
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def summary_for(user: User, today: date) -> Summary:
+    since = months_before(today, 3)
     return Summary(
         stakeholders=_count(Stakeholder, user),
         contacts=_count(Contact, user),
         my_stakeholders=_count(Stakeholder, user, Stakeholder.owner_id == user.id),
+        engagements_3_months=_count(
+            Engagement,
+            user,
+            Engagement.status == "held",
+            Engagement.held_on >= since,
+            Engagement.held_on <= today,
+        ),  # fmt: skip
+        my_open_actions=_my_actions(user),
+        my_overdue_actions=_my_actions(user, FollowUpAction.due_on < today),
     )
