@@ -68,11 +68,8 @@ engagement_stakeholders = Table(
     # A stakeholder's engagements newest first, read in order straight off the index.
     Index(
         "ix_engagement_stakeholders_timeline",
-        "stakeholder_id",
-        "held_on",
-        "engagement_id",
-        "counts",
-    ),  # fmt: skip
+        *("stakeholder_id", "held_on", "engagement_id", "area_id", "counts"),
+    ),
 )
 
 engagement_communities = Table(
@@ -85,8 +82,9 @@ engagement_communities = Table(
     Column("counts", Integer, nullable=False, default=1),
     # A community's engagements newest first, read in order straight off the index.
     Index(
-        "ix_engagement_communities_timeline", "community_id", "held_on", "engagement_id", "counts"
-    ),  # fmt: skip
+        "ix_engagement_communities_timeline",
+        *("community_id", "held_on", "engagement_id", "area_id", "counts"),
+    ),
 )
 
 

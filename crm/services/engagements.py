@@ -149,7 +149,10 @@ def list_engagements(user: User, filters: EngagementFilters, page_size: int) -> 
     if driving:
         _, table, condition, link = driving
         join = (table, link.engagement_id == Engagement.id)
-        conditions.append(condition)
+        # The link's own copy of the Area lets its index rule rows out unread.
+        conditions += [condition, *access.area_conditions(link.area_id, user)]
+        if filters.area_id:
+            conditions.append(link.area_id == filters.area_id)
         order = [SortKey(link.held_on, True), SortKey(link.engagement_id, True)]
     return records.paginate(
         Engagement,

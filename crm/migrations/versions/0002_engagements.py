@@ -117,7 +117,7 @@ def upgrade():
     with op.batch_alter_table("engagement_communities", schema=None) as batch_op:
         batch_op.create_index(
             "ix_engagement_communities_timeline",
-            ["community_id", "held_on", "engagement_id", "counts"],
+            ["community_id", "held_on", "engagement_id", "area_id", "counts"],
             unique=False,
         )
 
@@ -181,7 +181,7 @@ def upgrade():
     with op.batch_alter_table("engagement_stakeholders", schema=None) as batch_op:
         batch_op.create_index(
             "ix_engagement_stakeholders_timeline",
-            ["stakeholder_id", "held_on", "engagement_id", "counts"],
+            ["stakeholder_id", "held_on", "engagement_id", "area_id", "counts"],
             unique=False,
         )
 
