@@ -399,8 +399,12 @@ def test_export_follows_the_community_and_stakeholder_filters(
     make_engagement(title="Reached elders", communities=["Older people"], stakeholder_ids=[s])
     make_engagement(title="Reached elders elsewhere", communities=["Older people"])
     make_engagement(title="Reached youth", communities=["Children and young people"])
+    make_engagement("West Midlands", title="Other Area elders", communities=["Older people"])
     with app.app_context():
         older = community("Older people").id
+    listed = client.get(f"/engagements?community={older}").get_data(as_text=True)
+    assert ">Reached elders</a>" in listed and "Other Area" not in listed
+    assert "<strong>2</strong> engagements" in listed
     exported = client.get(f"/engagements/export.csv?community={older}").get_data(as_text=True)
     assert "Reached elders" in exported and "Reached youth" not in exported
     both = client.get(f"/engagements/export.csv?community={older}&stakeholder={s}")

@@ -87,15 +87,22 @@ def describe(e: Engagement) -> dict[str, str]:
     }
 
 
-def _conditions(user: User, f: EngagementFilters, driven_by: str = "") -> list:
-    """The filters as WHERE conditions; `driven_by` names a link the query already joins."""
-    conditions = access.area_conditions(Engagement.area_id, user)
+def _conditions(
+    user: User, f: EngagementFilters, driven_by: str = "", area_column=Engagement.area_id
+) -> list:
+    """The filters as WHERE conditions.
+
+    `driven_by` names a link table the query already joins and walks; then the Area
+    is tested on that link's copy (`area_column`), so the planner keeps walking the
+    link's index instead of switching to the engagements' Area index.
+    """
+    conditions = access.area_conditions(area_column, user)
     archived = f.archived and access.can_restore(user)
     conditions.append(
         Engagement.archived_at.is_not(None) if archived else Engagement.archived_at.is_(None)
     )
     for column, value in (
-        (Engagement.area_id, f.area_id),
+        (area_column, f.area_id),
         (Engagement.type, f.type),
         (Engagement.lead_id, f.lead_id),
     ):
@@ -145,15 +152,13 @@ def list_engagements(user: User, filters: EngagementFilters, page_size: int) -> 
     """One page of the engagements the user may see, newest first."""
     order, join = ORDER, None
     driving = _driving_link(filters)
-    conditions = _conditions(user, filters, driving[0] if driving else "")
     if driving:
-        _, table, condition, link = driving
+        name, table, condition, link = driving
         join = (table, link.engagement_id == Engagement.id)
-        # The link's own copy of the Area lets its index rule rows out unread.
-        conditions += [condition, *access.area_conditions(link.area_id, user)]
-        if filters.area_id:
-            conditions.append(link.area_id == filters.area_id)
+        conditions = [condition, *_conditions(user, filters, name, link.area_id)]
         order = [SortKey(link.held_on, True), SortKey(link.engagement_id, True)]
+    else:
+        conditions = _conditions(user, filters)
     return records.paginate(
         Engagement,
         conditions,
