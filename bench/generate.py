@@ -211,7 +211,7 @@ def generate_engagements(n: int, seed: int = 2) -> None:
                 "issues_raised": "", "outcomes": "", "restricted_notes": "", "version": 1,
                 "created_at": now, "updated_at": now, "archived_at": None,
             })  # fmt: skip
-            link = {"held_on": held_on, "area_id": area_id, "counts": counts}
+            link = {"held_on": held_on, "area_id": area_id, "counts": counts, "live": 1}
             links.append({"engagement_id": eid, "stakeholder_id": sid, **link})
             for community_id in rng.sample(communities, rng.randint(1, 3)):
                 reached.append({"engagement_id": eid, "community_id": community_id, **link})

@@ -424,3 +424,32 @@ def test_home_page_shows_recent_engagements_and_my_actions(client, signed_in, ma
     html = client.get("/").get_data(as_text=True)
     assert ">1</span><br>held in the last 3 months" in html
     assert "2 open" in html and "1 overdue" in html
+
+
+def test_community_list_with_type_lead_dates_and_archived(
+    app, client, signed_in, make_engagement, make_user
+):
+    lead = signed_in("lead")
+    other = make_user("lead")
+    older = ["Older people"]
+    make_engagement(title="Match", type="meeting", lead_id=lead.id, communities=older,
+                    held_on=date(2026, 3, 1))  # fmt: skip
+    make_engagement(title="Wrong type", type="outreach", lead_id=lead.id, communities=older,
+                    held_on=date(2026, 3, 2))  # fmt: skip
+    make_engagement(title="Wrong lead", type="meeting", lead_id=other.id, communities=older,
+                    held_on=date(2026, 3, 3))  # fmt: skip
+    make_engagement(title="Too early", type="meeting", lead_id=lead.id, communities=older,
+                    held_on=date(2025, 3, 3))  # fmt: skip
+    gone = make_engagement(title="Archived one", type="meeting", lead_id=lead.id,
+                           communities=older, held_on=date(2026, 3, 4))  # fmt: skip
+    client.post(f"/engagements/{gone}/archive")
+    with app.app_context():
+        older_id = community("Older people").id
+    html = client.get(
+        "/engagements",
+        query_string={"community": older_id, "type": "meeting", "lead": lead.id,
+                      "from": "2026-01-01"},  # fmt: skip
+    ).get_data(as_text=True)
+    shown = {t for t in ("Match", "Wrong type", "Wrong lead", "Too early", "Archived one")
+             if f">{t}</a>" in html}  # fmt: skip
+    assert shown == {"Match"}

@@ -54,9 +54,10 @@ engagement_contacts = Table(
     Index("ix_engagement_contacts_contact", "contact_id", "engagement_id"),
 )
 
-# The stakeholder and community links carry a copy of the engagement's date, Area
-# and whether it counts (held and not archived), so timelines and coverage are read
-# from one index each instead of joining a million engagements.
+# The stakeholder and community links carry a copy of the engagement's date, Area,
+# whether it is live (not archived) and whether it counts (held and live), so a
+# list filtered by one of them, and the coverage figures, are read from one index
+# each instead of joining a million engagements.
 engagement_stakeholders = Table(
     "engagement_stakeholders",
     db.metadata,
@@ -65,10 +66,11 @@ engagement_stakeholders = Table(
     Column("held_on", Date, nullable=False),
     Column("area_id", Integer, nullable=False),
     Column("counts", Integer, nullable=False, default=1),
+    Column("live", Integer, nullable=False, default=1),
     # A stakeholder's engagements newest first, read in order straight off the index.
     Index(
         "ix_engagement_stakeholders_timeline",
-        *("stakeholder_id", "held_on", "engagement_id", "area_id", "counts"),
+        *("stakeholder_id", "held_on", "engagement_id", "area_id", "counts", "live"),
     ),
 )
 
@@ -80,10 +82,11 @@ engagement_communities = Table(
     Column("held_on", Date, nullable=False),
     Column("area_id", Integer, nullable=False),
     Column("counts", Integer, nullable=False, default=1),
+    Column("live", Integer, nullable=False, default=1),
     # A community's engagements newest first, read in order straight off the index.
     Index(
         "ix_engagement_communities_timeline",
-        *("community_id", "held_on", "engagement_id", "area_id", "counts"),
+        *("community_id", "held_on", "engagement_id", "area_id", "counts", "live"),
     ),
 )
 

@@ -70,18 +70,23 @@ def paginate(
     options: tuple = (),
     count_cap: int | None = None,
     join: tuple | None = None,
+    from_: Any = None,
+    id_column: Any = None,
 ) -> Page:
     """One page of a list, and the count of every row that matches.
 
     Reads the page's ids first (an index-only walk), then loads just those rows
     with their related records; a page past the middle is read from the far end
-    in reverse, so the last page costs what the first does. `join` (a table and its
-    ON clause) lets a list be driven from another table's index, with `order` on
-    that table's columns. With count_cap, a list
+    in reverse, so the last page costs what the first does. `from_` and `id_column`
+    let the ids come from another table (a link table whose index answers the
+    query), with `order` on its columns; `join` adds a table and its ON clause.
+    With count_cap, a list
     of millions counts only up to the cap (and pages only that far): an exact
     count of a million rows costs more than the whole rest of the page.
     """
-    base = select(model.id).select_from(model)
+    base = select(model.id if id_column is None else id_column).select_from(
+        model if from_ is None else from_
+    )
     if join is not None:
         base = base.join(*join)
     base = base.where(*conditions)

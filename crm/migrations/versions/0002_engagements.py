@@ -99,6 +99,7 @@ def upgrade():
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("area_id", sa.Integer(), nullable=False),
         sa.Column("counts", sa.Integer(), nullable=False),
+        sa.Column("live", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"],
             ["communities.id"],
@@ -117,7 +118,7 @@ def upgrade():
     with op.batch_alter_table("engagement_communities", schema=None) as batch_op:
         batch_op.create_index(
             "ix_engagement_communities_timeline",
-            ["community_id", "held_on", "engagement_id", "area_id", "counts"],
+            ["community_id", "held_on", "engagement_id", "area_id", "counts", "live"],
             unique=False,
         )
 
@@ -163,6 +164,7 @@ def upgrade():
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("area_id", sa.Integer(), nullable=False),
         sa.Column("counts", sa.Integer(), nullable=False),
+        sa.Column("live", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["engagement_id"],
             ["engagements.id"],
@@ -181,7 +183,7 @@ def upgrade():
     with op.batch_alter_table("engagement_stakeholders", schema=None) as batch_op:
         batch_op.create_index(
             "ix_engagement_stakeholders_timeline",
-            ["stakeholder_id", "held_on", "engagement_id", "area_id", "counts"],
+            ["stakeholder_id", "held_on", "engagement_id", "area_id", "counts", "live"],
             unique=False,
         )
 
