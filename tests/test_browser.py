@@ -110,7 +110,7 @@ def test_a_lead_logs_an_engagement_with_the_type_ahead(
     option = page.wait_for_selector("#stakeholders-search__listbox li:has-text('Women')")
     assert "Elsewhere" not in page.inner_text("#stakeholders-search__listbox")
     option.click()
-    page.wait_for_selector("#stakeholder_ids-%d:checked" % s)
+    page.wait_for_selector(f"#stakeholder_ids-{s}:checked")
     page.fill("#contacts-search", "amara")
     page.wait_for_selector("#contacts-search__listbox li:has-text('Amara Okafor')").click()
     page.wait_for_selector("[data-field=contact_ids] input:checked")
