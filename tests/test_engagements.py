@@ -447,8 +447,12 @@ def test_community_list_with_type_lead_dates_and_archived(
         older_id = community("Older people").id
     html = client.get(
         "/engagements",
-        query_string={"community": older_id, "type": "meeting", "lead": lead.id,
-                      "from": "2026-01-01"},  # fmt: skip
+        query_string={
+            "community": older_id,
+            "type": "meeting",
+            "lead": lead.id,
+            "from": "2026-01-01",
+        },  # fmt: skip
     ).get_data(as_text=True)
     shown = {t for t in ("Match", "Wrong type", "Wrong lead", "Too early", "Archived one")
              if f">{t}</a>" in html}  # fmt: skip
