@@ -40,6 +40,8 @@ from crm.models.stakeholder import stakeholder_communities
 from crm.models.user import user_areas
 from crm.services import auth, seeding
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 PASSWORD = "correct horse battery staple"
 
 

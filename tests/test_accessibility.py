@@ -1,0 +1,59 @@
+"""WCAG checks with axe-core (from npm) in headless Chromium, on the pages people use most.
+
+A public-sector service must meet WCAG 2.2 AA; axe finds the machine-checkable part
+(labels, contrast, landmarks, ARIA). It does not replace testing with people.
+"""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.browser_fixtures import CHROMIUM
+from tests.conftest import PASSWORD
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Accessibility checks skipped: Debian's chromium is not installed",
+    ),
+    pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run npm ci"),
+]
+
+
+RUN_AXE = """async () => {
+    const rules = {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']};
+    const result = await axe.run(document, rules);
+    return result.violations.map(
+        v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target).join(' ')})`);
+}"""
+
+
+def _violations(browser_page) -> list[str]:
+    browser_page.evaluate(AXE.read_text(encoding="utf-8"))
+    return browser_page.evaluate(RUN_AXE)
+
+
+def test_main_pages_have_no_axe_violations(
+    live_server, page, make_user, make_stakeholder, make_contact, make_engagement
+):
+    user = make_user("lead")
+    s = make_stakeholder(name="Wirral Deaf Club", communities=["Deaf and hard of hearing people"])
+    c = make_contact(stakeholder_id=s)
+    e = make_engagement(stakeholder_ids=[s], communities=["Older people"], held_on=date(2026, 3, 1),
+                        actions=[{"description": "Write back", "owner_id": user.id}])  # fmt: skip
+    page.goto(f"{live_server}/sign-in")
+    assert _violations(page) == []
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    for path in ("/", "/stakeholders", f"/stakeholders/{s}", f"/stakeholders/{s}/edit",
+                 "/contacts", f"/contacts/{c}", "/engagements", f"/engagements/{e}",
+                 "/engagements/new", "/actions", "/coverage"):  # fmt: skip
+        page.goto(f"{live_server}{path}")
+        assert _violations(page) == [], path
+    page.goto(f"{live_server}/stakeholders/new")
+    page.click("button:has-text('Save stakeholder')")  # a page with errors
+    assert _violations(page) == []
