@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import flash, request
 from flask_wtf import FlaskForm
 
 from crm.extensions import db
@@ -40,3 +40,16 @@ def try_save(form: FlaskForm, save: Callable[[], Any]) -> tuple[Any, EditConflic
     except EditConflict as conflict:
         db.session.rollback()
         return None, conflict
+
+
+def post_button(action: Callable[[], Any], message: str) -> None:
+    """Run a POST-only button's action (archive, restore, remove), commit, and say so.
+
+    The empty ButtonForm checks the CSRF token; the action itself checks the rules.
+    """
+    from crm.auth.forms import ButtonForm
+
+    if ButtonForm().validate_on_submit():
+        action()
+        db.session.commit()
+        flash(message, "success")

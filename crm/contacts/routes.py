@@ -12,7 +12,7 @@ from crm.forms_common import optional_int
 from crm.services import access, audit, engagements, reference
 from crm.services import contacts as service
 from crm.services.stakeholders import get_stakeholder
-from crm.views_common import arg_int, arg_page, try_save
+from crm.views_common import arg_int, arg_page, post_button, try_save
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
@@ -160,10 +160,10 @@ def link(contact_id: int):
 def unlink(contact_id: int, stakeholder_id: int):
     """Record that the contact no longer belongs to a stakeholder."""
     contact = service.get_contact(current_user, contact_id)
-    if ButtonForm().validate_on_submit():
-        service.unlink_stakeholder(current_user, contact, stakeholder_id)
-        db.session.commit()
-        flash("The organisation has been removed from this contact", "success")
+    post_button(
+        lambda: service.unlink_stakeholder(current_user, contact, stakeholder_id),
+        "The organisation has been removed from this contact",
+    )
     return redirect(url_for(".detail", contact_id=contact.id))
 
 
@@ -171,10 +171,10 @@ def unlink(contact_id: int, stakeholder_id: int):
 def archive(contact_id: int):
     """Archive a contact: they leave lists, searches and counts."""
     contact = service.get_contact(current_user, contact_id)
-    if ButtonForm().validate_on_submit():
-        service.archive_contact(current_user, contact)
-        db.session.commit()
-        flash(f"{contact.name} has been archived", "success")
+    post_button(
+        lambda: service.archive_contact(current_user, contact),
+        f"{contact.name} has been archived",
+    )
     return redirect(url_for(".index"))
 
 
@@ -183,8 +183,8 @@ def restore(contact_id: int):
     """Bring an archived contact back (administrators only)."""
     access.require_admin(current_user)
     contact = service.get_contact(current_user, contact_id, include_archived=True)
-    if ButtonForm().validate_on_submit():
-        service.restore_contact(current_user, contact)
-        db.session.commit()
-        flash(f"{contact.name} has been restored", "success")
+    post_button(
+        lambda: service.restore_contact(current_user, contact),
+        f"{contact.name} has been restored",
+    )
     return redirect(url_for(".detail", contact_id=contact.id))

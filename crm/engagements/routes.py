@@ -18,13 +18,12 @@ from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
 from crm.engagements.forms import EngagementForm
-from crm.extensions import db
 from crm.models.engagement import ENGAGEMENT_TYPES
 from crm.services import access, audit, reference
 from crm.services import engagements as service
 from crm.services.csv_export import to_csv
 from crm.services.lookup import records_by_ids, search_contacts, search_stakeholders
-from crm.views_common import arg_int, arg_page, try_save
+from crm.views_common import arg_int, arg_page, post_button, try_save
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
 
@@ -244,10 +243,10 @@ def edit(engagement_id: int):
 def archive(engagement_id: int):
     """Archive an engagement: it leaves the log, timelines and coverage."""
     engagement = service.get_engagement(current_user, engagement_id)
-    if ButtonForm().validate_on_submit():
-        service.set_archived(current_user, engagement, True)
-        db.session.commit()
-        flash(f"{engagement.title} has been archived", "success")
+    post_button(
+        lambda: service.set_archived(current_user, engagement, True),
+        f"{engagement.title} has been archived",
+    )
     return redirect(url_for(".index"))
 
 
@@ -256,8 +255,8 @@ def restore(engagement_id: int):
     """Bring an archived engagement back (administrators only)."""
     access.require_admin(current_user)
     engagement = service.get_engagement(current_user, engagement_id, include_archived=True)
-    if ButtonForm().validate_on_submit():
-        service.set_archived(current_user, engagement, False)
-        db.session.commit()
-        flash(f"{engagement.title} has been restored", "success")
+    post_button(
+        lambda: service.set_archived(current_user, engagement, False),
+        f"{engagement.title} has been restored",
+    )
     return redirect(url_for(".detail", engagement_id=engagement.id))

@@ -6,12 +6,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
-from crm.extensions import db
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services import access, audit, engagements, reference
 from crm.services import stakeholders as service
 from crm.stakeholders.forms import StakeholderForm
-from crm.views_common import arg_int, arg_page, try_save
+from crm.views_common import arg_int, arg_page, post_button, try_save
 
 bp = Blueprint("stakeholders", __name__, url_prefix="/stakeholders")
 
@@ -135,10 +134,10 @@ def edit(stakeholder_id: int):
 def archive(stakeholder_id: int):
     """Archive a stakeholder: it leaves lists, searches and counts."""
     stakeholder = service.get_stakeholder(current_user, stakeholder_id)
-    if ButtonForm().validate_on_submit():
-        service.archive_stakeholder(current_user, stakeholder)
-        db.session.commit()
-        flash(f"{stakeholder.name} has been archived", "success")
+    post_button(
+        lambda: service.archive_stakeholder(current_user, stakeholder),
+        f"{stakeholder.name} has been archived",
+    )
     return redirect(url_for(".index"))
 
 
@@ -147,8 +146,8 @@ def restore(stakeholder_id: int):
     """Bring an archived stakeholder back (administrators only)."""
     access.require_admin(current_user)
     stakeholder = service.get_stakeholder(current_user, stakeholder_id, include_archived=True)
-    if ButtonForm().validate_on_submit():
-        service.restore_stakeholder(current_user, stakeholder)
-        db.session.commit()
-        flash(f"{stakeholder.name} has been restored", "success")
+    post_button(
+        lambda: service.restore_stakeholder(current_user, stakeholder),
+        f"{stakeholder.name} has been restored",
+    )
     return redirect(url_for(".detail", stakeholder_id=stakeholder.id))
