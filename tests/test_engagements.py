@@ -299,8 +299,9 @@ def test_senior_leader_sees_the_areas_actions(client, signed_in, make_engagement
     signed_in("senior")
     make_engagement(actions=[{"description": "A lead's action", "owner_id": make_user("lead").id}])
     make_engagement("West Midlands", actions=[{"description": "Elsewhere"}])
-    html = client.get("/actions?scope=area").get_data(as_text=True)
+    html = client.get("/actions").get_data(as_text=True)
     assert "A lead&#39;s action" in html and "Elsewhere" not in html
+    assert "A lead&#39;s action" not in client.get("/actions?scope=mine").get_data(as_text=True)
 
 
 def test_engagement_edit_conflict_keeps_both(app, client, signed_in, make_engagement, make_user):

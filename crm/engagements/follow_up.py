@@ -36,8 +36,12 @@ class NewActionForm(FlaskForm):
 
 @bp.route("/actions")
 def index():
-    """Open follow-up actions, overdue first: mine, or (?scope=area) my Areas'."""
-    whole_area = request.args.get("scope") == "area" and current_user.role in ("admin", "senior")
+    """Open follow-up actions, overdue first: mine, or (?scope=area) my Areas'.
+
+    Senior leaders see their Areas' by default: they oversee actions more than own them.
+    """
+    scope = request.args.get("scope", "area" if current_user.role == "senior" else "mine")
+    whole_area = scope == "area" and current_user.role in ("admin", "senior")
     return render_template(
         "engagements/actions.html",
         actions=service.open_actions(current_user, whole_area),
