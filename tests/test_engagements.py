@@ -458,3 +458,37 @@ def test_community_list_with_type_lead_dates_and_archived(
     shown = {t for t in ("Match", "Wrong type", "Wrong lead", "Too early", "Archived one")
              if f">{t}</a>" in html}  # fmt: skip
     assert shown == {"Match"}
+
+
+def test_editing_keeps_links_to_since_archived_records_and_departed_staff(
+    app, client, signed_in, make_engagement, make_stakeholder, make_contact, make_user
+):
+    signed_in("lead")
+    moved_on = make_user("lead", areas=("Wessex",), name="Moved On Lead")
+    s = make_stakeholder(name="Closed Group")
+    c = make_contact(name="Former Member")
+    e = make_engagement(stakeholder_ids=[s], contact_ids=[c], lead_id=moved_on.id,
+                        location_address="Hall")  # fmt: skip
+    for url in (f"/stakeholders/{s}/archive", f"/contacts/{c}/archive"):
+        client.post(url)
+    form = client.get(f"/engagements/{e}/edit").get_data(as_text=True)
+    assert "Closed Group" in form and "Former Member" in form
+    assert "selected>Moved On Lead" in form or '" selected>Moved On Lead' in form
+    data = _form(app, version="1", title="Renamed", stakeholder_ids=[str(s)],
+                 contact_ids=[str(c)], lead_id=str(moved_on.id), attendance="")  # fmt: skip
+    assert client.post(f"/engagements/{e}/edit", data=data).status_code == 302
+    with app.app_context():
+        saved = db.session.get(Engagement, e)
+        assert [x.id for x in saved.stakeholders] == [s]
+        assert [x.id for x in saved.contacts] == [c]
+        assert saved.lead_id == moved_on.id
+
+
+def test_stakeholder_edit_keeps_an_owner_outside_the_editors_areas(
+    app, client, signed_in, make_stakeholder, make_user
+):
+    signed_in("lead")
+    owner = make_user("lead", areas=("Wessex",), name="Faraway Owner")
+    s = make_stakeholder(owner_id=owner.id)
+    form = client.get(f"/stakeholders/{s}/edit").get_data(as_text=True)
+    assert "Faraway Owner" in form

@@ -113,28 +113,49 @@ def export():
     )
 
 
-def _form(**kwargs) -> EngagementForm:
-    form = EngagementForm(**kwargs)
-    chosen = records_by_ids(current_user, "stakeholders", form.stakeholder_ids.data or [])
+def _linked_ids(engagement) -> dict[str, set[int]]:
+    """What an engagement already links to: kept as choices even if since archived
+    or moved out of the user's staff list, so editing never drops them unseen."""
+    if engagement is None:
+        return {"stakeholders": set(), "contacts": set(), "staff": set()}
+    staff = {u.id for u in engagement.staff} | (
+        {engagement.lead_id} if engagement.lead_id else set()
+    )
+    return {
+        "stakeholders": {s.id for s in engagement.stakeholders},
+        "contacts": {c.id for c in engagement.contacts},
+        "staff": staff,
+    }
+
+
+def _set_choices(form: EngagementForm, engagement=None) -> EngagementForm:
+    """Choices depend on the chosen stakeholders, so set them after loading data too."""
+    keep = _linked_ids(engagement)
+    chosen = records_by_ids(
+        current_user, "stakeholders", form.stakeholder_ids.data or [], keep["stakeholders"]
+    )
     form.set_choices(
         reference.areas_for(current_user),
-        reference.staff_for(current_user),
+        reference.staff_for(current_user, keep["staff"]),
         reference.all_communities(),
         chosen,
     )
     return form
 
 
-def _pickers(form: EngagementForm) -> dict:
+def _pickers(form: EngagementForm, engagement=None) -> dict:
     """What the two type-ahead pickers show: the chosen records, and any search results."""
     find = request.form.get("find", "")
     q_s = request.form.get("stakeholder_search", "")
     q_c = request.form.get("contact_search", "")
+    keep = _linked_ids(engagement)
     return {
         "chosen_stakeholders": records_by_ids(
-            current_user, "stakeholders", form.stakeholder_ids.data or []
+            current_user, "stakeholders", form.stakeholder_ids.data or [], keep["stakeholders"]
         ),
-        "chosen_contacts": records_by_ids(current_user, "contacts", form.contact_ids.data or []),
+        "chosen_contacts": records_by_ids(
+            current_user, "contacts", form.contact_ids.data or [], keep["contacts"]
+        ),
         "found_stakeholders": search_stakeholders(current_user, q_s)
         if find == "stakeholders"
         else [],
@@ -154,7 +175,7 @@ def _submitted(form: EngagementForm) -> bool:
 def new():
     """Log an engagement; ?from=ID starts from an earlier one ("log another like this")."""
     access.require_edit(current_user, service.KIND)
-    form = _form()
+    form = _set_choices(EngagementForm())
     if request.method == "GET":
         if source_id := arg_int("from"):
             form.load(service.get_engagement(current_user, source_id), copy=True)
@@ -163,7 +184,7 @@ def new():
         form.held_on.data = date.today()
         for _ in range(3):
             form.actions.append_entry()
-        form = _refresh_choices(form)
+        _set_choices(form)
     if _submitted(form):
         created, _ = try_save(
             form,
@@ -173,18 +194,6 @@ def new():
             flash(f"{created.title} has been recorded", "success")
             return redirect(url_for(".detail", engagement_id=created.id))
     return render_template("engagements/form.html", form=form, **_pickers(form))
-
-
-def _refresh_choices(form: EngagementForm) -> EngagementForm:
-    """Choices depend on the chosen stakeholders; set them again after loading data."""
-    chosen = records_by_ids(current_user, "stakeholders", form.stakeholder_ids.data or [])
-    form.set_choices(
-        reference.areas_for(current_user),
-        reference.staff_for(current_user),
-        reference.all_communities(),
-        chosen,
-    )
-    return form
 
 
 @bp.route("/<int:engagement_id>")
@@ -209,10 +218,10 @@ def edit(engagement_id: int):
     """Change an engagement; a save over someone else's change is refused."""
     engagement = service.get_engagement(current_user, engagement_id)
     access.require_edit(current_user, service.KIND)
-    form = _form()
+    form = _set_choices(EngagementForm(), engagement)
     if request.method == "GET":
         form.load(engagement)
-        form = _refresh_choices(form)
+        _set_choices(form, engagement)
     if not service.can_see_restricted(current_user, engagement):
         # Someone who may not read the notes must not overwrite them unseen either.
         form.restricted_notes.data = engagement.restricted_notes
@@ -235,7 +244,7 @@ def edit(engagement_id: int):
         engagement=engagement,
         conflict=conflict,
         show_restricted=service.can_see_restricted(current_user, engagement),
-        **_pickers(form),
+        **_pickers(form, engagement),
     )
 
 

@@ -218,12 +218,16 @@ def get_engagement(user: User, engagement_id: int, include_archived: bool = Fals
     return access.get_scoped(Engagement, engagement_id, user, include_archived=include_archived)
 
 
-def _visible(model, ids: list[int], user: User, field: str, label: str) -> list:
-    """Load the chosen records, refusing any the user cannot see."""
+def _visible(
+    model, ids: list[int], user: User, field: str, label: str, keep: set[int] = frozenset()
+) -> list:
+    """Load the chosen records, refusing any the user cannot see. Archived records are
+    refused too, unless the engagement already links to them (`keep`)."""
     ids = sorted(set(ids or []))
     if not ids:
         return []
-    stmt = select(model).where(model.id.in_(ids), model.archived_at.is_(None))
+    live_or_kept = model.archived_at.is_(None) | model.id.in_(list(keep))
+    stmt = select(model).where(model.id.in_(ids), live_or_kept)
     found = list(db.session.scalars(access.scope_to_user_areas(stmt, model.area_id, user)))
     if len(found) != len(ids):
         message = f"Select {label} from the search results"  # noqa: S608 - a message, not SQL
@@ -231,16 +235,20 @@ def _visible(model, ids: list[int], user: User, field: str, label: str) -> list:
     return found
 
 
-def _check(user: User, data: dict[str, Any]) -> dict[str, list]:
+def _check(
+    user: User, data: dict[str, Any], engagement: Engagement | None = None
+) -> dict[str, list]:
     """Rules that need the database: Areas, people and records the user may use."""
     if not access.can_see_area(user, data.get("area_id")):
         raise InvalidValue("area_id", "Select an Area you work in")
+    kept_stakeholders = {s.id for s in engagement.stakeholders} if engagement else set()
+    kept_contacts = {c.id for c in engagement.contacts} if engagement else set()
     chosen = {
-        "stakeholders": _visible(
-            Stakeholder, data.get("stakeholder_ids", []), user, "stakeholder_ids", "stakeholders"
-        ),
-        "contacts": _visible(Contact, data.get("contact_ids", []), user, "contact_ids", "contacts"),
-    }
+        "stakeholders": _visible(Stakeholder, data.get("stakeholder_ids", []), user,
+                                 "stakeholder_ids", "stakeholders", kept_stakeholders),
+        "contacts": _visible(Contact, data.get("contact_ids", []), user, "contact_ids",
+                             "contacts", kept_contacts),
+    }  # fmt: skip
     community_ids = set(data.get("community_ids") or [])
     chosen["communities"] = list(
         db.session.scalars(select(Community).where(Community.id.in_(community_ids)))
@@ -381,7 +389,7 @@ def update_engagement(
     user: User, engagement: Engagement, data: dict[str, Any], expected_version: int | None
 ) -> Engagement:
     access.require_edit(user, KIND)
-    chosen = _check(user, data)
+    chosen = _check(user, data, engagement)
 
     def mutate() -> None:
         _apply(engagement, data, chosen)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from crm.extensions import db
 from crm.models import Contact, Stakeholder, User
@@ -28,13 +28,15 @@ def search_contacts(user: User, q: str, limit: int = 20) -> list[Contact]:
     return _search(Contact, user, q, limit)
 
 
-def records_by_ids(user: User, kind: str, ids: list[int]) -> list:
-    """The live records with these ids that the user may see (others are left out)."""
+def records_by_ids(user: User, kind: str, ids: list[int], keep: set[int] = frozenset()) -> list:
+    """The records with these ids that the user may see: live ones, and archived ones
+    only if the record being edited already links to them (`keep`)."""
     model = MODELS[kind]
     ids = [i for i in ids if isinstance(i, int)][:500]
     if not ids:
         return []
-    stmt = select(model).where(model.id.in_(ids), model.archived_at.is_(None))
+    live_or_kept = or_(model.archived_at.is_(None), model.id.in_(list(keep)))
+    stmt = select(model).where(model.id.in_(ids), live_or_kept)
     stmt = access.scope_to_user_areas(stmt, model.area_id, user)
     return list(db.session.scalars(stmt.order_by(model.name)))
 

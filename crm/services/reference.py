@@ -20,10 +20,13 @@ def all_communities() -> list[Community]:
     return list(db.session.scalars(select(Community).order_by(Community.name)))
 
 
-def staff_for(user: User) -> list[User]:
-    """Active staff who work in any of the user's Areas, or nationally."""
-    stmt = select(User).where(User.active.is_(True)).order_by(User.name)
+def staff_for(user: User, keep: set[int] = frozenset()) -> list[User]:
+    """Active staff who work in any of the user's Areas, or nationally, plus anyone in
+    `keep` (a record's current owner or lead), so an edit form never drops them unseen."""
+    chosen = User.active.is_(True)
     area_ids = access.visible_area_ids(user)
     if area_ids is not None:
-        stmt = stmt.where(User.is_national.is_(True) | User.areas.any(Area.id.in_(area_ids)))
-    return list(db.session.scalars(stmt))
+        chosen = chosen & (User.is_national.is_(True) | User.areas.any(Area.id.in_(area_ids)))
+    if keep:
+        chosen = chosen | User.id.in_(list(keep))
+    return list(db.session.scalars(select(User).where(chosen).order_by(User.name)))

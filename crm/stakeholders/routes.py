@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
+from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services import access, audit, engagements, reference
 from crm.services import stakeholders as service
@@ -31,11 +32,12 @@ def _filters() -> service.StakeholderFilters:
     )
 
 
-def _form(**kwargs) -> StakeholderForm:
-    form = StakeholderForm(**kwargs)
+def _form(stakeholder: Stakeholder | None = None) -> StakeholderForm:
+    form = StakeholderForm()
+    owner = {stakeholder.owner_id} if stakeholder and stakeholder.owner_id else set()
     form.set_choices(
         reference.areas_for(current_user),
-        reference.staff_for(current_user),
+        reference.staff_for(current_user, owner),
         reference.all_communities(),
     )
     return form
@@ -105,7 +107,7 @@ def edit(stakeholder_id: int):
     """Change a stakeholder's details; a save over someone else's change is refused."""
     stakeholder = service.get_stakeholder(current_user, stakeholder_id)
     access.require_edit(current_user, service.KIND)
-    form = _form()
+    form = _form(stakeholder)
     if request.method == "GET":
         form.load(stakeholder)
     duplicates, conflict = [], None
