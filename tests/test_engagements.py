@@ -492,3 +492,12 @@ def test_stakeholder_edit_keeps_an_owner_outside_the_editors_areas(
     s = make_stakeholder(owner_id=owner.id)
     form = client.get(f"/stakeholders/{s}/edit").get_data(as_text=True)
     assert "Faraway Owner" in form
+
+
+def test_premises_default_to_the_only_stakeholder_chosen(app, client, signed_in, make_stakeholder):
+    signed_in("lead")
+    s = make_stakeholder(name="Host Group")
+    data = _form(app, location_kind="stakeholder", stakeholder_ids=[str(s)])
+    assert client.post("/engagements/new", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Engagement)).one().location_stakeholder_id == s

@@ -211,7 +211,7 @@ class EngagementForm(FlaskForm):
             "end_time": parse_time(self.end_time.data),
             "area_id": self.area_id.data,
             "location_kind": self.location_kind.data,
-            "location_stakeholder_id": self.location_stakeholder_id.data,
+            "location_stakeholder_id": self._premises(),
             "location_address": strip(self.location_address.data),
             "location_postcode": self.location_postcode.data or "",
             "lead_id": self.lead_id.data,
@@ -225,6 +225,13 @@ class EngagementForm(FlaskForm):
             "outcomes": strip(self.outcomes.data),
             "restricted_notes": strip(self.restricted_notes.data),
         }
+
+    def _premises(self) -> int | None:
+        """The stakeholder whose premises it was held at; the only one chosen, if one."""
+        chosen = list(self.stakeholder_ids.data or [])
+        if self.location_stakeholder_id.data or self.location_kind.data != "stakeholder":
+            return self.location_stakeholder_id.data
+        return chosen[0] if len(chosen) == 1 else None
 
     def action_rows(self) -> list[dict[str, Any]]:
         return [
