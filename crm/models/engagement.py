@@ -54,41 +54,33 @@ engagement_contacts = Table(
     Index("ix_engagement_contacts_contact", "contact_id", "engagement_id"),
 )
 
-# The stakeholder and community links carry a copy of the engagement's date, Area,
-# whether it is live (not archived) and whether it counts (held and live), so a
-# list filtered by one of them, and the coverage figures, are read from one index
-# each instead of joining a million engagements.
-engagement_stakeholders = Table(
-    "engagement_stakeholders",
-    db.metadata,
-    Column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
-    Column("stakeholder_id", ForeignKey("stakeholders.id"), primary_key=True),
-    Column("held_on", Date, nullable=False),
-    Column("area_id", Integer, nullable=False),
-    Column("counts", Integer, nullable=False, default=1),
-    Column("live", Integer, nullable=False, default=1),
-    # A stakeholder's engagements newest first, read in order straight off the index.
-    Index(
-        "ix_engagement_stakeholders_timeline",
-        *("stakeholder_id", "held_on", "engagement_id", "area_id", "counts", "live"),
-    ),
-)
 
-engagement_communities = Table(
-    "engagement_communities",
-    db.metadata,
-    Column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
-    Column("community_id", ForeignKey("communities.id"), primary_key=True),
-    Column("held_on", Date, nullable=False),
-    Column("area_id", Integer, nullable=False),
-    Column("counts", Integer, nullable=False, default=1),
-    Column("live", Integer, nullable=False, default=1),
-    # A community's engagements newest first, read in order straight off the index.
-    Index(
-        "ix_engagement_communities_timeline",
-        *("community_id", "held_on", "engagement_id", "area_id", "counts", "live"),
-    ),
-)
+def _dated_link(name: str, column: str, target: str) -> Table:
+    """A link from engagements to stakeholders or communities.
+
+    It carries a copy of the engagement's date, Area, whether it is live (not
+    archived) and whether it counts (held and live), so a list filtered by the
+    linked record, and the coverage figures, are read from one index, newest first,
+    instead of joining a million engagements.
+    """
+    return Table(
+        name,
+        db.metadata,
+        Column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
+        Column(column, ForeignKey(f"{target}.id"), primary_key=True),
+        Column("held_on", Date, nullable=False),
+        Column("area_id", Integer, nullable=False),
+        Column("counts", Integer, nullable=False, default=1),
+        Column("live", Integer, nullable=False, default=1),
+        Index(
+            f"ix_{name}_timeline",
+            *(column, "held_on", "engagement_id", "area_id", "counts", "live"),
+        ),
+    )
+
+
+engagement_stakeholders = _dated_link("engagement_stakeholders", "stakeholder_id", "stakeholders")
+engagement_communities = _dated_link("engagement_communities", "community_id", "communities")
 
 
 class CommunityReach(db.Model):
