@@ -118,6 +118,9 @@ def _register_error_handlers(app: Flask) -> None:
     def csrf_failed(_error):
         return render_template("errors/csrf.html"), 400
 
+    def too_large(_error):
+        return render_template("errors/413.html"), 413
+
     def server_error(_error):
         db.session.rollback()
         return render_template("errors/500.html"), 500
@@ -127,4 +130,5 @@ def _register_error_handlers(app: Flask) -> None:
     app.register_error_handler(403, forbidden)
     app.register_error_handler(AccessDenied, forbidden)
     app.register_error_handler(CSRFError, csrf_failed)
+    app.register_error_handler(413, too_large)
     app.register_error_handler(500, server_error)

@@ -58,6 +58,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": _env_int("CRM_PAGE_SIZE", 25),
+        # No form is anywhere near this; a larger request is refused before it is read.
+        "MAX_CONTENT_LENGTH": _env_int("CRM_MAX_REQUEST_MB", 5) * 1024 * 1024,
         # Sign-in throttling: after SLOW_AFTER failures in the window each further
         # try must wait; after LOCK_AFTER failures the account or address is refused.
         "SIGNIN_WINDOW_MINUTES": _env_int("CRM_SIGNIN_WINDOW_MINUTES", 15),

@@ -99,3 +99,18 @@ def test_header_is_the_generic_one_with_the_service_name(client):
     assert "govuk-generic-header" in html
     assert "Engage" in html
     assert "<title>Sign in - Engage</title>" in html
+
+
+def test_a_huge_request_is_refused_with_a_clear_page(client, signed_in, app):
+    signed_in("lead")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = client.post("/stakeholders/new", data={"notes": "x" * (limit + 1)})
+    assert response.status_code == 413
+    assert "What you sent was too large" in response.get_data(as_text=True)
+
+
+def test_sessions_end_after_the_configured_time(client, signed_in, app):
+    signed_in("lead")
+    cookie = client.get_cookie("session")
+    assert cookie.expires is not None  # a lasting cookie, bounded by CRM_SESSION_HOURS
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == 8 * 3600

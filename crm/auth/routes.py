@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.auth.forms import ButtonForm, ChangePasswordForm, SignInForm
@@ -52,6 +61,7 @@ def sign_in():
             form.email.errors.append(str(refused))
         else:
             db.session.commit()
+            session.permanent = True  # so it ends after CRM_SESSION_HOURS without use
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/sign_in.html", form=form)
