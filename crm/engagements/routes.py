@@ -128,8 +128,8 @@ def _linked_ids(engagement) -> dict[str, set[int]]:
     }
 
 
-def _set_choices(form: EngagementForm, engagement=None) -> EngagementForm:
-    """Choices depend on the chosen stakeholders, so set them after loading data too."""
+def _set_choices(form: EngagementForm, engagement=None) -> None:
+    """Set the choices once the form holds its data: they depend on the stakeholders chosen."""
     keep = _linked_ids(engagement)
     chosen = records_by_ids(
         current_user, "stakeholders", form.stakeholder_ids.data or [], keep["stakeholders"]
@@ -140,7 +140,6 @@ def _set_choices(form: EngagementForm, engagement=None) -> EngagementForm:
         reference.all_communities(),
         chosen,
     )
-    return form
 
 
 def _pickers(form: EngagementForm, engagement=None) -> dict:
@@ -175,7 +174,7 @@ def _submitted(form: EngagementForm) -> bool:
 def new():
     """Log an engagement; ?from=ID starts from an earlier one ("log another like this")."""
     access.require_edit(current_user, service.KIND)
-    form = _set_choices(EngagementForm())
+    form = EngagementForm()
     if request.method == "GET":
         if source_id := arg_int("from"):
             form.load(service.get_engagement(current_user, source_id), copy=True)
@@ -184,7 +183,7 @@ def new():
         form.held_on.data = date.today()
         for _ in range(3):
             form.actions.append_entry()
-        _set_choices(form)
+    _set_choices(form)
     if _submitted(form):
         created, _ = try_save(
             form,
@@ -218,10 +217,10 @@ def edit(engagement_id: int):
     """Change an engagement; a save over someone else's change is refused."""
     engagement = service.get_engagement(current_user, engagement_id)
     access.require_edit(current_user, service.KIND)
-    form = _set_choices(EngagementForm(), engagement)
+    form = EngagementForm()
     if request.method == "GET":
         form.load(engagement)
-        _set_choices(form, engagement)
+    _set_choices(form, engagement)
     if not service.can_see_restricted(current_user, engagement):
         # Someone who may not read the notes must not overwrite them unseen either.
         form.restricted_notes.data = engagement.restricted_notes
