@@ -39,7 +39,15 @@ def try_save(form: FlaskForm, save: Callable[[], Any]) -> tuple[Any, EditConflic
         return None, None
     except EditConflict as conflict:
         db.session.rollback()
+        if hasattr(form, "version"):
+            # Saving again, having seen the other change, is a deliberate overwrite.
+            form.version.data = str(conflict.current_version)
         return None, conflict
+
+
+def form_version(form: FlaskForm) -> int:
+    """The record version the editor opened (a tampered value counts as stale)."""
+    return optional_int(form.version.data) or 0
 
 
 def post_button(action: Callable[[], Any], message: str) -> None:

@@ -317,3 +317,13 @@ def test_senior_leader_sees_but_has_no_edit_buttons(client, signed_in, make_stak
     assert "Read Only Group" in html
     assert "Archive" not in html and f"/stakeholders/{s}/edit" not in html
     assert "Add a stakeholder" not in client.get("/stakeholders").get_data(as_text=True)
+
+
+def test_a_tampered_version_is_treated_as_stale_not_an_error(app, client, signed_in):
+    signed_in("lead")
+    _new(client, app)
+    s = _only(app)
+    html = client.post(f"/stakeholders/{s.id}/edit", data=_form_for(app, "abc")).get_data(
+        as_text=True
+    )
+    assert "Someone else changed this record" in html

@@ -12,7 +12,7 @@ from crm.forms_common import optional_int
 from crm.services import access, audit, engagements, reference
 from crm.services import contacts as service
 from crm.services.stakeholders import get_stakeholder
-from crm.views_common import arg_int, arg_page, post_button, try_save
+from crm.views_common import arg_int, arg_page, form_version, post_button, try_save
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
@@ -115,14 +115,12 @@ def edit(contact_id: int):
         saved, conflict = try_save(
             form,
             lambda: service.update_contact(
-                current_user, contact, form.to_data(), int(form.version.data or 0)
+                current_user, contact, form.to_data(), form_version(form)
             ),
         )
         if saved:
             flash(f"{saved.name} has been updated", "success")
             return redirect(url_for(".detail", contact_id=contact.id))
-        if conflict:
-            form.version.data = str(conflict.current_version)
     return render_template(
         "contacts/form.html", form=form, contact=contact, duplicates=duplicates, conflict=conflict
     )

@@ -23,7 +23,7 @@ from crm.services import access, audit, reference
 from crm.services import engagements as service
 from crm.services.csv_export import to_csv
 from crm.services.lookup import records_by_ids, search_contacts, search_stakeholders
-from crm.views_common import arg_int, arg_page, post_button, try_save
+from crm.views_common import arg_int, arg_page, form_version, post_button, try_save
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
 
@@ -229,14 +229,12 @@ def edit(engagement_id: int):
         saved, conflict = try_save(
             form,
             lambda: service.update_engagement(
-                current_user, engagement, form.to_data(), int(form.version.data or 0)
+                current_user, engagement, form.to_data(), form_version(form)
             ),
         )
         if saved:
             flash(f"{saved.title} has been updated", "success")
             return redirect(url_for(".detail", engagement_id=engagement.id))
-        if conflict:
-            form.version.data = str(conflict.current_version)
     return render_template(
         "engagements/form.html",
         form=form,

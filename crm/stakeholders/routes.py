@@ -11,7 +11,7 @@ from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services import access, audit, engagements, reference
 from crm.services import stakeholders as service
 from crm.stakeholders.forms import StakeholderForm
-from crm.views_common import arg_int, arg_page, post_button, try_save
+from crm.views_common import arg_int, arg_page, form_version, post_button, try_save
 
 bp = Blueprint("stakeholders", __name__, url_prefix="/stakeholders")
 
@@ -115,14 +115,12 @@ def edit(stakeholder_id: int):
         saved, conflict = try_save(
             form,
             lambda: service.update_stakeholder(
-                current_user, stakeholder, form.to_data(), int(form.version.data or 0)
+                current_user, stakeholder, form.to_data(), form_version(form)
             ),
         )
         if saved:
             flash(f"{saved.name} has been updated", "success")
             return redirect(url_for(".detail", stakeholder_id=stakeholder.id))
-        if conflict:
-            form.version.data = str(conflict.current_version)
     return render_template(
         "stakeholders/form.html",
         form=form,
