@@ -10,7 +10,8 @@ from crm.services.validation import UK_LATITUDE, UK_LONGITUDE, normalise_postcod
 
 
 def strip(value: str | None) -> str:
-    return (value or "").strip()
+    """Trimmed text, without NUL characters (PostgreSQL cannot store them)."""
+    return (value or "").replace("\x00", "").strip()
 
 
 class UKPostcode:

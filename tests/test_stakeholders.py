@@ -327,3 +327,14 @@ def test_a_tampered_version_is_treated_as_stale_not_an_error(app, client, signed
         as_text=True
     )
     assert "Someone else changed this record" in html
+
+
+def test_nul_characters_never_break_a_page(app, client, signed_in):
+    """PostgreSQL refuses NUL in text; a crafted request must get a normal answer."""
+    assert client.post("/sign-in", data={"email": "a\x00@b.c", "password": "x"}).status_code == 200
+    signed_in("lead")
+    assert client.get("/stakeholders?q=wir\x00ral").status_code == 200
+    assert client.get("/lookup/stakeholders?q=wir\x00ral").status_code == 200
+    response = _new(client, app, name="Wirral\x00 Group", notes="a\x00b")
+    assert response.status_code == 302
+    assert _only(app).name == "Wirral Group"

@@ -50,7 +50,7 @@ def _password_matches(password_hash: str, password: str) -> bool:
 
 
 def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+    return (email or "").replace("\x00", "").strip().lower()
 
 
 def _failures(column, value: str, since: datetime) -> tuple[int, datetime | None]:

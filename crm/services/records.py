@@ -193,6 +193,7 @@ def contains_text(column: Any, text: str) -> Any:
 
 def like_pattern(text: str) -> str:
     """A case-insensitive contains-pattern with the user's % and _ taken literally."""
+    text = text.replace("\x00", "")  # PostgreSQL cannot compare text with NUL in it
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
