@@ -501,3 +501,18 @@ def test_premises_default_to_the_only_stakeholder_chosen(app, client, signed_in,
     assert client.post("/engagements/new", data=data).status_code == 302
     with app.app_context():
         assert db.session.scalars(select(Engagement)).one().location_stakeholder_id == s
+
+
+def test_an_export_too_large_is_refused_not_cut_short(
+    client, signed_in, make_engagement, monkeypatch
+):
+    from crm.services import engagements
+
+    monkeypatch.setattr(engagements, "EXPORT_LIMIT", 2)
+    signed_in("lead")
+    for n in range(3):
+        make_engagement(title=f"Number {n}")
+    response = client.get("/engagements/export.csv")
+    assert response.status_code == 400
+    assert "Too many engagements to download at once" in response.get_data(as_text=True)
+    assert client.get("/engagements/export.csv?type=outreach").mimetype == "text/csv"

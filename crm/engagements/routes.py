@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
 from crm.engagements.forms import EngagementForm
-from crm.models.engagement import ENGAGEMENT_TYPES
+from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
 from crm.services import access, audit, reference
 from crm.services import engagements as service
 from crm.services.csv_export import to_csv
@@ -69,7 +69,12 @@ def index():
 @bp.route("/export.csv")
 def export():
     """The engagements the list shows, as CSV (restricted notes are never exported)."""
-    rows = service.export_rows(current_user, _filters())
+    try:
+        rows = service.export_rows(current_user, _filters())
+    except service.TooManyToExport:
+        return render_template(
+            "engagements/too_many.html", limit=service.EXPORT_LIMIT, args=request.args
+        ), 400
     header = [
         "Date",
         "Title",
@@ -89,21 +94,21 @@ def export():
         header,
         (
             [
-                e.held_on.isoformat(),
-                e.title,
-                e.type_label,
-                e.status_label,
-                e.area.name,
-                e.lead.name if e.lead else "",
-                "; ".join(s.name for s in e.stakeholders),
-                "; ".join(c.name for c in e.contacts),
-                "; ".join(c.name for c in e.communities),
-                "" if e.attendance is None else e.attendance,
-                e.summary,
-                e.issues_raised,
-                e.outcomes,
+                row["held_on"].isoformat(),
+                row["title"],
+                ENGAGEMENT_TYPES.get(row["type"], row["type"]),
+                ENGAGEMENT_STATUSES.get(row["status"], row["status"]),
+                row["area"],
+                row["lead"] or "",
+                "; ".join(row["stakeholders"]),
+                "; ".join(row["contacts"]),
+                "; ".join(row["communities"]),
+                "" if row["attendance"] is None else row["attendance"],
+                row["summary"],
+                row["issues_raised"],
+                row["outcomes"],
             ]
-            for e in rows
+            for row in rows
         ),
     )
     return Response(
