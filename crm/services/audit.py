@@ -44,12 +44,16 @@ def record_event(
     return event
 
 
-def history(record_type: str, record_id: int) -> list[AuditEvent]:
-    """The record's changes, newest first."""
+HISTORY_SHOWN = 100
+
+
+def history(record_type: str, record_id: int, limit: int = HISTORY_SHOWN) -> list[AuditEvent]:
+    """The record's latest changes, newest first (a page shows at most `limit`)."""
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id)
         .order_by(AuditEvent.id.desc())
+        .limit(limit)
     )
     return list(db.session.scalars(stmt))
 
