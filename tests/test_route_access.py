@@ -135,3 +135,29 @@ def test_senior_leader_cannot_change_anything_by_posting(client, signed_in, make
     assert response.status_code == 403
     assert client.post("/stakeholders/new", data={"name": "New"}).status_code == 403
     assert "Before" in client.get(f"/stakeholders/{s}").get_data(as_text=True)
+
+
+HOSTILE = '"><img src=x onerror=alert(1)>'
+
+
+def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
+    client, signed_in, make_stakeholder, make_contact, make_engagement
+):
+    """Walks every GET page in ROUTES as an administrator, with hostile names in the data."""
+    signed_in("admin", national=True)
+    s = make_stakeholder(name=HOSTILE, town=HOSTILE, communities=["Older people"])
+    c = make_contact(name=HOSTILE, stakeholder_id=s, role=HOSTILE)
+    e = make_engagement(title=HOSTILE, summary=HOSTILE, stakeholder_ids=[s], contact_ids=[c],
+                        actions=[{"description": HOSTILE}])  # fmt: skip
+    with client.application.app_context():
+        a = db.session.get(Engagement, e).actions[0].id
+    for endpoint, (method, path, _) in sorted(ROUTES.items()):
+        if method != "GET" or endpoint in ("engagements.export", "lookup.search"):
+            continue
+        response = client.get(path.format(s=s, c=c, e=e, a=a))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, endpoint
+        assert html.count("<h1") == 1, endpoint
+        title = html.split("<title>")[1].split("</title>")[0]
+        assert title.endswith(" - Engage") and "<" not in title, endpoint
+        assert "<img src=x" not in html, endpoint
