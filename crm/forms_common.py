@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from wtforms import DateField, Field, ValidationError
+from wtforms.validators import Length
 
 from crm.services.validation import UK_LATITUDE, UK_LONGITUDE, normalise_postcode
+
+
+def max_length(label: str, limit: int) -> Length:
+    """A length limit whose message names the field, in GOV.UK voice."""
+    return Length(max=limit, message=f"{label} must be {limit:,} characters or fewer")
 
 
 def strip(value: str | None) -> str:

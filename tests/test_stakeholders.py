@@ -76,6 +76,9 @@ def test_lead_adds_a_stakeholder_with_a_normalised_postcode(app, client, signed_
         ({"email": "not-an-email"}, "Enter an email address in the correct format"),
         ({"area_id": ""}, "Select the Area"),
         ({"website": "not a site"}, "Enter a website address"),
+        ({"email": "a" * 250 + "@example.org"}, "Email address must be 254 characters or fewer"),
+        ({"website": "example.org/" + "a" * 290}, "Website must be 300 characters or fewer"),
+        ({"town": "x" * 101}, "Town or city must be 100 characters or fewer"),
     ],
 )
 def test_bad_input_gets_a_specific_message_and_saves_nothing(

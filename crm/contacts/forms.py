@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from crm.forms_common import GovDateField, optional_int, strip
+from crm.forms_common import GovDateField, max_length, optional_int, strip
 from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
 
 
@@ -36,9 +36,13 @@ class ContactForm(FlaskForm):
             Length(max=200, message="Full name must be 200 characters or fewer"),
         ],
     )
-    job_title = StringField("Job title", widget=GovTextInput(), validators=[Length(max=200)])
+    job_title = StringField(
+        "Job title", widget=GovTextInput(), validators=[max_length("Job title", 200)]
+    )
     role_at_stakeholder = StringField(
-        "Role at the organisation", widget=GovTextInput(), validators=[Length(max=200)]
+        "Role at the organisation",
+        widget=GovTextInput(),
+        validators=[max_length("Role at the organisation", 200)],
     )
     area_id = SelectField(
         "Area",
@@ -52,10 +56,13 @@ class ContactForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             Optional(),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
             Email(message="Enter an email address in the correct format, like name@example.com"),
         ],
     )
-    phone = StringField("Phone number", widget=GovTextInput(), validators=[Length(max=40)])
+    phone = StringField(
+        "Phone number", widget=GovTextInput(), validators=[max_length("Phone number", 40)]
+    )
     preferred_contact_method = SelectField(
         "Preferred contact method",
         widget=GovRadioInput(),
@@ -68,7 +75,9 @@ class ContactForm(FlaskForm):
         description="For example, large print, Braille, an interpreter, step-free access",
     )
     preferred_language = StringField(
-        "Preferred language or format", widget=GovTextInput(), validators=[Length(max=100)]
+        "Preferred language or format",
+        widget=GovTextInput(),
+        validators=[max_length("Preferred language or format", 100)],
     )
     consent_given = BooleanField(
         "They have agreed to us keeping their details", widget=GovCheckboxInput()
@@ -87,7 +96,7 @@ class ContactForm(FlaskForm):
         "How consent was obtained",
         widget=GovTextInput(),
         description="For example, signed form at the panel induction",
-        validators=[Length(max=300)],
+        validators=[max_length("How consent was obtained", 300)],
     )
     do_not_contact = BooleanField("Do not contact", widget=GovCheckboxInput())
     notes = TextAreaField("Notes", widget=GovTextArea())
@@ -143,6 +152,8 @@ class ContactForm(FlaskForm):
 class LinkStakeholderForm(FlaskForm):
     stakeholder_id = HiddenField()
     role = StringField(
-        "Role at the organisation", widget=GovTextInput(), validators=[Length(max=200)]
+        "Role at the organisation",
+        widget=GovTextInput(),
+        validators=[max_length("Role at the organisation", 200)],
     )
     submit = SubmitField("Add to this organisation", widget=GovSubmitInput())

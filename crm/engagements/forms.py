@@ -28,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from crm.forms_common import GovDateField, UKPostcode, optional_int, strip
+from crm.forms_common import GovDateField, UKPostcode, max_length, optional_int, strip
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, LOCATION_KINDS
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$", re.I)
@@ -118,7 +118,9 @@ class EngagementForm(FlaskForm):
     location_stakeholder_id = SelectField(
         "Whose premises", widget=GovSelect(), coerce=optional_int, validate_choice=False
     )
-    location_address = StringField("Address", widget=GovTextInput(), validators=[Length(max=300)])
+    location_address = StringField(
+        "Address", widget=GovTextInput(), validators=[max_length("Address", 300)]
+    )
     location_postcode = StringField("Postcode", widget=GovTextInput(), validators=[UKPostcode()])
     lead_id = SelectField("Lead", widget=GovSelect(), coerce=optional_int, validate_choice=False)
     staff_ids = SelectMultipleField(

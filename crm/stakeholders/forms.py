@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from crm.forms_common import UKPostcode, optional_int, strip, validate_coordinates
+from crm.forms_common import UKPostcode, max_length, optional_int, strip, validate_coordinates
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 
 SCORE_CHOICES = [("", "Not assessed")] + [(str(n), str(n)) for n in range(1, 6)]
@@ -32,9 +32,11 @@ SCORE_CHOICES = [("", "Not assessed")] + [(str(n), str(n)) for n in range(1, 6)]
 def _website(form, field) -> None:
     value = strip(field.data)
     if value and not value.lower().startswith(("http://", "https://")):
-        field.data = "https://" + value
+        field.data = value = "https://" + value
     if value and (" " in value or "." not in value):
         raise ValidationError("Enter a website address, like https://www.example.org.uk")
+    if len(value) > 300:
+        raise ValidationError("Website must be 300 characters or fewer")
 
 
 class StakeholderForm(FlaskForm):
@@ -61,12 +63,16 @@ class StakeholderForm(FlaskForm):
         validate_choice=False,
     )
     address_line1 = StringField(
-        "Address line 1", widget=GovTextInput(), validators=[Length(max=200)]
+        "Address line 1", widget=GovTextInput(), validators=[max_length("Address line 1", 200)]
     )
     address_line2 = StringField(
-        "Address line 2 (optional)", widget=GovTextInput(), validators=[Length(max=200)]
+        "Address line 2 (optional)",
+        widget=GovTextInput(),
+        validators=[max_length("Address line 2", 200)],
     )
-    town = StringField("Town or city", widget=GovTextInput(), validators=[Length(max=100)])
+    town = StringField(
+        "Town or city", widget=GovTextInput(), validators=[max_length("Town or city", 100)]
+    )
     postcode = StringField("Postcode", widget=GovTextInput(), validators=[UKPostcode()])
     latitude = StringField(
         "Latitude (optional)", widget=GovTextInput(), description="For example, 53.4084"
@@ -104,19 +110,28 @@ class StakeholderForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             Optional(),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
             Email(message="Enter an email address in the correct format, like name@example.com"),
         ],
     )
-    phone = StringField("Phone number", widget=GovTextInput(), validators=[Length(max=40)])
-    website = StringField("Website", widget=GovTextInput(), validators=[Length(max=300), _website])
+    phone = StringField(
+        "Phone number", widget=GovTextInput(), validators=[max_length("Phone number", 40)]
+    )
+    website = StringField(
+        "Website",
+        widget=GovTextInput(),
+        validators=[Length(max=300, message="Website must be 300 characters or fewer"), _website],
+    )
     preferred_language = StringField(
-        "Preferred language", widget=GovTextInput(), validators=[Length(max=100)]
+        "Preferred language",
+        widget=GovTextInput(),
+        validators=[max_length("Preferred language", 100)],
     )
     accessible_formats = StringField(
         "Accessible formats",
         widget=GovTextInput(),
         description="For example, large print, Braille, Easy Read",
-        validators=[Length(max=300)],
+        validators=[max_length("Accessible formats", 300)],
     )
     notes = TextAreaField("Notes", widget=GovTextArea())
     version = HiddenField()
