@@ -11,6 +11,7 @@ from crm.extensions import db
 from crm.forms_common import optional_int
 from crm.services import access, audit, engagements, reference
 from crm.services import contacts as service
+from crm.services.lookup import search_stakeholders
 from crm.services.stakeholders import get_stakeholder
 from crm.views_common import arg_int, arg_page, form_version, post_button, try_save
 
@@ -27,7 +28,7 @@ def _duplicates(form: ContactForm, exclude_id: int | None = None) -> list:
     if form.confirm_duplicate.data:
         return []
     data = form.to_data()
-    return service.possible_duplicates(current_user, data["name"], data["email"], exclude_id)
+    return service.possible_duplicates(current_user, data["email"], exclude_id)
 
 
 @bp.route("")
@@ -150,7 +151,7 @@ def link(contact_id: int):
         contact=contact,
         form=form,
         q=q,
-        results=service.search_stakeholders_to_link(current_user, q),
+        results=search_stakeholders(current_user, q, min_length=1),
     )
 
 

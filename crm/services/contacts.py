@@ -109,9 +109,7 @@ def get_contact(user: User, contact_id: int, include_archived: bool = False) -> 
     return access.get_scoped(Contact, contact_id, user, include_archived=include_archived)
 
 
-def possible_duplicates(
-    user: User, name: str, email: str, exclude_id: int | None = None
-) -> list[Contact]:
+def possible_duplicates(user: User, email: str, exclude_id: int | None = None) -> list[Contact]:
     """Live contacts the user can see with the same email address."""
     if not email:
         return []
@@ -183,15 +181,3 @@ def archive_contact(user: User, contact: Contact) -> None:
 
 def restore_contact(user: User, contact: Contact) -> None:
     records.set_archived(user, KIND, contact, archived=False)
-
-
-def search_stakeholders_to_link(user: User, q: str, limit: int = 20) -> list[Stakeholder]:
-    """Stakeholders the user can see whose name matches, for linking a contact."""
-    if not q.strip():
-        return []
-    stmt = select(Stakeholder).where(
-        records.contains_text(Stakeholder.name, q.strip()),
-        Stakeholder.archived_at.is_(None),
-    )
-    stmt = access.scope_to_user_areas(stmt, Stakeholder.area_id, user)
-    return list(db.session.scalars(stmt.order_by(Stakeholder.name).limit(limit)))

@@ -20,7 +20,7 @@ from crm.models.engagement import (
     engagement_contacts,
     engagement_stakeholders,
 )
-from crm.services import access, records
+from crm.services import access, lookup, records, reference
 from crm.services.records import InvalidValue, Page, SortKey
 
 KIND = "engagement"
@@ -259,19 +259,17 @@ def get_engagement(user: User, engagement_id: int, include_archived: bool = Fals
     return access.get_scoped(Engagement, engagement_id, user, include_archived=include_archived)
 
 
-def _visible(
-    model, ids: list[int], user: User, field: str, label: str, keep: set[int] = frozenset()
-) -> list:
-    """Load the chosen records, refusing any the user cannot see. Archived records are
-    refused too, unless the engagement already links to them (`keep`)."""
+def _visible(kind: str, ids: list[int], user: User, field: str, keep: set[int]) -> list:
+    """Load the chosen stakeholders or contacts, refusing any the user cannot see.
+
+    Archived ones are refused too, unless the engagement already links to them (`keep`).
+    """
     ids = sorted(set(ids or []))
-    if not ids:
-        return []
-    live_or_kept = model.archived_at.is_(None) | model.id.in_(list(keep))
-    stmt = select(model).where(model.id.in_(ids), live_or_kept)
-    found = list(db.session.scalars(access.scope_to_user_areas(stmt, model.area_id, user)))
+    if len(ids) > lookup.MAX_IDS:
+        raise InvalidValue(field, f"Choose {lookup.MAX_IDS} {kind} or fewer")
+    found = lookup.records_by_ids(user, kind, ids, keep)
     if len(found) != len(ids):
-        message = f"Select {label} from the search results"  # noqa: S608 - a message, not SQL
+        message = f"Select {kind} from the search results"  # noqa: S608 - a message, not SQL
         raise InvalidValue(field, message)
     return found
 
@@ -285,17 +283,12 @@ def _check(
     kept_stakeholders = {s.id for s in engagement.stakeholders} if engagement else set()
     kept_contacts = {c.id for c in engagement.contacts} if engagement else set()
     chosen = {
-        "stakeholders": _visible(Stakeholder, data.get("stakeholder_ids", []), user,
-                                 "stakeholder_ids", "stakeholders", kept_stakeholders),
-        "contacts": _visible(Contact, data.get("contact_ids", []), user, "contact_ids",
-                             "contacts", kept_contacts),
+        "stakeholders": _visible("stakeholders", data.get("stakeholder_ids", []), user,
+                                 "stakeholder_ids", kept_stakeholders),
+        "contacts": _visible("contacts", data.get("contact_ids", []), user, "contact_ids",
+                             kept_contacts),
     }  # fmt: skip
-    community_ids = set(data.get("community_ids") or [])
-    chosen["communities"] = list(
-        db.session.scalars(select(Community).where(Community.id.in_(community_ids)))
-    )
-    if len(chosen["communities"]) != len(community_ids):
-        raise InvalidValue("community_ids", "Select communities from the list")
+    chosen["communities"] = reference.communities_by_ids(data.get("community_ids") or [])
     staff_ids = set(data.get("staff_ids") or []) | (
         {data["lead_id"]} if data.get("lead_id") else set()
     )

@@ -11,17 +11,25 @@ from crm.services import access, records
 MODELS = {"stakeholders": Stakeholder, "contacts": Contact}
 
 
-def _search(model, user: User, q: str, limit: int) -> list:
-    q = (q or "").strip()[:100]
-    if len(q) < 2:
+# The most records one request may name (an IN list beyond this is refused).
+MAX_IDS = 500
+
+
+def _search(model, user: User, q: str, limit: int, min_length: int = 2) -> list:
+    q = (q or "").strip()[:200]
+    if len(q) < min_length:
         return []
     stmt = select(model).where(records.contains_text(model.name, q), model.archived_at.is_(None))
     stmt = access.scope_to_user_areas(stmt, model.area_id, user)
     return list(db.session.scalars(stmt.order_by(model.name, model.id).limit(limit)))
 
 
-def search_stakeholders(user: User, q: str, limit: int = 20) -> list[Stakeholder]:
-    return _search(Stakeholder, user, q, limit)
+def search_stakeholders(
+    user: User, q: str, limit: int = 20, min_length: int = 2
+) -> list[Stakeholder]:
+    """Live stakeholders in the user's Areas whose name contains q (the type-ahead asks
+    for two characters; a full search page accepts one)."""
+    return _search(Stakeholder, user, q, limit, min_length)
 
 
 def search_contacts(user: User, q: str, limit: int = 20) -> list[Contact]:
@@ -32,7 +40,7 @@ def records_by_ids(user: User, kind: str, ids: list[int], keep: set[int] = froze
     """The records with these ids that the user may see: live ones, and archived ones
     only if the record being edited already links to them (`keep`)."""
     model = MODELS[kind]
-    ids = [i for i in ids if isinstance(i, int)][:500]
+    ids = [i for i in ids if isinstance(i, int)][:MAX_IDS]
     if not ids:
         return []
     live_or_kept = or_(model.archived_at.is_(None), model.id.in_(list(keep)))

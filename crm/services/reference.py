@@ -7,6 +7,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Area, Community, User
 from crm.services import access
+from crm.services.records import InvalidValue
 
 
 def areas_for(user: User) -> list[Area]:
@@ -14,6 +15,15 @@ def areas_for(user: User) -> list[Area]:
     if user.is_national:
         return list(db.session.scalars(select(Area).order_by(Area.name)))
     return list(user.areas)
+
+
+def communities_by_ids(ids: list[int]) -> list[Community]:
+    """The chosen communities, or InvalidValue if any id is not a community."""
+    wanted = set(ids)
+    found = list(db.session.scalars(select(Community).where(Community.id.in_(wanted))))
+    if len(found) != len(wanted):
+        raise InvalidValue("community_ids", "Select communities from the list")
+    return found
 
 
 def all_communities() -> list[Community]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.models import Affiliation, Community, Contact, Stakeholder, User
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES, stakeholder_communities
-from crm.services import access, records
+from crm.services import access, records, reference
 from crm.services.records import InvalidValue, Page
 from crm.services.validation import normalise_postcode
 
@@ -155,11 +155,7 @@ def _check_references(user: User, data: dict[str, Any]) -> list[Community]:
     owner_id = data.get("owner_id")
     if owner_id and not db.session.get(User, owner_id):
         raise InvalidValue("owner_id", "Select a relationship owner from the list")
-    ids = set(data.get("community_ids") or [])
-    communities = list(db.session.scalars(select(Community).where(Community.id.in_(ids))))
-    if len(communities) != len(ids):
-        raise InvalidValue("community_ids", "Select communities from the list")
-    return communities
+    return reference.communities_by_ids(data.get("community_ids") or [])
 
 
 def create_stakeholder(user: User, data: dict[str, Any]) -> Stakeholder:
