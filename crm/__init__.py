@@ -91,6 +91,10 @@ def _register_blueprints(app: Flask) -> None:
     from crm.engagements.lookup import bp as lookup_bp
     from crm.engagements.routes import bp as engagements_bp
     from crm.main.routes import bp as main_bp
+    from crm.panels.meetings import bp as meetings_bp
+    from crm.panels.memberships import bp as memberships_bp
+    from crm.panels.refresh import bp as refresh_bp
+    from crm.panels.routes import bp as panels_bp
     from crm.stakeholders.routes import bp as stakeholders_bp
 
     for blueprint in (
@@ -102,6 +106,10 @@ def _register_blueprints(app: Flask) -> None:
         actions_bp,
         coverage_bp,
         lookup_bp,
+        panels_bp,
+        memberships_bp,
+        meetings_bp,
+        refresh_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -103,3 +103,31 @@ class GovDateField(DateField):
         if year < 1900:
             self.data = None
             raise ValueError(f"{self.label.text} must include a 4-digit year, like 2026")
+
+
+class WholeNumber:
+    """A whole number typed into a text box, within bounds, stored as an int.
+
+    WTForms' IntegerField answers "Not a valid integer value"; this names the
+    field and the range, as the GOV.UK pattern asks.
+    """
+
+    def __init__(self, label: str, minimum: int, maximum: int, required: bool = True):
+        self.label, self.minimum, self.maximum, self.required = label, minimum, maximum, required
+
+    def __call__(self, form, field: Field) -> None:
+        text = strip(field.data if isinstance(field.data, str) else str(field.data or ""))
+        if not text:
+            field.data = None
+            if self.required:
+                raise ValidationError(f"Enter the {self.label.lower()}")
+            return
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValidationError(
+                f"{self.label} must be a whole number, like {self.minimum + 1}"
+            ) from None
+        if not self.minimum <= value <= self.maximum:
+            raise ValidationError(f"{self.label} must be between {self.minimum} and {self.maximum}")
+        field.data = value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import flash, request
@@ -15,6 +16,14 @@ from crm.services.records import EditConflict, InvalidValue
 
 def arg_int(name: str) -> int | None:
     return optional_int(request.args.get(name))
+
+
+def arg_date(name: str) -> date | None:
+    """A date query argument in ISO form (as a browser's date input sends it), or None."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 def arg_page() -> int:

@@ -20,14 +20,21 @@ from crm.extensions import db
 from crm.models import (
     Affiliation,
     Area,
+    Attendance,
     AuditEvent,
     Community,
     CommunityReach,
     Contact,
+    Declaration,
     Engagement,
     FollowUpAction,
+    Membership,
+    Panel,
+    PanelMeeting,
+    PanelTarget,
     SignInAttempt,
     Stakeholder,
+    TermsOfReference,
     User,
 )
 from crm.models.engagement import (
@@ -36,6 +43,7 @@ from crm.models.engagement import (
     engagement_staff,
     engagement_stakeholders,
 )
+from crm.models.panel import membership_communities
 from crm.models.stakeholder import stakeholder_communities
 from crm.models.user import user_areas
 from crm.services import auth, seeding
@@ -94,6 +102,14 @@ def _clean_slate(request):
         db.session.rollback()
         for table in (
             AuditEvent.__table__,
+            Attendance.__table__,
+            PanelMeeting.__table__,
+            Declaration.__table__,
+            membership_communities,
+            Membership.__table__,
+            PanelTarget.__table__,
+            TermsOfReference.__table__,
+            Panel.__table__,
             CommunityReach.__table__,
             FollowUpAction.__table__,
             engagement_staff,
@@ -238,5 +254,68 @@ def make_engagement(app) -> Callable[..., int]:
             )
             db.session.commit()
             return engagement.id
+
+    return factory
+
+
+@pytest.fixture
+def make_panel(app) -> Callable[..., int]:
+    """A panel straight into the database; area_name=None makes it national."""
+    from datetime import date
+
+    def factory(area_name: str | None = "Mersey-Cheshire", targets=None, **kw) -> int:
+        with app.app_context():
+            values = {"name": "Mersey-Cheshire LSIP", "type": "lsip", "target_size": 6,
+                      "quorum": 3, "term_months": 24, "max_terms": 2,
+                      "tor_review_due": date(2030, 1, 1)} | kw  # fmt: skip
+            panel = Panel(area=area(area_name) if area_name else None, **values)
+            for name, minimum in (targets or {}).items():
+                panel.targets.append(PanelTarget(community=community(name), minimum=minimum))
+            db.session.add(panel)
+            db.session.commit()
+            return panel.id
+
+    return factory
+
+
+@pytest.fixture
+def make_membership(app, make_contact) -> Callable[..., int]:
+    """A membership straight into the database (a new contact unless contact_id is given)."""
+    from datetime import date
+
+    def factory(panel_id: int, contact_id: int | None = None, communities=(), **kw) -> int:
+        with app.app_context():
+            panel = db.session.get(Panel, panel_id)
+            if contact_id is None:
+                area_name = panel.area.name if panel.area else "Mersey-Cheshire"
+                contact_id = make_contact(area_name, name=kw.pop("name", "Dana Okafor"))
+            values = {"role": "member", "status": "active", "term_start": date(2025, 1, 1),
+                      "term_end": date(2026, 12, 31), "vetting_status": "cleared"} | kw  # fmt: skip
+            membership = Membership(panel_id=panel_id, contact_id=contact_id, **values)
+            membership.communities = [community(c) for c in communities]
+            db.session.add(membership)
+            db.session.commit()
+            return membership.id
+
+    return factory
+
+
+@pytest.fixture
+def make_meeting(app) -> Callable[..., int]:
+    """A panel meeting with attendance {membership id: present / apologies / absent}."""
+    from datetime import date
+
+    def factory(panel_id: int, held_on=date(2026, 1, 20), attendance=None, **kw) -> int:
+        with app.app_context():
+            panel = db.session.get(Panel, panel_id)
+            meeting = PanelMeeting(panel=panel, held_on=held_on, quorum=panel.quorum,
+                                   place="Civic Centre", **kw)  # fmt: skip
+            meeting.attendance = [
+                Attendance(membership_id=m, status=status)
+                for m, status in (attendance or {}).items()
+            ]
+            db.session.add(meeting)
+            db.session.commit()
+            return meeting.id
 
     return factory

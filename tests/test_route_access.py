@@ -7,7 +7,7 @@ nobody can add a page without deciding who may see it.
 import pytest
 
 from crm.extensions import db
-from crm.models import Contact, Engagement, Stakeholder
+from crm.models import Contact, Engagement, Panel, Stakeholder
 from crm.models.common import utcnow
 
 PUBLIC = {"auth.sign_in", "main.healthz", "static"}
@@ -49,7 +49,30 @@ ROUTES = {
     "actions.set_status": ("POST", "/actions/{a}/status", {"admin", "lead"}),
     "coverage.index": ("GET", "/coverage", EVERYONE),
     "lookup.search": ("GET", "/lookup/stakeholders?q=to", EVERYONE),
+    "panels.index": ("GET", "/panels", EVERYONE),
+    "panels.new": ("GET", "/panels/new", {"admin", "panels"}),
+    "panels.detail": ("GET", "/panels/{p}", EVERYONE),
+    "panels.edit": ("GET", "/panels/{p}/edit", {"admin", "panels"}),
+    "panels.terms": ("GET", "/panels/{p}/terms-of-reference", {"admin", "panels"}),
+    "panels.archive": ("POST", "/panels/{p}/archive", {"admin", "panels"}),
+    "panels.restore": ("POST", "/panels/{p}/restore", {"admin"}),
+    "panels.roster_csv": ("GET", "/panels/{p}/roster.csv", EVERYONE),
+    "panels.history": ("GET", "/panels/{p}/history?from=2020-01-01&to=2030-01-01", EVERYONE),
+    "panels.history_csv": (
+        "GET",
+        "/panels/{p}/history.csv?from=2020-01-01&to=2030-01-01",
+        EVERYONE,
+    ),
+    "memberships.new": ("GET", "/panels/{p}/members/new?q=a", {"admin", "panels"}),
+    "memberships.detail": ("GET", "/memberships/{m}", EVERYONE),
+    "memberships.edit": ("GET", "/memberships/{m}/edit", {"admin", "panels"}),
+    "memberships.declare": ("GET", "/memberships/{m}/declarations", {"admin", "panels"}),
+    "meetings.new": ("GET", "/panels/{p}/meetings/new", {"admin", "panels"}),
+    "meetings.detail": ("GET", "/meetings/{g}", EVERYONE),
+    "meetings.edit": ("GET", "/meetings/{g}/edit", {"admin", "panels"}),
+    "refresh.refresh": ("GET", "/panels/{p}/refresh", EVERYONE),
 }
+MISSING = {key: 999_999 for key in "scdeapmg"}
 # Routes that act on one record: someone outside its Area gets 404.
 RECORD_ROUTES = [e for e, (_, path, _) in ROUTES.items() if "{" in path]
 
@@ -71,20 +94,29 @@ def test_signed_out_people_are_sent_to_sign_in(client, records, endpoint):
 
 
 @pytest.fixture
-def records(app, make_stakeholder, make_contact, make_engagement):
+def records(app, make_stakeholder, make_contact, make_engagement, make_panel, make_membership,
+            make_meeting):  # fmt: skip
     """One record of each kind in an Area, archived if the route restores."""
 
     def factory(area="Mersey-Cheshire", endpoint=""):
         s = make_stakeholder(area)
         c = make_contact(area, stakeholder_id=s)
         e = make_engagement(area, stakeholder_ids=[s], actions=[{"description": "Write back"}])
+        p = make_panel(area, name=f"{area} LSIP")
+        m = make_membership(p, c, communities=["Older people"])
+        g = make_meeting(p, attendance={m: "present"})
         with app.app_context():
             a = db.session.get(Engagement, e).actions[0].id
             if endpoint.endswith(".restore"):
-                for model, record_id in ((Stakeholder, s), (Contact, c), (Engagement, e)):
+                for model, record_id in (
+                    (Stakeholder, s),
+                    (Contact, c),
+                    (Engagement, e),
+                    (Panel, p),
+                ):
                     db.session.get(model, record_id).archived_at = utcnow()
             db.session.commit()
-        return {"s": s, "c": c, "e": e, "a": a}
+        return {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g}
 
     return factory
 
@@ -109,7 +141,7 @@ def test_records_in_another_area_are_not_found(client, signed_in, records, role,
     signed_in(role, areas=("Mersey-Cheshire",))
     method, path, _ = ROUTES[endpoint]
     response = client.open(path.format(**records("West Midlands", endpoint)), method=method)
-    missing = client.open(path.format(s=999_999, c=999_999, e=999_999, a=999_999), method=method)
+    missing = client.open(path.format(**MISSING), method=method)
     # Indistinguishable from a record that does not exist.
     assert response.status_code == missing.status_code
     assert ("Page not found" in response.get_data(as_text=True)) == (
@@ -141,20 +173,26 @@ HOSTILE = '"><img src=x onerror=alert(1)>'
 
 
 def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
-    client, signed_in, make_stakeholder, make_contact, make_engagement
-):
+    client, signed_in, make_stakeholder, make_contact, make_engagement, make_panel,
+    make_membership, make_meeting,
+):  # fmt: skip
     """Walks every GET page in ROUTES as an administrator, with hostile names in the data."""
     signed_in("admin", national=True)
     s = make_stakeholder(name=HOSTILE, town=HOSTILE, communities=["Older people"])
     c = make_contact(name=HOSTILE, stakeholder_id=s, role=HOSTILE)
     e = make_engagement(title=HOSTILE, summary=HOSTILE, stakeholder_ids=[s], contact_ids=[c],
                         actions=[{"description": HOSTILE}])  # fmt: skip
+    p = make_panel(name=HOSTILE, purpose=HOSTILE, targets={"Older people": 2})
+    m = make_membership(p, c, communities=["Older people"], end_note=HOSTILE)
+    make_membership(p, name=HOSTILE, status="applicant", term_start=None, term_end=None)
+    g = make_meeting(p, attendance={m: "absent"}, case_themes=HOSTILE, notes=HOSTILE)
     with client.application.app_context():
         a = db.session.get(Engagement, e).actions[0].id
+    downloads = ("engagements.export", "lookup.search", "panels.roster_csv", "panels.history_csv")
     for endpoint, (method, path, _) in sorted(ROUTES.items()):
-        if method != "GET" or endpoint in ("engagements.export", "lookup.search"):
+        if method != "GET" or endpoint in downloads:
             continue
-        response = client.get(path.format(s=s, c=c, e=e, a=a))
+        response = client.get(path.format(s=s, c=c, e=e, a=a, p=p, m=m, g=g))
         html = response.get_data(as_text=True)
         assert response.status_code == 200, endpoint
         assert html.count("<h1") == 1, endpoint

@@ -9,7 +9,7 @@ from crm.auth.forms import ButtonForm
 from crm.contacts.forms import ContactForm, LinkStakeholderForm
 from crm.extensions import db
 from crm.forms_common import optional_int
-from crm.services import access, audit, engagements, reference
+from crm.services import access, audit, engagements, memberships, reference
 from crm.services import contacts as service
 from crm.services.lookup import search_stakeholders
 from crm.services.stakeholders import get_stakeholder
@@ -97,6 +97,7 @@ def detail(contact_id: int):
         history=audit.history(service.KIND, contact.id),
         timeline=engagements.contact_timeline(current_user, contact.id),
         last_engaged_on=engagements.contact_last_engaged_on(contact.id),
+        memberships=memberships.for_contact(current_user, contact.id),
         can_edit=access.can_edit(current_user, service.KIND),
         can_restore=access.can_restore(current_user),
         button_form=ButtonForm(),

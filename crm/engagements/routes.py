@@ -23,23 +23,16 @@ from crm.services import access, audit, reference
 from crm.services import engagements as service
 from crm.services.csv_export import to_csv
 from crm.services.lookup import records_by_ids, search_contacts, search_stakeholders
-from crm.views_common import arg_int, arg_page, form_version, post_button, try_save
+from crm.views_common import arg_date, arg_int, arg_page, form_version, post_button, try_save
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
-
-
-def _arg_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 def _filters() -> service.EngagementFilters:
     kind = request.args.get("type", "")
     return service.EngagementFilters(
-        date_from=_arg_date("from"),
-        date_to=_arg_date("to"),
+        date_from=arg_date("from"),
+        date_to=arg_date("to"),
         area_id=arg_int("area"),
         type=kind if kind in ENGAGEMENT_TYPES else "",
         community_id=arg_int("community"),

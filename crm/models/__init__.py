@@ -2,6 +2,15 @@
 
 from crm.models.audit import AuditEvent
 from crm.models.engagement import CommunityReach, Engagement, FollowUpAction
+from crm.models.panel import (
+    Attendance,
+    Declaration,
+    Membership,
+    Panel,
+    PanelMeeting,
+    PanelTarget,
+    TermsOfReference,
+)
 from crm.models.reference import Area, Community
 from crm.models.signin import SignInAttempt
 from crm.models.stakeholder import Affiliation, Contact, Stakeholder
@@ -10,13 +19,20 @@ from crm.models.user import User
 __all__ = [
     "Affiliation",
     "Area",
+    "Attendance",
     "AuditEvent",
     "Community",
     "CommunityReach",
     "Contact",
+    "Declaration",
     "Engagement",
     "FollowUpAction",
+    "Membership",
+    "Panel",
+    "PanelMeeting",
+    "PanelTarget",
     "SignInAttempt",
     "Stakeholder",
+    "TermsOfReference",
     "User",
 ]

@@ -21,6 +21,10 @@ EDIT_ROLES: dict[str, frozenset[str]] = {
     "stakeholder": frozenset({"admin", "lead"}),
     "contact": frozenset({"admin", "lead", "panels"}),
     "engagement": frozenset({"admin", "lead"}),
+    # Panels, their memberships and meetings: panel coordinators and administrators.
+    "panel": frozenset({"admin", "panels"}),
+    "membership": frozenset({"admin", "panels"}),
+    "panel_meeting": frozenset({"admin", "panels"}),
 }
 
 

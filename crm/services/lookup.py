@@ -32,8 +32,8 @@ def search_stakeholders(
     return _search(Stakeholder, user, q, limit, min_length)
 
 
-def search_contacts(user: User, q: str, limit: int = 20) -> list[Contact]:
-    return _search(Contact, user, q, limit)
+def search_contacts(user: User, q: str, limit: int = 20, min_length: int = 2) -> list[Contact]:
+    return _search(Contact, user, q, limit, min_length)
 
 
 def records_by_ids(user: User, kind: str, ids: list[int], keep: set[int] = frozenset()) -> list:

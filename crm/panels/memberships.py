@@ -1,0 +1,111 @@
+"""Membership pages: adding a member or applicant, their record, and declarations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.panels.forms import DeclarationForm, MembershipForm
+from crm.services import access, audit, panels, reference
+from crm.services import memberships as service
+from crm.services.contacts import get_contact
+from crm.services.lookup import search_contacts
+from crm.views_common import arg_int, form_version, try_save
+
+bp = Blueprint("memberships", __name__)
+
+
+def _form(**kwargs) -> MembershipForm:
+    form = MembershipForm(**kwargs)
+    form.set_choices(reference.all_communities())
+    return form
+
+
+@bp.route("/panels/<int:panel_id>/members/new", methods=["GET", "POST"])
+def new(panel_id: int):
+    """Find the contact by name, then record their application or membership."""
+    panel = panels.get_panel(current_user, panel_id)
+    panels.require_change(current_user, panel, service.KIND)
+    contact_id = arg_int("contact")
+    if contact_id is None:
+        q = request.args.get("q", "")[:200]
+        return render_template(
+            "panels/choose_contact.html",
+            panel=panel,
+            q=q,
+            results=search_contacts(current_user, q, limit=30, min_length=1),
+        )
+    contact = get_contact(current_user, contact_id)
+    form = _form()
+    if form.validate_on_submit():
+        created, _ = try_save(
+            form,
+            lambda: service.create_membership(
+                current_user, panel, contact, form.to_data(), form.community_ids.data or []
+            ),
+        )
+        if created:
+            flash(f"{contact.name} has been added to {panel.name}", "success")
+            return redirect(url_for("panels.detail", panel_id=panel.id, _anchor="members"))
+    return render_template("panels/membership_form.html", form=form, panel=panel, contact=contact)
+
+
+@bp.route("/memberships/<int:membership_id>")
+def detail(membership_id: int):
+    membership = service.get_membership(current_user, membership_id)
+    return render_template(
+        "panels/membership.html",
+        membership=membership,
+        panel=membership.panel,
+        contact_visible=access.can_see_area(current_user, membership.contact.area_id),
+        history=audit.history(service.KIND, membership.id),
+        can_edit=panels.can_change(current_user, membership.panel)
+        and not membership.panel.is_archived,
+    )
+
+
+@bp.route("/memberships/<int:membership_id>/edit", methods=["GET", "POST"])
+def edit(membership_id: int):
+    membership = service.get_membership(current_user, membership_id)
+    panels.require_change(current_user, membership.panel, service.KIND)
+    form = _form()
+    if request.method == "GET":
+        form.load(membership)
+    conflict = None
+    if form.validate_on_submit():
+        saved, conflict = try_save(
+            form,
+            lambda: service.update_membership(
+                current_user, membership, form.to_data(), form.community_ids.data or [],
+                form_version(form),
+            ),
+        )  # fmt: skip
+        if saved:
+            flash(f"{membership.contact.name}'s membership has been updated", "success")
+            return redirect(url_for(".detail", membership_id=membership.id))
+    return render_template(
+        "panels/membership_form.html",
+        form=form,
+        panel=membership.panel,
+        contact=membership.contact,
+        membership=membership,
+        conflict=conflict,
+    )
+
+
+@bp.route("/memberships/<int:membership_id>/declarations", methods=["GET", "POST"])
+def declare(membership_id: int):
+    """Record a member's declaration of interest."""
+    membership = service.get_membership(current_user, membership_id)
+    panels.require_change(current_user, membership.panel, service.KIND)
+    form = DeclarationForm()
+    if form.validate_on_submit():
+        try_save(
+            form,
+            lambda: service.add_declaration(
+                current_user, membership, form.declared_on.data, form.text.data.strip()
+            ),
+        )
+        flash("The declaration of interest has been recorded", "success")
+        return redirect(url_for(".detail", membership_id=membership.id, _anchor="declarations"))
+    return render_template("panels/declaration_form.html", form=form, membership=membership)

@@ -1,0 +1,95 @@
+"""The membership refresh page: what the panel needs, a plan, its effect, and applying it.
+
+The plan travels in the form between "preview" and "apply", so nothing is saved
+until the coordinator has seen what it changes; applying checks it again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth.forms import ButtonForm
+from crm.extensions import db
+from crm.forms_common import optional_int
+from crm.models.panel import END_REASONS
+from crm.services import memberships, panels
+from crm.services.panel_refresh import Plan, check_plan, project, review
+
+bp = Blueprint("refresh", __name__)
+
+
+def plan_from_form(formdata) -> Plan:
+    """Read the plan: decision-<id> (renew / end), end_reason-<id>, why-<id>, appoint."""
+    renew, end = {}, {}
+    for key, value in formdata.items():
+        if not key.startswith("decision-"):
+            continue
+        membership_id = optional_int(key.removeprefix("decision-"))
+        if membership_id is None:
+            continue
+        if value == "renew":
+            renew[membership_id] = (formdata.get(f"why-{membership_id}") or "").strip()[:2000]
+        elif value == "end":
+            reason = formdata.get(f"end_reason-{membership_id}", "")
+            end[membership_id] = reason if reason in END_REASONS else ""
+    appoint = frozenset(
+        i for i in (optional_int(v) for v in formdata.getlist("appoint")) if i is not None
+    )
+    return Plan(renew=renew, end=end, appoint=appoint)
+
+
+@bp.route("/panels/<int:panel_id>/refresh", methods=["GET", "POST"])
+def refresh(panel_id: int):
+    """Whose terms end, vacancies, gaps, vetting, absences; then plan, preview and apply."""
+    panel = panels.get_panel(current_user, panel_id)
+    today = date.today()
+    state = panels.states([panel])[panel.id]
+    report = review(state, today)
+    can_edit = panels.can_change(current_user, panel)
+    plan, problems = Plan(), []
+    action = request.form.get("action", "")
+    if request.method == "POST":
+        panels.require_change(current_user, panel, memberships.KIND)
+        if not ButtonForm().validate_on_submit():
+            problems = ["Your session has expired: check the plan and try again"]
+        else:
+            plan = plan_from_form(request.form)
+            problems = check_plan(state, plan)
+            if not problems and plan.is_empty:
+                problems = ["Choose at least one change: renew, end or appoint someone"]
+        if not problems and action == "apply":
+            try:
+                memberships.apply_plan(current_user, panel, plan, today)
+                db.session.commit()
+            except memberships.PlanRefused as refused:
+                db.session.rollback()
+                problems = refused.problems
+            else:
+                flash("The membership changes have been saved", "success")
+                return redirect(url_for("panels.detail", panel_id=panel.id, _anchor="members"))
+        if not problems and action == "preview":
+            after = review(project(state, plan, today), today)
+            return render_template(
+                "panels/refresh_preview.html",
+                panel=panel,
+                state=state,
+                plan=plan,
+                before=report,
+                after=after,
+                end_reasons=END_REASONS,
+                button_form=ButtonForm(),
+            )
+    return render_template(
+        "panels/refresh.html",
+        panel=panel,
+        state=state,
+        report=report,
+        plan=plan,
+        problems=problems,
+        can_edit=can_edit,
+        end_reasons=END_REASONS,
+        button_form=ButtonForm(),
+    )

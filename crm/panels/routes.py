@@ -1,0 +1,211 @@
+"""Panel pages: the list with each panel's health, a panel's page, its settings,
+terms of reference, and the roster and membership history exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth.forms import ButtonForm
+from crm.panels.forms import PanelForm, TermsForm
+from crm.services import access, audit, panel_meetings, reference
+from crm.services import memberships as membership_service
+from crm.services import panels as service
+from crm.services.csv_export import to_csv
+from crm.services.panel_refresh import ABSENCE_LIMIT, represented, review
+from crm.views_common import arg_date, form_version, post_button, try_save
+
+bp = Blueprint("panels", __name__, url_prefix="/panels")
+
+
+def _form(**kwargs) -> PanelForm:
+    form = PanelForm(**kwargs)
+    form.set_choices(reference.areas_for(current_user), current_user.is_national)
+    form.target_values = {}
+    return form
+
+
+@bp.route("")
+def index():
+    """Every panel the user may see, with what needs attention at a glance."""
+    archived = request.args.get("archived") == "1" and access.can_restore(current_user)
+    panels = service.list_panels(current_user, include_archived=archived)
+    return render_template(
+        "panels/index.html",
+        panels=panels,
+        health=service.health(panels, date.today()),
+        archived=archived,
+        can_add=access.can_edit(current_user, service.KIND),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    access.require_edit(current_user, service.KIND)
+    form = _form()
+    communities = reference.all_communities()
+    if request.method == "POST":
+        targets = form.read_targets(request.form, communities)
+        if form.validate_on_submit():
+            created, _ = try_save(
+                form,
+                lambda: service.create_panel(
+                    current_user, form.to_data(), targets,
+                    (form.terms.data or "").strip(), form.adopted_on.data,
+                ),
+            )  # fmt: skip
+            if created:
+                flash(f"{created.name} has been added", "success")
+                return redirect(url_for(".detail", panel_id=created.id))
+    return render_template("panels/form.html", form=form, communities=communities)
+
+
+@bp.route("/<int:panel_id>")
+def detail(panel_id: int):
+    """A panel: its settings, terms of reference, members past and present, and meetings."""
+    panel = service.get_panel(current_user, panel_id, include_archived=True)
+    state = service.states([panel])[panel.id]
+    return render_template(
+        "panels/detail.html",
+        panel=panel,
+        absence_limit=ABSENCE_LIMIT,
+        report=review(state, date.today()),
+        roster=membership_service.roster(panel),
+        applicants=membership_service.applicants(panel),
+        past=membership_service.past_members(panel),
+        meetings=panel_meetings.meetings(panel),
+        absences={m.membership_id: m.absence_streak for m in state.members},
+        represented=represented(state),
+        history=audit.history(service.KIND, panel.id),
+        can_edit=service.can_change(current_user, panel) and not panel.is_archived,
+        can_restore=access.can_restore(current_user),
+        can_see_contact=lambda contact: access.can_see_area(current_user, contact.area_id),
+        button_form=ButtonForm(),
+    )
+
+
+@bp.route("/<int:panel_id>/edit", methods=["GET", "POST"])
+def edit(panel_id: int):
+    panel = service.get_panel(current_user, panel_id)
+    service.require_change(current_user, panel)
+    form = _form()
+    communities = reference.all_communities()
+    conflict = None
+    if request.method == "GET":
+        form.load(panel)
+    else:
+        targets = form.read_targets(request.form, communities)
+        if form.validate_on_submit():
+            saved, conflict = try_save(
+                form,
+                lambda: service.update_panel(
+                    current_user, panel, form.to_data(), targets, form_version(form)
+                ),
+            )
+            if saved:
+                flash(f"{saved.name} has been updated", "success")
+                return redirect(url_for(".detail", panel_id=panel.id))
+    return render_template(
+        "panels/form.html", form=form, panel=panel, communities=communities, conflict=conflict
+    )
+
+
+@bp.route("/<int:panel_id>/terms-of-reference", methods=["GET", "POST"])
+def terms(panel_id: int):
+    """Adopt a new version of the terms of reference, and set the next review date."""
+    panel = service.get_panel(current_user, panel_id)
+    service.require_change(current_user, panel)
+    form = TermsForm()
+    if request.method == "GET" and panel.current_terms:
+        form.text.data = panel.current_terms.text
+    if form.validate_on_submit():
+        _, _ = try_save(
+            form,
+            lambda: service.adopt_terms(
+                current_user, panel, form.text.data.strip(), form.adopted_on.data,
+                form.review_due.data,
+            ),
+        )  # fmt: skip
+        if not form.errors:
+            flash("The new terms of reference have been adopted", "success")
+            return redirect(url_for(".detail", panel_id=panel.id, _anchor="terms"))
+    return render_template("panels/terms.html", form=form, panel=panel)
+
+
+@bp.route("/<int:panel_id>/archive", methods=["POST"])
+def archive(panel_id: int):
+    panel = service.get_panel(current_user, panel_id)
+    post_button(
+        lambda: service.archive_panel(current_user, panel), f"{panel.name} has been archived"
+    )
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:panel_id>/restore", methods=["POST"])
+def restore(panel_id: int):
+    access.require_admin(current_user)
+    panel = service.get_panel(current_user, panel_id, include_archived=True)
+    post_button(
+        lambda: service.restore_panel(current_user, panel), f"{panel.name} has been restored"
+    )
+    return redirect(url_for(".detail", panel_id=panel.id))
+
+
+def _csv(name: str, header: list[str], rows) -> Response:
+    return Response(
+        to_csv(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/<int:panel_id>/roster.csv")
+def roster_csv(panel_id: int):
+    panel = service.get_panel(current_user, panel_id)
+    return _csv(
+        f"panel-{panel.id}-roster-{date.today().isoformat()}.csv",
+        membership_service.ROSTER_HEADER,
+        membership_service.roster_rows(panel),
+    )
+
+
+def _history_range() -> tuple[date | None, date | None, list[str]]:
+    start, end, problems = arg_date("from"), arg_date("to"), []
+    if request.args.get("from") and start is None:
+        problems.append("From date must be a real date")
+    if request.args.get("to") and end is None:
+        problems.append("To date must be a real date")
+    if start and end and end < start:
+        problems.append("To date must be the same as or after the from date")
+    return start, end, problems
+
+
+@bp.route("/<int:panel_id>/history")
+def history(panel_id: int):
+    """Everyone who sat on the panel between two dates: the answer to an FOI request."""
+    panel = service.get_panel(current_user, panel_id, include_archived=True)
+    start, end, problems = _history_range()
+    asked = bool(request.args.get("from") or request.args.get("to"))
+    if asked and not problems and not (start and end):
+        problems.append("Enter both a from date and a to date")
+    rows = None
+    if asked and not problems:
+        rows = membership_service.history(panel, start, end)
+    return render_template(
+        "panels/history.html", panel=panel, start=start, end=end, problems=problems, rows=rows
+    )
+
+
+@bp.route("/<int:panel_id>/history.csv")
+def history_csv(panel_id: int):
+    panel = service.get_panel(current_user, panel_id, include_archived=True)
+    start, end, problems = _history_range()
+    if problems or not (start and end):
+        return redirect(url_for(".history", panel_id=panel.id, **request.args))
+    return _csv(
+        f"panel-{panel.id}-membership-{start.isoformat()}-to-{end.isoformat()}.csv",
+        membership_service.HISTORY_HEADER,
+        membership_service.history_rows(panel, start, end),
+    )
