@@ -113,13 +113,15 @@ class PanelForm(FlaskForm):
                 )
             elif int(text):
                 targets[c.id] = int(text)
-        self.targets.errors = problems
+        self.target_problems = problems
         return targets
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.adopted_on.data and not _not_future(self.adopted_on, "Date adopted"):
             valid = False
+        # Set after the fields are validated, which would otherwise clear them.
+        self.targets.errors = list(getattr(self, "target_problems", []))
         return valid and not self.targets.errors
 
     def to_data(self) -> dict[str, Any]:

@@ -188,7 +188,7 @@ def add_declaration(user: User, membership: Membership, declared_on: date, text:
     membership.declarations.append(Declaration(declared_on=declared_on, text=text))
     db.session.flush()
     audit.record_event(
-        user, KIND, membership.id, "declaration of interest added", None,
+        user, KIND, membership.id, "declared interest", None,
         {"Declared": declared_on.isoformat(), "Interest": text}, membership.version,
     )  # fmt: skip
 
