@@ -113,6 +113,8 @@ def seed_demo(if_empty: bool) -> None:
     click.echo(
         f"Loaded demo data: {counts['stakeholders']} stakeholders, {counts['contacts']} contacts, "
         f"{counts['engagements']} engagements, {counts['actions']} follow-up actions, "
+        f"{counts['panels']} panels with {counts['memberships']} memberships and "
+        f"{counts['meetings']} meetings, "
         f"4 demo accounts (password {seeding.DEMO_PASSWORD})"
     )
 

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Area, Community, Contact, Stakeholder, User
+from crm.models import Area, Community, Contact, Membership, PanelMeeting, Stakeholder, User
 from crm.services import seeding
 from crm.services.validation import UK_LATITUDE, UK_LONGITUDE
 from tests.conftest import sign_in
@@ -60,6 +60,29 @@ def test_demo_seed_loads_into_an_empty_database_once(app, client):
     demo = User(email="senior@engage.test")
     assert sign_in(client, demo, seeding.DEMO_PASSWORD).status_code == 302
     assert "Stakeholders" in client.get("/stakeholders").get_data(as_text=True)
+
+
+def test_demo_panels_hold_every_situation_the_refresh_page_catches(app):
+    from datetime import date
+
+    from crm.models import Panel
+    from crm.services import panels
+
+    assert app.test_cli_runner().invoke(args=["crm", "seed-demo"]).exit_code == 0
+    with app.app_context():
+        all_panels = db.session.scalars(select(Panel)).all()
+        assert any(p.area_id is None and p.type == "caf" for p in all_panels)
+        reports = panels.health([p for p in all_panels if p.type == "lsip"], date.today())
+        assert len(reports) == 4
+        for report in reports.values():
+            assert report.terms_ending and not all(t.may_renew for t in report.terms_ending)
+            assert report.community_gaps and report.vacancies and report.applicants
+            assert {v.problem for v in report.vetting} >= {"expired", "expires soon"}
+            assert [m.absence_streak for m in report.absent] == [3]
+        assert sum(r.tor_overdue for r in reports.values()) == 1
+        ended = db.session.scalars(select(Membership).where(Membership.status == "ended")).all()
+        assert {m.end_reason for m in ended} >= {"renewed", "resigned", "term_completed"}
+        assert db.session.scalar(select(func.count()).select_from(PanelMeeting)) >= 30
 
 
 def test_create_user_command(app, monkeypatch):

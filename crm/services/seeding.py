@@ -80,6 +80,9 @@ def load_demo_data(stakeholders_per_area: int = 45) -> dict[str, int]:
                 counts["contacts"] += 1
     db.session.flush()
     counts.update(_demo_engagements(rng, demo, users[0]))
+    from crm.services.demo_panels import load_demo_panels
+
+    counts.update(load_demo_panels(rng, demo, users[0]))
     return counts
 
 
