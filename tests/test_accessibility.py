@@ -57,3 +57,34 @@ def test_main_pages_have_no_axe_violations(
     page.goto(f"{live_server}/stakeholders/new")
     page.click("button:has-text('Save stakeholder')")  # a page with errors
     assert _violations(page) == []
+
+
+def test_panel_pages_have_no_axe_violations(
+    live_server, page, make_user, make_panel, make_membership, make_meeting
+):
+    user = make_user("panels")
+    p = make_panel(targets={"Older people": 1})
+    m = make_membership(p, name="Asha Patel", term_end=date.today())
+    make_membership(p, name="Ben Hughes", status="applicant", term_start=None, term_end=None,
+                    applied_on=date(2026, 1, 5))  # fmt: skip
+    g = make_meeting(p, attendance={m: "present"})
+    page.goto(f"{live_server}/sign-in")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    for path in ("/panels", f"/panels/{p}", f"/panels/{p}/refresh", f"/memberships/{m}",
+                 f"/memberships/{m}/edit", f"/meetings/{g}", f"/meetings/{g}/edit",
+                 f"/panels/{p}/edit", f"/panels/{p}/history?from=2025-01-01&to=2026-12-31",
+                 ):  # fmt: skip
+        page.goto(f"{live_server}{path}")
+        assert _violations(page) == [], path
+    page.goto(f"{live_server}/panels/{p}/refresh")
+    page.check(f"#decision-{m}-2")  # renew
+    page.check("input[name=appoint]")
+    page.click("button:has-text('Preview the plan')")
+    assert "Check the membership changes" in page.content()
+    assert _violations(page) == []
+    page.goto(f"{live_server}/panels/{p}/meetings/new")
+    page.click("button:has-text('Save meeting')")  # a page with errors
+    assert "Select whether Asha Patel was present" in page.content()
+    assert _violations(page) == []

@@ -224,3 +224,23 @@ def test_projection_leaves_the_original_state_untouched():
     project(state, Plan(renew={1: ""}), TODAY)
     assert state.member(1).term_number == 1
     assert replace(state) == state
+
+
+def test_member_flags_name_every_reason_a_member_needs_a_decision():
+    from crm.services.panel_refresh import member_flags
+
+    state = panel(
+        member(1, "Ending", term_end=TODAY + timedelta(days=10)),
+        member(
+            2,
+            "Lapsed",
+            term_end=TODAY - timedelta(days=1),
+            absence_streak=3,
+            vetting_expires_on=TODAY - timedelta(days=1),
+        ),  # fmt: skip
+        member(3, "Fine"),
+    )
+    assert member_flags(review(state, TODAY)) == {
+        1: ["Term ending soon"],
+        2: ["Term has ended", "Vetting expired", "Absent 3 meetings in a row"],
+    }

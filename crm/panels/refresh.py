@@ -16,7 +16,7 @@ from crm.extensions import db
 from crm.forms_common import optional_int
 from crm.models.panel import END_REASONS
 from crm.services import memberships, panels
-from crm.services.panel_refresh import Plan, check_plan, project, review
+from crm.services.panel_refresh import Plan, check_plan, member_flags, project, review
 
 bp = Blueprint("refresh", __name__)
 
@@ -82,11 +82,19 @@ def refresh(panel_id: int):
                 end_reasons=END_REASONS,
                 button_form=ButtonForm(),
             )
+    flags = member_flags(report)
+    # Members needing a decision first, then the rest by when their term ends.
+    decisions = sorted(
+        (m for m in state.members if m.is_active),
+        key=lambda m: (m.membership_id not in flags, m.term_end or date.max, m.name),
+    )
     return render_template(
         "panels/refresh.html",
         panel=panel,
         state=state,
         report=report,
+        flags=flags,
+        decisions=decisions,
         plan=plan,
         problems=problems,
         can_edit=can_edit,

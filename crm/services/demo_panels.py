@@ -77,9 +77,7 @@ def _panel(name, kind, area, plan, communities, targets, overdue, today, size=10
         # One Area's review is overdue, so the list and the refresh page show it.
         tor_review_due=today - timedelta(days=45) if overdue else today + timedelta(days=200),
     )
-    panel.targets = [
-        PanelTarget(community=communities[n], minimum=m) for n, m in targets.items()
-    ]
+    panel.targets = [PanelTarget(community=communities[n], minimum=m) for n, m in targets.items()]
     first, second = plan["terms"]
     panel.terms_of_reference = [
         TermsOfReference(text=first, adopted_on=add_months(today, -40)),
@@ -144,8 +142,12 @@ def _lsip_members(rng, panel, people, communities, today) -> int:
     _member(panel, people[5], today, start_months_ago=16)  # the absentee (see _meetings)
     _member(panel, people[6], today, "observer", start_months_ago=6)
     _member(panel, people[7], today, "legal_adviser", start_months_ago=18)
-    for person, reason, months in ((people[8], "term_completed", 40), (people[9], "resigned", 30),
-                                   (people[10], "stood_down", 26), (people[11], "removed", 34)):
+    for person, reason, months in (
+        (people[8], "term_completed", 40),
+        (people[9], "resigned", 30),
+        (people[10], "stood_down", 26),
+        (people[11], "removed", 34),
+    ):
         past = _member(panel, person, today, start_months_ago=months, communities=[older])
         past.status, past.end_reason = "ended", reason
         past.ended_on = min(past.term_end, add_months(today, -(months - 14)))

@@ -193,6 +193,19 @@ def review(state: PanelState, today: date) -> RefreshReport:
     return report
 
 
+def member_flags(report: RefreshReport) -> dict[int, list[str]]:
+    """What the report says about each member, to put those needing a decision first."""
+    flags: dict[int, list[str]] = {}
+    for t in report.terms_ending:
+        label = "Term has ended" if t.already_ended else "Term ending soon"
+        flags.setdefault(t.member.membership_id, []).append(label)
+    for v in report.vetting:
+        flags.setdefault(v.member.membership_id, []).append(f"Vetting {v.problem}")
+    for m in report.absent:
+        flags.setdefault(m.membership_id, []).append(f"Absent {m.absence_streak} meetings in a row")
+    return flags
+
+
 @dataclass(frozen=True)
 class Plan:
     """What the coordinator proposes: renew these, end those, appoint these applicants."""
