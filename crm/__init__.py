@@ -90,6 +90,10 @@ def _register_blueprints(app: Flask) -> None:
     from crm.engagements.follow_up import bp as actions_bp
     from crm.engagements.lookup import bp as lookup_bp
     from crm.engagements.routes import bp as engagements_bp
+    from crm.feedback.case_reviews import bp as case_reviews_bp
+    from crm.feedback.priorities import bp as priorities_bp
+    from crm.feedback.reports import bp as you_said_bp
+    from crm.feedback.routes import bp as feedback_bp
     from crm.main.routes import bp as main_bp
     from crm.panels.meetings import bp as meetings_bp
     from crm.panels.memberships import bp as memberships_bp
@@ -110,6 +114,10 @@ def _register_blueprints(app: Flask) -> None:
         memberships_bp,
         meetings_bp,
         refresh_bp,
+        feedback_bp,
+        case_reviews_bp,
+        priorities_bp,
+        you_said_bp,
     ):
         app.register_blueprint(blueprint)
 

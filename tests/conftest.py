@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 
 from crm import create_app
 from crm.config import normalise_database_url
@@ -22,11 +22,14 @@ from crm.models import (
     Area,
     Attendance,
     AuditEvent,
+    CaseworkPriority,
     Community,
     CommunityReach,
     Contact,
     Declaration,
     Engagement,
+    Feedback,
+    FeedbackMove,
     FollowUpAction,
     Membership,
     Panel,
@@ -43,6 +46,7 @@ from crm.models.engagement import (
     engagement_staff,
     engagement_stakeholders,
 )
+from crm.models.feedback import feedback_communities, feedback_priorities
 from crm.models.panel import membership_communities
 from crm.models.stakeholder import stakeholder_communities
 from crm.models.user import user_areas
@@ -51,6 +55,8 @@ from crm.services import auth, seeding
 pytest_plugins = ["tests.browser_fixtures"]
 
 PASSWORD = "correct horse battery staple"
+# How many casework priorities the reference data holds (6 priorities, 9 strands).
+SEEDED_PRIORITIES = 15
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -100,8 +106,15 @@ def _clean_slate(request):
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.rollback()
+        # Casework priorities are reference data: drop any a test added, un-retire the rest.
+        seeded = db.session.scalars(select(CaseworkPriority.id).order_by(CaseworkPriority.id))
+        seeded_ids = list(seeded)[:SEEDED_PRIORITIES]
         for table in (
             AuditEvent.__table__,
+            feedback_priorities,
+            feedback_communities,
+            FeedbackMove.__table__,
+            Feedback.__table__,
             Attendance.__table__,
             PanelMeeting.__table__,
             Declaration.__table__,
@@ -126,6 +139,8 @@ def _clean_slate(request):
             User.__table__,
         ):
             db.session.execute(delete(table))
+        db.session.execute(delete(CaseworkPriority).where(CaseworkPriority.id.not_in(seeded_ids)))
+        db.session.execute(update(CaseworkPriority).values(retired_at=None))
         db.session.commit()
 
 
@@ -317,5 +332,32 @@ def make_meeting(app) -> Callable[..., int]:
             db.session.add(meeting)
             db.session.commit()
             return meeting.id
+
+    return factory
+
+
+def priority(name: str) -> CaseworkPriority:
+    return db.session.query(CaseworkPriority).filter_by(name=name).one()
+
+
+@pytest.fixture
+def make_feedback(app) -> Callable[..., int]:
+    """Feedback straight into the database, with its priorities and first move."""
+    from datetime import date
+
+    def factory(area_name: str | None = "Mersey-Cheshire", priorities=("Hate crime",),
+                communities=(), **kw) -> int:  # fmt: skip
+        with app.app_context():
+            values = {"source": "other", "received_on": date(2026, 2, 1),
+                      "summary": "Victims were not kept informed", "tone": "negative",
+                      "status": "received"} | kw  # fmt: skip
+            values.setdefault("status_on", values["received_on"])
+            f = Feedback(area=area(area_name) if area_name else None, **values)
+            f.priorities = [priority(p) for p in priorities]
+            f.communities = [community(c) for c in communities]
+            f.moves.append(FeedbackMove(to_status=f.status, moved_on=f.status_on))
+            db.session.add(f)
+            db.session.commit()
+            return f.id
 
     return factory

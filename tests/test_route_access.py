@@ -4,11 +4,14 @@ A new route that is not listed here fails test_every_route_is_classified, so
 nobody can add a page without deciding who may see it.
 """
 
+from datetime import date
+
 import pytest
 
 from crm.extensions import db
 from crm.models import Contact, Engagement, Panel, Stakeholder
 from crm.models.common import utcnow
+from tests.conftest import priority
 
 PUBLIC = {"auth.sign_in", "main.healthz", "static"}
 
@@ -71,10 +74,26 @@ ROUTES = {
     "meetings.detail": ("GET", "/meetings/{g}", EVERYONE),
     "meetings.edit": ("GET", "/meetings/{g}/edit", {"admin", "panels"}),
     "refresh.refresh": ("GET", "/panels/{p}/refresh", EVERYONE),
+    "feedback.index": ("GET", "/feedback", EVERYONE),
+    "feedback.new": ("GET", "/feedback/new", {"admin", "lead", "panels"}),
+    "feedback.detail": ("GET", "/feedback/{f}", EVERYONE),
+    "feedback.edit": ("GET", "/feedback/{f}/edit", {"admin", "lead", "panels"}),
+    "feedback.status": ("GET", "/feedback/{f}/status", {"admin", "lead", "panels"}),
+    "feedback.archive": ("POST", "/feedback/{f}/archive", {"admin", "lead", "panels"}),
+    "feedback.restore": ("POST", "/feedback/{f}/restore", {"admin"}),
+    "case_reviews.record": ("GET", "/meetings/{g}/case-reviews", {"admin", "panels"}),
+    "priorities.index": ("GET", "/priorities", EVERYONE),
+    "priorities.manage": ("GET", "/priorities/manage", {"admin"}),
+    "priorities.retire": ("POST", "/priorities/{r}/retire", {"admin"}),
+    "priorities.restore": ("POST", "/priorities/{r}/restore", {"admin"}),
+    "you_said.report": ("GET", "/reports/you-said-we-did", EVERYONE),
+    "you_said.report_csv": ("GET", "/reports/you-said-we-did.csv?public=1", EVERYONE),
 }
-MISSING = {key: 999_999 for key in "scdeapmg"}
+MISSING = {key: 999_999 for key in "scdeapmgfr"}
+# Reference data every user shares: not kept to an Area.
+NOT_IN_AN_AREA = {"priorities.retire", "priorities.restore"}
 # Routes that act on one record: someone outside its Area gets 404.
-RECORD_ROUTES = [e for e, (_, path, _) in ROUTES.items() if "{" in path]
+RECORD_ROUTES = [e for e, (_, path, _) in ROUTES.items() if "{" in path and e not in NOT_IN_AN_AREA]
 
 
 def test_every_route_is_classified(app):
@@ -95,7 +114,7 @@ def test_signed_out_people_are_sent_to_sign_in(client, records, endpoint):
 
 @pytest.fixture
 def records(app, make_stakeholder, make_contact, make_engagement, make_panel, make_membership,
-            make_meeting):  # fmt: skip
+            make_meeting, make_feedback):  # fmt: skip
     """One record of each kind in an Area, archived if the route restores."""
 
     def factory(area="Mersey-Cheshire", endpoint=""):
@@ -105,8 +124,10 @@ def records(app, make_stakeholder, make_contact, make_engagement, make_panel, ma
         p = make_panel(area, name=f"{area} LSIP")
         m = make_membership(p, c, communities=["Older people"])
         g = make_meeting(p, attendance={m: "present"})
+        f = make_feedback(area, panel_id=p, panel_meeting_id=g, source="panel_meeting")
         with app.app_context():
             a = db.session.get(Engagement, e).actions[0].id
+            r = priority("Hate crime").id
             if endpoint.endswith(".restore"):
                 for model, record_id in (
                     (Stakeholder, s),
@@ -116,7 +137,7 @@ def records(app, make_stakeholder, make_contact, make_engagement, make_panel, ma
                 ):
                     db.session.get(model, record_id).archived_at = utcnow()
             db.session.commit()
-        return {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g}
+        return {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r}
 
     return factory
 
@@ -174,7 +195,7 @@ HOSTILE = '"><img src=x onerror=alert(1)>'
 
 def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
     client, signed_in, make_stakeholder, make_contact, make_engagement, make_panel,
-    make_membership, make_meeting,
+    make_membership, make_meeting, make_feedback,
 ):  # fmt: skip
     """Walks every GET page in ROUTES as an administrator, with hostile names in the data."""
     signed_in("admin", national=True)
@@ -186,13 +207,23 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
     m = make_membership(p, c, communities=["Older people"], end_note=HOSTILE)
     make_membership(p, name=HOSTILE, status="applicant", term_start=None, term_end=None)
     g = make_meeting(p, attendance={m: "absent"}, case_themes=HOSTILE, notes=HOSTILE)
+    f = make_feedback(summary=HOSTILE, detail=HOSTILE, learning_points=HOSTILE, response=HOSTILE,
+                      case_reference=HOSTILE, panel_id=p, panel_meeting_id=g, status="closed",
+                      closed_on=date(2026, 3, 1), status_on=date(2026, 3, 1))  # fmt: skip
+    make_feedback(
+        summary=HOSTILE, panel_id=p, panel_meeting_id=make_meeting(p, held_on=date(2025, 1, 5))
+    )
     with client.application.app_context():
         a = db.session.get(Engagement, e).actions[0].id
-    downloads = ("engagements.export", "lookup.search", "panels.roster_csv", "panels.history_csv")
+        r = priority("Hate crime").id
+    downloads = ("engagements.export", "lookup.search", "panels.roster_csv", "panels.history_csv",
+                 "you_said.report_csv")  # fmt: skip
     for endpoint, (method, path, _) in sorted(ROUTES.items()):
         if method != "GET" or endpoint in downloads:
             continue
-        response = client.get(path.format(s=s, c=c, e=e, a=a, p=p, m=m, g=g))
+        if endpoint == "you_said.report":
+            path += "?from=2026-01-01&to=2026-12-31"
+        response = client.get(path.format(s=s, c=c, e=e, a=a, p=p, m=m, g=g, f=f, r=r))
         html = response.get_data(as_text=True)
         assert response.status_code == 200, endpoint
         assert html.count("<h1") == 1, endpoint

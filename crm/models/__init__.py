@@ -2,6 +2,7 @@
 
 from crm.models.audit import AuditEvent
 from crm.models.engagement import CommunityReach, Engagement, FollowUpAction
+from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
 from crm.models.panel import (
     Attendance,
     Declaration,
@@ -21,11 +22,14 @@ __all__ = [
     "Area",
     "Attendance",
     "AuditEvent",
+    "CaseworkPriority",
     "Community",
     "CommunityReach",
     "Contact",
     "Declaration",
     "Engagement",
+    "Feedback",
+    "FeedbackMove",
     "FollowUpAction",
     "Membership",
     "Panel",

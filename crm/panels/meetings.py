@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.panels.forms import attendance_field_name, attendance_from, meeting_form
-from crm.services import audit, panels
+from crm.services import access, audit, feedback, panels
 from crm.services import panel_meetings as service
 from crm.views_common import form_version, try_save
 
@@ -83,6 +83,9 @@ def detail(meeting_id: int):
         absences={m.membership_id: m.absence_streak for m in state.members},
         history=audit.history(service.KIND, meeting.id),
         can_edit=panels.can_change(current_user, panel) and not panel.is_archived,
+        feedback=feedback.for_meeting(current_user, meeting.id),
+        matters_arising=feedback.matters_arising(current_user, meeting),
+        can_add_feedback=access.can_edit(current_user, feedback.KIND),
     )
 
 

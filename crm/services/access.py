@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from crm.extensions import db
 from crm.models import User
@@ -25,6 +25,8 @@ EDIT_ROLES: dict[str, frozenset[str]] = {
     "panel": frozenset({"admin", "panels"}),
     "membership": frozenset({"admin", "panels"}),
     "panel_meeting": frozenset({"admin", "panels"}),
+    # Feedback comes from panels and engagements alike.
+    "feedback": frozenset({"admin", "lead", "panels"}),
 }
 
 
@@ -47,6 +49,14 @@ def area_conditions(area_column, user: User) -> list:
     """The WHERE conditions that keep a query inside the user's Areas (none if national)."""
     area_ids = visible_area_ids(user)
     return [] if area_ids is None else [area_column.in_(area_ids)]
+
+
+def area_or_national_conditions(area_column, user: User) -> list:
+    """Like area_conditions, but records with no Area (national ones) are seen by all."""
+    area_ids = visible_area_ids(user)
+    if area_ids is None:
+        return []
+    return [or_(area_column.is_(None), area_column.in_(area_ids))]
 
 
 def scope_to_user_areas(stmt: Select, area_column, user: User) -> Select:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
@@ -30,10 +30,7 @@ FIELDS = (
 
 def panel_conditions(user: User) -> list:
     """Keep a query to the panels the user may see: their Areas' and the national ones."""
-    area_ids = access.visible_area_ids(user)
-    if area_ids is None:
-        return []
-    return [or_(Panel.area_id.is_(None), Panel.area_id.in_(area_ids))]
+    return access.area_or_national_conditions(Panel.area_id, user)
 
 
 def get_panel(user: User, panel_id: int, include_archived: bool = False) -> Panel:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from crm.config import PROJECT_ROOT
 from crm.extensions import db
-from crm.models import Affiliation, Area, Community, Contact, Stakeholder, User
+from crm.models import Affiliation, Area, CaseworkPriority, Community, Contact, Stakeholder, User
 from crm.services import auth, records
 from crm.services import contacts as contact_service
 from crm.services import stakeholders as stakeholder_service
@@ -44,7 +44,25 @@ def load_reference_data() -> tuple[int, int]:
     ]
     db.session.add_all(new_areas + new_communities)
     db.session.flush()
+    _load_priorities(data["casework_priorities"])
     return len(new_areas), len(new_communities)
+
+
+def _load_priorities(priorities: list[dict]) -> None:
+    """Add any casework priority or strand not yet present (retired ones stay retired)."""
+    have = {(p.parent_id, p.name): p for p in db.session.scalars(select(CaseworkPriority))}
+    for position, item in enumerate(priorities):
+        parent = have.get((None, item["name"]))
+        if parent is None:
+            parent = CaseworkPriority(name=item["name"], position=position)
+            db.session.add(parent)
+            db.session.flush()
+        for strand_position, strand in enumerate(item["strands"]):
+            if (parent.id, strand) not in have:
+                db.session.add(
+                    CaseworkPriority(name=strand, parent_id=parent.id, position=strand_position)
+                )
+    db.session.flush()
 
 
 def database_is_empty() -> bool:

@@ -1,0 +1,32 @@
+"""Recording a panel meeting's case reviews in one sitting."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from crm.feedback.forms import CaseReviewsForm
+from crm.services import feedback, panel_meetings, panels
+from crm.views_common import try_save
+
+bp = Blueprint("case_reviews", __name__)
+
+
+@bp.route("/meetings/<int:meeting_id>/case-reviews", methods=["GET", "POST"])
+def record(meeting_id: int):
+    meeting = panel_meetings.get_meeting(current_user, meeting_id)
+    panels.require_change(current_user, meeting.panel, "panel_meeting")
+    form = CaseReviewsForm()
+    form.set_choices(feedback.priorities())
+    if form.validate_on_submit():
+        created, _ = try_save(
+            form,
+            lambda: feedback.record_case_reviews(
+                current_user, meeting, form.to_reviews(current_user.id)
+            ),
+        )
+        if created:
+            count = len(created)
+            flash(f"{count} case {'review' if count == 1 else 'reviews'} recorded", "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id, _anchor="feedback"))
+    return render_template("feedback/case_reviews.html", form=form, meeting=meeting)

@@ -1,0 +1,100 @@
+"""/priorities: feedback by casework priority and quarter; administrators manage the list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth.forms import ButtonForm
+from crm.feedback.forms import PriorityForm
+from crm.services import access, priorities, priority_figures, reference
+from crm.views_common import arg_date, arg_int, post_button, try_save
+
+bp = Blueprint("priorities", __name__, url_prefix="/priorities")
+
+
+def period() -> tuple[date, date, list[str]]:
+    """The period asked for (default: the last 12 months to today), and any problem with it."""
+    end = arg_date("to") or date.today()
+    start = arg_date("from") or end - timedelta(days=365)
+    problems = []
+    for name in ("from", "to"):
+        if request.args.get(name) and arg_date(name) is None:
+            problems.append(f"{'From' if name == 'from' else 'To'} date must be a real date")
+    if end < start:
+        problems.append("To date must be the same as or after the from date")
+        start = end - timedelta(days=365)
+    return start, end, problems
+
+
+@bp.route("")
+def index():
+    """For each priority: how much feedback, how negative, open and closed, how fast."""
+    start, end, problems = period()
+    area_id = arg_int("area")
+    view = "quarters" if request.args.get("view") == "quarters" else "figures"
+    context = {}
+    if view == "quarters":
+        context["quarters"], context["trend"] = priority_figures.quarterly(
+            current_user, area_id, start, end
+        )
+    else:
+        context["figures"] = priority_figures.figures(current_user, area_id, start, end)
+    return render_template(
+        "feedback/priorities.html",
+        start=start,
+        end=end,
+        area_id=area_id,
+        areas=reference.areas_for(current_user),
+        problems=problems,
+        view=view,
+        **context,
+    )
+
+
+@bp.route("/manage", methods=["GET", "POST"])
+def manage():
+    """Administrators add priorities and strands, and retire or restore them."""
+    access.require_admin(current_user)
+    form = PriorityForm()
+    form.parent_id.choices = [("", "Nothing: a top-level priority")] + [
+        (p.id, p.name) for p in priorities.top_level()
+    ]
+    if form.validate_on_submit():
+        added, _ = try_save(
+            form,
+            lambda: priorities.add(current_user, form.name.data.strip(), form.parent_id.data),
+        )
+        if added:
+            flash(f"{added.label} has been added", "success")
+            return redirect(url_for(".manage"))
+    return render_template(
+        "feedback/manage_priorities.html",
+        form=form,
+        tree=priorities.tree(),
+        button_form=ButtonForm(),
+    )
+
+
+@bp.route("/<int:priority_id>/retire", methods=["POST"])
+def retire(priority_id: int):
+    access.require_admin(current_user)
+    priority = priorities.get(priority_id)
+    post_button(
+        lambda: priorities.set_retired(current_user, priority, True),
+        f"{priority.label} has been retired: its feedback keeps it",
+    )
+    return redirect(url_for(".manage"))
+
+
+@bp.route("/<int:priority_id>/restore", methods=["POST"])
+def restore(priority_id: int):
+    access.require_admin(current_user)
+    priority = priorities.get(priority_id)
+    post_button(
+        lambda: priorities.set_retired(current_user, priority, False),
+        f"{priority.label} is offered again",
+    )
+    return redirect(url_for(".manage"))

@@ -1,0 +1,215 @@
+"""Feedback pages: the filtered list, recording and editing, moving it along, archiving."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth.forms import ButtonForm
+from crm.feedback.forms import FeedbackForm, StatusForm
+from crm.forms_common import optional_int
+from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
+from crm.services import access, audit, panel_meetings, panels, reference
+from crm.services import feedback as service
+from crm.services.engagements import get_engagement
+from crm.services.stakeholders import get_stakeholder
+from crm.views_common import arg_date, arg_int, arg_page, form_version, post_button, try_save
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+
+STATUS_FILTERS = {"open": "Open (not closed)", "closed": "Closed", **FEEDBACK_STATUSES}
+
+
+def filters_from_args() -> service.FeedbackFilters:
+    def choice(name: str, allowed) -> str:
+        value = request.args.get(name, "")
+        return value if value in allowed else ""
+
+    return service.FeedbackFilters(
+        priority_id=arg_int("priority"),
+        community_id=arg_int("community"),
+        source=choice("source", FEEDBACK_SOURCES),
+        panel_id=arg_int("panel"),
+        status=choice("status", STATUS_FILTERS),
+        area_id=arg_int("area"),
+        assessment=choice("assessment", ASSESSMENTS),
+        tone=choice("tone", TONES),
+        date_from=arg_date("from"),
+        date_to=arg_date("to"),
+        archived=request.args.get("archived") == "1",
+        page=arg_page(),
+    )
+
+
+@bp.route("")
+def index():
+    filters = filters_from_args()
+    return render_template(
+        "feedback/index.html",
+        page=service.list_feedback(current_user, filters, current_app.config["PAGE_SIZE"]),
+        filters=filters,
+        areas=reference.areas_for(current_user),
+        panels=panels.list_panels(current_user),
+        priorities=service.priorities(),
+        communities=reference.all_communities(),
+        sources=FEEDBACK_SOURCES,
+        statuses=STATUS_FILTERS,
+        assessments=ASSESSMENTS,
+        tones=TONES,
+        can_add=access.can_edit(current_user, service.KIND),
+        today=date.today(),
+    )
+
+
+def _form(f=None) -> FeedbackForm:
+    form = FeedbackForm()
+    keep_priorities = {p.id for p in f.priorities} if f else set()
+    form.set_choices(
+        reference.areas_for(current_user),
+        current_user.is_national,
+        panels.list_panels(current_user),
+        service.meeting_choices(current_user, keep=f.panel_meeting_id if f else None),
+        reference.staff_for(current_user, keep={f.owner_id} if f and f.owner_id else set()),
+        service.priorities(include=keep_priorities),
+        reference.all_communities(),
+    )
+    return form
+
+
+def _prefill(form: FeedbackForm) -> None:
+    """Start from where the feedback came from: ?meeting=, ?engagement= or ?stakeholder=."""
+    if meeting_id := arg_int("meeting"):
+        meeting = panel_meetings.get_meeting(current_user, meeting_id)
+        form.source.data = "panel_meeting"
+        form.panel_id.data, form.panel_meeting_id.data = meeting.panel_id, meeting.id
+        form.area_id.data, form.received_on.data = meeting.panel.area_id, meeting.held_on
+    if engagement_id := arg_int("engagement"):
+        engagement = get_engagement(current_user, engagement_id)
+        form.source.data, form.engagement_id.data = "engagement", str(engagement.id)
+        form.area_id.data, form.received_on.data = engagement.area_id, engagement.held_on
+    if stakeholder_id := arg_int("stakeholder"):
+        stakeholder = get_stakeholder(current_user, stakeholder_id)
+        form.source.data, form.stakeholder_id.data = "correspondence", str(stakeholder.id)
+        form.area_id.data = stakeholder.area_id
+
+
+def _linked(form: FeedbackForm) -> dict:
+    """The engagement and stakeholder the hidden fields name, to show them by name."""
+    linked = {}
+    if engagement_id := optional_int(form.engagement_id.data):
+        linked["engagement"] = get_engagement(current_user, engagement_id)
+    if stakeholder_id := optional_int(form.stakeholder_id.data):
+        linked["stakeholder"] = get_stakeholder(current_user, stakeholder_id)
+    return linked
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    access.require_edit(current_user, service.KIND)
+    form = _form()
+    if request.method == "GET":
+        form.received_on.data = date.today()
+        form.owner_id.data = current_user.id
+        _prefill(form)
+    if form.validate_on_submit():
+        created, _ = try_save(
+            form,
+            lambda: service.create_feedback(
+                current_user, form.to_data(), form.priority_ids.data or [],
+                form.community_ids.data or [], (form.restricted_detail.data or "").strip(),
+            ),
+        )  # fmt: skip
+        if created:
+            flash("The feedback has been recorded", "success")
+            return redirect(url_for(".detail", feedback_id=created.id))
+    return render_template(
+        "feedback/form.html", form=form, linked=_linked(form), show_restricted=True
+    )
+
+
+@bp.route("/<int:feedback_id>")
+def detail(feedback_id: int):
+    f = service.get_feedback(current_user, feedback_id, include_archived=True)
+    return render_template(
+        "feedback/detail.html",
+        f=f,
+        show_restricted=service.can_see_restricted(current_user, f),
+        history=audit.history(service.KIND, f.id),
+        can_edit=access.can_edit(current_user, service.KIND) and not f.is_archived,
+        can_restore=access.can_restore(current_user),
+        button_form=ButtonForm(),
+    )
+
+
+@bp.route("/<int:feedback_id>/edit", methods=["GET", "POST"])
+def edit(feedback_id: int):
+    f = service.get_feedback(current_user, feedback_id)
+    access.require_edit(current_user, service.KIND)
+    show_restricted = service.can_see_restricted(current_user, f)
+    form = _form(f)
+    if request.method == "GET":
+        form.load(f)
+    conflict = None
+    if form.validate_on_submit():
+        saved, conflict = try_save(
+            form,
+            lambda: service.update_feedback(
+                current_user, f, form.to_data(), form.priority_ids.data or [],
+                form.community_ids.data or [], form_version(form),
+                (form.restricted_detail.data or "").strip() if show_restricted else None,
+            ),
+        )  # fmt: skip
+        if saved:
+            flash("The feedback has been updated", "success")
+            return redirect(url_for(".detail", feedback_id=f.id))
+    if not show_restricted:
+        form.restricted_detail.data = ""
+    return render_template(
+        "feedback/form.html",
+        form=form,
+        f=f,
+        linked=_linked(form),
+        conflict=conflict,
+        show_restricted=show_restricted,
+    )
+
+
+@bp.route("/<int:feedback_id>/status", methods=["GET", "POST"])
+def status(feedback_id: int):
+    """Move the feedback on (or back, saying why); closing records what was done."""
+    f = service.get_feedback(current_user, feedback_id)
+    access.require_edit(current_user, service.KIND)
+    form = StatusForm()
+    if request.method == "GET":
+        form.moved_on.data = date.today()
+        form.response.data = f.response
+    if form.validate_on_submit():
+        saved, _ = try_save(
+            form,
+            lambda: service.move_status(
+                current_user, f, form.to_status.data, form.moved_on.data,
+                form.note.data or "", form.response.data or "", form.no_action_reason.data or "",
+            ),
+        )  # fmt: skip
+        if saved:
+            flash(f"The feedback is now {f.status_label.lower()}", "success")
+            return redirect(url_for(".detail", feedback_id=f.id))
+    return render_template("feedback/status.html", form=form, f=f)
+
+
+@bp.route("/<int:feedback_id>/archive", methods=["POST"])
+def archive(feedback_id: int):
+    f = service.get_feedback(current_user, feedback_id)
+    access.require_edit(current_user, service.KIND)
+    post_button(lambda: service.archive_feedback(current_user, f), "The feedback has been archived")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:feedback_id>/restore", methods=["POST"])
+def restore(feedback_id: int):
+    access.require_admin(current_user)
+    f = service.get_feedback(current_user, feedback_id, include_archived=True)
+    post_button(lambda: service.restore_feedback(current_user, f), "The feedback has been restored")
+    return redirect(url_for(".detail", feedback_id=f.id))
