@@ -46,6 +46,7 @@ class FeedbackForm(FlaskForm):
     source = SelectField(
         "Where it came from",
         widget=GovSelect(),
+        default="",
         choices=[("", "Choose a source")] + list(FEEDBACK_SOURCES.items()),
         validators=[InputRequired(message="Select where the feedback came from")],
     )
@@ -88,6 +89,7 @@ class FeedbackForm(FlaskForm):
         "The panel's assessment (case reviews)",
         widget=GovSelect(),
         choices=[("", "Not a case review")] + list(ASSESSMENTS.items()),
+        default="",
     )
     learning_points = TextAreaField("Learning points", widget=GovTextArea())
     tone = SelectField("Tone", widget=GovRadioInput(), choices=list(TONES.items()),
@@ -176,7 +178,7 @@ class FeedbackForm(FlaskForm):
 class StatusForm(FlaskForm):
     to_status = SelectField(
         "What happens next", widget=GovRadioInput(), choices=list(FEEDBACK_STATUSES.items()),
-        validators=[InputRequired(message="Select what happens next")],
+        validate_choice=False, validators=[InputRequired(message="Select what happens next")],
     )  # fmt: skip
     moved_on = GovDateField(
         "Date", widget=GovDateInput(), validators=[InputRequired(message="Enter the date")]
@@ -205,7 +207,7 @@ class CaseReviewRow(Form):
                               validate_choice=False)  # fmt: skip
     assessment = SelectField(
         "Assessment", widget=GovSelect(),
-        choices=[("", "Choose the assessment")] + list(ASSESSMENTS.items()),
+        choices=[("", "Choose the assessment")] + list(ASSESSMENTS.items()), default="",
     )  # fmt: skip
     tone = SelectField("Tone", widget=GovSelect(), choices=list(TONES.items()), default="neutral")
     summary = StringField("What the panel said", widget=GovTextInput(),
