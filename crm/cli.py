@@ -114,7 +114,7 @@ def seed_demo(if_empty: bool) -> None:
         f"Loaded demo data: {counts['stakeholders']} stakeholders, {counts['contacts']} contacts, "
         f"{counts['engagements']} engagements, {counts['actions']} follow-up actions, "
         f"{counts['panels']} panels with {counts['memberships']} memberships and "
-        f"{counts['meetings']} meetings, "
+        f"{counts['meetings']} meetings, {counts['feedback']} pieces of feedback, "
         f"4 demo accounts (password {seeding.DEMO_PASSWORD})"
     )
 

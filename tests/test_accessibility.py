@@ -88,3 +88,27 @@ def test_panel_pages_have_no_axe_violations(
     page.click("button:has-text('Save meeting')")  # a page with errors
     assert "Select whether Asha Patel was present" in page.content()
     assert _violations(page) == []
+
+
+def test_feedback_pages_have_no_axe_violations(
+    live_server, page, make_user, make_panel, make_meeting, make_feedback
+):
+    user = make_user("panels")
+    p = make_panel()
+    g = make_meeting(p)
+    f = make_feedback(panel_id=p, panel_meeting_id=g, status="closed", response="Done",
+                      closed_on=date(2026, 3, 1), status_on=date(2026, 3, 1))  # fmt: skip
+    page.goto(f"{live_server}/sign-in")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    for path in ("/feedback", f"/feedback/{f}", f"/feedback/{f}/edit", f"/feedback/{f}/status",
+                 "/feedback/new", "/priorities?from=2026-01-01&to=2026-12-31",
+                 "/priorities?view=quarters", f"/meetings/{g}", f"/meetings/{g}/case-reviews",
+                 "/reports/you-said-we-did?from=2026-01-01&to=2026-12-31"):  # fmt: skip
+        page.goto(f"{live_server}{path}")
+        assert _violations(page) == [], path
+    page.goto(f"{live_server}/feedback/new")
+    page.click("button:has-text('Save feedback')")  # a page with errors
+    assert "Select where the feedback came from" in page.content()
+    assert _violations(page) == []

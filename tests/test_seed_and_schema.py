@@ -6,7 +6,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Area, Community, Contact, Membership, PanelMeeting, Stakeholder, User
+from crm.models import (
+    Area,
+    Community,
+    Contact,
+    Feedback,
+    Membership,
+    PanelMeeting,
+    Stakeholder,
+    User,
+)
 from crm.services import seeding
 from crm.services.validation import UK_LATITUDE, UK_LONGITUDE
 from tests.conftest import sign_in
@@ -83,6 +92,11 @@ def test_demo_panels_hold_every_situation_the_refresh_page_catches(app):
         ended = db.session.scalars(select(Membership).where(Membership.status == "ended")).all()
         assert {m.end_reason for m in ended} >= {"renewed", "resigned", "term_completed"}
         assert db.session.scalar(select(func.count()).select_from(PanelMeeting)) >= 30
+        statuses = set(db.session.scalars(select(Feedback.status)))
+        assert statuses == {"received", "under_review", "action_agreed", "closed",
+                            "closed_no_action"}  # fmt: skip
+        sources = set(db.session.scalars(select(Feedback.source)))
+        assert {"case_review", "engagement"} <= sources
 
 
 def test_create_user_command(app, monkeypatch):

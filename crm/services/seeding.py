@@ -101,6 +101,9 @@ def load_demo_data(stakeholders_per_area: int = 45) -> dict[str, int]:
     from crm.services.demo_panels import load_demo_panels
 
     counts.update(load_demo_panels(rng, demo, users[0]))
+    from crm.services.demo_feedback import load_demo_feedback
+
+    counts.update(load_demo_feedback(rng, demo, users[0]))
     return counts
 
 
