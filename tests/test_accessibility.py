@@ -56,6 +56,7 @@ def test_main_pages_have_no_axe_violations(
         assert _violations(page) == [], path
     page.goto(f"{live_server}/stakeholders/new")
     page.click("button:has-text('Save stakeholder')")  # a page with errors
+    page.wait_for_selector(".govuk-error-summary")
     assert _violations(page) == []
 
 
@@ -82,10 +83,12 @@ def test_panel_pages_have_no_axe_violations(
     page.check(f"#decision-{m}-2")  # renew
     page.check("input[name=appoint]")
     page.click("button:has-text('Preview the plan')")
+    page.wait_for_selector("#plan-summary")
     assert "Check the membership changes" in page.content()
     assert _violations(page) == []
     page.goto(f"{live_server}/panels/{p}/meetings/new")
     page.click("button:has-text('Save meeting')")  # a page with errors
+    page.wait_for_selector(".govuk-error-summary")
     assert "Select whether Asha Patel was present" in page.content()
     assert _violations(page) == []
 
@@ -110,5 +113,6 @@ def test_feedback_pages_have_no_axe_violations(
         assert _violations(page) == [], path
     page.goto(f"{live_server}/feedback/new")
     page.click("button:has-text('Save feedback')")  # a page with errors
+    page.wait_for_selector(".govuk-error-summary")
     assert "Select where the feedback came from" in page.content()
     assert _violations(page) == []
