@@ -20,4 +20,11 @@ cpSync(`${govuk}/assets/manifest.json`, `${out}/assets/manifest.json`);
 const autocomplete = "node_modules/accessible-autocomplete/dist";
 cpSync(`${autocomplete}/accessible-autocomplete.min.js`, `${out}/accessible-autocomplete.min.js`);
 cpSync(`${autocomplete}/accessible-autocomplete.min.css`, `${out}/accessible-autocomplete.min.css`);
+// The map: Leaflet (folium's map library) and supercluster, which clusters points in
+// the browser, both as classic scripts so a downloaded map can carry them inline.
+mkdirSync(`${out}/map`, { recursive: true });
+cpSync("node_modules/leaflet/dist/leaflet.js", `${out}/map/leaflet.js`);
+cpSync("node_modules/leaflet/dist/leaflet.css", `${out}/map/leaflet.css`);
+cpSync("node_modules/leaflet/dist/images", `${out}/map/images`, { recursive: true });
+cpSync("node_modules/supercluster/dist/supercluster.min.js", `${out}/map/supercluster.min.js`);
 console.log("Built front-end assets in", out);

@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.feedback.reports import bp as you_said_bp
     from crm.feedback.routes import bp as feedback_bp
     from crm.main.routes import bp as main_bp
+    from crm.maps.admin import bp as map_admin_bp
+    from crm.maps.routes import bp as maps_bp
     from crm.panels.meetings import bp as meetings_bp
     from crm.panels.memberships import bp as memberships_bp
     from crm.panels.refresh import bp as refresh_bp
@@ -118,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
         case_reviews_bp,
         priorities_bp,
         you_said_bp,
+        maps_bp,
+        map_admin_bp,
     ):
         app.register_blueprint(blueprint)
 

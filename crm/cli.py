@@ -121,3 +121,65 @@ def seed_demo(if_empty: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(crm_cli)
+
+
+@crm_cli.command("geocode")
+def geocode() -> None:
+    """Give stakeholders and engagements with a postcode and no location their coordinates."""
+    from crm.services import geocoding
+
+    counts = geocoding.geocode_all(
+        lambda table, done, total: click.echo(f"{table}: {done:,} of {total:,}")
+    )
+    db.session.commit()
+    click.echo(
+        f"Placed {counts['postcode']:,} from their postcode; "
+        f"{counts['not_found']:,} postcodes were not found (marked so, and listed on the map)"
+    )
+
+
+@crm_cli.command("import-postcodes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_postcodes(path: str) -> None:
+    """Import an ONS Postcode Directory CSV or zip; lookups switch to it when complete."""
+    from pathlib import Path
+
+    from crm.services import postcode_import
+
+    set_id = postcode_import.start(Path(path).name, Path(path).stat().st_size)
+    with click.progressbar(length=Path(path).stat().st_size, label="Reading") as bar:
+        last = [0]
+
+        def progress(done: int, total: int, loaded: int) -> None:
+            bar.length = total or bar.length
+            bar.update(done - last[0])
+            last[0] = done
+
+        try:
+            loaded = postcode_import.load(set_id, Path(path), progress)
+        except postcode_import.ImportProblem as problem:
+            click.echo(f"\nNot imported: {problem}. Lookups still use the data they used before.")
+            sys.exit(1)
+    click.echo(f"Imported {loaded:,} postcodes; lookups now use them")
+
+
+@crm_cli.command("import-boundaries")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--illustrative", is_flag=True, help="Mark the outlines as illustrative.")
+def import_boundaries(path: str, illustrative: bool) -> None:
+    """Import Area boundaries from a GeoJSON FeatureCollection (checked first)."""
+    from pathlib import Path
+
+    from crm.services import boundaries
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        areas = boundaries.import_boundaries(None, text, Path(path).name, illustrative)
+    except (boundaries.BoundaryProblems, UnicodeDecodeError) as problem:
+        db.session.rollback()
+        click.echo("Nothing imported. Problems:")
+        for line in getattr(problem, "problems", [str(problem)]):
+            click.echo(f"  - {line}")
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Imported boundaries for {len(areas)} Areas: {', '.join(a.name for a in areas)}")

@@ -58,6 +58,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": _env_int("CRM_PAGE_SIZE", 25),
+        # Map tiles: "osm" (OpenStreetMap, the default), "none", or a URL template
+        # like https://tiles.example.org/{z}/{x}/{y}.png with CRM_MAP_TILES_ATTRIBUTION.
+        "MAP_TILES": os.environ.get("CRM_MAP_TILES", "osm"),
+        "MAP_TILES_ATTRIBUTION": os.environ.get("CRM_MAP_TILES_ATTRIBUTION", ""),
         # No form is anywhere near this; a larger request is refused before it is read.
         "MAX_CONTENT_LENGTH": _env_int("CRM_MAX_REQUEST_MB", 5) * 1024 * 1024,
         # Sign-in throttling: after SLOW_AFTER failures in the window each further

@@ -73,6 +73,7 @@ def make_app(url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        "MAP_TILES": "none",  # the tests fetch nothing from outside
     }
     config.update(overrides)
     return create_app(config)

@@ -88,6 +88,15 @@ ROUTES = {
     "priorities.restore": ("POST", "/priorities/{r}/restore", {"admin"}),
     "you_said.report": ("GET", "/reports/you-said-we-did", EVERYONE),
     "you_said.report_csv": ("GET", "/reports/you-said-we-did.csv?public=1", EVERYONE),
+    "maps.index": ("GET", "/map", EVERYONE),
+    "maps.frame": ("GET", "/map/frame", EVERYONE),
+    "maps.points": ("GET", "/map/points.json", EVERYONE),
+    "maps.engagements": ("GET", "/map/engagements.json", EVERYONE),
+    "maps.boundary_shapes": ("GET", "/map/boundaries.json?shade=engagements", EVERYONE),
+    "maps.popup": ("GET", "/map/stakeholders/{s}.json", EVERYONE),
+    "maps.download": ("GET", "/map/download", EVERYONE),
+    "map_admin.area_boundaries": ("GET", "/map/boundaries", {"admin"}),
+    "map_admin.postcodes": ("GET", "/map/postcodes", {"admin"}),
 }
 MISSING = {key: 999_999 for key in "scdeapmgfr"}
 # Reference data every user shares: not kept to an Area.
@@ -216,8 +225,10 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
     with client.application.app_context():
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
+    # Downloads, JSON and the map's own document (not a GOV.UK page) are checked elsewhere.
     downloads = ("engagements.export", "lookup.search", "panels.roster_csv", "panels.history_csv",
-                 "you_said.report_csv")  # fmt: skip
+                 "you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
+                 "maps.boundary_shapes", "maps.popup", "maps.download")  # fmt: skip
     for endpoint, (method, path, _) in sorted(ROUTES.items()):
         if method != "GET" or endpoint in downloads:
             continue

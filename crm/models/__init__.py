@@ -1,8 +1,9 @@
 """Database models, one module per aggregate. Importing this package registers them all."""
 
 from crm.models.audit import AuditEvent
-from crm.models.engagement import CommunityReach, Engagement, FollowUpAction
+from crm.models.engagement import CommunityReach, Engagement, EngagementPlace, FollowUpAction
 from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
+from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
 from crm.models.panel import (
     Attendance,
     Declaration,
@@ -20,6 +21,7 @@ from crm.models.user import User
 __all__ = [
     "Affiliation",
     "Area",
+    "AreaBoundary",
     "Attendance",
     "AuditEvent",
     "CaseworkPriority",
@@ -28,6 +30,7 @@ __all__ = [
     "Contact",
     "Declaration",
     "Engagement",
+    "EngagementPlace",
     "Feedback",
     "FeedbackMove",
     "FollowUpAction",
@@ -35,6 +38,8 @@ __all__ = [
     "Panel",
     "PanelMeeting",
     "PanelTarget",
+    "Postcode",
+    "PostcodeSet",
     "SignInAttempt",
     "Stakeholder",
     "TermsOfReference",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, Time
+from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -98,6 +98,20 @@ class CommunityReach(db.Model):
     engagements: Mapped[int] = mapped_column(Integer)
 
 
+class EngagementPlace(db.Model):
+    """How many held, live engagements took place in a map cell (0.05 degrees square)
+    in an Area in a month. Kept up to date by the engagement service for the cells a
+    save touches, so the map's engagements layer over a million reads a few thousand."""
+
+    __tablename__ = "engagement_places"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    cell_lat: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell_lng: Mapped[int] = mapped_column(Integer, primary_key=True)
+    engagements: Mapped[int] = mapped_column(Integer)
+
+
 class Engagement(db.Model):
     """Something that happened between the service and a community."""
 
@@ -120,6 +134,10 @@ class Engagement(db.Model):
     location_stakeholder_id: Mapped[int | None] = mapped_column(ForeignKey("stakeholders.id"))
     location_address: Mapped[str] = mapped_column(String(300), default="")
     location_postcode: Mapped[str] = mapped_column(String(8), default="")
+    # Where it took place on the map: the premises' coordinates, or the postcode's.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    geocode_status: Mapped[str] = mapped_column(String(20), default="")
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     attendance: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text, default="")

@@ -97,6 +97,9 @@ class Stakeholder(db.Model):
     postcode: Mapped[str] = mapped_column(String(8), default="")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # Where the coordinates came from: "postcode" (looked up), "manual" (typed, never
+    # overwritten), "not_found" (a postcode the lookup does not know), or "" (none).
+    geocode_status: Mapped[str] = mapped_column(String(20), default="")
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(20), default="active")

@@ -20,7 +20,7 @@ from crm.models.engagement import (
     engagement_contacts,
     engagement_stakeholders,
 )
-from crm.services import access, lookup, records, reference
+from crm.services import access, engagement_places, geocoding, lookup, records, reference
 from crm.services.records import InvalidValue, Page, SortKey
 
 KIND = "engagement"
@@ -398,6 +398,11 @@ def _apply(engagement: Engagement, data: dict[str, Any], chosen: dict[str, list]
         engagement.location_stakeholder_id = None
     engagement.contacts = chosen["contacts"]
     engagement.staff = chosen["staff"]
+    if engagement.location_stakeholder_id is not None:
+        engagement.location_stakeholder = db.session.get(
+            Stakeholder, engagement.location_stakeholder_id
+        )
+    geocoding.place_engagement(engagement)
 
 
 def log_engagement(
@@ -411,6 +416,7 @@ def log_engagement(
     db.session.add(engagement)
     db.session.flush()
     _write_links(engagement, chosen["stakeholders"], chosen["communities"])
+    engagement_places.refresh({engagement_places.key_of(engagement)})
     records.create_audited(user, KIND, engagement, describe)
     from crm.services import actions as action_service
 
@@ -425,17 +431,26 @@ def update_engagement(
     access.require_edit(user, KIND)
     chosen = _check(user, data, engagement)
 
+    place_before = engagement_places.key_of(engagement)
+
     def mutate() -> None:
         _apply(engagement, data, chosen)
         db.session.flush()
         _write_links(engagement, chosen["stakeholders"], chosen["communities"])
+        engagement_places.refresh({place_before, engagement_places.key_of(engagement)})
 
     return records.update_audited(user, KIND, engagement, expected_version, describe, mutate)
 
 
 def set_archived(user: User, engagement: Engagement, archived: bool) -> None:
     """Archive or restore; an archived engagement leaves coverage and timelines."""
+    place = (engagement.area_id, engagement.held_on.replace(day=1))
     records.set_archived(user, KIND, engagement, archived)
+    if engagement.latitude is not None:
+        engagement_places.refresh(
+            {(*place, engagement_places.cell(engagement.latitude),
+              engagement_places.cell(engagement.longitude))}
+        )  # fmt: skip
     before = _linked(engagement.id)
     for table in (engagement_stakeholders, engagement_communities):
         db.session.execute(

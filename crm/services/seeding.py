@@ -195,6 +195,7 @@ def _demo_stakeholder(rng, demo, area, town, n, owners) -> Stakeholder:
         town=town["town"],
         postcode=postcode,
         latitude=round(town["lat"] + rng.uniform(-0.04, 0.04), 6),
+        geocode_status="manual",  # invented coordinates near the town
         longitude=round(town["lng"] + rng.uniform(-0.06, 0.06), 6),
         area=area,
         owner=rng.choice(owners) if rng.random() < 0.8 else None,

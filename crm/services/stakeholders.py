@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.models import Affiliation, Community, Contact, Stakeholder, User
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES, stakeholder_communities
-from crm.services import access, records, reference
+from crm.services import access, geocoding, records, reference
 from crm.services.records import InvalidValue, Page
 from crm.services.validation import normalise_postcode
 
@@ -59,6 +59,7 @@ def describe(s: Stakeholder) -> dict[str, str]:
         "Town or city": s.town or "",
         "Postcode": s.postcode or "",
         "Latitude": "" if s.latitude is None else f"{s.latitude:.6f}",
+        "Location": geocoding.STATUS_LABELS.get(s.geocode_status or "", ""),
         "Longitude": "" if s.longitude is None else f"{s.longitude:.6f}",
         "Area": s.area.name if s.area else "",
         "Relationship owner": s.owner.name if s.owner else "",
@@ -163,6 +164,7 @@ def create_stakeholder(user: User, data: dict[str, Any]) -> Stakeholder:
     communities = _check_references(user, data)
     stakeholder = Stakeholder(**{f: data.get(f) for f in FIELDS if f in data})
     stakeholder.communities = communities
+    geocoding.place_stakeholder(stakeholder, None)
     return records.create_audited(user, KIND, stakeholder, describe)
 
 
@@ -172,11 +174,14 @@ def update_stakeholder(
     access.require_edit(user, KIND)
     communities = _check_references(user, data)
 
+    before = (stakeholder.latitude, stakeholder.longitude, stakeholder.postcode)
+
     def mutate() -> None:
         for field in FIELDS:
             if field in data:
                 setattr(stakeholder, field, data[field])
         stakeholder.communities = communities
+        geocoding.place_stakeholder(stakeholder, before)
 
     return records.update_audited(user, KIND, stakeholder, expected_version, describe, mutate)
 

@@ -1,0 +1,119 @@
+"""Administrators' map data: Area boundaries (GeoJSON) and the ONS Postcode Directory."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovSubmitInput
+from sqlalchemy import select
+from wtforms import BooleanField, SubmitField
+
+from crm.extensions import db
+from crm.models import PostcodeSet
+from crm.services import access, boundaries, postcode_import
+
+bp = Blueprint("map_admin", __name__, url_prefix="/map")
+
+BOUNDARY_LIMIT = 20 * 1024 * 1024
+POSTCODE_LIMIT = 2 * 1024 * 1024 * 1024  # the directory's zip is a few hundred MB
+
+
+class BoundaryForm(FlaskForm):
+    file = FileField(
+        "GeoJSON file", widget=GovFileInput(),
+        validators=[FileRequired(message="Choose a GeoJSON file")],
+    )  # fmt: skip
+    illustrative = BooleanField(
+        "These are illustrative outlines, not official boundaries", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Import boundaries", widget=GovSubmitInput())
+
+
+class PostcodeForm(FlaskForm):
+    file = FileField(
+        "ONS Postcode Directory file (CSV or zip)", widget=GovFileInput(),
+        validators=[FileRequired(message="Choose the ONS Postcode Directory file")],
+    )  # fmt: skip
+    submit = SubmitField("Import postcodes", widget=GovSubmitInput())
+
+
+@bp.route("/boundaries", methods=["GET", "POST"])
+def area_boundaries():
+    """Import Area boundaries; a file with any problem changes nothing."""
+    access.require_admin(current_user)
+    request.max_content_length = BOUNDARY_LIMIT
+    form = BoundaryForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            text = upload.read().decode("utf-8")
+            areas = boundaries.import_boundaries(
+                current_user, text, upload.filename or "upload", bool(form.illustrative.data)
+            )
+            db.session.commit()
+            flash(f"Imported boundaries for {len(areas)} Areas", "success")
+            return redirect(url_for(".area_boundaries"))
+        except UnicodeDecodeError:
+            db.session.rollback()
+            problems = ["The file is not text in UTF-8: export the GeoJSON as UTF-8"]
+        except boundaries.BoundaryProblems as refused:
+            db.session.rollback()
+            problems = refused.problems
+    if problems:
+        form.file.errors = ["The file was not imported: see the problems listed"]
+    return render_template(
+        "maps/boundaries.html", form=form, problems=problems, rows=boundaries.boundaries()
+    )
+
+
+def _upload_folder() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _load_in_background(app, set_id: int, path: Path) -> None:
+    with app.app_context():
+        try:
+            postcode_import.load(set_id, path)
+        except postcode_import.ImportProblem:
+            pass  # recorded on the set, which the page shows
+        finally:
+            path.unlink(missing_ok=True)
+            db.session.remove()
+
+
+@bp.route("/postcodes", methods=["GET", "POST"])
+def postcodes():
+    """Import a newer ONS Postcode Directory; the page shows its progress until it is in."""
+    access.require_admin(current_user)
+    request.max_content_length = POSTCODE_LIMIT
+    form = PostcodeForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = Path(upload.filename or "onspd.csv").name
+        set_id = postcode_import.start(name)
+        path = _upload_folder() / f"postcodes-{set_id}{Path(name).suffix.lower() or '.csv'}"
+        upload.save(path)
+        app = current_app._get_current_object()
+        if current_app.config.get("TESTING"):
+            _load_in_background(app, set_id, path)  # the tests wait for nothing
+        else:
+            threading.Thread(
+                target=_load_in_background, args=(app, set_id, path), daemon=True
+            ).start()
+        flash("The file is being imported: this page shows how far it has got", "success")
+        return redirect(url_for(".postcodes"))
+    sets = list(db.session.scalars(select(PostcodeSet).order_by(PostcodeSet.id.desc()).limit(10)))
+    return render_template(
+        "maps/postcodes.html",
+        form=form,
+        sets=sets,
+        loading=any(s.status == "loading" for s in sets),
+    )

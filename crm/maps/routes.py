@@ -1,0 +1,263 @@
+"""The community map: a GOV.UK page with filters and tables, the map in an iframe of
+its own (a folium document), and the JSON its layers load."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.maps import render
+from crm.models import Stakeholder
+from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
+from crm.services import boundaries, engagement_places, geocoding, maps, reference
+from crm.services.access import RecordNotFound
+from crm.views_common import arg_int
+
+bp = Blueprint("maps", __name__, url_prefix="/map")
+
+LAYERS = {
+    "stakeholders": "Stakeholders, coloured by type",
+    "gaps": "Gaps: stakeholders serving seldom-heard communities not engaged in the period",
+    "engagements": "Where engagements took place, weighted by how many",
+    "boundaries": "Area boundaries",
+}
+SHADING = {
+    "": "No shading",
+    "engagements": "Engagements in the period",
+    "per_stakeholder": "Engagements per stakeholder",
+}
+# A downloaded map holds at most this many points, and says when it leaves some out.
+DOWNLOAD_LIMIT = 20_000
+
+
+def filters_from_args() -> maps.MapFilters:
+    def choice(name, allowed):
+        value = request.args.get(name, "")
+        return value if value in allowed else ""
+
+    months = arg_int("months") or 12
+    return maps.MapFilters(
+        area_id=arg_int("area"),
+        type=choice("type", STAKEHOLDER_TYPES),
+        community_id=arg_int("community"),
+        seldom_heard=request.args.get("seldom_heard") == "1",
+        status=choice("status", STAKEHOLDER_STATUSES),
+        recency=choice("recency", maps.RECENCY),
+        months=min(max(months, 1), 120),
+    )
+
+
+def chosen_layers() -> list[str]:
+    chosen = [name for name in request.args.getlist("layer") if name in LAYERS]
+    return chosen or ["stakeholders", "boundaries"]
+
+
+def _args() -> dict:
+    """The query string to pass on to the frame and the JSON (filters and layers)."""
+    return {k: request.args.getlist(k) for k in request.args}
+
+
+@bp.route("")
+def index():
+    """The map page: filters, the map, and the same information as tables."""
+    filters = filters_from_args()
+    conds = maps.conditions(current_user, filters)
+    gap_total, gaps = maps.gap_list(maps.gap_conditions(current_user, filters))
+    unplaced_total, unplaced = maps.unplaced(conds)
+    return render_template(
+        "maps/index.html",
+        filters=filters,
+        layers=chosen_layers(),
+        layer_names=LAYERS,
+        shading=request.args.get("shade", "") if request.args.get("shade") in SHADING else "",
+        shading_names=SHADING,
+        areas=reference.areas_for(current_user),
+        communities=reference.all_communities(),
+        types=STAKEHOLDER_TYPES,
+        statuses=STAKEHOLDER_STATUSES,
+        recency=maps.RECENCY,
+        since=filters.since(),
+        counts=maps.counts_by_area_and_type(conds),
+        type_labels=list(STAKEHOLDER_TYPES.values()),
+        gap_total=gap_total,
+        gaps=gaps,
+        unplaced_total=unplaced_total,
+        unplaced=unplaced,
+        geocode_labels=geocoding.STATUS_LABELS,
+        frame_url=url_for(".frame", **_args()),
+        download_url=url_for(".download", **_args()),
+        attribution=geocoding.ATTRIBUTION,
+        has_boundaries=boundaries.any_boundaries(),
+    )
+
+
+def _config(filters: maps.MapFilters, data: dict | None = None) -> dict:
+    shade = request.args.get("shade", "")
+    config = {
+        "types": [
+            [label, maps.TYPE_COLOURS[n % len(maps.TYPE_COLOURS)]]
+            for n, label in enumerate(STAKEHOLDER_TYPES.values())
+        ],
+        "layers": chosen_layers(),
+        "urls": {
+            "points": url_for(".points", **_args()),
+            "gaps": url_for(".points", **(_args() | {"kind": "gaps"})),
+            "engagements": url_for(".engagements", **_args()),
+            "boundaries": url_for(".boundary_shapes", **_args())
+            if boundaries.any_boundaries()
+            else "",
+            "popup": url_for(".popup", stakeholder_id=0)[: -len("0.json")] + "{id}.json",
+            "stakeholder": url_for("stakeholders.detail", stakeholder_id=0)[:-1] + "{id}",
+        },
+        "bounds": _bounds(filters),
+        "shadeTitle": SHADING[shade] if shade in ("engagements", "per_stakeholder") else "",
+    }
+    if data is not None:
+        config["data"] = data
+        config["urls"] = {"stakeholder": "", "popup": ""}
+    return config
+
+
+def _bounds(filters: maps.MapFilters):
+    conds = maps.conditions(current_user, filters)
+    row = db.session.execute(
+        select(func.min(Stakeholder.latitude), func.min(Stakeholder.longitude),
+               func.max(Stakeholder.latitude), func.max(Stakeholder.longitude))
+        .where(*conds, Stakeholder.latitude.is_not(None))
+    ).first()  # fmt: skip
+    if row is None or row[0] is None:
+        return None
+    return [[row[0], row[1]], [row[2], row[3]]]
+
+
+def _frame_headers(response: Response, nonce: str) -> Response:
+    """The map document may sit in a frame of this site and load tiles from their host."""
+    tiles = render.tile_origin(current_app.config["MAP_TILES"])
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        f"style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; "
+        f"img-src 'self' data: {tiles}; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'self'"
+    ).replace("  ", " ")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.route("/frame")
+def frame():
+    """The map itself: a folium document with Leaflet served by the app."""
+    filters = filters_from_args()
+    m = render.build_map(
+        _config(filters), current_app.config["MAP_TILES"],
+        current_app.config["MAP_TILES_ATTRIBUTION"],
+    )  # fmt: skip
+    assets = {
+        "leaflet_css": url_for("static", filename="build/map/leaflet.css"),
+        "map_css": url_for("static", filename="css/map.css"),
+        "leaflet_js": url_for("static", filename="build/map/leaflet.js"),
+        "supercluster_js": url_for("static", filename="build/map/supercluster.min.js"),
+        "map_js": url_for("static", filename="js/map.js"),
+    }
+    html = render.served_document(m, assets, g.csp_nonce)
+    return _frame_headers(Response(html, mimetype="text/html"), g.csp_nonce)
+
+
+def compact_json(payload) -> Response:
+    """JSON without spaces, gzipped (level 1: fast) when the browser accepts it."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    response = Response(body, mimetype="application/json")
+    if "gzip" in request.headers.get("Accept-Encoding", "") and len(body) > 1024:
+        response.set_data(gzip.compress(body, compresslevel=1))
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/points.json")
+def points():
+    """The stakeholders (or, with kind=gaps, the gaps) as [[lat, lng, id, type], ...]."""
+    filters = filters_from_args()
+    if request.args.get("kind") == "gaps":
+        conds = maps.gap_conditions(current_user, filters)
+    else:
+        conds = maps.conditions(current_user, filters)
+    return compact_json({"points": maps.points(conds)})
+
+
+@bp.route("/engagements.json")
+def engagements():
+    """Held engagements since the period's first month, per map cell: [[lat, lng, n], ...]."""
+    filters = filters_from_args()
+    area_ids = maps.area_ids_in_view(current_user, filters)
+    return compact_json(engagement_places.weighted_cells(area_ids, filters.since()))
+
+
+@bp.route("/boundaries.json")
+def boundary_shapes():
+    filters = filters_from_args()
+    return compact_json(
+        boundaries.feature_collection(
+            current_user, maps.area_ids_in_view(current_user, filters), filters.since(),
+            request.args.get("shade", ""),
+        )
+    )  # fmt: skip
+
+
+@bp.route("/stakeholders/<int:stakeholder_id>.json")
+def popup(stakeholder_id: int):
+    data = maps.popup(current_user, stakeholder_id)
+    if data is None:
+        raise RecordNotFound()
+    return compact_json(data)
+
+
+@bp.route("/download")
+def download():
+    """A self-contained HTML file of the current view and filters, for a board paper."""
+    filters = filters_from_args()
+    conds = maps.conditions(current_user, filters)
+    placed = maps.count_placed(conds)
+    data = {"points": {"points": maps.points(conds, limit=DOWNLOAD_LIMIT)}}
+    layers = chosen_layers()
+    gap_conds = maps.gap_conditions(current_user, filters)
+    data["gaps"] = {"points": maps.points(gap_conds, limit=DOWNLOAD_LIMIT)}
+    area_ids = maps.area_ids_in_view(current_user, filters)
+    data["engagements"] = engagement_places.weighted_cells(area_ids, filters.since())
+    data["boundaries"] = boundaries.feature_collection(
+        current_user, area_ids, filters.since(), request.args.get("shade", "")
+    )
+    ids = [p[2] for p in data["points"]["points"]] + [p[2] for p in data["gaps"]["points"]]
+    data["popups"] = maps.popups_for(ids)
+    shown = len(data["points"]["points"])
+    note = f"Engage community map, {date.today():%-d %B %Y}: {shown:,} of {placed:,} stakeholders"
+    if shown < placed:
+        note += f" (the first {DOWNLOAD_LIMIT:,}; narrow the filters to include the rest)"
+    note += ". " + geocoding.ATTRIBUTION
+    config = _config(filters, data=data) | {"layers": layers}
+    m = render.build_map(
+        config, current_app.config["MAP_TILES"], current_app.config["MAP_TILES_ATTRIBUTION"]
+    )
+    html = render.standalone_document(m, Path(current_app.static_folder), note)
+    return Response(
+        html,
+        mimetype="text/html",
+        headers={"Content-Disposition": f'attachment; filename="engage-map-{date.today()}.html"'},
+    )
