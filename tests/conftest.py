@@ -20,6 +20,7 @@ from crm.extensions import db
 from crm.models import (
     Affiliation,
     Area,
+    AreaBoundary,
     Attendance,
     AuditEvent,
     CaseworkPriority,
@@ -28,6 +29,7 @@ from crm.models import (
     Contact,
     Declaration,
     Engagement,
+    EngagementPlace,
     Feedback,
     FeedbackMove,
     FollowUpAction,
@@ -35,6 +37,8 @@ from crm.models import (
     Panel,
     PanelMeeting,
     PanelTarget,
+    Postcode,
+    PostcodeSet,
     SignInAttempt,
     Stakeholder,
     TermsOfReference,
@@ -112,6 +116,10 @@ def _clean_slate(request):
         seeded_ids = list(seeded)[:SEEDED_PRIORITIES]
         for table in (
             AuditEvent.__table__,
+            EngagementPlace.__table__,
+            AreaBoundary.__table__,
+            Postcode.__table__,
+            PostcodeSet.__table__,
             feedback_priorities,
             feedback_communities,
             FeedbackMove.__table__,

@@ -160,13 +160,60 @@ def _frame_headers(response: Response, nonce: str) -> Response:
     return response
 
 
+def _one_place_config(lat: float, lng: float, type_index: int, popup: dict) -> dict:
+    """A small map of one record: its point, no legend, zoomed in."""
+    return {
+        "types": [
+            [label, maps.TYPE_COLOURS[n % len(maps.TYPE_COLOURS)]]
+            for n, label in enumerate(STAKEHOLDER_TYPES.values())
+        ],  # fmt: skip
+        "layers": ["stakeholders"],
+        "urls": {"stakeholder": "", "popup": ""},
+        "bounds": [[lat - 0.01, lng - 0.015], [lat + 0.01, lng + 0.015]],
+        "shadeTitle": "",
+        "small": True,
+        "data": {"points": {"points": [[lat, lng, 1, type_index]]}, "popups": {"1": popup}},
+    }
+
+
+def _small_map_config() -> dict | None:
+    """?stakeholder=ID or ?engagement=ID: the one record's place, if it has one."""
+    from crm.services.engagements import get_engagement
+    from crm.services.stakeholders import get_stakeholder
+
+    if stakeholder_id := arg_int("stakeholder"):
+        s = get_stakeholder(current_user, stakeholder_id)
+        if s.latitude is None:
+            return None
+        popup = maps.popups_for([s.id])[s.id]
+        return _one_place_config(s.latitude, s.longitude, maps.TYPE_KEYS.index(s.type), popup)
+    if engagement_id := arg_int("engagement"):
+        e = get_engagement(current_user, engagement_id)
+        if e.latitude is None:
+            return None
+        where = e.location_stakeholder.name if e.location_stakeholder else e.location_postcode
+        popup = {"name": e.title, "type": f"Held {e.held_on:%-d %B %Y}", "communities": [],
+                 "last_engaged_on": "", "where": where}  # fmt: skip
+        return _one_place_config(e.latitude, e.longitude, len(maps.TYPE_KEYS) - 1, popup)
+    return None
+
+
 @bp.route("/frame")
 def frame():
-    """The map itself: a folium document with Leaflet served by the app."""
+    """The map itself: a folium document with Leaflet served by the app.
+
+    With ?stakeholder=ID or ?engagement=ID it is the small map of that record.
+    """
     filters = filters_from_args()
+    small = request.args.get("stakeholder") or request.args.get("engagement")
+    config = _small_map_config() if small else _config(filters)
+    if config is None:
+        return _frame_headers(
+            Response("<!DOCTYPE html><html lang=\"en\"><body><p>No location recorded.</p>"
+                     "</body></html>", mimetype="text/html"), g.csp_nonce,
+        )  # fmt: skip
     m = render.build_map(
-        _config(filters), current_app.config["MAP_TILES"],
-        current_app.config["MAP_TILES_ATTRIBUTION"],
+        config, current_app.config["MAP_TILES"], current_app.config["MAP_TILES_ATTRIBUTION"],
     )  # fmt: skip
     assets = {
         "leaflet_css": url_for("static", filename="build/map/leaflet.css"),

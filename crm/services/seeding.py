@@ -104,6 +104,12 @@ def load_demo_data(stakeholders_per_area: int = 45) -> dict[str, int]:
     from crm.services.demo_feedback import load_demo_feedback
 
     counts.update(load_demo_feedback(rng, demo, users[0]))
+    from crm.services import boundaries
+
+    outlines = (SEEDS / "demo-boundaries.geojson").read_text(encoding="utf-8")
+    counts["boundaries"] = len(
+        boundaries.import_boundaries(None, outlines, "Engage demo outlines", illustrative=True)
+    )
     return counts
 
 

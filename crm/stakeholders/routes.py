@@ -8,7 +8,7 @@ from flask_login import current_user
 from crm.auth.forms import ButtonForm
 from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
-from crm.services import access, audit, engagements, reference
+from crm.services import access, audit, engagements, geocoding, reference
 from crm.services import stakeholders as service
 from crm.stakeholders.forms import StakeholderForm
 from crm.views_common import arg_int, arg_page, form_version, post_button, try_save
@@ -92,6 +92,7 @@ def detail(stakeholder_id: int):
     return render_template(
         "stakeholders/detail.html",
         stakeholder=stakeholder,
+        geocode_labels=geocoding.STATUS_LABELS,
         contacts=service.contacts_of(stakeholder),
         timeline=engagements.stakeholder_timeline(current_user, stakeholder.id),
         last_engaged_on=stakeholder.last_engaged_on,

@@ -49,7 +49,11 @@
       if (data.communities && data.communities.length) {
         box.appendChild(el("p", "Serves: " + data.communities.join(", ")));
       }
-      box.appendChild(el("p", data.last_engaged_on ? "Last engaged " + data.last_engaged_on : "Never engaged"));
+      if (data.where !== undefined) {
+        if (data.where) box.appendChild(el("p", data.where));
+      } else {
+        box.appendChild(el("p", data.last_engaged_on ? "Last engaged " + data.last_engaged_on : "Never engaged"));
+      }
       if (config.urls.stakeholder) {
         var link = el("a", "Open " + data.name);
         link.href = config.urls.stakeholder.replace("{id}", String(id));
@@ -182,9 +186,12 @@
     var colours = config.types.map(function (t) { return t[1]; });
     var colourOf = function (i) { return colours[i] || "#505a5f"; };
     var overlays = {};
-    var control = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
-    legend(map, config);
-    if (config.bounds) map.fitBounds(config.bounds, { maxZoom: 13 });
+    var control = L.control.layers(null, overlays, { collapsed: false });
+    if (!config.small) {
+      control.addTo(map);
+      legend(map, config);
+    }
+    if (config.bounds) map.fitBounds(config.bounds, { maxZoom: config.small ? 14 : 13 });
     say(config, "Loading the map data...");
     var started = performance.now();
     var jobs = [];
