@@ -85,3 +85,43 @@ def test_a_lead_logs_an_engagement_with_the_type_ahead(
     main = page.inner_text("main")
     assert "Toxteth Women's Network" in main and "Amara Okafor" in main
     assert page.errors == []
+
+
+def test_the_map_draws_points_and_opens_a_popup_without_leaving_the_site(
+    app, live_server, page, make_user, make_stakeholder
+):
+    """Tiles are off in the tests: every request must go to the app itself."""
+    hostile = "<img src=x onerror=alert(1)>${alert(1)}"
+    user = make_user("lead", areas=("Mersey-Cheshire",))
+    make_stakeholder(name=hostile, latitude=53.40, longitude=-2.99, communities=["Older people"])
+    for n in range(30):
+        make_stakeholder(name=f"Group {n}", latitude=53.2 + n / 200, longitude=-2.8 - n / 300)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.set_viewport_size({"width": 1280, "height": 1100})  # the whole map in view
+    page.goto(f"{live_server}/sign-in?next=/map")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{live_server}/map")
+    frame = page.frame_locator("iframe.app-map-frame")
+    frame.locator("body[data-map-ready='true']").wait_for(timeout=10_000)
+    assert frame.locator("body").get_attribute("data-points-drawn") == "31"
+    assert frame.locator("canvas").count() >= 1
+    # Zoom to the hostile stakeholder so it stands alone, then click it.
+    map_frame = next(f for f in page.frames if "/map/frame" in f.url)
+    map_frame.evaluate("() => engageMap.setView([53.40, -2.99], 17, {animate: false})")
+    map_frame.wait_for_timeout(300)
+    x, y = map_frame.evaluate(
+        "() => { const p = engageMap.latLngToContainerPoint([53.40, -2.99]); return [p.x, p.y]; }"
+    )
+    frame.locator(".folium-map").click(position={"x": x, "y": y})
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    popup.locator("text=Last engaged").or_(popup.locator("text=Never engaged")).wait_for()
+    assert hostile in popup.inner_text()
+    assert popup.locator("img").count() == 0
+    assert "Older people" in popup.inner_text()
+    assert page.errors == [], page.errors  # no CSP violation or script error in either frame
+    outside = [url for url in requests if not url.startswith(live_server)]
+    assert outside == []

@@ -75,11 +75,16 @@
     });
     var index = new Supercluster({ radius: 50, maxZoom: 15 }).load(features);
     var group = L.layerGroup();
+    var clusters = L.layerGroup().addTo(group);
+    // Single points are kept from one drawing to the next, so a popup that pans the
+    // map stays open: only points leaving the view are removed.
+    var drawn = {};
     function draw() {
-      group.clearLayers();
+      clusters.clearLayers();
       var b = map.getBounds();
-      var clusters = index.getClusters([b.getWest() - 1, b.getSouth() - 1, b.getEast() + 1, b.getNorth() + 1], Math.round(map.getZoom()));
-      clusters.forEach(function (c) {
+      var found = index.getClusters([b.getWest() - 1, b.getSouth() - 1, b.getEast() + 1, b.getNorth() + 1], Math.round(map.getZoom()));
+      var keep = {};
+      found.forEach(function (c) {
         var latlng = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
         if (c.properties.cluster) {
           var n = c.properties.point_count;
@@ -91,14 +96,24 @@
           marker.on("click", function () {
             map.setView(latlng, Math.min(index.getClusterExpansionZoom(c.properties.cluster_id), 18));
           });
-          group.addLayer(marker);
-        } else {
-          var point = L.circleMarker(latlng, {
-            renderer: renderer, radius: radius, color: "#0b0c0c", weight: 1,
-            fillColor: colourOf(c.properties.t), fillOpacity: 0.9,
-          });
-          point.bindPopup(function () { return popupFor(config, c.properties.id); });
-          group.addLayer(point);
+          clusters.addLayer(marker);
+          return;
+        }
+        var id = c.properties.id;
+        keep[id] = true;
+        if (drawn[id]) return;
+        var point = L.circleMarker(latlng, {
+          renderer: renderer, radius: radius, color: "#0b0c0c", weight: 1,
+          fillColor: colourOf(c.properties.t), fillOpacity: 0.9,
+        });
+        point.bindPopup(function () { return popupFor(config, id); });
+        drawn[id] = point;
+        group.addLayer(point);
+      });
+      Object.keys(drawn).forEach(function (id) {
+        if (!keep[id] && !drawn[id].isPopupOpen()) {
+          group.removeLayer(drawn[id]);
+          delete drawn[id];
         }
       });
     }
@@ -182,6 +197,7 @@
 
   window.engageMapStart = function (map) {
     var config = JSON.parse(document.getElementById("engage-map-config").textContent);
+    window.engageMap = map; // for the browser tests and the benchmark
     var renderer = L.canvas({ padding: 0.5 });
     var colours = config.types.map(function (t) { return t[1]; });
     var colourOf = function (i) { return colours[i] || "#505a5f"; };
