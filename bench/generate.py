@@ -111,8 +111,10 @@ def generate(n: int, seed: int = 1) -> None:
                 "address_line2": "",
                 "town": town,
                 "postcode": f"L{rng.randint(1, 40)} {rng.randint(1, 9)}AB",
-                "latitude": 53.0 + rng.random(),
-                "longitude": -3.0 + rng.random(),
+                # Spread over England and Wales, so the map benchmark draws a country.
+                "latitude": round(50.6 + 4.8 * rng.random(), 5),
+                "longitude": round(-4.6 + 4.9 * rng.random(), 5),
+                "geocode_status": "manual",
                 "area_id": rng.choice(areas),
                 "owner_id": rng.choice(owners + [None]),
                 "status": rng.choice(["active", "active", "active", "dormant", "closed"]),
@@ -183,8 +185,11 @@ def generate_engagements(n: int, seed: int = 2) -> None:
     """
     rng = random.Random(seed)  # noqa: S311
     stakeholders = db.session.execute(
-        select(Stakeholder.id, Stakeholder.area_id).where(Stakeholder.archived_at.is_(None))
+        select(
+            Stakeholder.id, Stakeholder.area_id, Stakeholder.latitude, Stakeholder.longitude
+        ).where(Stakeholder.archived_at.is_(None))
     ).all()
+    where = {sid: (lat, lng) for sid, _, lat, lng in stakeholders}
     communities = list(db.session.scalars(select(Community.id)))
     leads = list(db.session.scalars(select(User.id)))
     busy = db.session.scalar(
@@ -198,7 +203,8 @@ def generate_engagements(n: int, seed: int = 2) -> None:
         engagements, links, reached = [], [], []
         for i in range(chunk_start, min(n, chunk_start + CHUNK)):
             eid = start_id + i
-            sid, area_id = (busy, busy_area) if i < 500 else rng.choice(stakeholders)
+            sid, area_id = (busy, busy_area) if i < 500 else rng.choice(stakeholders)[:2]
+            lat, lng = where.get(sid, (None, None))
             held_on = today - timedelta(days=rng.randint(0, 730))
             status = "held" if rng.random() < 0.95 else "planned"
             counts = 1 if status == "held" else 0
@@ -207,6 +213,7 @@ def generate_engagements(n: int, seed: int = 2) -> None:
                 "status": status, "held_on": held_on, "start_time": None, "end_time": None,
                 "area_id": area_id, "location_kind": "stakeholder", "location_stakeholder_id": sid,
                 "location_address": "", "location_postcode": "", "lead_id": rng.choice(leads),
+                "latitude": lat, "longitude": lng, "geocode_status": "premises",
                 "attendance": rng.randint(1, 60), "summary": "Synthetic benchmark engagement",
                 "issues_raised": "", "outcomes": "", "restricted_notes": "", "version": 1,
                 "created_at": now, "updated_at": now, "archived_at": None,
@@ -229,6 +236,9 @@ def generate_engagements(n: int, seed: int = 2) -> None:
 
 def _derive_figures() -> None:
     """What the engagement service keeps up to date one change at a time, built in bulk."""
+    from crm.services import engagement_places
+
+    engagement_places.rebuild()
     db.session.execute(db.text("DELETE FROM community_reach"))
     db.session.execute(
         db.text(
