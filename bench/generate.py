@@ -112,10 +112,11 @@ def generate(n: int, seed: int = 1) -> None:
                 "town": town,
                 "postcode": f"L{rng.randint(1, 40)} {rng.randint(1, 9)}AB",
                 # Spread over England and Wales, so the map benchmark draws a country.
-                "latitude": round(50.6 + 4.8 * rng.random(), 5),
-                "longitude": round(-4.6 + 4.9 * rng.random(), 5),
+                "latitude": (lat := round(50.6 + 4.8 * rng.random(), 5)),
+                "longitude": (lng := round(-4.6 + 4.9 * rng.random(), 5)),
                 "geocode_status": "manual",
-                "area_id": rng.choice(areas),
+                # Areas are places: fourteen bands, seven north to south, two west to east.
+                "area_id": areas[min(6, int((lat - 50.6) / 4.8 * 7)) * 2 + (lng > -2.15)],
                 "owner_id": rng.choice(owners + [None]),
                 "status": rng.choice(["active", "active", "active", "dormant", "closed"]),
                 "influence": rng.randint(1, 5),
@@ -162,6 +163,14 @@ def generate(n: int, seed: int = 1) -> None:
     _insert(stakeholder_communities, links)
     _insert(Contact.__table__, contacts)
     _insert(Affiliation.__table__, affiliations)
+    # What the stakeholder model keeps with its communities, set in bulk.
+    db.session.execute(
+        db.text(
+            "UPDATE stakeholders SET serves_seldom_heard = EXISTS (SELECT 1 FROM "
+            "stakeholder_communities sc JOIN communities c ON c.id = sc.community_id "
+            "WHERE sc.stakeholder_id = stakeholders.id AND c.seldom_heard)"
+        )
+    )
     if db.engine.dialect.name == "postgresql":
         # Explicit ids do not move PostgreSQL's sequences on; do it, so the app can insert.
         for table in ("stakeholders", "contacts"):

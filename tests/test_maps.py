@@ -199,7 +199,7 @@ def test_engagements_layer_counts_held_engagements_per_cell(app, client, signed_
         engagement_places.rebuild()
         assert engagement_places.weighted_cells(None, date.today() - timedelta(days=365)) == rebuilt
     cells = client.get("/map/engagements.json").get_json()
-    assert cells == [[53.425, -2.975, 3]]
+    assert cells == [[53.45, -2.95, 3]]
 
 
 # Boundaries

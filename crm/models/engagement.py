@@ -99,7 +99,7 @@ class CommunityReach(db.Model):
 
 
 class EngagementPlace(db.Model):
-    """How many held, live engagements took place in a map cell (0.05 degrees square)
+    """How many held, live engagements took place in a map cell (0.1 degrees square)
     in an Area in a month. Kept up to date by the engagement service for the cells a
     save touches, so the map's engagements layer over a million reads a few thousand."""
 

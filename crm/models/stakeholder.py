@@ -15,6 +15,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,6 +82,21 @@ class Stakeholder(db.Model):
             ("updated_at", "id"),
             ("postcode", "id"),
         ),
+        # The map reads its points, counts and gaps from this index alone.
+        Index(
+            "ix_stakeholders_live_map",
+            *(
+                "area_id",
+                "latitude",
+                "longitude",
+                "type",
+                "id",
+                "last_engaged_on",
+                "serves_seldom_heard",
+            ),
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),  # fmt: skip
         Index("ix_stakeholders_postcode", "postcode"),
         Index("ix_stakeholders_email", "email"),
         Index("ix_stakeholders_owner", "owner_id"),
@@ -113,6 +130,9 @@ class Stakeholder(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     # The date of the latest held engagement with it: kept by the engagement service.
     last_engaged_on: Mapped[date | None] = mapped_column(Date)
+    # Whether any community it serves is seldom heard: kept by the stakeholder service
+    # when its communities change, so the map's gap layer is one indexed condition.
+    serves_seldom_heard: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -205,3 +225,22 @@ class Affiliation(db.Model):
 
     contact: Mapped[Contact] = relationship(back_populates="affiliations")
     stakeholder: Mapped[Stakeholder] = relationship(back_populates="affiliations")
+
+
+def _seldom_heard_appended(target: Stakeholder, value: Community, initiator) -> Community:
+    target.serves_seldom_heard = bool(target.serves_seldom_heard) or bool(value.seldom_heard)
+    return value
+
+
+def _seldom_heard_removed(target: Stakeholder, value: Community, initiator) -> None:
+    target.serves_seldom_heard = any(c.seldom_heard for c in target.communities if c is not value)
+
+
+def _seldom_heard_replaced(target: Stakeholder, values, initiator) -> None:
+    target.serves_seldom_heard = any(c.seldom_heard for c in values)
+
+
+# Whichever way a stakeholder's communities change, its seldom-heard flag follows.
+event.listen(Stakeholder.communities, "append", _seldom_heard_appended, retval=True)
+event.listen(Stakeholder.communities, "remove", _seldom_heard_removed)
+event.listen(Stakeholder.communities, "bulk_replace", _seldom_heard_replaced)

@@ -1,6 +1,6 @@
 """The engagements layer's summary: held, live engagements per map cell, Area and month.
 
-A cell is 0.05 degrees of latitude by 0.05 of longitude (about 5 by 3.5 km in
+A cell is 0.1 degrees of latitude by 0.1 of longitude (about 11 by 7 km in
 England). The map shows each cell's total at its centre, weighted by the count.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select
 from crm.extensions import db
 from crm.models import Engagement, EngagementPlace
 
-CELLS_PER_DEGREE = 20
+CELLS_PER_DEGREE = 10
 
 
 def cell(value: float) -> int:

@@ -12,10 +12,10 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import JSON, Numeric, Text, and_, case, cast, exists, func, or_, select
 
 from crm.extensions import db
-from crm.models import Area, Community, Stakeholder, User
+from crm.models import Area, Stakeholder, User
 from crm.models.stakeholder import STAKEHOLDER_TYPES, stakeholder_communities
 from crm.services import access
 
@@ -30,7 +30,7 @@ RECENCY = {
     "not_engaged": "Not engaged in the period",
     "never": "Never engaged",
 }
-UNPLACED_SHOWN = 100
+UNPLACED_SHOWN = 50
 
 
 @dataclass
@@ -52,12 +52,9 @@ class MapFilters:
 
 
 def seldom_heard_served():
-    """A condition: the stakeholder serves at least one seldom-heard community."""
-    return exists().where(
-        stakeholder_communities.c.stakeholder_id == Stakeholder.id,
-        stakeholder_communities.c.community_id == Community.id,
-        Community.seldom_heard.is_(True),
-    )
+    """A condition: the stakeholder serves at least one seldom-heard community (a flag
+    kept with its communities, so it is read from the map's index)."""
+    return Stakeholder.serves_seldom_heard.is_(True)
 
 
 def conditions(user: User, filters: MapFilters, today: date | None = None) -> list:
@@ -99,21 +96,54 @@ def gap_conditions(user: User, filters: MapFilters, today: date | None = None) -
     ]
 
 
-def _placed(conds: list) -> Select:
-    return select(Stakeholder.latitude, Stakeholder.longitude, Stakeholder.id, Stakeholder.type)\
-        .where(*conds, Stakeholder.latitude.is_not(None))  # fmt: skip
+def _type_index():
+    """The type's position in TYPE_KEYS, worked out by the database."""
+    return case(
+        {key: n for n, key in enumerate(TYPE_KEYS)}, value=Stakeholder.type,
+        else_=len(TYPE_KEYS) - 1,
+    )  # fmt: skip
 
 
 def points(conds: list, limit: int | None = None) -> list[list]:
     """[[lat, lng, id, type index], ...] for the placed stakeholders matching conds."""
-    index = {key: n for n, key in enumerate(TYPE_KEYS)}
-    stmt = _placed(conds)
+    stmt = select(Stakeholder.latitude, Stakeholder.longitude, Stakeholder.id, _type_index()).where(
+        *conds, Stakeholder.latitude.is_not(None)
+    )
     if limit:
         stmt = stmt.order_by(Stakeholder.id).limit(limit)
-    return [
-        [round(lat, 5), round(lng, 5), sid, index.get(kind, len(TYPE_KEYS) - 1)]
-        for lat, lng, sid, kind in db.session.execute(stmt)
-    ]
+    return [[round(a, 5), round(b, 5), c, d] for a, b, c, d in db.session.execute(stmt)]
+
+
+def points_json(conds: list) -> str:
+    """The same points as a JSON array, built by the database.
+
+    For 100,000 points this is several times quicker than rows turned into Python
+    lists and back into JSON: the whole array is made in C inside SQLite or PostgreSQL.
+    """
+    placed = [*conds, Stakeholder.latitude.is_not(None)]
+    if db.engine.dialect.name == "sqlite":
+        item = func.json_array(
+            func.round(Stakeholder.latitude, 5),
+            func.round(Stakeholder.longitude, 5),
+            Stakeholder.id,
+            _type_index(),
+        )
+        stmt = select(func.json_group_array(item)).where(*placed)
+    else:
+
+        def rounded(column):
+            return func.round(cast(column, Numeric), 5)
+
+        item = func.json_build_array(
+            rounded(Stakeholder.latitude),
+            rounded(Stakeholder.longitude),
+            Stakeholder.id,
+            _type_index(),
+        )
+        stmt = select(cast(func.coalesce(func.json_agg(item), cast("[]", JSON)), Text)).where(
+            *placed
+        )
+    return db.session.scalar(stmt) or "[]"  # fmt: skip
 
 
 def count_placed(conds: list) -> int:
@@ -141,18 +171,20 @@ def unplaced(conds: list) -> tuple[int, list]:
 
 
 def counts_by_area_and_type(conds: list) -> list[tuple[str, dict[str, int], int]]:
-    """[(Area name, {type label: count}, total)] for the table under the map."""
+    """[(Area name, {type label: count}, total)] for the table under the map.
+
+    Grouped by the Area's id (read from the map's index), the names added after.
+    """
     stmt = (
-        select(Area.name, Stakeholder.type, func.count())
-        .join(Area, Area.id == Stakeholder.area_id)
+        select(Stakeholder.area_id, Stakeholder.type, func.count())
         .where(*conds)
-        .group_by(Area.name, Stakeholder.type)
-        .order_by(Area.name)
+        .group_by(Stakeholder.area_id, Stakeholder.type)
     )
+    names = dict(db.session.execute(select(Area.id, Area.name)).all())
     table: dict[str, dict[str, int]] = {}
-    for area_name, kind, count in db.session.execute(stmt):
-        table.setdefault(area_name, {})[STAKEHOLDER_TYPES.get(kind, kind)] = count
-    return [(name, row, sum(row.values())) for name, row in table.items()]
+    for area_id, kind, count in db.session.execute(stmt):
+        table.setdefault(names[area_id], {})[STAKEHOLDER_TYPES.get(kind, kind)] = count
+    return [(name, table[name], sum(table[name].values())) for name in sorted(table)]
 
 
 def gap_list(conds: list, limit: int = UNPLACED_SHOWN) -> tuple[int, list]:
