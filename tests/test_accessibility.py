@@ -116,3 +116,16 @@ def test_feedback_pages_have_no_axe_violations(
     page.wait_for_selector(".govuk-error-summary")
     assert "Select where the feedback came from" in page.content()
     assert _violations(page) == []
+
+
+def test_map_pages_have_no_axe_violations(live_server, page, make_user, make_stakeholder):
+    user = make_user("admin", national=True)
+    make_stakeholder(name="Mapped", latitude=53.4, longitude=-2.9, communities=["Older people"])
+    make_stakeholder(name="Unplaced")
+    page.goto(f"{live_server}/sign-in")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    for path in ("/map", "/map?layer=gaps&recency=never", "/map/boundaries", "/map/postcodes"):
+        page.goto(f"{live_server}{path}")
+        assert _violations(page) == [], path

@@ -188,21 +188,27 @@ def counts_by_area_and_type(conds: list) -> list[tuple[str, dict[str, int], int]
 
 
 def gap_list(conds: list, limit: int = UNPLACED_SHOWN) -> tuple[int, list]:
+    """How many gaps there are, and those engaged longest ago (never first).
+
+    The ids come from the map's index in date order; only those rows are then read.
+    """
     total = db.session.scalar(select(func.count()).select_from(Stakeholder).where(*conds)) or 0
+    ids = list(
+        db.session.scalars(
+            select(Stakeholder.id)
+            .where(*conds)
+            .order_by(Stakeholder.last_engaged_on.asc().nulls_first(), Stakeholder.id)
+            .limit(limit)
+        )
+    )
     rows = db.session.execute(
-        select(
-            Stakeholder.id,
-            Stakeholder.name,
-            Stakeholder.town,
-            Stakeholder.last_engaged_on,
-            Area.name,
-        )  # fmt: skip
+        select(Stakeholder.id, Stakeholder.name, Stakeholder.town, Stakeholder.last_engaged_on,
+               Area.name)  # fmt: skip
         .join(Area, Area.id == Stakeholder.area_id)
-        .where(*conds)
-        .order_by(Stakeholder.last_engaged_on.asc().nulls_first(), Stakeholder.name)
-        .limit(limit)
+        .where(Stakeholder.id.in_(ids))
     ).all()
-    return total, rows
+    order = {sid: n for n, sid in enumerate(ids)}
+    return total, sorted(rows, key=lambda row: order[row[0]])
 
 
 def popup(user: User, stakeholder_id: int) -> dict | None:
