@@ -81,7 +81,17 @@ class Stakeholder(db.Model):
             ("area_id", "name", "id"),
             ("updated_at", "id"),
             ("postcode", "id"),
+            # The map's gap list, in index order.
+            ("serves_seldom_heard", "last_engaged_on", "id"),
         ),
+        # The map's counts by Area and type, grouped in index order, its filters read
+        # from the index too.
+        Index(
+            "ix_stakeholders_live_map_counts",
+            *("area_id", "type", "status", "last_engaged_on", "serves_seldom_heard"),
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),  # fmt: skip
         # The map reads its points, counts and gaps from this index alone.
         Index(
             "ix_stakeholders_live_map",
@@ -93,6 +103,7 @@ class Stakeholder(db.Model):
                 "id",
                 "last_engaged_on",
                 "serves_seldom_heard",
+                "status",
             ),
             sqlite_where=text("archived_at IS NULL"),
             postgresql_where=text("archived_at IS NULL"),

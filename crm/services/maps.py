@@ -202,8 +202,13 @@ def gap_list(conds: list, limit: int = UNPLACED_SHOWN) -> tuple[int, list]:
         )
     )
     rows = db.session.execute(
-        select(Stakeholder.id, Stakeholder.name, Stakeholder.town, Stakeholder.last_engaged_on,
-               Area.name)  # fmt: skip
+        select(
+            Stakeholder.id,
+            Stakeholder.name,
+            Stakeholder.town,
+            Stakeholder.last_engaged_on,
+            Area.name,
+        )  # fmt: skip
         .join(Area, Area.id == Stakeholder.area_id)
         .where(Stakeholder.id.in_(ids))
     ).all()
