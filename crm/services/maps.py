@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import JSON, Numeric, Text, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Numeric, Text, and_, case, cast, exists, func, or_, select
 
 from crm.extensions import db
 from crm.models import Area, Stakeholder, User
@@ -140,9 +140,7 @@ def points_json(conds: list) -> str:
             Stakeholder.id,
             _type_index(),
         )
-        stmt = select(cast(func.coalesce(func.json_agg(item), cast("[]", JSON)), Text)).where(
-            *placed
-        )
+        stmt = select(func.coalesce(cast(func.json_agg(item), Text), "[]")).where(*placed)
     return db.session.scalar(stmt) or "[]"  # fmt: skip
 
 
