@@ -131,3 +131,11 @@ class WholeNumber:
         if not self.minimum <= value <= self.maximum:
             raise ValidationError(f"{self.label} must be between {self.minimum} and {self.maximum}")
         field.data = value
+
+
+def not_future(field: Field, label: str) -> bool:
+    """Mark a date field that lies in the future; True if it does not."""
+    if field.data and field.data > date.today():
+        field.errors = [*field.errors, f"{label} must be today or in the past"]
+        return False
+    return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -30,16 +29,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from crm.forms_common import GovDateField, max_length, optional_int, strip
+from crm.forms_common import GovDateField, max_length, not_future, optional_int, strip
 from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
 from crm.services.feedback import looks_like_a_name
-
-
-def _not_future(field, label: str) -> bool:
-    if field.data and field.data > date.today():
-        field.errors = [*field.errors, f"{label} must be today or in the past"]
-        return False
-    return True
 
 
 class FeedbackForm(FlaskForm):
@@ -128,8 +120,8 @@ class FeedbackForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        valid = _not_future(self.received_on, "Date received") and valid
-        valid = _not_future(self.referred_to_qa_on, "Date referred") and valid
+        valid = not_future(self.received_on, "Date received") and valid
+        valid = not_future(self.referred_to_qa_on, "Date referred") and valid
         if not self.priority_ids.data:
             self.priority_ids.errors = [
                 *self.priority_ids.errors, "Select at least one casework priority",

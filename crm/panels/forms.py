@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -25,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from crm.forms_common import GovDateField, WholeNumber, max_length, optional_int, strip
+from crm.forms_common import GovDateField, WholeNumber, max_length, not_future, optional_int, strip
 from crm.models.panel import (
     ATTENDANCE,
     END_REASONS,
@@ -35,13 +34,6 @@ from crm.models.panel import (
     PANEL_TYPES,
     VETTING_STATUSES,
 )
-
-
-def _not_future(field, label: str) -> bool:
-    if field.data and field.data > date.today():
-        field.errors = [*field.errors, f"{label} must be today or in the past"]
-        return False
-    return True
 
 
 class PanelForm(FlaskForm):
@@ -118,7 +110,7 @@ class PanelForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.adopted_on.data and not _not_future(self.adopted_on, "Date adopted"):
+        if self.adopted_on.data and not not_future(self.adopted_on, "Date adopted"):
             valid = False
         # Set after the fields are validated, which would otherwise clear them.
         self.targets.errors = list(getattr(self, "target_problems", []))
@@ -162,7 +154,7 @@ class TermsForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        return _not_future(self.adopted_on, "Date adopted") and valid
+        return not_future(self.adopted_on, "Date adopted") and valid
 
 
 class MembershipForm(FlaskForm):
@@ -226,7 +218,7 @@ class MembershipForm(FlaskForm):
             (self.confidentiality_signed_on, "Date the confidentiality agreement was signed"),
             (self.induction_completed_on, "Date induction or training was completed"),
         ):
-            valid = _not_future(field, label) and valid
+            valid = not_future(field, label) and valid
         return valid
 
     def to_data(self) -> dict[str, Any]:
@@ -271,7 +263,7 @@ class DeclarationForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        return _not_future(self.declared_on, "Date declared") and valid
+        return not_future(self.declared_on, "Date declared") and valid
 
 
 class MeetingForm(FlaskForm):
