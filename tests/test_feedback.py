@@ -386,3 +386,18 @@ def test_you_said_we_did_for_one_panel(app, client, signed_in, make_panel, make_
     html = client.get(f"/reports/you-said-we-did?panel={p}&from=2026-01-01&to=2026-12-31")
     text = html.get_data(as_text=True)
     assert "From the panel" in text and "From elsewhere" not in text
+
+
+def test_home_page_counts_the_feedback_waiting_for_my_response(
+    app, client, signed_in, make_feedback
+):
+    me = signed_in("lead")
+    make_feedback(owner_id=me.id, response_due_on=date(2026, 1, 1), received_on=date(2025, 12, 1),
+                  status_on=date(2025, 12, 1))  # fmt: skip
+    make_feedback(owner_id=me.id, status="closed", response="Done")
+    make_feedback()  # nobody's
+    html = client.get("/").get_data(as_text=True)
+    assert "1 open" in html.split('id="my-feedback"')[1][:200]
+    assert "1 past the response date" in html
+    listing = client.get(f"/feedback?owner={me.id}&status=open").get_data(as_text=True)
+    assert "<strong>1</strong> piece of feedback" in listing

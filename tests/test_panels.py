@@ -517,3 +517,12 @@ def test_panel_edit_conflict_keeps_the_editors_input(app, client, signed_in, mak
     second = client.post(f"/panels/{p}/edit", data=_panel_form(app, name="Second", version="1"))
     html = second.get_data(as_text=True)
     assert "Someone else changed this record" in html and 'value="Second"' in html
+
+
+def test_home_page_lists_the_panels_needing_attention(app, client, signed_in, refresh_panel):
+    signed_in("panels")
+    html = client.get("/").get_data(as_text=True)
+    section = html.split('id="panels-attention"')[1].split("</ul>")[0]
+    assert "Mersey-Cheshire LSIP" in section
+    assert "2 terms ending" in section and "4 vacancies" in section
+    assert "1 representation gap" in section

@@ -38,6 +38,7 @@ def filters_from_args() -> service.FeedbackFilters:
         tone=choice("tone", TONES),
         date_from=arg_date("from"),
         date_to=arg_date("to"),
+        owner_id=arg_int("owner"),
         archived=request.args.get("archived") == "1",
         page=arg_page(),
     )
@@ -52,6 +53,7 @@ def index():
         filters=filters,
         areas=reference.areas_for(current_user),
         panels=panels.list_panels(current_user),
+        staff=reference.staff_for(current_user),
         priorities=service.priorities(),
         communities=reference.all_communities(),
         sources=FEEDBACK_SOURCES,

@@ -17,8 +17,12 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home():
     """What the user's Areas hold, and where to start."""
-    summary = dashboard.summary_for(current_user, date.today())
-    return render_template("main/home.html", summary=summary)
+    today = date.today()
+    return render_template(
+        "main/home.html",
+        summary=dashboard.summary_for(current_user, today),
+        panels=dashboard.panels_needing_attention(current_user, today),
+    )
 
 
 @bp.route("/healthz")

@@ -61,6 +61,7 @@ class FeedbackFilters:
     tone: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    owner_id: int | None = None
     archived: bool = False
     page: int = 1
 
@@ -182,6 +183,8 @@ def filter_conditions(user: User, filters: FeedbackFilters) -> list:
         conditions.append(Feedback.received_on >= filters.date_from)
     if filters.date_to:
         conditions.append(Feedback.received_on <= filters.date_to)
+    if filters.owner_id:
+        conditions.append(Feedback.owner_id == filters.owner_id)
     return conditions
 
 
