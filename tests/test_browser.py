@@ -125,3 +125,51 @@ def test_the_map_draws_points_and_opens_a_popup_without_leaving_the_site(
     assert page.errors == [], page.errors  # no CSP violation or script error in either frame
     outside = [url for url in requests if not url.startswith(live_server)]
     assert outside == []
+
+
+def test_the_map_still_shows_its_data_when_tiles_cannot_load(
+    app, live_server, page, make_user, make_stakeholder
+):
+    """OpenStreetMap tiles switched on, but every tile request fails (as offline)."""
+    import json as json_module
+
+    from crm.services import boundaries
+
+    user = make_user("lead", areas=("Mersey-Cheshire",))
+    for n in range(5):
+        make_stakeholder(name=f"Group {n}", latitude=53.2 + n / 50, longitude=-2.8)
+    ring = [[-3.2, 53.0], [-2.3, 53.0], [-2.3, 53.5], [-3.2, 53.0]]
+    outline = {"type": "FeatureCollection", "features": [{"type": "Feature",
+               "properties": {"area": "Mersey-Cheshire"},
+               "geometry": {"type": "Polygon", "coordinates": [ring]}}]}  # fmt: skip
+    with app.app_context():
+        boundaries.import_boundaries(None, json_module.dumps(outline), "test")
+        from crm.extensions import db as database
+
+        database.session.commit()
+    app.config["MAP_TILES"] = "osm"
+    blocked: list[str] = []
+    page.route(
+        "https://tile.openstreetmap.org/**",
+        lambda route: (blocked.append(route.request.url), route.abort()),
+    )  # noqa: E501
+    try:
+        page.set_viewport_size({"width": 1280, "height": 1100})
+        page.goto(f"{live_server}/sign-in?next=/map")
+        page.fill("#email", user.email)
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url(f"{live_server}/map")
+        frame = page.frame_locator("iframe.app-map-frame")
+        frame.locator("body[data-map-ready='true']").wait_for(timeout=10_000)
+        assert frame.locator("body").get_attribute("data-points-drawn") == "5"
+        assert frame.locator(".engage-legend").first.is_visible()
+        map_frame = next(f for f in page.frames if "/map/frame" in f.url)
+        polygons = map_frame.evaluate(
+            "() => { let n = 0; engageMap.eachLayer(l => { if (l instanceof L.Polygon) n++; });"
+            " return n; }"
+        )
+        assert polygons == 1  # the Area boundary, drawn without tiles
+        assert blocked, "the map asked for tiles, and none could load"
+    finally:
+        app.config["MAP_TILES"] = "none"
