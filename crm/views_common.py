@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import flash, request
+from flask import Response, flash, request
 from flask_wtf import FlaskForm
 
 from crm.extensions import db
 from crm.forms_common import optional_int
+from crm.services.csv_export import to_csv
 from crm.services.records import EditConflict, InvalidValue
 
 
@@ -57,6 +58,15 @@ def try_save(form: FlaskForm, save: Callable[[], Any]) -> tuple[Any, EditConflic
 def form_version(form: FlaskForm) -> int:
     """The record version the editor opened (a tampered value counts as stale)."""
     return optional_int(form.version.data) or 0
+
+
+def csv_download(filename: str, header: list[str], rows) -> Response:
+    """A CSV file to save (cells a spreadsheet would run as formulas neutralised)."""
+    return Response(
+        to_csv(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def post_button(action: Callable[[], Any], message: str) -> None:

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -21,9 +20,16 @@ from crm.engagements.forms import EngagementForm
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
 from crm.services import access, audit, reference
 from crm.services import engagements as service
-from crm.services.csv_export import to_csv
 from crm.services.lookup import records_by_ids, search_contacts, search_stakeholders
-from crm.views_common import arg_date, arg_int, arg_page, form_version, post_button, try_save
+from crm.views_common import (
+    arg_date,
+    arg_int,
+    arg_page,
+    csv_download,
+    form_version,
+    post_button,
+    try_save,
+)
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
 
@@ -83,7 +89,8 @@ def export():
         "Issues raised",
         "Outcomes",
     ]
-    body = to_csv(
+    return csv_download(
+        "engagements.csv",
         header,
         (
             [
@@ -103,11 +110,6 @@ def export():
             ]
             for row in rows
         ),
-    )
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=engagements.csv"},
     )
 
 

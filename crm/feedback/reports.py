@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from crm.feedback.priorities import period
 from crm.services import access, panels, reference, you_said
-from crm.services.csv_export import to_csv
-from crm.views_common import arg_int
+from crm.views_common import arg_int, csv_download
 
 bp = Blueprint("you_said", __name__, url_prefix="/reports")
 
@@ -48,8 +47,4 @@ def report_csv():
     groups = you_said.report(current_user, _scope(), start, end, public)
     header = you_said.PUBLIC_HEADER if public else you_said.FULL_HEADER
     name = f"you-said-we-did-{'public-' if public else ''}{start}-to-{end}.csv"
-    return Response(
-        to_csv(header, you_said.rows(groups, public)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(name, header, you_said.rows(groups, public))

@@ -24,6 +24,7 @@ from crm.extensions import db
 from crm.maps import render
 from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
+from crm.security import content_security_policy
 from crm.services import boundaries, engagement_places, geocoding, maps, reference
 from crm.services.access import RecordNotFound
 from crm.views_common import arg_int
@@ -148,14 +149,14 @@ def _bounds(filters: maps.MapFilters):
 def _frame_headers(response: Response, nonce: str) -> Response:
     """The map document may sit in a frame of this site and load tiles from their host."""
     tiles = render.tile_origin(current_app.config["MAP_TILES"])
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        f"style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; "
-        f"img-src 'self' data: {tiles}; "
-        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-        "frame-ancestors 'self'"
-    ).replace("  ", " ")
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        nonce,
+        style_src=f"'self' 'nonce-{nonce}'",
+        style_src_attr="'unsafe-inline'",
+        img_src=f"'self' data: {tiles}",
+        connect_src="'self'",
+        frame_ancestors="'self'",
+    )
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
@@ -13,9 +13,8 @@ from crm.panels.forms import PanelForm, TermsForm
 from crm.services import access, audit, panel_meetings, reference
 from crm.services import memberships as membership_service
 from crm.services import panels as service
-from crm.services.csv_export import to_csv
 from crm.services.panel_refresh import ABSENCE_LIMIT, represented, review
-from crm.views_common import arg_date, form_version, post_button, try_save
+from crm.views_common import arg_date, csv_download, form_version, post_button, try_save
 
 bp = Blueprint("panels", __name__, url_prefix="/panels")
 
@@ -153,18 +152,10 @@ def restore(panel_id: int):
     return redirect(url_for(".detail", panel_id=panel.id))
 
 
-def _csv(name: str, header: list[str], rows) -> Response:
-    return Response(
-        to_csv(header, rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 @bp.route("/<int:panel_id>/roster.csv")
 def roster_csv(panel_id: int):
     panel = service.get_panel(current_user, panel_id)
-    return _csv(
+    return csv_download(
         f"panel-{panel.id}-roster-{date.today().isoformat()}.csv",
         membership_service.ROSTER_HEADER,
         membership_service.roster_rows(panel),
@@ -204,7 +195,7 @@ def history_csv(panel_id: int):
     start, end, problems = _history_range()
     if problems or not (start and end):
         return redirect(url_for(".history", panel_id=panel.id, **request.args))
-    return _csv(
+    return csv_download(
         f"panel-{panel.id}-membership-{start.isoformat()}-to-{end.isoformat()}.csv",
         membership_service.HISTORY_HEADER,
         membership_service.history_rows(panel, start, end),

@@ -92,15 +92,24 @@ def require_area(user: User, area_id: int | None) -> None:
         raise AccessDenied("You cannot add records to that Area")
 
 
-def get_scoped(model: type[T], record_id: int, user: User, *, include_archived: bool = False) -> T:
+def get_scoped(
+    model: type[T],
+    record_id: int,
+    user: User,
+    *,
+    include_archived: bool = False,
+    national: bool = False,
+) -> T:
     """Load one record the user may see, or raise RecordNotFound.
 
-    Archived records are shown only to administrators, who can restore them.
+    Archived records are shown only to administrators, who can restore them. With
+    national=True a record with no Area (a national panel or its feedback) is seen by all.
     """
-    stmt = scope_to_user_areas(
-        select(model).where(model.id == record_id),  # type: ignore[attr-defined]
-        model.area_id,  # type: ignore[attr-defined]
-        user,
+    area_column = model.area_id  # type: ignore[attr-defined]
+    scope = area_or_national_conditions if national else area_conditions
+    stmt = select(model).where(
+        model.id == record_id,  # type: ignore[attr-defined]
+        *scope(area_column, user),
     )
     record = db.session.scalars(stmt).first()
     if record is None:

@@ -11,14 +11,14 @@ from crm.extensions import db
 from crm.models import Engagement, FollowUpAction, User
 from crm.models.engagement import ACTION_STATUSES
 from crm.services import access, audit
-from crm.services.records import InvalidValue
+from crm.services.records import InvalidValue, iso_day
 
 
 def _describe(action: FollowUpAction) -> dict[str, str]:
     return {
         "Follow-up action": action.description,
         "Owner": action.owner.name if action.owner else "",
-        "Due": action.due_on.isoformat() if action.due_on else "",
+        "Due": iso_day(action.due_on),
         "Action status": ACTION_STATUSES.get(action.status, action.status),
     }
 

@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.models import Affiliation, Contact, Stakeholder, User
 from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
 from crm.services import access, records
-from crm.services.records import InvalidValue, Page, yes_no
+from crm.services.records import InvalidValue, Page, iso_day, yes_no
 
 KIND = "contact"
 
@@ -52,7 +52,7 @@ def describe(c: Contact) -> dict[str, str]:
         "Accessibility needs": c.accessibility_needs or "",
         "Preferred language": c.preferred_language or "",
         "Consent given": yes_no(bool(c.consent_given)),
-        "Consent date": c.consent_on.isoformat() if c.consent_on else "",
+        "Consent date": iso_day(c.consent_on),
         "Consent basis": CONSENT_BASES.get(c.consent_basis or "", ""),
         "How consent was obtained": c.consent_method or "",
         "Do not contact": yes_no(bool(c.do_not_contact)),

@@ -21,7 +21,7 @@ from crm.models.engagement import (
     engagement_stakeholders,
 )
 from crm.services import access, engagement_places, geocoding, lookup, records, reference
-from crm.services.records import InvalidValue, Page, SortKey
+from crm.services.records import InvalidValue, Page, SortKey, iso_day
 
 KIND = "engagement"
 
@@ -66,7 +66,7 @@ def describe(e: Engagement) -> dict[str, str]:
         "Title": e.title,
         "Type": ENGAGEMENT_TYPES.get(e.type, e.type),
         "Status": ENGAGEMENT_STATUSES.get(e.status, e.status),
-        "Date": e.held_on.isoformat() if e.held_on else "",
+        "Date": iso_day(e.held_on),
         "Start time": e.start_time.strftime("%H:%M") if e.start_time else "",
         "End time": e.end_time.strftime("%H:%M") if e.end_time else "",
         "Area": e.area.name if e.area else "",
@@ -444,13 +444,9 @@ def update_engagement(
 
 def set_archived(user: User, engagement: Engagement, archived: bool) -> None:
     """Archive or restore; an archived engagement leaves coverage and timelines."""
-    place = (engagement.area_id, engagement.held_on.replace(day=1))
+    place_before = engagement_places.key_of(engagement)
     records.set_archived(user, KIND, engagement, archived)
-    if engagement.latitude is not None:
-        engagement_places.refresh(
-            {(*place, engagement_places.cell(engagement.latitude),
-              engagement_places.cell(engagement.longitude))}
-        )  # fmt: skip
+    engagement_places.refresh({place_before, engagement_places.key_of(engagement)})
     before = _linked(engagement.id)
     for table in (engagement_stakeholders, engagement_communities):
         db.session.execute(

@@ -29,8 +29,7 @@ from crm.models.feedback import (
     feedback_priorities,
 )
 from crm.services import access, lookup, panel_meetings, panels, records, reference
-from crm.services.access import RecordNotFound
-from crm.services.records import InvalidValue, Page, SortKey
+from crm.services.records import InvalidValue, Page, SortKey, iso_day
 
 KIND = "feedback"
 
@@ -66,17 +65,13 @@ class FeedbackFilters:
     page: int = 1
 
 
-def _day(value: date | None) -> str:
-    return value.isoformat() if value else ""
-
-
 def describe(f: Feedback) -> dict[str, str]:
     return {
         "Source": FEEDBACK_SOURCES.get(f.source, f.source),
-        "Received": _day(f.received_on),
+        "Received": iso_day(f.received_on),
         "Area": f.area_name,
         "Panel": f.panel.name if f.panel else "",
-        "Panel meeting": _day(f.panel_meeting.held_on) if f.panel_meeting else "",
+        "Panel meeting": iso_day(f.panel_meeting.held_on) if f.panel_meeting else "",
         "Engagement": f.engagement.title if f.engagement else "",
         "Stakeholder": f.stakeholder.name if f.stakeholder else "",
         "Summary": f.summary,
@@ -88,8 +83,8 @@ def describe(f: Feedback) -> dict[str, str]:
         "Tone": TONES.get(f.tone, ""),
         "Names a person": records.yes_no(bool(f.names_person)),
         "Owner": f.owner.name if f.owner else "",
-        "Response due": _day(f.response_due_on),
-        "Referred to casework quality assurance": _day(f.referred_to_qa_on),
+        "Response due": iso_day(f.response_due_on),
+        "Referred to casework quality assurance": iso_day(f.referred_to_qa_on),
         "Status": FEEDBACK_STATUSES.get(f.status, f.status),
         "Response": f.response or "",
         "Reason for no action": f.no_action_reason or "",
@@ -121,17 +116,9 @@ def can_see_restricted(user: User, f: Feedback) -> bool:
 
 
 def get_feedback(user: User, feedback_id: int, include_archived: bool = False) -> Feedback:
-    f = db.session.scalars(
-        select(Feedback).where(
-            Feedback.id == feedback_id,
-            *access.area_or_national_conditions(Feedback.area_id, user),
-        )
-    ).first()
-    if f is None:
-        raise RecordNotFound()
-    if f.archived_at is not None and not (include_archived and access.can_restore(user)):
-        raise RecordNotFound()
-    return f
+    return access.get_scoped(
+        Feedback, feedback_id, user, include_archived=include_archived, national=True
+    )
 
 
 def priority_and_strands(priority_id: int) -> list[int]:

@@ -221,6 +221,7 @@ def geocode_all(progress=None) -> dict[str, int]:
     from crm.services import engagement_places
 
     counts = {FROM_POSTCODE: 0, NOT_FOUND: 0}
+    engagements_placed = 0
     for model, column in ((Stakeholder, Stakeholder.postcode),
                           (Engagement, Engagement.location_postcode)):  # fmt: skip
         stmt = select(model.id, column).where(
@@ -238,6 +239,8 @@ def geocode_all(progress=None) -> dict[str, int]:
                 else {"geocode_status": NOT_FOUND}
             )
             counts[values["geocode_status"]] += 1
+            if found and model is Engagement:
+                engagements_placed += 1
             # Core update: a lookup is not an edit, so the record's version stays.
             db.session.execute(
                 model.__table__.update().where(model.id == record_id).values(**values)
@@ -245,5 +248,7 @@ def geocode_all(progress=None) -> dict[str, int]:
             if progress and n % 500 == 0:
                 progress(model.__tablename__, n, len(todo))
         db.session.flush()
-    engagement_places.rebuild()
+    if engagements_placed:
+        # The Core updates above bypass the per-save upkeep of the map's summary.
+        engagement_places.rebuild()
     return counts

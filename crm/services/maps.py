@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 
 from crm.extensions import db
 from crm.models import Area, Stakeholder, User
@@ -211,20 +211,14 @@ def gap_list(conds: list, limit: int = UNPLACED_SHOWN) -> tuple[int, list]:
 
 def popup(user: User, stakeholder_id: int) -> dict | None:
     """What a point's popup shows, for a stakeholder the user may see (else None)."""
-    stmt = select(Stakeholder).where(
+    visible = select(Stakeholder.id).where(
         Stakeholder.id == stakeholder_id,
         Stakeholder.archived_at.is_(None),
         *access.area_conditions(Stakeholder.area_id, user),
     )
-    s = db.session.scalars(stmt).first()
-    if s is None:
+    if db.session.scalar(visible) is None:
         return None
-    return {
-        "name": s.name,
-        "type": s.type_label,
-        "communities": [c.name for c in s.communities],
-        "last_engaged_on": s.last_engaged_on.strftime("%-d %B %Y") if s.last_engaged_on else "",
-    }
+    return popups_for([stakeholder_id])[stakeholder_id]
 
 
 def area_ids_in_view(user: User, filters: MapFilters) -> list[int] | None:
@@ -232,20 +226,6 @@ def area_ids_in_view(user: User, filters: MapFilters) -> list[int] | None:
     if filters.area_id:
         return [filters.area_id] if access.can_see_area(user, filters.area_id) else []
     return access.visible_area_ids(user)
-
-
-def engagement_conditions(user: User, filters: MapFilters, today: date | None = None):
-    from crm.models import Engagement
-
-    conds = [
-        Engagement.archived_at.is_(None),
-        Engagement.status == "held",
-        Engagement.held_on >= filters.since(today),
-        *access.area_conditions(Engagement.area_id, user),
-    ]
-    if filters.area_id:
-        conds.append(Engagement.area_id == filters.area_id)
-    return and_(*conds)
 
 
 def popups_for(ids: list[int]) -> dict[int, dict]:

@@ -19,7 +19,7 @@ from crm.models.panel import END_REASONS, MEMBER_ROLES, MEMBERSHIP_STATUSES, VET
 from crm.services import audit, panels, records, reference
 from crm.services.access import RecordNotFound
 from crm.services.panel_refresh import Plan, check_plan, term_end_for
-from crm.services.records import InvalidValue
+from crm.services.records import InvalidValue, iso_day
 
 KIND = "membership"
 
@@ -40,28 +40,24 @@ class PlanRefused(Exception):
         self.problems = problems
 
 
-def _day(value: date | None) -> str:
-    return value.isoformat() if value else ""
-
-
 def describe(m: Membership) -> dict[str, str]:
     return {
         "Role": MEMBER_ROLES.get(m.role, m.role),
         "Status": MEMBERSHIP_STATUSES.get(m.status, m.status),
-        "Applied": _day(m.applied_on),
-        "Shortlisted": _day(m.shortlisted_on),
-        "Term start": _day(m.term_start),
-        "Term end": _day(m.term_end),
+        "Applied": iso_day(m.applied_on),
+        "Shortlisted": iso_day(m.shortlisted_on),
+        "Term start": iso_day(m.term_start),
+        "Term end": iso_day(m.term_end),
         "Term": str(m.term_number),
         "Why beyond the maximum terms": m.extra_term_reason or "",
-        "Ended": _day(m.ended_on),
+        "Ended": iso_day(m.ended_on),
         "Why it ended": END_REASONS.get(m.end_reason, ""),
         "Ending note": m.end_note or "",
         "Vetting": VETTING_STATUSES.get(m.vetting_status, ""),
-        "Vetting date": _day(m.vetting_on),
-        "Vetting expires": _day(m.vetting_expires_on),
-        "Confidentiality agreement signed": _day(m.confidentiality_signed_on),
-        "Induction completed": _day(m.induction_completed_on),
+        "Vetting date": iso_day(m.vetting_on),
+        "Vetting expires": iso_day(m.vetting_expires_on),
+        "Confidentiality agreement signed": iso_day(m.confidentiality_signed_on),
+        "Induction completed": iso_day(m.induction_completed_on),
         "Communities represented": ", ".join(c.name for c in m.communities),
     }
 
@@ -322,13 +318,13 @@ def roster_rows(panel: Panel) -> list[list[object]]:
             m.contact.name,
             m.role_label,
             m.term_number,
-            _day(m.term_start),
-            _day(m.term_end),
+            iso_day(m.term_start),
+            iso_day(m.term_end),
             ", ".join(c.name for c in m.communities),
             m.vetting_label,
-            _day(m.vetting_expires_on),
-            _day(m.confidentiality_signed_on),
-            _day(m.induction_completed_on),
+            iso_day(m.vetting_expires_on),
+            iso_day(m.confidentiality_signed_on),
+            iso_day(m.induction_completed_on),
         ]  # fmt: skip
         for m in roster(panel)
     ]
@@ -367,9 +363,9 @@ def history_rows(panel: Panel, start: date, end: date) -> list[list[object]]:
             m.contact.name,
             m.role_label,
             m.term_number,
-            _day(m.term_start),
-            _day(m.term_end),
-            _day(m.ended_on),
+            iso_day(m.term_start),
+            iso_day(m.term_end),
+            iso_day(m.ended_on),
             m.end_reason_label if m.status == "ended" else "Still serving",
             ", ".join(c.name for c in m.communities),
         ]  # fmt: skip

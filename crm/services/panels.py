@@ -18,7 +18,7 @@ from crm.models.panel import MEETING_FREQUENCIES, PANEL_TYPES, TermsOfReference
 from crm.services import access, records, reference
 from crm.services.access import AccessDenied, RecordNotFound
 from crm.services.panel_refresh import MemberState, PanelState, RefreshReport, review
-from crm.services.records import InvalidValue
+from crm.services.records import InvalidValue, iso_day
 
 KIND = "panel"
 
@@ -34,14 +34,9 @@ def panel_conditions(user: User) -> list:
 
 
 def get_panel(user: User, panel_id: int, include_archived: bool = False) -> Panel:
-    panel = db.session.scalars(
-        select(Panel).where(Panel.id == panel_id, *panel_conditions(user))
-    ).first()
-    if panel is None:
-        raise RecordNotFound()
-    if panel.archived_at is not None and not (include_archived and access.can_restore(user)):
-        raise RecordNotFound()
-    return panel
+    return access.get_scoped(
+        Panel, panel_id, user, include_archived=include_archived, national=True
+    )
 
 
 def can_change(user: User, panel: Panel) -> bool:
@@ -63,7 +58,7 @@ def describe(p: Panel) -> dict[str, str]:
         "Type": PANEL_TYPES.get(p.type, p.type),
         "Area": p.area_name,
         "Purpose": p.purpose or "",
-        "Terms of reference review due": p.tor_review_due.isoformat() if p.tor_review_due else "",
+        "Terms of reference review due": iso_day(p.tor_review_due),
         "Term length (months)": str(p.term_months),
         "Maximum consecutive terms": str(p.max_terms),
         "Target size": str(p.target_size),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select
@@ -196,6 +197,11 @@ def like_pattern(text: str) -> str:
     text = text.replace("\x00", "")  # PostgreSQL cannot compare text with NUL in it
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def iso_day(value: date | None) -> str:
+    """A date as the audit trail and exports write it, or blank."""
+    return value.isoformat() if value else ""
 
 
 def yes_no(value: bool) -> str:
