@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
@@ -336,22 +336,26 @@ HISTORY_HEADER = [
 ]  # fmt: skip
 
 
-def history(panel: Panel, start: date, end: date) -> list[Membership]:
-    """Every term served on the panel at any time between start and end (inclusive).
+def served_between(start: date, end: date):
+    """A condition: the membership was a term served at some time from start to end.
 
-    A term counts from its start to the day it ended, or, while still active, to
-    its planned end (an active term with no end date is open-ended).
+    A term counts from its start to the day it ended, or, while still active, to its
+    planned end (an active term with no end date is open-ended).
     """
     served_until = func.coalesce(Membership.ended_on, Membership.term_end)
+    return and_(
+        Membership.status.in_(("active", "ended")),
+        Membership.term_start <= end,
+        or_(served_until.is_(None), served_until >= start),
+    )
+
+
+def history(panel: Panel, start: date, end: date) -> list[Membership]:
+    """Every term served on the panel at any time between start and end (inclusive)."""
     stmt = _loaded(
         select(Membership)
         .join(Contact, Contact.id == Membership.contact_id)
-        .where(
-            Membership.panel_id == panel.id,
-            Membership.status.in_(("active", "ended")),
-            Membership.term_start <= end,
-            or_(served_until.is_(None), served_until >= start),
-        )
+        .where(Membership.panel_id == panel.id, served_between(start, end))
         .order_by(Membership.term_start, Contact.name, Membership.id)
     )
     return list(db.session.scalars(stmt))

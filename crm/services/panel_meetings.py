@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
@@ -18,6 +18,7 @@ from crm.models import Attendance, Contact, Membership, Panel, PanelMeeting, Use
 from crm.models.panel import ATTENDANCE
 from crm.services import panels, records
 from crm.services.access import RecordNotFound
+from crm.services.memberships import served_between
 from crm.services.records import InvalidValue
 
 KIND = "panel_meeting"
@@ -63,12 +64,7 @@ def meetings(panel: Panel, limit: int | None = None) -> list[PanelMeeting]:
 
 def expected_members(panel: Panel, held_on: date, meeting: PanelMeeting | None = None):
     """Members whose term covered the meeting's date, and anyone already recorded at it."""
-    served_until = func.coalesce(Membership.ended_on, Membership.term_end)
-    covering = (
-        (Membership.status.in_(("active", "ended")))
-        & (Membership.term_start <= held_on)
-        & or_(served_until.is_(None), served_until >= held_on)
-    )
+    covering = served_between(held_on, held_on)
     if meeting is not None and meeting.id is not None:
         recorded = select(Attendance.membership_id).where(Attendance.meeting_id == meeting.id)
         covering = covering | Membership.id.in_(recorded)
