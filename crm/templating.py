@@ -45,7 +45,27 @@ def pairs(records, value_attr: str = "id", text_attr: str = "name") -> list[tupl
     return [(getattr(r, value_attr), getattr(r, text_attr)) for r in records]
 
 
+def audit_value(value) -> str:
+    """An audit trail value as the signed-in user may read it (see services.audit.shown)."""
+    from flask_login import current_user
+
+    from crm.services.audit import shown
+
+    return shown(value, current_user)
+
+
+def can(action: str, target) -> bool:
+    """Templates ask the access module, never a role list: {% if can('edit', record) %}."""
+    from flask_login import current_user
+
+    from crm.services import access
+
+    return current_user.is_authenticated and access.can(current_user, action, target)
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(audit_value)
+    app.add_template_global(can)
     app.add_template_filter(pairs)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")

@@ -49,6 +49,7 @@ def try_save(form: FlaskForm, save: Callable[[], Any]) -> tuple[Any, EditConflic
         return None, None
     except EditConflict as conflict:
         db.session.rollback()
+        conflict.load()
         if hasattr(form, "version"):
             # Saving again, having seen the other change, is a deliberate overwrite.
             form.version.data = str(conflict.current_version)
@@ -67,6 +68,33 @@ def csv_download(filename: str, header: list[str], rows) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def archive_page(
+    record: Any, name: str, consequence: str, archive: Callable[[], Any], back_url: str,
+    done_url: str,
+):  # fmt: skip
+    """Ask first (GOV.UK style), then archive on the confirming POST.
+
+    Archiving is undone only by an administrator, so one click never does it.
+    """
+    from flask import redirect, render_template
+    from flask_login import current_user
+
+    from crm.auth.forms import ButtonForm
+    from crm.services import access
+
+    access.require(current_user, "archive", record)
+    form = ButtonForm()
+    if request.method == "POST" and form.validate_on_submit():
+        archive()
+        db.session.commit()
+        flash(f"{name} has been archived", "success")
+        return redirect(done_url)
+    return render_template(
+        "confirm_archive.html", name=name, consequence=consequence, back_url=back_url,
+        button_form=form,
+    )  # fmt: skip
 
 
 def post_button(action: Callable[[], Any], message: str) -> None:

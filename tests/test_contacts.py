@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import AuditEvent, Contact
+from crm.models import AuditEvent, Contact, User
+from crm.services.audit import shown
 from tests.conftest import area
 
 
@@ -85,7 +86,7 @@ def test_same_email_is_pointed_out(app, client, signed_in, make_contact):
 
 
 def test_link_and_unlink_an_organisation(app, client, signed_in, make_stakeholder, make_contact):
-    signed_in("lead")
+    lead = signed_in("lead")
     c = make_contact()
     s = make_stakeholder(name="Liverpool Refugee Welcome")
     make_stakeholder("West Midlands", name="Coventry Refugee Welcome")
@@ -108,8 +109,10 @@ def test_link_and_unlink_an_organisation(app, client, signed_in, make_stakeholde
             .filter_by(record_type="contact", record_id=c)
             .order_by(AuditEvent.id)
         ).all()
-        assert changes[0]["Organisations"] == ["", "Liverpool Refugee Welcome (Trustee)"]
-        assert changes[1]["Organisations"] == ["Liverpool Refugee Welcome (Trustee)", ""]
+        reader = db.session.get(User, lead.id)
+        linked, unlinked = ([shown(v, reader) for v in c["Organisations"]] for c in changes)
+        assert linked == ["", "Liverpool Refugee Welcome (Trustee)"]
+        assert unlinked == ["Liverpool Refugee Welcome (Trustee)", ""]
 
 
 def test_cannot_link_to_a_stakeholder_in_another_area(

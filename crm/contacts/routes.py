@@ -13,7 +13,7 @@ from crm.services import access, audit, engagements, memberships, reference
 from crm.services import contacts as service
 from crm.services.lookup import search_stakeholders
 from crm.services.stakeholders import get_stakeholder
-from crm.views_common import arg_int, arg_page, form_version, post_button, try_save
+from crm.views_common import archive_page, arg_int, arg_page, form_version, post_button, try_save
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
@@ -167,15 +167,17 @@ def unlink(contact_id: int, stakeholder_id: int):
     return redirect(url_for(".detail", contact_id=contact.id))
 
 
-@bp.route("/<int:contact_id>/archive", methods=["POST"])
+@bp.route("/<int:contact_id>/archive", methods=["GET", "POST"])
 def archive(contact_id: int):
-    """Archive a contact: they leave lists, searches and counts."""
+    """Archive a contact, once confirmed: they leave lists, searches and counts."""
     contact = service.get_contact(current_user, contact_id)
-    post_button(
+    return archive_page(
+        contact, contact.name,
+        "They will leave the contacts list and searches. Their engagements and panel "
+        "memberships stay on record.",
         lambda: service.archive_contact(current_user, contact),
-        f"{contact.name} has been archived",
-    )
-    return redirect(url_for(".index"))
+        url_for(".detail", contact_id=contact.id), url_for(".index"),
+    )  # fmt: skip
 
 
 @bp.route("/<int:contact_id>/restore", methods=["POST"])

@@ -22,6 +22,7 @@ from crm.services import access, audit, reference
 from crm.services import engagements as service
 from crm.services.lookup import records_by_ids, search_contacts, search_stakeholders
 from crm.views_common import (
+    archive_page,
     arg_date,
     arg_int,
     arg_page,
@@ -245,15 +246,16 @@ def edit(engagement_id: int):
     )
 
 
-@bp.route("/<int:engagement_id>/archive", methods=["POST"])
+@bp.route("/<int:engagement_id>/archive", methods=["GET", "POST"])
 def archive(engagement_id: int):
-    """Archive an engagement: it leaves the log, timelines and coverage."""
+    """Archive an engagement, once confirmed: it leaves the log, timelines and coverage."""
     engagement = service.get_engagement(current_user, engagement_id)
-    post_button(
+    return archive_page(
+        engagement, engagement.title,
+        "It will leave the engagement log, the timelines, the coverage figures and the map.",
         lambda: service.set_archived(current_user, engagement, True),
-        f"{engagement.title} has been archived",
-    )
-    return redirect(url_for(".index"))
+        url_for(".detail", engagement_id=engagement.id), url_for(".index"),
+    )  # fmt: skip
 
 
 @bp.route("/<int:engagement_id>/restore", methods=["POST"])

@@ -15,7 +15,15 @@ from crm.services import access, audit, panel_meetings, panels, reference
 from crm.services import feedback as service
 from crm.services.engagements import get_engagement
 from crm.services.stakeholders import get_stakeholder
-from crm.views_common import arg_date, arg_int, arg_page, form_version, post_button, try_save
+from crm.views_common import (
+    archive_page,
+    arg_date,
+    arg_int,
+    arg_page,
+    form_version,
+    post_button,
+    try_save,
+)
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
@@ -201,12 +209,17 @@ def status(feedback_id: int):
     return render_template("feedback/status.html", form=form, f=f)
 
 
-@bp.route("/<int:feedback_id>/archive", methods=["POST"])
+@bp.route("/<int:feedback_id>/archive", methods=["GET", "POST"])
 def archive(feedback_id: int):
+    """Archive feedback, once confirmed: it leaves the lists, figures and reports."""
     f = service.get_feedback(current_user, feedback_id)
-    access.require_edit(current_user, service.KIND)
-    post_button(lambda: service.archive_feedback(current_user, f), "The feedback has been archived")
-    return redirect(url_for(".index"))
+    return archive_page(
+        f, "this feedback",
+        "It will leave the feedback list, the priority figures and the 'you said, we did' "
+        "report.",
+        lambda: service.archive_feedback(current_user, f),
+        url_for(".detail", feedback_id=f.id), url_for(".index"),
+    )  # fmt: skip
 
 
 @bp.route("/<int:feedback_id>/restore", methods=["POST"])

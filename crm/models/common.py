@@ -61,3 +61,21 @@ def trigram_indexes(table: str, *columns: str) -> list[Index]:
         ).ddl_if(dialect="postgresql")
         for column in columns
     ]
+
+
+def restricted(label: str) -> dict:
+    """Declare a column restricted: only those `access.may_see_restricted` allows may read it.
+
+    The label is how the audit trail and the pages name the field; the audit keeps only
+    that it changed, and every page, export and search leaves it out for anyone else.
+    """
+    return {"restricted": label}
+
+
+def restricted_fields(model) -> dict[str, str]:
+    """{attribute name: label} of the model's restricted columns."""
+    return {
+        column.key: column.info["restricted"]
+        for column in model.__table__.columns
+        if "restricted" in column.info
+    }

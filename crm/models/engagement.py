@@ -8,7 +8,7 @@ from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.common import UTCDateTime, live_indexes, utcnow
+from crm.models.common import UTCDateTime, live_indexes, restricted, utcnow
 from crm.models.reference import Area, Community
 from crm.models.stakeholder import Contact, Stakeholder
 from crm.models.user import User
@@ -143,7 +143,9 @@ class Engagement(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     issues_raised: Mapped[str] = mapped_column(Text, default="")
     outcomes: Mapped[str] = mapped_column(Text, default="")
-    restricted_notes: Mapped[str] = mapped_column(Text, default="")
+    restricted_notes: Mapped[str] = mapped_column(
+        Text, default="", info=restricted("Restricted notes")
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -169,6 +171,8 @@ class Engagement(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # Whose restricted notes these are: the lead reads them (see access.may_see_restricted).
+    __restricted_owner__ = "lead_id"
 
     @property
     def type_label(self) -> str:

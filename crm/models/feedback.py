@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.common import UTCDateTime, live_indexes, utcnow
+from crm.models.common import UTCDateTime, live_indexes, restricted, utcnow
 from crm.models.engagement import Engagement
 from crm.models.panel import Panel, PanelMeeting
 from crm.models.reference import Area, Community
@@ -129,7 +129,9 @@ class Feedback(db.Model):
     stakeholder_id: Mapped[int | None] = mapped_column(ForeignKey("stakeholders.id"))
     summary: Mapped[str] = mapped_column(String(300))
     detail: Mapped[str] = mapped_column(Text, default="")
-    restricted_detail: Mapped[str] = mapped_column(Text, default="")
+    restricted_detail: Mapped[str] = mapped_column(
+        Text, default="", info=restricted("Restricted detail")
+    )
     case_reference: Mapped[str] = mapped_column(String(40), default="")
     assessment: Mapped[str] = mapped_column(String(30), default="")
     learning_points: Mapped[str] = mapped_column(Text, default="")
@@ -167,6 +169,8 @@ class Feedback(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # Whose restricted detail this is: the owner reads it (see access.may_see_restricted).
+    __restricted_owner__ = "owner_id"
 
     @property
     def source_label(self) -> str:

@@ -14,7 +14,14 @@ from crm.services import access, audit, panel_meetings, reference
 from crm.services import memberships as membership_service
 from crm.services import panels as service
 from crm.services.panel_refresh import ABSENCE_LIMIT, represented, review
-from crm.views_common import arg_date, csv_download, form_version, post_button, try_save
+from crm.views_common import (
+    archive_page,
+    arg_date,
+    csv_download,
+    form_version,
+    post_button,
+    try_save,
+)
 
 bp = Blueprint("panels", __name__, url_prefix="/panels")
 
@@ -133,13 +140,17 @@ def terms(panel_id: int):
     return render_template("panels/terms.html", form=form, panel=panel)
 
 
-@bp.route("/<int:panel_id>/archive", methods=["POST"])
+@bp.route("/<int:panel_id>/archive", methods=["GET", "POST"])
 def archive(panel_id: int):
+    """Archive a panel, once confirmed; its memberships and meetings stay on record."""
     panel = service.get_panel(current_user, panel_id)
-    post_button(
-        lambda: service.archive_panel(current_user, panel), f"{panel.name} has been archived"
-    )
-    return redirect(url_for(".index"))
+    return archive_page(
+        panel, panel.name,
+        "It will leave the panel list and the home page. Its memberships, meetings and "
+        "feedback stay on record.",
+        lambda: service.archive_panel(current_user, panel),
+        url_for(".detail", panel_id=panel.id), url_for(".index"),
+    )  # fmt: skip
 
 
 @bp.route("/<int:panel_id>/restore", methods=["POST"])

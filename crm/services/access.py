@@ -1,12 +1,18 @@
-"""Who may see and change what. Every service calls these; templates only mirror them.
+"""Who may see and change what: every permission question is asked here, and only here.
+
+Services ask `require(user, action, target)` before they write; templates and views
+ask `can(action, target)` to decide what to offer. A target is a kind of record
+("engagement": may the user add one?) or a record (may the user change this one?).
 
 A record in an Area the user does not work in is reported as not found, exactly
-as a missing one would be, so its existence is never given away.
+as a missing one would be, so its existence is never given away. A national
+record (no Area: the Community Accountability Forum, its meetings and feedback)
+is seen by everyone and changed only by national users.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
 
@@ -28,6 +34,11 @@ EDIT_ROLES: dict[str, frozenset[str]] = {
     # Feedback comes from panels and engagements alike.
     "feedback": frozenset({"admin", "lead", "panels"}),
 }
+# Things only administrators look after: reference lists and map data.
+ADMIN_ONLY = frozenset({"priorities", "map_data", "archived"})
+# Roles that see every follow-up action in their Areas, not only their own.
+OVERSEE_ACTIONS = frozenset({"admin", "senior"})
+READ_ONLY_ROLES = frozenset({"senior"})
 
 
 class RecordNotFound(Exception):
@@ -68,28 +79,178 @@ def can_see_area(user: User, area_id: int | None) -> bool:
     return area_ids is None or area_id in area_ids
 
 
+# What kind each record is, and where it lives (its own Area, or its parent's).
+def _kinds() -> dict[type, str]:
+    from crm.models import (
+        Contact,
+        Engagement,
+        Feedback,
+        FollowUpAction,
+        Membership,
+        Panel,
+        PanelMeeting,
+        Stakeholder,
+    )
+
+    return {
+        Stakeholder: "stakeholder",
+        Contact: "contact",
+        Engagement: "engagement",
+        FollowUpAction: "engagement",
+        Panel: "panel",
+        Membership: "membership",
+        PanelMeeting: "panel_meeting",
+        Feedback: "feedback",
+    }
+
+
+def kind_of(record: Any) -> str:
+    return _kinds()[type(record)]
+
+
+def model_for(kind: str) -> type | None:
+    """The model whose records the audit files under `kind` (None for reference data)."""
+    return next((model for model, k in _kinds().items() if k == kind), None)
+
+
+def home_area_id(record: Any) -> int | None:
+    """The Area that decides who may see the record: its own, or its panel's or engagement's."""
+    if hasattr(record, "area_id"):
+        return record.area_id
+    if hasattr(record, "panel"):
+        return record.panel.area_id
+    return record.engagement.area_id
+
+
+def is_archived(record: Any) -> bool:
+    """Archived itself, or part of an archived panel (a membership, a meeting) or
+    engagement (a follow-up action). A record with its own Area stands alone."""
+    if getattr(record, "archived_at", None) is not None:
+        return True
+    if hasattr(record, "area_id"):
+        return False
+    parent = record.panel if hasattr(record, "panel") else record.engagement
+    return parent.archived_at is not None
+
+
+def may_read(user: User, record: Any) -> bool:
+    """Whether the record is within what the user may see (national records: everyone)."""
+    area_id = home_area_id(record)
+    return area_id is None or can_see_area(user, area_id)
+
+
+def may_write(user: User, record: Any) -> bool:
+    """The role may change this kind, the record is in the user's Areas, and a national
+    record is changed only by a national user."""
+    if user.role not in EDIT_ROLES[kind_of(record)]:
+        return False
+    if home_area_id(record) is None:
+        return user.is_national
+    return can_see_area(user, home_area_id(record))
+
+
+def may_see_restricted(user: User, record: Any) -> bool:
+    """Restricted text (declared on the model's field): its owner (the engagement's lead,
+    the feedback's owner), administrators, and the senior leaders of its Area."""
+    if user.role == "admin":
+        return True
+    owner_field = type(record).__restricted_owner__
+    if getattr(record, owner_field) == user.id:
+        return True
+    area_id = home_area_id(record)
+    return user.role == "senior" and (
+        user.is_national if area_id is None else can_see_area(user, area_id)
+    )
+
+
+def _can(user: User, action: str, target: Any) -> bool:
+    if action == "add":
+        return user.role in EDIT_ROLES[target]
+    if action == "administer":
+        return user.role == "admin"
+    if action == "oversee_actions":
+        return user.role in OVERSEE_ACTIONS
+    if action in ("edit", "archive"):
+        return may_write(user, target) and not is_archived(target)
+    if action == "read":
+        return may_read(user, target) and (not is_archived(target) or user.role == "admin")
+    if action == "restore":
+        return user.role == "admin"
+    if action == "see_restricted":
+        return may_see_restricted(user, target)
+    if action == "change_owner":
+        # Who owns a record decides who reads its restricted text: only someone who
+        # may already read it changes that.
+        return may_write(user, target) and may_see_restricted(user, target)
+    if action == "close_action":
+        # A follow-up action's owner reports their own work even without the right to
+        # edit engagements, if they can see the engagement and their role changes things.
+        engagement = target.engagement
+        if engagement.archived_at is not None:
+            return False
+        if may_write(user, engagement):
+            return True
+        return (
+            target.owner_id == user.id
+            and user.role not in READ_ONLY_ROLES
+            and may_read(user, engagement)
+        )
+    raise ValueError(f"Unknown permission: {action}")
+
+
+def can(user: User, action: str, target: Any) -> bool:
+    """The one question: may `user` do `action` to `target` (a kind, or a record)?
+
+    Actions: add (a kind), read, edit, archive, restore, see_restricted, change_owner,
+    close_action (a follow-up action), administer ("priorities", "map_data",
+    "archived"), oversee_actions ("actions").
+    """
+    return _can(user, action, target)
+
+
+def require(user: User, action: str, target: Any) -> None:
+    """Refuse (403) what the user may not do; a record outside their Areas is not found."""
+    if not isinstance(target, str) and not may_read(user, target):
+        raise RecordNotFound()
+    if not _can(user, action, target):
+        raise AccessDenied("Your role does not allow this")
+
+
+# The older names, kept as thin askers of the same rules.
 def can_edit(user: User, kind: str) -> bool:
-    return user.role in EDIT_ROLES[kind]
+    return can(user, "add", kind)
 
 
 def require_edit(user: User, kind: str) -> None:
-    if not can_edit(user, kind):
-        raise AccessDenied(f"{user.role_label}s cannot change {kind}s")
+    require(user, "add", kind)
 
 
 def can_restore(user: User) -> bool:
-    return user.role == "admin"
+    return can(user, "administer", "archived")
 
 
 def require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise AccessDenied("Only administrators can do this")
+    require(user, "administer", "archived")
 
 
 def require_area(user: User, area_id: int | None) -> None:
     """Refuse to place a record in an Area the user does not work in."""
     if area_id is None or not can_see_area(user, area_id):
         raise AccessDenied("You cannot add records to that Area")
+
+
+def visible_id(user: User, model: Any, record_id: int | None, *, national: bool = False):
+    """A filter's record id, if the user may see that record; otherwise an id no record
+    has, so filtering by a hidden record answers exactly as filtering by a missing one."""
+    if record_id is None:
+        return None
+    scope = area_or_national_conditions if national else area_conditions
+    stmt = select(model.id).where(model.id == record_id, *scope(model.area_id, user))
+    return record_id if db.session.scalar(stmt) is not None else MISSING_ID
+
+
+# No record has this id: the database numbers rows from 1.
+MISSING_ID = -1
 
 
 def get_scoped(

@@ -1,19 +1,67 @@
 """Writing and reading the audit trail.
 
-Each service describes its record as {field label: display text}; the audit
-keeps the fields whose text changed, so the history reads as a person would
-describe the change ("Status: Active to Dormant"), not as column values.
+Each service describes its record as {field label: value}; the audit keeps the
+fields whose value changed, so the history reads as a person would describe the
+change ("Status: Active to Dormant"), not as column values.
+
+A value is display text, or, for a field that names other records (the stakeholders
+at an engagement, a contact's organisations), a list of links [kind, id, Area id,
+name]: the history shows each name only to people who may see that record, and
+"a stakeholder in another Area" to everyone else. Restricted fields (declared on
+the model's column) are kept only as "changed": their text never reaches the trail.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import AuditEvent, User
+from crm.models.common import restricted_fields
 
-# Fields whose text the audit must not keep: it records only that they changed.
-REDACTED = frozenset({"Restricted notes"})
+NOT_SHOWN = "(changed, not shown)"
+
+# The kinds of record a link may name, as a person says them.
+LINK_NOUNS = {
+    "stakeholder": "stakeholder",
+    "contact": "contact",
+    "engagement": "engagement",
+    "panel": "panel",
+}
+
+
+def link(kind: str, record: Any, area_id: int | None, name: str | None = None) -> tuple:
+    return (kind, record.id, area_id, name if name is not None else record.name)
+
+
+def links(kind: str, records: Iterable[Any], name=None) -> tuple:
+    """Links to records of one kind (None skipped), in a stable order, so the same set
+    compares equal however it was put together."""
+    found = [link(kind, r, r.area_id, name(r) if name else None) for r in records if r is not None]
+    return tuple(sorted(found, key=lambda item: (item[3].lower(), item[1])))
+
+
+def names(records: Iterable[Any]) -> str:
+    """Names of reference records (communities, staff) as one text, order-free."""
+    return ", ".join(sorted((r.name for r in records), key=str.lower))
+
+
+def redacted_labels(record_type: str) -> frozenset[str]:
+    from crm.services.access import model_for
+
+    model = model_for(record_type)
+    return frozenset(restricted_fields(model).values()) if model is not None else frozenset()
+
+
+def _stored(value: Any) -> Any:
+    return [list(item) for item in value] if isinstance(value, tuple) else value
+
+
+def _blank(value: Any) -> Any:
+    return () if isinstance(value, tuple) else ""
 
 
 def record_event(
@@ -21,17 +69,22 @@ def record_event(
     record_type: str,
     record_id: int,
     action: str,
-    before: dict[str, str] | None,
-    after: dict[str, str],
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
     version: int = 1,
 ) -> AuditEvent:
     """Add an audit event to the current transaction: each field's old and new value."""
     before = before or {}
-    changes = {
-        label: ["", "(changed, not shown)"] if label in REDACTED else [before.get(label, ""), value]
-        for label, value in after.items()
-        if before.get(label, "") != value
-    }
+    redacted = redacted_labels(record_type)
+    changes = {}
+    for label, value in after.items():
+        old = before.get(label, _blank(value))
+        if old == value:
+            continue
+        if label in redacted:
+            changes[label] = ["", NOT_SHOWN]
+        else:
+            changes[label] = [_stored(old), _stored(value)]
     event = AuditEvent(
         user_id=user.id if user else None,
         record_type=record_type,
@@ -42,6 +95,22 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def shown(value: Any, user: User) -> str:
+    """A stored value as this user may read it."""
+    from crm.services.access import can_see_area
+
+    if not isinstance(value, list):
+        return value or ""
+    parts = []
+    for kind, _record_id, area_id, name in value:
+        if area_id is None and kind in ("panel", "engagement", "stakeholder", "contact"):
+            visible = kind == "panel" or user.is_national
+        else:
+            visible = can_see_area(user, area_id)
+        parts.append(name if visible else f"a {LINK_NOUNS.get(kind, 'record')} in another Area")
+    return ", ".join(parts)
 
 
 HISTORY_SHOWN = 100

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.models import Affiliation, Contact, Stakeholder, User
 from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
-from crm.services import access, records
+from crm.services import access, audit, records
 from crm.services.records import InvalidValue, Page, iso_day, yes_no
 
 KIND = "contact"
@@ -57,9 +57,14 @@ def describe(c: Contact) -> dict[str, str]:
         "How consent was obtained": c.consent_method or "",
         "Do not contact": yes_no(bool(c.do_not_contact)),
         "Notes": c.notes or "",
-        "Organisations": "; ".join(
-            f"{a.stakeholder.name} ({a.role})" if a.role else a.stakeholder.name
-            for a in sorted(c.affiliations, key=lambda a: a.stakeholder.name)
+        "Organisations": audit.links(
+            "stakeholder",
+            [a.stakeholder for a in c.affiliations],
+            name=lambda s: next(
+                f"{s.name} ({a.role})" if a.role else s.name
+                for a in c.affiliations
+                if a.stakeholder is s
+            ),
         ),
     }
 

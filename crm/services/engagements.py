@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +19,7 @@ from crm.models.engagement import (
     engagement_contacts,
     engagement_stakeholders,
 )
-from crm.services import access, engagement_places, geocoding, lookup, records, reference
+from crm.services import access, audit, engagement_places, geocoding, lookup, records, reference
 from crm.services.records import InvalidValue, Page, SortKey, iso_day
 
 KIND = "engagement"
@@ -56,10 +55,6 @@ def can_see_restricted(user: User, engagement: Engagement) -> bool:
     return user.role == "senior" and access.can_see_area(user, engagement.area_id)
 
 
-def _fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12] if text else ""
-
-
 def describe(e: Engagement) -> dict[str, str]:
     """The engagement as a person reads it, for the audit trail."""
     return {
@@ -71,19 +66,19 @@ def describe(e: Engagement) -> dict[str, str]:
         "End time": e.end_time.strftime("%H:%M") if e.end_time else "",
         "Area": e.area.name if e.area else "",
         "Where": LOCATION_KINDS.get(e.location_kind, ""),
-        "Premises": e.location_stakeholder.name if e.location_stakeholder else "",
+        "Premises": audit.links("stakeholder", [e.location_stakeholder]),
         "Address": e.location_address or "",
         "Postcode": e.location_postcode or "",
         "Lead": e.lead.name if e.lead else "",
-        "Other staff": ", ".join(u.name for u in e.staff),
-        "Stakeholders": ", ".join(s.name for s in e.stakeholders),
-        "Contacts": ", ".join(c.name for c in e.contacts),
-        "Communities reached": ", ".join(c.name for c in e.communities),
+        "Other staff": audit.names(e.staff),
+        "Stakeholders": audit.links("stakeholder", e.stakeholders),
+        "Contacts": audit.links("contact", e.contacts),
+        "Communities reached": audit.names(e.communities),
         "Attendance": "" if e.attendance is None else str(e.attendance),
         "Summary": e.summary or "",
         "Issues raised": e.issues_raised or "",
         "Outcomes": e.outcomes or "",
-        "Restricted notes": _fingerprint(e.restricted_notes or ""),
+        "Restricted notes": e.restricted_notes or "",
     }
 
 

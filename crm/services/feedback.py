@@ -28,7 +28,7 @@ from crm.models.feedback import (
     feedback_communities,
     feedback_priorities,
 )
-from crm.services import access, lookup, panel_meetings, panels, records, reference
+from crm.services import access, audit, lookup, panel_meetings, panels, records, reference
 from crm.services.records import InvalidValue, Page, SortKey, iso_day
 
 KIND = "feedback"
@@ -70,10 +70,10 @@ def describe(f: Feedback) -> dict[str, str]:
         "Source": FEEDBACK_SOURCES.get(f.source, f.source),
         "Received": iso_day(f.received_on),
         "Area": f.area_name,
-        "Panel": f.panel.name if f.panel else "",
+        "Panel": audit.links("panel", [f.panel]),
         "Panel meeting": iso_day(f.panel_meeting.held_on) if f.panel_meeting else "",
-        "Engagement": f.engagement.title if f.engagement else "",
-        "Stakeholder": f.stakeholder.name if f.stakeholder else "",
+        "Engagement": audit.links("engagement", [f.engagement], name=lambda e: e.title),
+        "Stakeholder": audit.links("stakeholder", [f.stakeholder]),
         "Summary": f.summary,
         "Detail": f.detail or "",
         "Restricted detail": f.restricted_detail or "",
@@ -88,8 +88,8 @@ def describe(f: Feedback) -> dict[str, str]:
         "Status": FEEDBACK_STATUSES.get(f.status, f.status),
         "Response": f.response or "",
         "Reason for no action": f.no_action_reason or "",
-        "Casework priorities": "; ".join(p.label for p in f.priorities),
-        "Communities": "; ".join(c.name for c in f.communities),
+        "Casework priorities": "; ".join(sorted(p.label for p in f.priorities)),
+        "Communities": audit.names(f.communities),
     }
 
 

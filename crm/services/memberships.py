@@ -58,7 +58,7 @@ def describe(m: Membership) -> dict[str, str]:
         "Vetting expires": iso_day(m.vetting_expires_on),
         "Confidentiality agreement signed": iso_day(m.confidentiality_signed_on),
         "Induction completed": iso_day(m.induction_completed_on),
-        "Communities represented": ", ".join(c.name for c in m.communities),
+        "Communities represented": audit.names(m.communities),
     }
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
 from crm.models import AuditEvent, User
@@ -20,12 +21,26 @@ T = TypeVar("T")
 
 
 class EditConflict(Exception):
-    """Someone else saved the record after this editor opened it."""
+    """Someone else saved the record after this editor opened it (or at the same moment).
 
-    def __init__(self, changes: list[AuditEvent], current_version: int):
+    What they changed is read with load(), after the failed save is rolled back.
+    """
+
+    def __init__(self, kind: str, model: Any, record_id: int, seen_version: int):
         super().__init__("The record was changed by someone else")
-        self.changes = changes
-        self.current_version = current_version
+        self.kind, self.model, self.record_id = kind, model, record_id
+        self.seen_version = seen_version
+        self.changes: list[AuditEvent] = []
+        self.current_version = seen_version
+
+    def load(self) -> EditConflict:
+        """Read the changes made since the editor's version (call after rolling back)."""
+        self.changes = audit.changes_since(self.kind, self.record_id, self.seen_version)
+        version = db.session.scalar(
+            select(self.model.version).where(self.model.id == self.record_id)
+        )
+        self.current_version = version or self.seen_version
+        return self
 
 
 class InvalidValue(Exception):
@@ -125,8 +140,11 @@ def paginate(
 
 
 def create_audited(
-    user: User, kind: str, record: Any, describe: Callable[[Any], dict[str, str]]
+    user: User | None, kind: str, record: Any, describe: Callable[[Any], dict[str, str]]
 ) -> Any:
+    """Add a record and its "created" event. No user means the system (seeding, imports)."""
+    if user is not None:
+        access.require(user, "edit", record)
     db.session.add(record)
     db.session.flush()
     audit.record_event(user, kind, record.id, "created", None, describe(record), record.version)
@@ -146,13 +164,20 @@ def update_audited(
     The version travels in the edit form, so a change made between opening the
     form and saving it is caught even though each request is its own transaction.
     """
-    access.require_edit(user, kind)
-    if expected_version is not None and record.version != expected_version:
-        raise EditConflict(audit.changes_since(kind, record.id, expected_version), record.version)
+    access.require(user, "edit", record)
+    seen = record.version if expected_version is None else expected_version
+    if record.version != seen:
+        raise EditConflict(kind, type(record), record.id, seen)
     before = describe(record)
-    mutate()
-    record.updated_at = utcnow()  # always write the row, so the version moves on
-    db.session.flush()
+    try:
+        mutate()
+        record.updated_at = utcnow()  # always write the row, so the version moves on
+        db.session.flush()
+    except StaleDataError:
+        # Another save of the same row won the race between our read and our write.
+        raise EditConflict(kind, type(record), record.id, seen) from None
+    # Read it back, so relationships follow their changed keys (a new owner's name).
+    db.session.expire(record)
     after = describe(record)
     if after != before:
         audit.record_event(user, kind, record.id, "updated", before, after, record.version)
@@ -161,10 +186,7 @@ def update_audited(
 
 def set_archived(user: User, kind: str, record: Any, archived: bool) -> None:
     """Archive (leads and administrators) or restore (administrators only) a record."""
-    if archived:
-        access.require_edit(user, kind)
-    else:
-        access.require_admin(user)
+    access.require(user, "archive" if archived else "restore", record)
     record.archived_at = utcnow() if archived else None
     record.updated_at = utcnow()
     db.session.flush()

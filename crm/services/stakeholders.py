@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.models import Affiliation, Community, Contact, Stakeholder, User
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES, stakeholder_communities
-from crm.services import access, geocoding, records, reference
+from crm.services import access, audit, geocoding, records, reference
 from crm.services.records import InvalidValue, Page
 from crm.services.validation import normalise_postcode
 
@@ -53,7 +53,7 @@ def describe(s: Stakeholder) -> dict[str, str]:
         "Name": s.name,
         "Type": STAKEHOLDER_TYPES.get(s.type, s.type),
         "Description": s.description or "",
-        "Communities served": ", ".join(c.name for c in s.communities),
+        "Communities served": audit.names(s.communities),
         "Address line 1": s.address_line1 or "",
         "Address line 2": s.address_line2 or "",
         "Town or city": s.town or "",

@@ -11,7 +11,7 @@ from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services import access, audit, engagements, geocoding, reference
 from crm.services import stakeholders as service
 from crm.stakeholders.forms import StakeholderForm
-from crm.views_common import arg_int, arg_page, form_version, post_button, try_save
+from crm.views_common import archive_page, arg_int, arg_page, form_version, post_button, try_save
 
 bp = Blueprint("stakeholders", __name__, url_prefix="/stakeholders")
 
@@ -131,15 +131,16 @@ def edit(stakeholder_id: int):
     )
 
 
-@bp.route("/<int:stakeholder_id>/archive", methods=["POST"])
+@bp.route("/<int:stakeholder_id>/archive", methods=["GET", "POST"])
 def archive(stakeholder_id: int):
-    """Archive a stakeholder: it leaves lists, searches and counts."""
+    """Archive a stakeholder, once confirmed: it leaves lists, searches and counts."""
     stakeholder = service.get_stakeholder(current_user, stakeholder_id)
-    post_button(
+    return archive_page(
+        stakeholder, stakeholder.name,
+        "It will leave the register, searches, the map and the counts. Its engagements stay.",
         lambda: service.archive_stakeholder(current_user, stakeholder),
-        f"{stakeholder.name} has been archived",
-    )
-    return redirect(url_for(".index"))
+        url_for(".detail", stakeholder_id=stakeholder.id), url_for(".index"),
+    )  # fmt: skip
 
 
 @bp.route("/<int:stakeholder_id>/restore", methods=["POST"])
