@@ -7,6 +7,7 @@ from datetime import date
 from wtforms import DateField, Field, ValidationError
 from wtforms.validators import Length
 
+from crm import clock
 from crm.services.validation import UK_LATITUDE, UK_LONGITUDE, normalise_postcode
 
 
@@ -135,7 +136,7 @@ class WholeNumber:
 
 def not_future(field: Field, label: str) -> bool:
     """Mark a date field that lies in the future; True if it does not."""
-    if field.data and field.data > date.today():
+    if field.data and field.data > clock.today():
         field.errors = [*field.errors, f"{label} must be today or in the past"]
         return False
     return True

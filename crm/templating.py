@@ -63,7 +63,17 @@ def can(action: str, target) -> bool:
     return current_user.is_authenticated and access.can(current_user, action, target)
 
 
+def name_for(record, kind: str, text: str | None = None) -> str:
+    """A linked record's name, or "a stakeholder in another Area" if the user may not see it."""
+    from flask_login import current_user
+
+    from crm.services.audit import name_for as name_for_user
+
+    return name_for_user(current_user, record, kind, text)
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_global(name_for)
     app.add_template_filter(audit_value)
     app.add_template_global(can)
     app.add_template_filter(pairs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from flask_migrate import upgrade
@@ -59,6 +60,8 @@ from crm.services import auth, seeding
 pytest_plugins = ["tests.browser_fixtures"]
 
 PASSWORD = "correct horse battery staple"
+# The date the app believes it is, in every test: never the real one.
+TODAY = date(2026, 11, 30)
 # How many casework priorities the reference data holds (6 priorities, 9 strands).
 SEEDED_PRIORITIES = 15
 
@@ -78,6 +81,7 @@ def make_app(url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
         "MAP_TILES": "none",  # the tests fetch nothing from outside
+        "TODAY": TODAY,
     }
     config.update(overrides)
     return create_app(config)

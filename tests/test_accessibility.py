@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_fixtures import CHROMIUM
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TODAY
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -65,7 +65,7 @@ def test_panel_pages_have_no_axe_violations(
 ):
     user = make_user("panels")
     p = make_panel(targets={"Older people": 1})
-    m = make_membership(p, name="Asha Patel", term_end=date.today())
+    m = make_membership(p, name="Asha Patel", term_end=TODAY)
     make_membership(p, name="Ben Hughes", status="applicant", term_start=None, term_end=None,
                     applied_on=date(2026, 1, 5))  # fmt: skip
     g = make_meeting(p, attendance={m: "present"})

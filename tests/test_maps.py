@@ -14,7 +14,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import AreaBoundary, Engagement, PostcodeSet, Stakeholder
 from crm.services import boundaries, engagement_places, geocoding, postcode_import
-from tests.conftest import area
+from tests.conftest import TODAY, area
 
 HOSTILE = "<img src=x onerror=alert(1)>${alert(1)}`</script>"
 
@@ -45,10 +45,10 @@ def test_points_are_compact_and_kept_to_the_users_areas(client, signed_in, make_
 
 def test_points_follow_the_filters(client, signed_in, make_stakeholder):
     signed_in("lead")
-    old = date.today() - timedelta(days=400)
+    old = TODAY - timedelta(days=400)
     a = make_stakeholder(name="A", latitude=53.4, longitude=-2.9, type="faith",
                          communities=["Gypsy, Roma and Traveller communities"],
-                         last_engaged_on=date.today())  # fmt: skip
+                         last_engaged_on=TODAY)  # fmt: skip
     b = make_stakeholder(name="B", latitude=53.3, longitude=-2.8, type="vcs",
                          communities=["Older people"], last_engaged_on=old)  # fmt: skip
     c = make_stakeholder(name="C", latitude=53.2, longitude=-2.7, type="vcs", status="dormant")
@@ -67,12 +67,22 @@ def test_points_follow_the_filters(client, signed_in, make_stakeholder):
     assert ids(f"?community={older}") == [b]
 
 
-def test_gap_layer_against_a_hand_made_fixture(client, signed_in, make_stakeholder):
+@pytest.mark.parametrize(
+    "today, months, boundary",
+    [
+        (TODAY, 12, date(2025, 11, 30)),
+        # Month ends: the same day that many months ago, or that month's last day.
+        (date(2026, 12, 31), 10, date(2026, 2, 28)),
+        (date(2024, 3, 31), 1, date(2024, 2, 29)),
+    ],
+)
+def test_gap_layer_against_a_hand_made_fixture(
+    app, client, signed_in, make_stakeholder, monkeypatch, today, months, boundary
+):
     """Gaps: serving a seldom-heard community and not engaged on or since the date
-    `months` calendar months ago."""
+    `months` calendar months ago (worked out by hand for each case)."""
+    monkeypatch.setitem(app.config, "TODAY", today)
     signed_in("lead")
-    today = date.today()
-    boundary = date(today.year - 1, today.month, min(today.day, 28))
     roma, older = "Gypsy, Roma and Traveller communities", "Older people"
     never = make_stakeholder(name="Never", latitude=53.1, longitude=-2.9, communities=[roma])
     stale = make_stakeholder(name="Stale", latitude=53.2, longitude=-2.9, communities=[roma],
@@ -80,11 +90,9 @@ def test_gap_layer_against_a_hand_made_fixture(client, signed_in, make_stakehold
     make_stakeholder(name="On the day", latitude=53.3, longitude=-2.9, communities=[roma],
                      last_engaged_on=boundary)  # fmt: skip
     make_stakeholder(name="Not seldom heard", latitude=53.4, longitude=-2.9, communities=[older])
-    if today.day > 28:
-        pytest.skip("the hand-made boundary assumes a day of the month that every month has")
-    gaps = sorted(p[2] for p in _points(client, "?kind=gaps&months=12"))
+    gaps = sorted(p[2] for p in _points(client, f"?kind=gaps&months={months}"))
     assert gaps == sorted([never, stale])
-    page = client.get("/map?months=12").get_data(as_text=True)
+    page = client.get(f"/map?months={months}").get_data(as_text=True)
     table = page.split('id="gaps"')[1]
     assert "Never" in table and "Stale" in table and "On the day" not in table
 
@@ -191,13 +199,13 @@ def test_engagements_layer_counts_held_engagements_per_cell(app, client, signed_
                 "stakeholder_ids": [s], "contact_ids": [], "community_ids": [], "staff_ids": [],
                 "title": "Meeting"}  # fmt: skip
         for days in (1, 2, 40):
-            service.log_engagement(lead, base | {"held_on": date.today() - timedelta(days=days)})
-        service.log_engagement(lead, base | {"held_on": date.today() - timedelta(days=5),
+            service.log_engagement(lead, base | {"held_on": TODAY - timedelta(days=days)})
+        service.log_engagement(lead, base | {"held_on": TODAY - timedelta(days=5),
                                              "status": "cancelled"})  # fmt: skip
         db.session.commit()
-        rebuilt = engagement_places.weighted_cells(None, date.today() - timedelta(days=365))
+        rebuilt = engagement_places.weighted_cells(None, TODAY - timedelta(days=365))
         engagement_places.rebuild()
-        assert engagement_places.weighted_cells(None, date.today() - timedelta(days=365)) == rebuilt
+        assert engagement_places.weighted_cells(None, TODAY - timedelta(days=365)) == rebuilt
     cells = client.get("/map/engagements.json").get_json()
     assert cells == [[53.45, -2.95, 3]]
 

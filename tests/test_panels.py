@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.models import AuditEvent, Membership, Panel, PanelMeeting, User
 from crm.services import audit, memberships, panels
 from crm.services.panel_refresh import Plan
-from tests.conftest import area, community
+from tests.conftest import TODAY, area, community
 
 DEAF = "Deaf and hard of hearing people"
 
@@ -313,8 +313,8 @@ def test_attendance_cannot_be_recorded_for_a_future_meeting(
 ):
     signed_in("panels")
     p = make_panel()
-    m = make_membership(p, term_end=date.today() + timedelta(days=400))
-    future = date.today() + timedelta(days=10)
+    m = make_membership(p, term_end=TODAY + timedelta(days=400))
+    future = TODAY + timedelta(days=10)
     response = client.post(
         f"/panels/{p}/meetings/new",
         data={
@@ -359,7 +359,7 @@ def test_absent_three_meetings_in_a_row_is_flagged_and_apologies_break_the_run(
 @pytest.fixture
 def refresh_panel(app, make_panel, make_membership):
     """A panel needing a refresh: a term ending, a member leaving, an applicant, a gap."""
-    today = date.today()
+    today = TODAY
     p = make_panel(targets={"Deaf and hard of hearing people": 1})
     ids = {
         "renew": make_membership(p, name="Rita Renew", term_start=today - timedelta(days=700),
@@ -407,9 +407,9 @@ def test_refresh_plan_is_previewed_then_applied_in_one_audited_transaction(
         assert new.status == "active" and new.term_start == old.term_end + timedelta(days=1)
         assert new.previous_id == old.id and [c.name for c in new.communities] == ["Older people"]
         assert rows[("Leo Leave", 1)].end_reason == "stood_down"
-        assert rows[("Leo Leave", 1)].ended_on == date.today()
+        assert rows[("Leo Leave", 1)].ended_on == TODAY
         dee = rows[("Dee Deaf", 1)]
-        assert dee.status == "active" and dee.term_start == date.today()
+        assert dee.status == "active" and dee.term_start == TODAY
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 4
     page = client.get(f"/panels/{p}").get_data(as_text=True)
     assert "Current members (2)" in page and "Past members (1)" in page
@@ -449,7 +449,7 @@ def test_a_failure_half_way_through_applying_leaves_nothing_done(
         user = db.session.get(User, user_id)
         panel = db.session.get(Panel, p)
         with pytest.raises(RuntimeError):
-            memberships.apply_plan(user, panel, plan, date.today())
+            memberships.apply_plan(user, panel, plan, TODAY)
         db.session.rollback()
         rows = db.session.scalars(select(Membership)).all()
         assert sorted(m.status for m in rows) == ["active", "active", "shortlisted"]

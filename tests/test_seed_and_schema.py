@@ -18,7 +18,7 @@ from crm.models import (
 )
 from crm.services import seeding
 from crm.services.validation import UK_LATITUDE, UK_LONGITUDE
-from tests.conftest import sign_in
+from tests.conftest import TODAY, sign_in
 
 
 # SQLite has no trigram indexes to compare (they are PostgreSQL's alone).
@@ -72,7 +72,6 @@ def test_demo_seed_loads_into_an_empty_database_once(app, client):
 
 
 def test_demo_panels_hold_every_situation_the_refresh_page_catches(app):
-    from datetime import date
 
     from crm.models import Panel
     from crm.services import panels
@@ -81,7 +80,7 @@ def test_demo_panels_hold_every_situation_the_refresh_page_catches(app):
     with app.app_context():
         all_panels = db.session.scalars(select(Panel)).all()
         assert any(p.area_id is None and p.type == "caf" for p in all_panels)
-        reports = panels.health([p for p in all_panels if p.type == "lsip"], date.today())
+        reports = panels.health([p for p in all_panels if p.type == "lsip"], TODAY)
         assert len(reports) == 4
         for report in reports.values():
             assert report.terms_ending and not all(t.may_renew for t in report.terms_ending)

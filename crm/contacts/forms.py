@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -23,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from crm import clock
 from crm.forms_common import GovDateField, max_length, optional_int, strip
 from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
 
@@ -111,7 +111,7 @@ class ContactForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.consent_on.data and self.consent_on.data > date.today():
+        if self.consent_on.data and self.consent_on.data > clock.today():
             self.consent_on.errors = [
                 *self.consent_on.errors,
                 "Date consent was given must be today or in the past",

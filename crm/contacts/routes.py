@@ -91,15 +91,15 @@ def detail(contact_id: int):
         affiliations=[
             a
             for a in contact.affiliations
-            if access.can_see_area(current_user, a.stakeholder.area_id)
-            and a.stakeholder.archived_at is None
+            if access.may_read(current_user, a.stakeholder) and a.stakeholder.archived_at is None
         ],
+        elsewhere=sum(
+            1 for a in contact.affiliations if not access.may_read(current_user, a.stakeholder)
+        ),
         history=audit.history(service.KIND, contact.id),
         timeline=engagements.contact_timeline(current_user, contact.id),
         last_engaged_on=engagements.contact_last_engaged_on(contact.id),
         memberships=memberships.for_contact(current_user, contact.id),
-        can_edit=access.can_edit(current_user, service.KIND),
-        can_restore=access.can_restore(current_user),
         button_form=ButtonForm(),
     )
 
@@ -108,7 +108,7 @@ def detail(contact_id: int):
 def edit(contact_id: int):
     """Change a contact's details; a save over someone else's change is refused."""
     contact = service.get_contact(current_user, contact_id)
-    access.require_edit(current_user, service.KIND)
+    access.require(current_user, "edit", contact)
     form = _form()
     if request.method == "GET":
         form.load(contact)
@@ -132,7 +132,7 @@ def edit(contact_id: int):
 def link(contact_id: int):
     """Find a stakeholder by name and record that the contact belongs to it."""
     contact = service.get_contact(current_user, contact_id)
-    access.require_edit(current_user, service.KIND)
+    access.require(current_user, "edit", contact)
     form = LinkStakeholderForm()
     if form.validate_on_submit():
         stakeholder_id = optional_int(form.stakeholder_id.data)

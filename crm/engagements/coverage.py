@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from crm import clock
 from crm.models.reference import PROTECTED_CHARACTERISTICS
 from crm.services import coverage as service
 from crm.services import reference
@@ -22,7 +21,7 @@ def index():
     if characteristic not in PROTECTED_CHARACTERISTICS:
         characteristic = ""
     area_id = arg_int("area")
-    today = date.today()
+    today = clock.today()
     rows = service.community_coverage(current_user, today, area_id, characteristic)
     return render_template(
         "engagements/coverage.html",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,9 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmi
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.forms_common import GovDateField, optional_int
-from crm.services import access, engagements, reference
+from crm.services import access, engagements
 from crm.services import actions as service
 from crm.views_common import try_save
 
@@ -38,39 +37,44 @@ class NewActionForm(FlaskForm):
 def index():
     """Open follow-up actions, overdue first: mine, or (?scope=area) my Areas'.
 
-    Senior leaders see their Areas' by default: they oversee actions more than own them.
+    Those who oversee actions (senior leaders) see their Areas' by default.
     """
-    scope = request.args.get("scope", "area" if current_user.role == "senior" else "mine")
-    whole_area = scope == "area" and current_user.role in ("admin", "senior")
+    oversees = access.can(current_user, "oversee_actions", "actions")
+    default = "area" if oversees and not access.can(current_user, "add", "engagement") else "mine"
+    whole_area = oversees and request.args.get("scope", default) == "area"
+    today = clock.today()
     return render_template(
         "engagements/actions.html",
-        actions=service.open_actions(current_user, whole_area),
+        actions=service.open_actions(current_user, whole_area, today),
         whole_area=whole_area,
-        today=date.today(),
+        today=today,
         button_form=ButtonForm(),
     )
+
+
+def _action_form(engagement, action=None) -> NewActionForm:
+    form = NewActionForm()
+    keep = {action.owner_id} if action is not None and action.owner_id else set()
+    form.owner_id.choices = [("", "No owner")] + [
+        (u.id, u.name) for u in service.owners_for(engagement, keep)
+    ]
+    return form
 
 
 @bp.route("/engagements/<int:engagement_id>/actions", methods=["GET", "POST"])
 def add(engagement_id: int):
     """Add a follow-up action to an engagement."""
     engagement = engagements.get_engagement(current_user, engagement_id)
-    access.require_edit(current_user, engagements.KIND)
-    form = NewActionForm()
-    form.owner_id.choices = [("", "No owner")] + [
-        (u.id, u.name) for u in reference.staff_for(current_user)
-    ]
+    access.require(current_user, "edit", engagement)
+    form = _action_form(engagement)
     if form.validate_on_submit():
         added, _ = try_save(
             form,
             lambda: service.add_action(
-                current_user,
-                engagement,
-                form.description.data,
-                form.owner_id.data,
+                current_user, engagement, form.description.data, form.owner_id.data,
                 form.due_on.data,
             ),
-        )
+        )  # fmt: skip
         if added:
             flash("The follow-up action has been added", "success")
             return redirect(
@@ -79,22 +83,51 @@ def add(engagement_id: int):
     return render_template("engagements/add_action.html", form=form, engagement=engagement)
 
 
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+def edit(action_id: int):
+    """Change a follow-up action: what, who owns it, and when it is due."""
+    action = service.get_action(current_user, action_id)
+    engagement = action.engagement
+    access.require(current_user, "edit", engagement)
+    form = _action_form(engagement, action)
+    form.submit.label.text = "Save action"
+    if request.method == "GET":
+        form.description.data, form.owner_id.data = action.description, action.owner_id
+        form.due_on.data = action.due_on
+    if form.validate_on_submit():
+        saved, _ = try_save(
+            form,
+            lambda: service.update_action(
+                current_user, action, form.description.data, form.owner_id.data,
+                form.due_on.data,
+            ),
+        )  # fmt: skip
+        if saved:
+            flash("The follow-up action has been updated", "success")
+            return redirect(
+                url_for("engagements.detail", engagement_id=engagement.id, _anchor="actions")
+            )
+    return render_template(
+        "engagements/add_action.html", form=form, engagement=engagement, action=action
+    )
+
+
 @bp.route("/actions/<int:action_id>/status", methods=["POST"])
 def set_status(action_id: int):
     """Mark an action done, cancelled, or open again."""
     action = service.get_action(current_user, action_id)
+    access.require(current_user, "close_action", action)
     if ButtonForm().validate_on_submit():
         status = request.form.get("status", "")
         saved, _ = try_save(
             ButtonForm(),
-            lambda: service.set_action_status(current_user, action, status, date.today()),
+            lambda: service.set_action_status(current_user, action, status, clock.today()),
         )
         if saved:
             flash(f"The action is now {saved.status_label.lower()}", "success")
         else:
             flash("Choose done, cancelled or open for the action", "error")
-    target = request.form.get("back") == "actions"
-    if target:
+    if request.form.get("back") == "actions":
         return redirect(url_for(".index"))
     return redirect(
         url_for("engagements.detail", engagement_id=action.engagement_id, _anchor="actions")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import time
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -28,6 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
+from crm import clock
 from crm.forms_common import GovDateField, UKPostcode, max_length, optional_int, strip
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, LOCATION_KINDS
 
@@ -175,7 +176,7 @@ class EngagementForm(FlaskForm):
             self.start_time.errors = [*self.start_time.errors, "Enter the start time"]
             ok = False
         held_on = self.held_on.data
-        if self.status.data == "held" and held_on and held_on > date.today():
+        if self.status.data == "held" and held_on and held_on > clock.today():
             self.held_on.errors = [
                 *self.held_on.errors,
                 "The date must be today or in the past for an engagement that has been held",

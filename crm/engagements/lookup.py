@@ -17,4 +17,4 @@ def search(kind: str):
     if kind not in finders:
         abort(404)
     found = finders[kind](current_user, request.args.get("q", ""))
-    return {"results": [{"id": r.id, "label": service.label(r)} for r in found]}
+    return {"results": [{"id": r.id, "label": service.label(current_user, r)} for r in found]}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     current_app,
@@ -15,6 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.engagements.forms import EngagementForm
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
@@ -42,6 +41,9 @@ def _filters() -> service.EngagementFilters:
         date_to=arg_date("to"),
         area_id=arg_int("area"),
         type=kind if kind in ENGAGEMENT_TYPES else "",
+        status=request.args.get("status", "")
+        if request.args.get("status") in ENGAGEMENT_STATUSES
+        else "",
         community_id=arg_int("community"),
         stakeholder_id=arg_int("stakeholder"),
         lead_id=arg_int("lead"),
@@ -63,6 +65,7 @@ def index():
         communities=reference.all_communities(),
         staff=reference.staff_for(current_user),
         types=ENGAGEMENT_TYPES,
+        statuses=ENGAGEMENT_STATUSES,
     )
 
 
@@ -181,7 +184,7 @@ def new():
             form.load(service.get_engagement(current_user, source_id), copy=True)
         else:
             form.lead_id.data = current_user.id
-        form.held_on.data = date.today()
+        form.held_on.data = clock.today()
         for _ in range(3):
             form.actions.append_entry()
     _set_choices(form)
@@ -203,13 +206,9 @@ def detail(engagement_id: int):
     return render_template(
         "engagements/detail.html",
         engagement=engagement,
-        show_restricted=service.can_see_restricted(current_user, engagement),
         history=audit.history(service.KIND, engagement.id),
-        can_edit=access.can_edit(current_user, service.KIND),
-        can_restore=access.can_restore(current_user),
-        staff=reference.staff_for(current_user),
         button_form=ButtonForm(),
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -217,14 +216,16 @@ def detail(engagement_id: int):
 def edit(engagement_id: int):
     """Change an engagement; a save over someone else's change is refused."""
     engagement = service.get_engagement(current_user, engagement_id)
-    access.require_edit(current_user, service.KIND)
+    access.require(current_user, "edit", engagement)
     form = EngagementForm()
     if request.method == "GET":
         form.load(engagement)
     _set_choices(form, engagement)
-    if not service.can_see_restricted(current_user, engagement):
+    if not access.can(current_user, "see_restricted", engagement):
         # Someone who may not read the notes must not overwrite them unseen either.
         form.restricted_notes.data = engagement.restricted_notes
+    if not access.can(current_user, "change_owner", engagement):
+        form.lead_id.data = engagement.lead_id
     conflict = None
     if _submitted(form):
         saved, conflict = try_save(
@@ -241,7 +242,7 @@ def edit(engagement_id: int):
         form=form,
         engagement=engagement,
         conflict=conflict,
-        show_restricted=service.can_see_restricted(current_user, engagement),
+        hidden=service.hidden_links(current_user, engagement),
         **_pickers(form, engagement),
     )
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.feedback.forms import PriorityForm
 from crm.services import access, priorities, priority_figures, reference
@@ -17,7 +18,7 @@ bp = Blueprint("priorities", __name__, url_prefix="/priorities")
 
 def period() -> tuple[date, date, list[str]]:
     """The period asked for (default: the last 12 months to today), and any problem with it."""
-    end = arg_date("to") or date.today()
+    end = arg_date("to") or clock.today()
     start = arg_date("from") or end - timedelta(days=365)
     problems = []
     for name in ("from", "to"):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.feedback.forms import FeedbackForm, StatusForm
 from crm.forms_common import optional_int
@@ -68,8 +67,7 @@ def index():
         statuses=STATUS_FILTERS,
         assessments=ASSESSMENTS,
         tones=TONES,
-        can_add=access.can_edit(current_user, service.KIND),
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -105,13 +103,25 @@ def _prefill(form: FeedbackForm) -> None:
         form.area_id.data = stakeholder.area_id
 
 
-def _linked(form: FeedbackForm) -> dict:
-    """The engagement and stakeholder the hidden fields name, to show them by name."""
+def _linked(form: FeedbackForm, f=None) -> dict:
+    """The engagement and stakeholder the hidden fields name, to show them by name.
+
+    The ones the feedback already links to are shown even when they are in an Area the
+    user does not work in (as "an engagement in another Area"), and kept on saving.
+    """
     linked = {}
     if engagement_id := optional_int(form.engagement_id.data):
-        linked["engagement"] = get_engagement(current_user, engagement_id)
+        linked["engagement"] = (
+            f.engagement
+            if f is not None and engagement_id == f.engagement_id
+            else get_engagement(current_user, engagement_id)
+        )
     if stakeholder_id := optional_int(form.stakeholder_id.data):
-        linked["stakeholder"] = get_stakeholder(current_user, stakeholder_id)
+        linked["stakeholder"] = (
+            f.stakeholder
+            if f is not None and stakeholder_id == f.stakeholder_id
+            else get_stakeholder(current_user, stakeholder_id)
+        )
     return linked
 
 
@@ -120,7 +130,7 @@ def new():
     access.require_edit(current_user, service.KIND)
     form = _form()
     if request.method == "GET":
-        form.received_on.data = date.today()
+        form.received_on.data = clock.today()
         form.owner_id.data = current_user.id
         _prefill(form)
     if form.validate_on_submit():
@@ -134,9 +144,7 @@ def new():
         if created:
             flash("The feedback has been recorded", "success")
             return redirect(url_for(".detail", feedback_id=created.id))
-    return render_template(
-        "feedback/form.html", form=form, linked=_linked(form), show_restricted=True
-    )
+    return render_template("feedback/form.html", form=form, linked=_linked(form))
 
 
 @bp.route("/<int:feedback_id>")
@@ -145,10 +153,7 @@ def detail(feedback_id: int):
     return render_template(
         "feedback/detail.html",
         f=f,
-        show_restricted=service.can_see_restricted(current_user, f),
         history=audit.history(service.KIND, f.id),
-        can_edit=access.can_edit(current_user, service.KIND) and not f.is_archived,
-        can_restore=access.can_restore(current_user),
         button_form=ButtonForm(),
     )
 
@@ -156,12 +161,14 @@ def detail(feedback_id: int):
 @bp.route("/<int:feedback_id>/edit", methods=["GET", "POST"])
 def edit(feedback_id: int):
     f = service.get_feedback(current_user, feedback_id)
-    access.require_edit(current_user, service.KIND)
-    show_restricted = service.can_see_restricted(current_user, f)
+    access.require(current_user, "edit", f)
+    show_restricted = access.can(current_user, "see_restricted", f)
     form = _form(f)
     if request.method == "GET":
         form.load(f)
     conflict = None
+    if request.method == "POST" and not access.can(current_user, "change_owner", f):
+        form.owner_id.data = f.owner_id  # not offered: only the owner or an administrator
     if form.validate_on_submit():
         saved, conflict = try_save(
             form,
@@ -177,12 +184,7 @@ def edit(feedback_id: int):
     if not show_restricted:
         form.restricted_detail.data = ""
     return render_template(
-        "feedback/form.html",
-        form=form,
-        f=f,
-        linked=_linked(form),
-        conflict=conflict,
-        show_restricted=show_restricted,
+        "feedback/form.html", form=form, f=f, linked=_linked(form, f), conflict=conflict
     )
 
 
@@ -190,10 +192,10 @@ def edit(feedback_id: int):
 def status(feedback_id: int):
     """Move the feedback on (or back, saying why); closing records what was done."""
     f = service.get_feedback(current_user, feedback_id)
-    access.require_edit(current_user, service.KIND)
+    access.require(current_user, "edit", f)
     form = StatusForm()
     if request.method == "GET":
-        form.moved_on.data = date.today()
+        form.moved_on.data = clock.today()
         form.response.data = f.response
     if form.validate_on_submit():
         saved, _ = try_save(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
+from crm import clock
 from crm.extensions import db
 from crm.services import dashboard
 
@@ -17,7 +16,7 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home():
     """What the user's Areas hold, and where to start."""
-    today = date.today()
+    today = clock.today()
     return render_template(
         "main/home.html",
         summary=dashboard.summary_for(current_user, today),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -20,6 +19,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from crm import clock
 from crm.extensions import db
 from crm.maps import render
 from crm.models import Stakeholder
@@ -302,7 +302,7 @@ def download():
     ids = [p[2] for p in data["points"]["points"]] + [p[2] for p in data["gaps"]["points"]]
     data["popups"] = maps.popups_for(ids)
     shown = len(data["points"]["points"])
-    note = f"Engage community map, {date.today():%-d %B %Y}: {shown:,} of {placed:,} stakeholders"
+    note = f"Engage community map, {clock.today():%-d %B %Y}: {shown:,} of {placed:,} stakeholders"
     if shown < placed:
         note += f" (the first {DOWNLOAD_LIMIT:,}; narrow the filters to include the rest)"
     note += ". " + geocoding.ATTRIBUTION
@@ -314,5 +314,5 @@ def download():
     return Response(
         html,
         mimetype="text/html",
-        headers={"Content-Disposition": f'attachment; filename="engage-map-{date.today()}.html"'},
+        headers={"Content-Disposition": f'attachment; filename="engage-map-{clock.today()}.html"'},
     )

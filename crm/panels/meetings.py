@@ -7,8 +7,9 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm import clock
 from crm.panels.forms import attendance_field_name, attendance_from, meeting_form
-from crm.services import access, audit, feedback, panels
+from crm.services import audit, feedback, panels
 from crm.services import panel_meetings as service
 from crm.views_common import form_version, try_save
 
@@ -25,10 +26,10 @@ def _posted_date(default: date) -> date:
 
 
 def _form(panel, meeting=None):
-    default = meeting.held_on if meeting else date.today()
+    default = meeting.held_on if meeting else clock.today()
     held_on = _posted_date(default) if request.method == "POST" else default
     members = service.expected_members(panel, held_on, meeting)
-    form = meeting_form(members, required=held_on <= date.today())
+    form = meeting_form(members, required=held_on <= clock.today())
     if request.method == "GET":
         if meeting is not None:
             form.load(meeting)
@@ -82,10 +83,8 @@ def detail(meeting_id: int):
         attendance=sorted(meeting.attendance, key=lambda a: a.membership.contact.name),
         absences={m.membership_id: m.absence_streak for m in state.members},
         history=audit.history(service.KIND, meeting.id),
-        can_edit=panels.can_change(current_user, panel) and not panel.is_archived,
         feedback=feedback.for_meeting(current_user, meeting.id),
         matters_arising=feedback.matters_arising(current_user, meeting),
-        can_add_feedback=access.can_edit(current_user, feedback.KIND),
     )
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.panels.forms import DeclarationForm, MembershipForm
-from crm.services import access, audit, panels, reference
+from crm.services import audit, panels, reference
 from crm.services import memberships as service
 from crm.services.contacts import get_contact
 from crm.services.lookup import search_contacts
@@ -57,10 +57,7 @@ def detail(membership_id: int):
         "panels/membership.html",
         membership=membership,
         panel=membership.panel,
-        contact_visible=access.can_see_area(current_user, membership.contact.area_id),
         history=audit.history(service.KIND, membership.id),
-        can_edit=panels.can_change(current_user, membership.panel)
-        and not membership.panel.is_archived,
     )
 
 

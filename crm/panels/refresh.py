@@ -11,6 +11,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.extensions import db
 from crm.forms_common import optional_int
@@ -45,10 +46,9 @@ def plan_from_form(formdata) -> Plan:
 def refresh(panel_id: int):
     """Whose terms end, vacancies, gaps, vetting, absences; then plan, preview and apply."""
     panel = panels.get_panel(current_user, panel_id)
-    today = date.today()
+    today = clock.today()
     state = panels.states([panel])[panel.id]
     report = review(state, today)
-    can_edit = panels.can_change(current_user, panel)
     plan, problems = Plan(), []
     action = request.form.get("action", "")
     if request.method == "POST":
@@ -97,7 +97,6 @@ def refresh(panel_id: int):
         decisions=decisions,
         plan=plan,
         problems=problems,
-        can_edit=can_edit,
         end_reasons=END_REASONS,
         button_form=ButtonForm(),
     )

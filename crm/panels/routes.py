@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.panels.forms import PanelForm, TermsForm
 from crm.services import access, audit, panel_meetings, reference
@@ -41,9 +42,8 @@ def index():
     return render_template(
         "panels/index.html",
         panels=panels,
-        health=service.health(panels, date.today()),
+        health=service.health(panels, clock.today()),
         archived=archived,
-        can_add=access.can_edit(current_user, service.KIND),
     )
 
 
@@ -77,7 +77,7 @@ def detail(panel_id: int):
         "panels/detail.html",
         panel=panel,
         absence_limit=ABSENCE_LIMIT,
-        report=review(state, date.today()),
+        report=review(state, clock.today()),
         roster=membership_service.roster(panel),
         applicants=membership_service.applicants(panel),
         past=membership_service.past_members(panel),
@@ -85,9 +85,6 @@ def detail(panel_id: int):
         absences={m.membership_id: m.absence_streak for m in state.members},
         represented=represented(state),
         history=audit.history(service.KIND, panel.id),
-        can_edit=service.can_change(current_user, panel) and not panel.is_archived,
-        can_restore=access.can_restore(current_user),
-        can_see_contact=lambda contact: access.can_see_area(current_user, contact.area_id),
         button_form=ButtonForm(),
     )
 
@@ -167,7 +164,7 @@ def restore(panel_id: int):
 def roster_csv(panel_id: int):
     panel = service.get_panel(current_user, panel_id)
     return csv_download(
-        f"panel-{panel.id}-roster-{date.today().isoformat()}.csv",
+        f"panel-{panel.id}-roster-{clock.today().isoformat()}.csv",
         membership_service.ROSTER_HEADER,
         membership_service.roster_rows(panel),
     )

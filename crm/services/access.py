@@ -173,6 +173,10 @@ def _can(user: User, action: str, target: Any) -> bool:
     if action in ("edit", "archive"):
         return may_write(user, target) and not is_archived(target)
     if action == "read":
+        # Its Area is one of the user's (or it is national): its name may be shown.
+        return may_read(user, target)
+    if action == "open":
+        # ...and its page opened: archived records are opened only by administrators.
         return may_read(user, target) and (not is_archived(target) or user.role == "admin")
     if action == "restore":
         return user.role == "admin"
@@ -201,7 +205,7 @@ def _can(user: User, action: str, target: Any) -> bool:
 def can(user: User, action: str, target: Any) -> bool:
     """The one question: may `user` do `action` to `target` (a kind, or a record)?
 
-    Actions: add (a kind), read, edit, archive, restore, see_restricted, change_owner,
+    Actions: add (a kind), read, open, edit, archive, restore, see_restricted, change_owner,
     close_action (a follow-up action), administer ("priorities", "map_data",
     "archived"), oversee_actions ("actions").
     """

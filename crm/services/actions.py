@@ -1,4 +1,9 @@
-"""Follow-up actions from engagements: who must do what, by when."""
+"""Follow-up actions from engagements: who must do what, by when.
+
+An action is part of its engagement: it is seen by whoever may see the engagement,
+audited on the engagement's trail, and given only to someone who can see the
+engagement (an owner who cannot open it could not know what it is about).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,31 @@ def _describe(action: FollowUpAction) -> dict[str, str]:
     }
 
 
+def owners_for(engagement: Engagement, keep: set[int] = frozenset()) -> list[User]:
+    """Who may be given an action on this engagement: active staff who can see it (and
+    `keep`, the current owner, so an edit form never drops them unseen)."""
+    from crm.models import Area
+
+    can_see = User.is_national.is_(True) | User.areas.any(Area.id == engagement.area_id)
+    chosen = (User.active.is_(True) & can_see) | User.id.in_(list(keep))
+    return list(db.session.scalars(select(User).where(chosen).order_by(User.name)))
+
+
+def _owner(engagement: Engagement, owner_id: int | None, keep: int | None = None) -> User | None:
+    if owner_id is None:
+        return None
+    owner = db.session.get(User, owner_id)
+    if owner is None:
+        raise InvalidValue("owner_id", "Select an owner from the list")
+    if owner_id != keep and not (owner.active and access.may_read(owner, engagement)):
+        raise InvalidValue(
+            "owner_id",
+            f"{owner.name} does not work in {engagement.area.name}: choose someone who can "
+            "see this engagement",
+        )
+    return owner
+
+
 def add_action(
     user: User,
     engagement: Engagement,
@@ -31,26 +61,41 @@ def add_action(
     due_on: date | None = None,
 ) -> FollowUpAction:
     """Add a follow-up action; it is audited on the engagement it came from."""
-    access.require_edit(user, "engagement")
+    access.require(user, "edit", engagement)
     if not description.strip():
         raise InvalidValue("description", "Enter what needs to be done")
-    owner = db.session.get(User, owner_id) if owner_id else None
-    if owner_id and owner is None:
-        raise InvalidValue("owner_id", "Select an owner from the list")
     action = FollowUpAction(
-        engagement=engagement, description=description.strip(), owner=owner, due_on=due_on
+        engagement=engagement,
+        description=description.strip(),
+        owner=_owner(engagement, owner_id),
+        due_on=due_on,
     )
     db.session.add(action)
     db.session.flush()
     audit.record_event(
-        user,
-        "engagement",
-        engagement.id,
-        "action added",
-        None,
-        _describe(action),
+        user, "engagement", engagement.id, "action added", None, _describe(action),
         engagement.version,
-    )
+    )  # fmt: skip
+    return action
+
+
+def update_action(
+    user: User, action: FollowUpAction, description: str, owner_id: int | None,
+    due_on: date | None,
+) -> FollowUpAction:  # fmt: skip
+    """Change what an action asks, who owns it and when it is due."""
+    access.require(user, "edit", action.engagement)
+    if not description.strip():
+        raise InvalidValue("description", "Enter what needs to be done")
+    before = _describe(action)
+    action.description = description.strip()
+    action.owner = _owner(action.engagement, owner_id, keep=action.owner_id)
+    action.due_on = due_on
+    db.session.flush()
+    audit.record_event(
+        user, "engagement", action.engagement_id, "action updated", before, _describe(action),
+        action.engagement.version,
+    )  # fmt: skip
     return action
 
 
@@ -60,44 +105,48 @@ def set_action_status(
     """Mark an action done or cancelled (dated), or open again.
 
     The action's owner may close their own action even without the right to edit
-    engagements: it is their work to report.
+    engagements: it is their work to report (access.can "close_action").
     """
-    if action.owner_id != user.id:
-        access.require_edit(user, "engagement")
+    access.require(user, "close_action", action)
     if status not in ACTION_STATUSES:
         raise InvalidValue("status", "Select a status from the list")
     before = _describe(action)
     action.status = status
     action.closed_on = None if status == "open" else today
     audit.record_event(
-        user,
-        "engagement",
-        action.engagement_id,
-        "action updated",
-        before,
-        _describe(action),
+        user, "engagement", action.engagement_id, "action updated", before, _describe(action),
         action.engagement.version,
-    )
+    )  # fmt: skip
     return action
 
 
 def get_action(user: User, action_id: int) -> FollowUpAction:
+    """An action on an engagement the user may see (its owner included), or not found."""
     action = db.session.get(FollowUpAction, action_id)
     if action is None:
         raise access.RecordNotFound()
-    # Visible through its engagement's Area (or to its owner).
-    if action.owner_id != user.id:
-        access.get_scoped(Engagement, action.engagement_id, user)
+    access.get_scoped(Engagement, action.engagement_id, user)
     return action
 
 
-def open_actions(user: User, whole_area: bool) -> list[FollowUpAction]:
+def open_actions_conditions(user: User, whole_area: bool, today: date) -> list:
+    """Open actions on live engagements the user may see: theirs, or (whole_area) all."""
+    conditions = [
+        FollowUpAction.status == "open",
+        Engagement.archived_at.is_(None),
+        *access.area_conditions(Engagement.area_id, user),
+    ]
+    if not whole_area:
+        conditions.append(FollowUpAction.owner_id == user.id)
+    return conditions
+
+
+def open_actions(user: User, whole_area: bool, today: date) -> list[FollowUpAction]:
     """Open actions, overdue first then by due date: the user's own, or their Areas'."""
-    today = date.today()
     stmt = (
         select(FollowUpAction)
         .join(FollowUpAction.engagement)
-        .where(FollowUpAction.status == "open", Engagement.archived_at.is_(None))
+        .where(*open_actions_conditions(user, whole_area, today))
         .options(joinedload(FollowUpAction.engagement), joinedload(FollowUpAction.owner))
         .order_by(
             case((FollowUpAction.due_on < today, 0), else_=1),
@@ -107,8 +156,4 @@ def open_actions(user: User, whole_area: bool) -> list[FollowUpAction]:
         )
         .limit(500)
     )
-    if whole_area:
-        stmt = stmt.where(*access.area_conditions(Engagement.area_id, user))
-    else:
-        stmt = stmt.where(FollowUpAction.owner_id == user.id)
     return list(db.session.scalars(stmt))

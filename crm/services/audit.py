@@ -97,6 +97,20 @@ def record_event(
     return event
 
 
+def in_another_area(kind: str) -> str:
+    """What a person sees in place of the name of a record they may not open."""
+    noun = LINK_NOUNS.get(kind, "record")
+    return f"a{'n' if noun[0] in 'aeiou' else ''} {noun} in another Area"
+
+
+def name_for(user: User, record: Any, kind: str, text: str | None = None) -> str:
+    """A linked record's name (or `text`) if the user may see it, else in_another_area."""
+    from crm.services.access import may_read
+
+    name = record.name if text is None else text
+    return name if may_read(user, record) else in_another_area(kind)
+
+
 def shown(value: Any, user: User) -> str:
     """A stored value as this user may read it."""
     from crm.services.access import can_see_area
@@ -105,11 +119,13 @@ def shown(value: Any, user: User) -> str:
         return value or ""
     parts = []
     for kind, _record_id, area_id, name in value:
-        if area_id is None and kind in ("panel", "engagement", "stakeholder", "contact"):
+        if area_id is None:
+            # A national panel is seen by all; a record whose Area was not recorded
+            # (a trail written before links were kept) only by national users.
             visible = kind == "panel" or user.is_national
         else:
             visible = can_see_area(user, area_id)
-        parts.append(name if visible else f"a {LINK_NOUNS.get(kind, 'record')} in another Area")
+        parts.append(name if visible else in_another_area(kind))
     return ", ".join(parts)
 
 

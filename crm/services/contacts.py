@@ -69,8 +69,8 @@ def describe(c: Contact) -> dict[str, str]:
     }
 
 
-def list_contacts(user: User, filters: ContactFilters, page_size: int) -> Page:
-    """One page of the contacts the user may see that match the filters."""
+def filter_conditions(user: User, filters: ContactFilters) -> list:
+    """The WHERE conditions for the list (and for any count that links to it)."""
     conditions = access.area_conditions(Contact.area_id, user)
     if filters.archived and access.can_restore(user):
         conditions.append(Contact.archived_at.is_not(None))
@@ -89,17 +89,24 @@ def list_contacts(user: User, filters: ContactFilters, page_size: int) -> Page:
     if filters.area_id:
         conditions.append(Contact.area_id == filters.area_id)
     if filters.stakeholder_id:
+        # A stakeholder the user may not see answers as a missing one: no rows.
+        stakeholder_id = access.visible_id(user, Stakeholder, filters.stakeholder_id)
         conditions.append(
             exists().where(
                 Affiliation.contact_id == Contact.id,
-                Affiliation.stakeholder_id == filters.stakeholder_id,
+                Affiliation.stakeholder_id == stakeholder_id,
             )
         )
     if filters.consent:
         conditions.append(Contact.consent_given.is_(filters.consent == "given"))
+    return conditions
+
+
+def list_contacts(user: User, filters: ContactFilters, page_size: int) -> Page:
+    """One page of the contacts the user may see that match the filters."""
     return records.paginate(
         Contact,
-        conditions,
+        filter_conditions(user, filters),
         SORTS.get(filters.sort, SORTS["name"]),
         filters.page,
         page_size,

@@ -1,4 +1,9 @@
-"""Figures for the home page, counted within the user's Areas."""
+"""Figures for the home page.
+
+Each figure is counted with the same conditions as the list it links to (the list's
+own filter_conditions with the filters in the link), so the number on the home
+page is the number of rows the user finds when they follow it.
+"""
 
 from __future__ import annotations
 
@@ -9,76 +14,76 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import Contact, Engagement, Feedback, FollowUpAction, Stakeholder, User
-from crm.models.feedback import CLOSED_STATUSES
-from crm.services import access
+from crm.services import actions, contacts, engagements, feedback, stakeholders
 from crm.services.coverage import months_before
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count and the list it was counted from (endpoint and its query arguments)."""
+
+    count: int
+    endpoint: str
+    args: dict
 
 
 @dataclass
 class Summary:
-    stakeholders: int
-    contacts: int
-    my_stakeholders: int
-    engagements_3_months: int
-    my_open_actions: int
+    stakeholders: Figure
+    contacts: Figure
+    my_stakeholders: Figure
+    engagements_3_months: Figure
+    my_open_actions: Figure
     my_overdue_actions: int
-    my_open_feedback: int = 0
-    my_overdue_feedback: int = 0
+    my_open_feedback: Figure
+    my_overdue_feedback: int
 
 
-def _count(model, user: User, *conditions) -> int:
-    stmt = select(func.count()).select_from(model).where(model.archived_at.is_(None), *conditions)
-    return db.session.scalar(access.scope_to_user_areas(stmt, model.area_id, user)) or 0
-
-
-def _my_actions(user: User, *conditions) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(FollowUpAction)
-        .join(FollowUpAction.engagement)
-        .where(
-            FollowUpAction.owner_id == user.id,
-            FollowUpAction.status == "open",
-            Engagement.archived_at.is_(None),
-            *conditions,
-        )
-    )
-    return db.session.scalar(stmt) or 0
+def _count(model, conditions: list, join=None) -> int:
+    stmt = select(func.count()).select_from(model)
+    if join is not None:
+        stmt = stmt.join(join)
+    return db.session.scalar(stmt.where(*conditions)) or 0
 
 
 def summary_for(user: User, today: date) -> Summary:
     since = months_before(today, 3)
+    held = engagements.EngagementFilters(date_from=since, date_to=today, status="held")
+    mine = feedback.FeedbackFilters(owner_id=user.id, status="open")
+    my_feedback = feedback.filter_conditions(user, mine)
+    my_actions = actions.open_actions_conditions(user, False, today)
+    everything = stakeholders.StakeholderFilters()
     return Summary(
-        stakeholders=_count(Stakeholder, user),
-        contacts=_count(Contact, user),
-        my_stakeholders=_count(Stakeholder, user, Stakeholder.owner_id == user.id),
-        engagements_3_months=_count(
-            Engagement,
-            user,
-            Engagement.status == "held",
-            Engagement.held_on >= since,
-            Engagement.held_on <= today,
-        ),  # fmt: skip
-        my_open_actions=_my_actions(user),
-        my_overdue_actions=_my_actions(user, FollowUpAction.due_on < today),
-        my_open_feedback=_my_feedback(user),
-        my_overdue_feedback=_my_feedback(user, Feedback.response_due_on < today),
-    )
-
-
-def _my_feedback(user: User, *conditions) -> int:
-    """Open feedback the user owns (it waits for their response)."""
-    stmt = (
-        select(func.count())
-        .select_from(Feedback)
-        .where(
-            Feedback.owner_id == user.id,
-            Feedback.archived_at.is_(None),
-            Feedback.status.not_in(CLOSED_STATUSES),
-            *conditions,
-        )
-    )
-    return db.session.scalar(stmt) or 0
+        stakeholders=Figure(
+            _count(Stakeholder, stakeholders.filter_conditions(user, everything)),
+            "stakeholders.index", {},
+        ),
+        my_stakeholders=Figure(
+            _count(Stakeholder, stakeholders.filter_conditions(
+                user, stakeholders.StakeholderFilters(owner_id=user.id))),
+            "stakeholders.index", {"owner": user.id},
+        ),
+        contacts=Figure(
+            _count(Contact, contacts.filter_conditions(user, contacts.ContactFilters())),
+            "contacts.index", {},
+        ),
+        engagements_3_months=Figure(
+            _count(Engagement, engagements.filter_conditions(user, held)),
+            "engagements.index",
+            {"from": since.isoformat(), "to": today.isoformat(), "status": "held"},
+        ),
+        my_open_actions=Figure(
+            _count(FollowUpAction, my_actions, FollowUpAction.engagement), "actions.index",
+            {"scope": "mine"},
+        ),
+        my_overdue_actions=_count(
+            FollowUpAction, [*my_actions, FollowUpAction.due_on < today], FollowUpAction.engagement
+        ),
+        my_open_feedback=Figure(
+            _count(Feedback, my_feedback), "feedback.index", {"owner": user.id, "status": "open"}
+        ),
+        my_overdue_feedback=_count(Feedback, [*my_feedback, Feedback.response_due_on < today]),
+    )  # fmt: skip
 
 
 def panels_needing_attention(user: User, today: date) -> list[tuple]:

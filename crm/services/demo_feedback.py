@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from crm import clock
 from crm.extensions import db
 from crm.models import (
     CaseworkPriority,
@@ -33,7 +34,7 @@ ASSESSMENT_TONE = {
 
 def load_demo_feedback(rng, demo: dict, admin: User) -> dict[str, int]:
     plan = demo["feedback"]
-    today = date.today()
+    today = clock.today()
     strands = {p.name: p for p in db.session.scalars(select(CaseworkPriority))}
     communities = {c.name: c for c in db.session.scalars(select(Community))}
     staff = list(db.session.scalars(select(User).where(User.role.in_(["lead", "panels"]))))

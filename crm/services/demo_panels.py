@@ -8,10 +8,11 @@ meetings, and (in one Area) terms of reference overdue for review.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from crm import clock
 from crm.extensions import db
 from crm.models import (
     Area,
@@ -30,7 +31,7 @@ from crm.services.panel_refresh import add_months, term_end_for
 
 
 def load_demo_panels(rng, demo: dict, admin: User) -> dict[str, int]:
-    today = date.today()
+    today = clock.today()
     plan = demo["panels"]
     communities = {c.name: c for c in db.session.scalars(select(Community))}
     counts = {"panels": 0, "memberships": 0, "meetings": 0}

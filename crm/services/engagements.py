@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, null, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
@@ -39,20 +39,12 @@ class EngagementFilters:
     date_to: date | None = None
     area_id: int | None = None
     type: str = ""
+    status: str = ""
     community_id: int | None = None
     stakeholder_id: int | None = None
     lead_id: int | None = None
     archived: bool = False
     page: int = 1
-
-
-def can_see_restricted(user: User, engagement: Engagement) -> bool:
-    """Restricted notes: the engagement's lead, administrators, and the Area's senior leaders."""
-    if user.role == "admin":
-        return True
-    if engagement.lead_id == user.id:
-        return True
-    return user.role == "senior" and access.can_see_area(user, engagement.area_id)
 
 
 def describe(e: Engagement) -> dict[str, str]:
@@ -82,8 +74,14 @@ def describe(e: Engagement) -> dict[str, str]:
     }
 
 
-def _conditions(user: User, f: EngagementFilters) -> list:
+def _in_scope(user: User, f: EngagementFilters) -> EngagementFilters:
+    """A filter by a stakeholder the user may not see answers as one by a missing id."""
+    return replace(f, stakeholder_id=access.visible_id(user, Stakeholder, f.stakeholder_id))
+
+
+def filter_conditions(user: User, f: EngagementFilters) -> list:
     """The filters as WHERE conditions on the engagements table."""
+    f = _in_scope(user, f)
     conditions = access.area_conditions(Engagement.area_id, user)
     archived = f.archived and access.can_restore(user)
     conditions.append(
@@ -92,6 +90,7 @@ def _conditions(user: User, f: EngagementFilters) -> list:
     for column, value in (
         (Engagement.area_id, f.area_id),
         (Engagement.type, f.type),
+        (Engagement.status, f.status),
         (Engagement.lead_id, f.lead_id),
     ):
         if value:
@@ -155,10 +154,12 @@ def _link_query(user: User, f: EngagementFilters, driving) -> dict:
         involved = select(other.engagement_id).where(other.stakeholder_id == also_stakeholder)
         conditions.append(link.engagement_id.in_(involved))
     join = None
-    if f.type or f.lead_id:
+    if f.type or f.lead_id or f.status:
         join = (Engagement, Engagement.id == link.engagement_id)
         if f.type:
             conditions.append(Engagement.type == f.type)
+        if f.status:
+            conditions.append(Engagement.status == f.status)
         if f.lead_id:
             conditions.append(Engagement.lead_id == f.lead_id)
     return {
@@ -176,11 +177,12 @@ COUNT_CAP = 10_000
 
 def list_engagements(user: User, filters: EngagementFilters, page_size: int) -> Page:
     """One page of the engagements the user may see, newest first."""
+    filters = _in_scope(user, filters)
     driving = _driving_link(filters)
     query = (
         _link_query(user, filters, driving)
         if driving
-        else {"conditions": _conditions(user, filters), "order": ORDER}
+        else {"conditions": filter_conditions(user, filters), "order": ORDER}
     )
     return records.paginate(
         Engagement,
@@ -206,7 +208,7 @@ def export_rows(user: User, filters: EngagementFilters) -> list[dict[str, Any]]:
     Never a silently cut-off file: past EXPORT_LIMIT rows it raises TooManyToExport.
     Read with Core in a few queries (ORM objects cost 0.7 ms a row: 12 s for 18,000).
     """
-    conditions = _conditions(user, filters)
+    conditions = filter_conditions(user, filters)
     matching = select(Engagement.id).where(*conditions).limit(EXPORT_LIMIT + 1)
     if db.session.scalar(select(func.count()).select_from(matching.subquery())) > EXPORT_LIMIT:
         raise TooManyToExport()
@@ -223,9 +225,9 @@ def export_rows(user: User, filters: EngagementFilters) -> list[dict[str, Any]]:
     rows = [dict(row._mapping) for row in db.session.execute(stmt)]
     ids = [row["id"] for row in rows]
     names = {
-        "stakeholders": _names_by_engagement(engagement_stakeholders, Stakeholder, ids),
-        "contacts": _names_by_engagement(engagement_contacts, Contact, ids),
-        "communities": _names_by_engagement(engagement_communities, Community, ids),
+        "stakeholders": _names_by_engagement(user, engagement_stakeholders, Stakeholder, ids),
+        "contacts": _names_by_engagement(user, engagement_contacts, Contact, ids),
+        "communities": _names_by_engagement(user, engagement_communities, Community, ids),
     }
     for row in rows:
         for key, by_id in names.items():
@@ -233,19 +235,26 @@ def export_rows(user: User, filters: EngagementFilters) -> list[dict[str, Any]]:
     return rows
 
 
-def _names_by_engagement(link_table, model, ids: list[int]) -> dict[int, list[str]]:
-    """The names linked to each engagement, in chunks small enough for any database."""
+def _names_by_engagement(user: User, link_table, model, ids: list[int]) -> dict[int, list[str]]:
+    """The names linked to each engagement, in chunks small enough for any database.
+
+    A stakeholder or contact in an Area the user does not work in is not named.
+    """
     target = next(c for c in link_table.c if c.name != "engagement_id" and c.foreign_keys)
+    area = getattr(model, "area_id", None)
+    kind = {Stakeholder: "stakeholder", Contact: "contact"}.get(model)
     names: dict[int, list[str]] = {}
     for start in range(0, len(ids), 5_000):
         chunk = ids[start : start + 5_000]
         stmt = (
-            select(link_table.c.engagement_id, model.name)
+            select(link_table.c.engagement_id, model.name, area if area is not None else null())
             .join(model, model.id == target)
             .where(link_table.c.engagement_id.in_(chunk))
             .order_by(link_table.c.engagement_id, model.name)
         )
-        for engagement_id, name in db.session.execute(stmt):
+        for engagement_id, name, area_id in db.session.execute(stmt):
+            if area is not None and not access.can_see_area(user, area_id):
+                name = audit.in_another_area(kind)
             names.setdefault(engagement_id, []).append(name)
     return names
 
@@ -270,9 +279,15 @@ def _visible(kind: str, ids: list[int], user: User, field: str, keep: set[int]) 
 
 
 def _check(
-    user: User, data: dict[str, Any], engagement: Engagement | None = None
+    user: User,
+    data: dict[str, Any],
+    engagement: Engagement | None = None,
+    hidden: dict[str, list] | None = None,
 ) -> dict[str, list]:
-    """Rules that need the database: Areas, people and records the user may use."""
+    """Rules that need the database: Areas, people and records the user may use.
+
+    `hidden` records (linked, in Areas the user does not work in) stay linked.
+    """
     if not access.can_see_area(user, data.get("area_id")):
         raise InvalidValue("area_id", "Select an Area you work in")
     kept_stakeholders = {s.id for s in engagement.stakeholders} if engagement else set()
@@ -283,6 +298,8 @@ def _check(
         "contacts": _visible("contacts", data.get("contact_ids", []), user, "contact_ids",
                              kept_contacts),
     }  # fmt: skip
+    for kind, records_ in (hidden or {}).items():
+        chosen[kind] = [*chosen[kind], *records_]
     chosen["communities"] = reference.communities_by_ids(data.get("community_ids") or [])
     staff_ids = set(data.get("staff_ids") or []) | (
         {data["lead_id"]} if data.get("lead_id") else set()
@@ -420,11 +437,28 @@ def log_engagement(
     return engagement
 
 
+def hidden_links(user: User, engagement: Engagement) -> dict[str, list]:
+    """The stakeholders and contacts it links to in Areas the user does not work in: the
+    user's edit form cannot show them, so a save keeps them as they are."""
+    return {
+        "stakeholders": [s for s in engagement.stakeholders if not access.may_read(user, s)],
+        "contacts": [c for c in engagement.contacts if not access.may_read(user, c)],
+    }
+
+
 def update_engagement(
     user: User, engagement: Engagement, data: dict[str, Any], expected_version: int | None
 ) -> Engagement:
-    access.require_edit(user, KIND)
-    chosen = _check(user, data, engagement)
+    access.require(user, "edit", engagement)
+    if data.get("lead_id") != engagement.lead_id and not access.can(
+        user, "change_owner", engagement
+    ):
+        # The lead reads the restricted notes: only someone who already may, changes it.
+        raise InvalidValue(
+            "lead_id", "Only the lead or an administrator can change who leads this engagement"
+        )
+    hidden = hidden_links(user, engagement)
+    chosen = _check(user, data, engagement, hidden)
 
     place_before = engagement_places.key_of(engagement)
 

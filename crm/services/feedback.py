@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm import clock
 from crm.extensions import db
-from crm.models import CaseworkPriority, Feedback, FeedbackMove, User
+from crm.models import CaseworkPriority, Feedback, FeedbackMove, PanelMeeting, User
 from crm.models.feedback import (
     ASSESSMENTS,
     CLOSED_STATUSES,
@@ -28,8 +29,9 @@ from crm.models.feedback import (
     feedback_communities,
     feedback_priorities,
 )
-from crm.services import access, audit, lookup, panel_meetings, panels, records, reference
+from crm.services import access, audit, panel_meetings, panels, records, reference
 from crm.services.records import InvalidValue, Page, SortKey, iso_day
+from crm.services.stakeholders import get_stakeholder
 
 KIND = "feedback"
 
@@ -109,12 +111,6 @@ def looks_like_a_name(reference: str) -> bool:
     return bool(_NAME.match(text) or _TITLE.search(text))
 
 
-def can_see_restricted(user: User, f: Feedback) -> bool:
-    if user.role == "admin" or f.owner_id == user.id:
-        return True
-    return user.role == "senior" and access.can_see_area(user, f.area_id)
-
-
 def get_feedback(user: User, feedback_id: int, include_archived: bool = False) -> Feedback:
     return access.get_scoped(
         Feedback, feedback_id, user, include_archived=include_archived, national=True
@@ -153,7 +149,10 @@ def filter_conditions(user: User, filters: FeedbackFilters) -> list:
     if filters.source:
         conditions.append(Feedback.source == filters.source)
     if filters.panel_id:
-        conditions.append(Feedback.panel_id == filters.panel_id)
+        from crm.models import Panel
+
+        panel_id = access.visible_id(user, Panel, filters.panel_id, national=True)
+        conditions.append(Feedback.panel_id == panel_id)
     if filters.status == "open":
         conditions.append(Feedback.status.not_in(CLOSED_STATUSES))
     elif filters.status == "closed":
@@ -219,8 +218,11 @@ def _priorities_by_ids(ids: list[int], keep: set[int]) -> list[CaseworkPriority]
     return [found[i] for i in ids]
 
 
-def _check(user: User, data: dict[str, Any]) -> None:
-    """The links and rules the form alone cannot check."""
+def _check(user: User, data: dict[str, Any], current: Feedback | None = None) -> None:
+    """The links and rules the form alone cannot check.
+
+    A link the feedback already has is kept even if the user cannot see what it names.
+    """
     if data.get("area_id") is None:
         if not user.is_national:
             raise InvalidValue("area_id", "Select the Area the feedback concerns")
@@ -235,21 +237,34 @@ def _check(user: User, data: dict[str, Any]) -> None:
         raise InvalidValue(
             "response_due_on", "Response due date must be on or after the date received"
         )
-    if data.get("panel_id"):
-        panels.get_panel(user, data["panel_id"])
+    _check_links(user, data, current)
+
+
+def _check_links(user: User, data: dict[str, Any], current: Feedback | None) -> None:
+    """Each link names a record the user may see; one the feedback already has is kept
+    even if it is in an Area the user does not work in."""
+    from crm.services.engagements import get_engagement
+
+    def new_link(field: str) -> bool:
+        return bool(data.get(field)) and (current is None or getattr(current, field) != data[field])
+
+    finders = {
+        "panel_id": (panels.get_panel, "Select a panel from the list"),
+        "panel_meeting_id": (panel_meetings.get_meeting, "Select a panel meeting from the list"),
+        "engagement_id": (get_engagement, "Select an engagement you can see"),
+        "stakeholder_id": (get_stakeholder, "Select a stakeholder you can see"),
+    }
+    for field, (find, message) in finders.items():
+        if new_link(field):
+            try:
+                find(user, data[field])
+            except access.RecordNotFound:
+                raise InvalidValue(field, message) from None
     if data.get("panel_meeting_id"):
-        meeting = panel_meetings.get_meeting(user, data["panel_meeting_id"])
+        meeting = db.session.get(PanelMeeting, data["panel_meeting_id"])
         if data.get("panel_id") and meeting.panel_id != data["panel_id"]:
             raise InvalidValue("panel_meeting_id", "Select a meeting of the chosen panel")
         data["panel_id"] = meeting.panel_id
-    if data.get("engagement_id"):
-        from crm.services.engagements import get_engagement
-
-        get_engagement(user, data["engagement_id"])
-    if data.get("stakeholder_id") and not lookup.records_by_ids(
-        user, "stakeholders", [data["stakeholder_id"]]
-    ):
-        raise InvalidValue("stakeholder_id", "Select a stakeholder you can see")
 
 
 def create_feedback(
@@ -283,16 +298,21 @@ def update_feedback(
 
     restricted_detail None keeps the current text (the editor could not see it).
     """
-    access.require_edit(user, KIND)
+    access.require(user, "edit", f)
+    if data.get("owner_id") != f.owner_id and not access.can(user, "change_owner", f):
+        # The owner reads the restricted detail: only someone who already may, changes it.
+        raise InvalidValue(
+            "owner_id", "Only the owner or an administrator can give this feedback to someone else"
+        )
     data = dict(data)
-    _check(user, data)
+    _check(user, data, f)
     chosen = _priorities_by_ids(priority_ids, {p.id for p in f.priorities})
     communities = reference.communities_by_ids(community_ids)
 
     def mutate() -> None:
         for k in FIELDS:
             setattr(f, k, data.get(k))
-        if restricted_detail is not None and can_see_restricted(user, f):
+        if restricted_detail is not None and access.can(user, "see_restricted", f):
             f.restricted_detail = restricted_detail
         f.priorities = chosen
         f.communities = communities
@@ -320,7 +340,7 @@ def move_status(
         raise InvalidValue("to_status", "Select what happens next")
     if to_status == f.status:
         raise InvalidValue("to_status", f"It is already {f.status_label.lower()}")
-    if moved_on > date.today():
+    if moved_on > clock.today():
         raise InvalidValue("moved_on", "Date must be today or in the past")
     if moved_on < f.status_on:
         raise InvalidValue(
@@ -433,7 +453,7 @@ def meeting_choices(user: User, keep: int | None = None) -> list:
 
     from crm.models import Panel, PanelMeeting
 
-    recent = PanelMeeting.held_on >= date.today() - timedelta(days=3 * 366)
+    recent = PanelMeeting.held_on >= clock.today() - timedelta(days=3 * 366)
     if keep:
         recent = recent | (PanelMeeting.id == keep)
     stmt = (

@@ -49,10 +49,12 @@ def records_by_ids(user: User, kind: str, ids: list[int], keep: set[int] = froze
     return list(db.session.scalars(stmt.order_by(model.name)))
 
 
-def label(record) -> str:
-    """How a record is told apart in a picker: its name, and where it is."""
+def label(user: User, record) -> str:
+    """How a record is told apart in a picker: its name, and where it is (a contact's
+    organisations, those the user may see)."""
     if isinstance(record, Stakeholder):
         place = ", ".join(p for p in (record.town, record.postcode) if p)
         return f"{record.name} ({place})" if place else record.name
-    organisations = ", ".join(a.stakeholder.name for a in record.affiliations[:2])
+    visible = [a.stakeholder for a in record.affiliations if access.may_read(user, a.stakeholder)]
+    organisations = ", ".join(s.name for s in visible[:2])
     return f"{record.name} ({organisations})" if organisations else record.name

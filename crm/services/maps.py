@@ -8,12 +8,12 @@ as one folium object each: 100,000 folium markers cost about 25 s and 20 MB a pa
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, exists, func, or_, select
 
+from crm import clock
 from crm.extensions import db
 from crm.models import Area, Stakeholder, User
 from crm.models.stakeholder import STAKEHOLDER_TYPES, stakeholder_communities
@@ -45,10 +45,9 @@ class MapFilters:
 
     def since(self, today: date | None = None) -> date:
         """The first day of the period: the same date `months` calendar months ago."""
-        today = today or date.today()
-        month_index = today.month - 1 - self.months
-        year, month = today.year + month_index // 12, month_index % 12 + 1
-        return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+        from crm.services.coverage import months_before
+
+        return months_before(today or clock.today(), self.months)
 
 
 def seldom_heard_served():

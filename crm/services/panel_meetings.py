@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm import clock
 from crm.extensions import db
 from crm.models import Attendance, Contact, Membership, Panel, PanelMeeting, User
 from crm.models.panel import ATTENDANCE
@@ -81,7 +82,7 @@ def expected_members(panel: Panel, held_on: date, meeting: PanelMeeting | None =
 def _attendance(
     panel: Panel, data: dict[str, Any], attendance: dict[int, str], meeting: PanelMeeting | None
 ) -> list[tuple[Membership, str]]:
-    if data["held_on"] > date.today() and attendance:
+    if data["held_on"] > clock.today() and attendance:
         raise InvalidValue(
             "held_on", "Attendance can only be recorded for a meeting that has taken place"
         )

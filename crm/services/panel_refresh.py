@@ -11,6 +11,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from crm import clock
 from crm.models.panel import SEAT_ROLES
 
 # How far ahead the refresh looks for terms ending and vetting expiring.
@@ -267,7 +268,7 @@ def project(state: PanelState, plan: Plan, today: date | None) -> PanelState:
                 term_number=m.term_number + 1,
             )
         elif m.membership_id in plan.appoint:
-            start = today or date.today()
+            start = today or clock.today()
             m = replace(
                 m,
                 status="active",

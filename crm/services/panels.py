@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm import clock
 from crm.extensions import db
 from crm.models import Attendance, Membership, Panel, PanelMeeting, PanelTarget, User
 from crm.models.panel import MEETING_FREQUENCIES, PANEL_TYPES, TermsOfReference
 from crm.services import access, records, reference
-from crm.services.access import AccessDenied, RecordNotFound
+from crm.services.access import RecordNotFound
 from crm.services.panel_refresh import MemberState, PanelState, RefreshReport, review
 from crm.services.records import InvalidValue, iso_day
 
@@ -39,17 +40,13 @@ def get_panel(user: User, panel_id: int, include_archived: bool = False) -> Pane
     )
 
 
-def can_change(user: User, panel: Panel) -> bool:
-    return access.can_edit(user, KIND) and (panel.area_id is not None or user.is_national)
-
-
 def require_change(user: User, panel: Panel, kind: str = KIND) -> None:
-    """Panel coordinators and administrators change panels; a national one needs a national user."""
-    access.require_edit(user, kind)
-    if panel.area_id is None and not user.is_national:
-        raise AccessDenied("Only national users can change a national panel")
+    """Change the panel, or add a `kind` (membership, meeting) to it: the access module
+    decides (coordinators and administrators; a national panel only national users)."""
+    access.require(user, "add", kind)
     if panel.archived_at is not None:
         raise RecordNotFound()
+    access.require(user, "edit", panel)
 
 
 def describe(p: Panel) -> dict[str, str]:
@@ -116,7 +113,7 @@ def create_panel(
     _set_targets(panel, targets)
     if terms:
         panel.terms_of_reference.append(
-            TermsOfReference(text=terms, adopted_on=adopted_on or date.today(), created_by=user)
+            TermsOfReference(text=terms, adopted_on=adopted_on or clock.today(), created_by=user)
         )
     return records.create_audited(user, KIND, panel, describe)
 

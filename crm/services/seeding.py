@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from crm import clock
 from crm.config import PROJECT_ROOT
 from crm.extensions import db
 from crm.models import Affiliation, Area, CaseworkPriority, Community, Contact, Stakeholder, User
@@ -119,7 +120,7 @@ def _demo_engagements(rng, demo, admin: User, per_area: int = 110) -> dict[str, 
     from crm.services import actions as action_service
     from crm.services import engagements as engagement_service
 
-    today = date.today()
+    today = clock.today()
     plan = demo["engagements"]
     communities = {c.name: c for c in db.session.scalars(select(Community))}
     stale = [communities[n] for n in plan["reached_long_ago"]]

@@ -75,8 +75,8 @@ def describe(s: Stakeholder) -> dict[str, str]:
     }
 
 
-def list_stakeholders(user: User, filters: StakeholderFilters, page_size: int) -> Page:
-    """One page of the stakeholders the user may see that match the filters."""
+def filter_conditions(user: User, filters: StakeholderFilters) -> list:
+    """The WHERE conditions for the list (and for any count that links to it)."""
     conditions = access.area_conditions(Stakeholder.area_id, user)
     if filters.archived and access.can_restore(user):
         conditions.append(Stakeholder.archived_at.is_not(None))
@@ -97,9 +97,14 @@ def list_stakeholders(user: User, filters: StakeholderFilters, page_size: int) -
     if filters.seldom_heard:
         seldom = select(Community.id).where(Community.seldom_heard.is_(True))
         conditions.append(_serves(stakeholder_communities.c.community_id.in_(seldom)))
+    return conditions
+
+
+def list_stakeholders(user: User, filters: StakeholderFilters, page_size: int) -> Page:
+    """One page of the stakeholders the user may see that match the filters."""
     return records.paginate(
         Stakeholder,
-        conditions,
+        filter_conditions(user, filters),
         SORTS.get(filters.sort, SORTS["name"]),
         filters.page,
         page_size,

@@ -97,8 +97,6 @@ def detail(stakeholder_id: int):
         timeline=engagements.stakeholder_timeline(current_user, stakeholder.id),
         last_engaged_on=stakeholder.last_engaged_on,
         history=audit.history(service.KIND, stakeholder.id),
-        can_edit=access.can_edit(current_user, service.KIND),
-        can_restore=access.can_restore(current_user),
         button_form=ButtonForm(),
     )
 
@@ -107,7 +105,7 @@ def detail(stakeholder_id: int):
 def edit(stakeholder_id: int):
     """Change a stakeholder's details; a save over someone else's change is refused."""
     stakeholder = service.get_stakeholder(current_user, stakeholder_id)
-    access.require_edit(current_user, service.KIND)
+    access.require(current_user, "edit", stakeholder)
     form = _form(stakeholder)
     if request.method == "GET":
         form.load(stakeholder)
