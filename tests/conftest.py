@@ -82,6 +82,8 @@ def make_app(url: str, **overrides):
         "SERVER_NAME": None,
         "MAP_TILES": "none",  # the tests fetch nothing from outside
         "TODAY": TODAY,
+        # A cheap password hash: hundreds of tests sign in (production's is 19 MiB).
+        "ARGON2_MEMORY_KIB": 64,
     }
     config.update(overrides)
     return create_app(config)

@@ -1,154 +1,71 @@
-"""Every route in the app, classified: who may reach it, and what others get.
+"""Every route, every role: who may reach each page, and who may change each record.
 
-A new route that is not listed here fails test_every_route_is_classified, so
-nobody can add a page without deciding who may see it.
+The tables are in tests/route_table.py. Every POST route is submitted, with a form a
+permitted user would send, by every role on a record in their own Area, in another
+Area, and (where a record can be) a national one; a refusal must leave the database
+exactly as it was.
 """
 
+import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Contact, Engagement, Panel, Stakeholder
-from crm.models.common import utcnow
-from tests.conftest import priority
+from crm.models import Engagement
+from tests.conftest import priority, sign_in
+from tests.formscrape import post_form
+from tests.route_table import (
+    EVERYONE,
+    MISSING,
+    NATIONAL,
+    NOT_IN_AN_AREA,
+    OWN_ACCOUNT,
+    POSTS,
+    PUBLIC,
+    ROUTES,
+    SAME,
+    fill,
+    make_records,
+)
 
-PUBLIC = {"auth.sign_in", "main.healthz", "static"}
-
-# endpoint: (method, path template, who may use it). "read" = every signed-in role;
-# a set of roles = only those; other roles get 403.
-EVERYONE = {"admin", "lead", "senior", "panels"}
-ROUTES = {
-    "main.home": ("GET", "/", EVERYONE),
-    "auth.sign_out": ("POST", "/sign-out", EVERYONE),
-    "auth.change_password": ("GET", "/account/password", EVERYONE),
-    "stakeholders.index": ("GET", "/stakeholders", EVERYONE),
-    "stakeholders.new": ("GET", "/stakeholders/new", {"admin", "lead"}),
-    "stakeholders.detail": ("GET", "/stakeholders/{s}", EVERYONE),
-    "stakeholders.edit": ("GET", "/stakeholders/{s}/edit", {"admin", "lead"}),
-    "stakeholders.archive": ("POST", "/stakeholders/{s}/archive", {"admin", "lead"}),
-    "stakeholders.restore": ("POST", "/stakeholders/{s}/restore", {"admin"}),
-    "contacts.index": ("GET", "/contacts", EVERYONE),
-    "contacts.new": ("GET", "/contacts/new", {"admin", "lead", "panels"}),
-    "contacts.detail": ("GET", "/contacts/{c}", EVERYONE),
-    "contacts.edit": ("GET", "/contacts/{c}/edit", {"admin", "lead", "panels"}),
-    "contacts.link": ("GET", "/contacts/{c}/organisations", {"admin", "lead", "panels"}),
-    "contacts.unlink": (
-        "POST",
-        "/contacts/{c}/organisations/{s}/remove",
-        {"admin", "lead", "panels"},
-    ),
-    "contacts.archive": ("POST", "/contacts/{c}/archive", {"admin", "lead", "panels"}),
-    "contacts.restore": ("POST", "/contacts/{c}/restore", {"admin"}),
-    "engagements.index": ("GET", "/engagements", EVERYONE),
-    "engagements.export": ("GET", "/engagements/export.csv", EVERYONE),
-    "engagements.new": ("GET", "/engagements/new", {"admin", "lead"}),
-    "engagements.detail": ("GET", "/engagements/{e}", EVERYONE),
-    "engagements.edit": ("GET", "/engagements/{e}/edit", {"admin", "lead"}),
-    "engagements.archive": ("POST", "/engagements/{e}/archive", {"admin", "lead"}),
-    "engagements.restore": ("POST", "/engagements/{e}/restore", {"admin"}),
-    "actions.index": ("GET", "/actions", EVERYONE),
-    "actions.add": ("GET", "/engagements/{e}/actions", {"admin", "lead"}),
-    "actions.set_status": ("POST", "/actions/{a}/status", {"admin", "lead"}),
-    "coverage.index": ("GET", "/coverage", EVERYONE),
-    "lookup.search": ("GET", "/lookup/stakeholders?q=to", EVERYONE),
-    "panels.index": ("GET", "/panels", EVERYONE),
-    "panels.new": ("GET", "/panels/new", {"admin", "panels"}),
-    "panels.detail": ("GET", "/panels/{p}", EVERYONE),
-    "panels.edit": ("GET", "/panels/{p}/edit", {"admin", "panels"}),
-    "panels.terms": ("GET", "/panels/{p}/terms-of-reference", {"admin", "panels"}),
-    "panels.archive": ("POST", "/panels/{p}/archive", {"admin", "panels"}),
-    "panels.restore": ("POST", "/panels/{p}/restore", {"admin"}),
-    "panels.roster_csv": ("GET", "/panels/{p}/roster.csv", EVERYONE),
-    "panels.history": ("GET", "/panels/{p}/history?from=2020-01-01&to=2030-01-01", EVERYONE),
-    "panels.history_csv": (
-        "GET",
-        "/panels/{p}/history.csv?from=2020-01-01&to=2030-01-01",
-        EVERYONE,
-    ),
-    "memberships.new": ("GET", "/panels/{p}/members/new?q=a", {"admin", "panels"}),
-    "memberships.detail": ("GET", "/memberships/{m}", EVERYONE),
-    "memberships.edit": ("GET", "/memberships/{m}/edit", {"admin", "panels"}),
-    "memberships.declare": ("GET", "/memberships/{m}/declarations", {"admin", "panels"}),
-    "meetings.new": ("GET", "/panels/{p}/meetings/new", {"admin", "panels"}),
-    "meetings.detail": ("GET", "/meetings/{g}", EVERYONE),
-    "meetings.edit": ("GET", "/meetings/{g}/edit", {"admin", "panels"}),
-    "refresh.refresh": ("GET", "/panels/{p}/refresh", EVERYONE),
-    "feedback.index": ("GET", "/feedback", EVERYONE),
-    "feedback.new": ("GET", "/feedback/new", {"admin", "lead", "panels"}),
-    "feedback.detail": ("GET", "/feedback/{f}", EVERYONE),
-    "feedback.edit": ("GET", "/feedback/{f}/edit", {"admin", "lead", "panels"}),
-    "feedback.status": ("GET", "/feedback/{f}/status", {"admin", "lead", "panels"}),
-    "feedback.archive": ("POST", "/feedback/{f}/archive", {"admin", "lead", "panels"}),
-    "feedback.restore": ("POST", "/feedback/{f}/restore", {"admin"}),
-    "case_reviews.record": ("GET", "/meetings/{g}/case-reviews", {"admin", "panels"}),
-    "priorities.index": ("GET", "/priorities", EVERYONE),
-    "priorities.manage": ("GET", "/priorities/manage", {"admin"}),
-    "priorities.retire": ("POST", "/priorities/{r}/retire", {"admin"}),
-    "priorities.restore": ("POST", "/priorities/{r}/restore", {"admin"}),
-    "you_said.report": ("GET", "/reports/you-said-we-did", EVERYONE),
-    "you_said.report_csv": ("GET", "/reports/you-said-we-did.csv?public=1", EVERYONE),
-    "maps.index": ("GET", "/map", EVERYONE),
-    "maps.frame": ("GET", "/map/frame", EVERYONE),
-    "maps.points": ("GET", "/map/points.json", EVERYONE),
-    "maps.engagements": ("GET", "/map/engagements.json", EVERYONE),
-    "maps.boundary_shapes": ("GET", "/map/boundaries.json?shade=engagements", EVERYONE),
-    "maps.popup": ("GET", "/map/stakeholders/{s}.json", EVERYONE),
-    "maps.download": ("GET", "/map/download", EVERYONE),
-    "map_admin.area_boundaries": ("GET", "/map/boundaries", {"admin"}),
-    "map_admin.postcodes": ("GET", "/map/postcodes", {"admin"}),
-}
-MISSING = {key: 999_999 for key in "scdeapmgfr"}
-# Reference data every user shares: not kept to an Area.
-NOT_IN_AN_AREA = {"priorities.retire", "priorities.restore"}
-# Routes that act on one record: someone outside its Area gets 404.
 RECORD_ROUTES = [e for e, (_, path, _) in ROUTES.items() if "{" in path and e not in NOT_IN_AN_AREA]
+POST_ROLES = {"refresh.refresh": frozenset({"admin", "panels"})}
 
 
 def test_every_route_is_classified(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     unclassified = endpoints - PUBLIC - set(ROUTES)
-    assert not unclassified, f"Classify these routes in {__file__}: {sorted(unclassified)}"
+    assert not unclassified, f"Classify these in tests/route_table.py: {sorted(unclassified)}"
     assert not (set(ROUTES) - endpoints), "ROUTES lists endpoints that no longer exist"
+    posting = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
+    missing = posting - set(POSTS) - OWN_ACCOUNT
+    assert not missing, f"Give these POST routes a valid submission in POSTS: {sorted(missing)}"
+
+
+@pytest.fixture
+def factories(make_stakeholder, make_contact, make_engagement, make_panel, make_membership,
+              make_meeting, make_feedback):  # fmt: skip
+    return {"stakeholder": make_stakeholder, "contact": make_contact,
+            "engagement": make_engagement, "panel": make_panel, "membership": make_membership,
+            "meeting": make_meeting, "feedback": make_feedback}  # fmt: skip
+
+
+@pytest.fixture
+def records(app, factories):
+    def factory(area="Mersey-Cheshire", endpoint="", **kw):
+        return make_records(app, factories, area, archived=endpoint.endswith(".restore"), **kw)
+
+    return factory
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_signed_out_people_are_sent_to_sign_in(client, records, endpoint):
     method, path, _ = ROUTES[endpoint]
-    url = path.format(**records())
-    response = client.open(url, method=method)
+    response = client.open(path.format(**records()), method=method)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
-
-
-@pytest.fixture
-def records(app, make_stakeholder, make_contact, make_engagement, make_panel, make_membership,
-            make_meeting, make_feedback):  # fmt: skip
-    """One record of each kind in an Area, archived if the route restores."""
-
-    def factory(area="Mersey-Cheshire", endpoint=""):
-        s = make_stakeholder(area)
-        c = make_contact(area, stakeholder_id=s)
-        e = make_engagement(area, stakeholder_ids=[s], actions=[{"description": "Write back"}])
-        p = make_panel(area, name=f"{area} LSIP")
-        m = make_membership(p, c, communities=["Older people"])
-        g = make_meeting(p, attendance={m: "present"})
-        f = make_feedback(area, panel_id=p, panel_meeting_id=g, source="panel_meeting")
-        with app.app_context():
-            a = db.session.get(Engagement, e).actions[0].id
-            r = priority("Hate crime").id
-            if endpoint.endswith(".restore"):
-                for model, record_id in (
-                    (Stakeholder, s),
-                    (Contact, c),
-                    (Engagement, e),
-                    (Panel, p),
-                ):
-                    db.session.get(model, record_id).archived_at = utcnow()
-            db.session.commit()
-        return {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r}
-
-    return factory
 
 
 @pytest.mark.parametrize("role", sorted(EVERYONE))
@@ -181,6 +98,82 @@ def test_records_in_another_area_are_not_found(client, signed_in, records, role,
         assert response.status_code == 404
     else:
         assert response.status_code in (403, 404)
+
+
+def problems(response) -> str:
+    """What a page with errors says is wrong (its error summary), for a failing assert."""
+    html = response.get_data(as_text=True)
+    found = re.findall(r'govuk-error-(?:summary__list|message)[^>]*>(.*?)</(?:ul|p)>', html, re.S)
+    return " | ".join(re.sub(r"<[^>]+>|\s+", " ", f).strip() for f in found) or html[:500]
+
+
+def snapshot(app) -> dict:
+    """Every row of every table (sign-in attempts aside): to prove nothing changed."""
+    with app.app_context():
+        db.session.expire_all()
+        return {
+            table.name: sorted(map(repr, db.session.execute(select(table)).all()))
+            for table in db.metadata.sorted_tables
+            if table.name not in ("signin_attempts", "form_submissions")
+        }
+
+
+def _submission(app, make_user, endpoint: str, ids: dict) -> tuple[str, dict]:
+    """The path and a valid body: the form as a national administrator sees it, filled in."""
+    path_template, form_page, values = POSTS[endpoint]
+    path = fill(path_template, ids)
+    body: dict = {}
+    if form_page == SAME:
+        admin = app.test_client()
+        sign_in(admin, make_user("admin", national=True))
+        page = admin.get(path)
+        assert page.status_code == 200, (endpoint, page.status_code)
+        body = post_form(page.get_data(as_text=True), path)
+    body.update({fill(k, ids): fill(v, ids) for k, v in values.items()})
+    return path, body
+
+
+SCOPES = [(e, "own") for e in sorted(POSTS)] + [
+    (e, "other") for e in sorted(POSTS) if e not in NOT_IN_AN_AREA and not e.startswith("map_")
+] + [(e, "national") for e in sorted(NATIONAL)]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+@pytest.mark.parametrize("endpoint, scope", SCOPES)
+def test_every_post_route_as_every_role(app, client, make_user, records, role, endpoint, scope):
+    """Own Area: permitted roles save, others are refused. Another Area: not found (a new
+    record there is refused). National: only national users change it. Refused = the
+    database exactly as it was."""
+    area = {"own": "Mersey-Cheshire", "other": "West Midlands", "national": None}[scope]
+    ids = records(area, endpoint)
+    path, body = _submission(app, make_user, endpoint, ids)
+    sign_in(client, make_user(role, areas=("Mersey-Cheshire",)))
+    allowed = role in POST_ROLES.get(endpoint, ROUTES[endpoint][2])
+    before = snapshot(app)
+    response = client.post(path, data=body)
+    assert response.status_code < 500
+    if scope == "own" and allowed:
+        expected = 200 if endpoint.startswith("map_admin") else 302
+        assert response.status_code == expected, problems(response)
+        if expected == 302:
+            assert not response.headers["Location"].startswith("/sign-in")
+        return
+    if scope == "own":
+        assert response.status_code == 403
+    elif not allowed:
+        assert response.status_code in (403, 404)
+    assert snapshot(app) == before, f"{role} changed a {scope} record through {endpoint}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(NATIONAL))
+def test_national_users_change_national_records(app, client, make_user, records, endpoint):
+    """The national variant of each submission works for a national user, so the refusals
+    above are refusals of the scope, not of a broken form."""
+    ids = records(None, endpoint)
+    path, body = _submission(app, make_user, endpoint, ids)
+    sign_in(client, make_user("admin", national=True))
+    response = client.post(path, data=body)
+    assert response.status_code == 302, problems(response)
 
 
 def test_national_users_see_every_area(client, signed_in, make_stakeholder):

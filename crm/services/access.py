@@ -139,14 +139,15 @@ def may_read(user: User, record: Any) -> bool:
     return area_id is None or can_see_area(user, area_id)
 
 
+def in_write_scope(user: User, record: Any) -> bool:
+    """The record is in the user's Areas; a national record counts only for national users."""
+    area_id = home_area_id(record)
+    return user.is_national if area_id is None else can_see_area(user, area_id)
+
+
 def may_write(user: User, record: Any) -> bool:
-    """The role may change this kind, the record is in the user's Areas, and a national
-    record is changed only by a national user."""
-    if user.role not in EDIT_ROLES[kind_of(record)]:
-        return False
-    if home_area_id(record) is None:
-        return user.is_national
-    return can_see_area(user, home_area_id(record))
+    """The role may change this kind, and the record is within the user's write scope."""
+    return user.role in EDIT_ROLES[kind_of(record)] and in_write_scope(user, record)
 
 
 def may_see_restricted(user: User, record: Any) -> bool:
@@ -179,7 +180,7 @@ def _can(user: User, action: str, target: Any) -> bool:
         # ...and its page opened: archived records are opened only by administrators.
         return may_read(user, target) and (not is_archived(target) or user.role == "admin")
     if action == "restore":
-        return user.role == "admin"
+        return user.role == "admin" and in_write_scope(user, target)
     if action == "see_restricted":
         return may_see_restricted(user, target)
     if action == "change_owner":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,9 +19,26 @@ from crm.models import Area, SignInAttempt, User
 from crm.models.common import utcnow
 from crm.models.user import ROLES, new_session_token
 
-# argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-_DUMMY_HASH = _hasher.hash("not a real password")
+# argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). The test
+# configuration may ask for a cheaper one (ARGON2_MEMORY_KIB), never production's.
+_hashers: dict[int, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    from flask import current_app, has_app_context
+
+    memory = 19 * 1024
+    if has_app_context() and current_app.config.get("TESTING"):
+        memory = current_app.config.get("ARGON2_MEMORY_KIB", memory)
+    if memory not in _hashers:
+        _hashers[memory] = PasswordHasher(time_cost=2, memory_cost=memory, parallelism=1)
+    return _hashers[memory]
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(memory: int) -> str:
+    """A hash to verify against when the email is unknown, so it takes as long."""
+    return _hashers[memory].hash("not a real password")
 
 WRONG_DETAILS = "Enter a correct email address and password"
 MIN_PASSWORD_LENGTH = 12
@@ -39,12 +57,12 @@ class ThrottleRules:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def _password_matches(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -95,7 +113,9 @@ def authenticate(
     now = utcnow()
     _check_throttle(email, address, rules, now)
     user = db.session.scalars(select(User).where(User.email == email)).first()
-    matches = _password_matches(user.password_hash if user else _DUMMY_HASH, password or "")
+    # An unknown email costs a real verification too, so it takes as long as a known one.
+    known_hash = user.password_hash if user else _dummy_hash(_hasher().memory_cost)
+    matches = _password_matches(known_hash, password or "")
     if user is None or not matches or not user.active:
         db.session.add(SignInAttempt(email=email, address=address, attempted_at=now))
         raise SignInRefused(WRONG_DETAILS)
