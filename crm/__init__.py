@@ -7,9 +7,12 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter
 
 from crm.config import PROJECT_ROOT, load_config
 from crm.extensions import csrf, db, login_manager, migrate
+from crm.forms_common import MAX_ID
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_config(test_config))
+    app.url_map.converters["int"] = RecordIdConverter
     _register_templates(app)
     _register_extensions(app)
     _register_blueprints(app)
@@ -30,6 +34,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_security(app)
     register_cli(app)
     return app
+
+
+class RecordIdConverter(IntegerConverter):
+    """<int:...> in a path: an id a record could have. A larger number (2**63 would
+    overflow SQLite; past 2**31 PostgreSQL's integer) is simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _register_templates(app: Flask) -> None:
@@ -141,6 +154,12 @@ def _register_error_handlers(app: Flask) -> None:
     def too_large(_error):
         return render_template("errors/413.html"), 413
 
+    def edit_clash(_error):
+        # Two saves of one record at the same moment, outside a form that can show the
+        # edit conflict (a button): nothing was saved; the person tries again.
+        db.session.rollback()
+        return render_template("errors/409.html"), 409
+
     def server_error(_error):
         db.session.rollback()
         return render_template("errors/500.html"), 500
@@ -151,4 +170,5 @@ def _register_error_handlers(app: Flask) -> None:
     app.register_error_handler(AccessDenied, forbidden)
     app.register_error_handler(CSRFError, csrf_failed)
     app.register_error_handler(413, too_large)
+    app.register_error_handler(StaleDataError, edit_clash)
     app.register_error_handler(500, server_error)

@@ -67,11 +67,46 @@ def validate_coordinates(form) -> bool:
     return ok
 
 
+# The largest id a record can have (PostgreSQL's integer); the databases number from 1.
+MAX_ID = 2**31 - 1
+MISSING_ID = -1
+
+
 def optional_int(value) -> int | None:
+    """A chosen id, or None if nothing was chosen. A number no record could have (too
+    large for the database, or not a number) is MISSING_ID: it matches nothing, and a
+    service asked to use it says to choose from the list."""
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        number = int(value)
+    except (TypeError, ValueError):
+        return MISSING_ID
+    return number if -MAX_ID <= number <= MAX_ID else MISSING_ID
+
+
+def record_id(value) -> int:
+    """The coerce for a multiple choice of records: each an id, or MISSING_ID."""
+    number = optional_int(value)
+    return MISSING_ID if number is None else number
+
+
+# The years a date may be in: outside them, date arithmetic (a term's end, a period's
+# start) would leave the calendar Python and the databases can hold.
+EARLIEST, LATEST = 1900, 2999
+
+
+def in_calendar(value: date | None) -> bool:
+    return value is not None and EARLIEST <= value.year <= LATEST
+
+
+def calendar_date(values: list[str]) -> date | None:
+    """Day, month and year boxes as a date within the years the app works with, or None."""
+    try:
+        day, month, year = (int(str(v).strip()) for v in values[:3])
+        if not EARLIEST <= year <= LATEST:
+            return None
+        return date(year, month, day)
     except (TypeError, ValueError):
         return None
 
@@ -97,13 +132,22 @@ class GovDateField(DateField):
             return
         try:
             day, month, year = (int(v) for v in values)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.invalid_message) from None
+        if not 1000 <= year <= 9999:
+            self.data = None
+            raise ValueError(f"{self.label.text} must include a 4-digit year, like 2026")
+        if not EARLIEST <= year <= LATEST:
+            self.data = None
+            raise ValueError(
+                f"{self.label.text} must be between {EARLIEST} and {LATEST}"
+            )
+        try:
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
             raise ValueError(self.invalid_message) from None
-        if year < 1900:
-            self.data = None
-            raise ValueError(f"{self.label.text} must include a 4-digit year, like 2026")
 
 
 class WholeNumber:

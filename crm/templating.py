@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
@@ -29,6 +30,26 @@ def format_datetime(value: datetime | None) -> str:
     )
 
 
+def url_with_query(endpoint: str, query=None, **view_args) -> str:
+    """A URL with a query string passed through as it is.
+
+    Never `url_for(endpoint, **request.args)`: url_for reads argument names of its own
+    (endpoint, _anchor, _method, _scheme, _external), which a URL can send.
+    """
+    url = url_for(endpoint, **view_args)
+    if query:
+        if hasattr(query, "lists"):  # request.args, a MultiDict
+            query = dict(query.lists())
+        pairs = [
+            (key, value)
+            for key, values in query.items()
+            for value in (values if isinstance(values, list | tuple) else [values])
+        ]
+        if pairs:
+            url += "?" + urlencode(pairs)
+    return url
+
+
 def url_with_args(**changes) -> str:
     """The current page's URL with some query arguments changed (None removes one)."""
     args = request.args.to_dict(flat=False)
@@ -37,7 +58,7 @@ def url_with_args(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = [str(value)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_with_query(request.endpoint, args, **(request.view_args or {}))
 
 
 def pairs(records, value_attr: str = "id", text_attr: str = "name") -> list[tuple]:
@@ -80,3 +101,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_global(url_with_args)
+    app.add_template_global(url_with_query)

@@ -10,7 +10,7 @@ from flask import Response, flash, request
 from flask_wtf import FlaskForm
 
 from crm.extensions import db
-from crm.forms_common import optional_int
+from crm.forms_common import in_calendar, optional_int
 from crm.services.csv_export import to_csv
 from crm.services.records import EditConflict, InvalidValue
 
@@ -20,11 +20,13 @@ def arg_int(name: str) -> int | None:
 
 
 def arg_date(name: str) -> date | None:
-    """A date query argument in ISO form (as a browser's date input sends it), or None."""
+    """A date query argument in ISO form (as a browser's date input sends it), or None
+    (also for a date outside the years the app works with: see forms_common.EARLIEST)."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        value = date.fromisoformat(request.args.get(name, "").replace("\x00", ""))
     except ValueError:
         return None
+    return value if in_calendar(value) else None
 
 
 def arg_page() -> int:

@@ -29,7 +29,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from crm import clock
-from crm.forms_common import GovDateField, UKPostcode, max_length, optional_int, strip
+from crm.forms_common import GovDateField, UKPostcode, max_length, optional_int, record_id, strip
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, LOCATION_KINDS
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$", re.I)
@@ -125,12 +125,12 @@ class EngagementForm(FlaskForm):
     location_postcode = StringField("Postcode", widget=GovTextInput(), validators=[UKPostcode()])
     lead_id = SelectField("Lead", widget=GovSelect(), coerce=optional_int, validate_choice=False)
     staff_ids = SelectMultipleField(
-        "Other staff present", widget=GovCheckboxesInput(), coerce=int, validate_choice=False
+        "Other staff present", widget=GovCheckboxesInput(), coerce=record_id, validate_choice=False
     )
-    stakeholder_ids = SelectMultipleField(coerce=int, validate_choice=False)
-    contact_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    stakeholder_ids = SelectMultipleField(coerce=record_id, validate_choice=False)
+    contact_ids = SelectMultipleField(coerce=record_id, validate_choice=False)
     community_ids = SelectMultipleField(
-        "Communities reached", widget=GovCheckboxesInput(), coerce=int, validate_choice=False
+        "Communities reached", widget=GovCheckboxesInput(), coerce=record_id, validate_choice=False
     )
     attendance = StringField("How many people attended", widget=GovTextInput())
     summary = TextAreaField("Summary of what was said", widget=GovTextArea())

@@ -29,7 +29,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from crm.forms_common import GovDateField, max_length, not_future, optional_int, strip
+from crm.forms_common import GovDateField, max_length, not_future, optional_int, record_id, strip
 from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
 from crm.services.feedback import looks_like_a_name
 
@@ -92,10 +92,11 @@ class FeedbackForm(FlaskForm):
         description="Feedback marked like this is left out of the public report",
     )
     priority_ids = SelectMultipleField(
-        "Casework priorities", widget=GovCheckboxesInput(), coerce=int, validate_choice=False
+        "Casework priorities", widget=GovCheckboxesInput(), coerce=record_id, validate_choice=False
     )
     community_ids = SelectMultipleField(
-        "Communities it concerns", widget=GovCheckboxesInput(), coerce=int, validate_choice=False
+        "Communities it concerns", widget=GovCheckboxesInput(), coerce=record_id,
+        validate_choice=False,
     )
     owner_id = SelectField("Owner", widget=GovSelect(), coerce=optional_int, validate_choice=False)
     response_due_on = GovDateField("Response due", widget=GovDateInput())

@@ -27,6 +27,7 @@ from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.security import content_security_policy
 from crm.services import boundaries, engagement_places, geocoding, maps, reference
 from crm.services.access import RecordNotFound
+from crm.templating import url_with_query
 from crm.views_common import arg_int
 
 bp = Blueprint("maps", __name__, url_prefix="/map")
@@ -73,6 +74,11 @@ def _args() -> dict:
     return {k: request.args.getlist(k) for k in request.args}
 
 
+def _url(endpoint: str, **extra) -> str:
+    """An endpoint's URL carrying this page's query string (see url_with_query)."""
+    return url_with_query(endpoint, _args() | extra)
+
+
 @bp.route("")
 def index():
     """The map page: filters, the map, and the same information as tables."""
@@ -100,8 +106,8 @@ def index():
         unplaced_total=unplaced_total,
         unplaced=unplaced,
         geocode_labels=geocoding.STATUS_LABELS,
-        frame_url=url_for(".frame", **_args()),
-        download_url=url_for(".download", **_args()),
+        frame_url=_url(".frame"),
+        download_url=_url(".download"),
         attribution=geocoding.ATTRIBUTION,
         has_boundaries=boundaries.any_boundaries(),
     )
@@ -116,10 +122,10 @@ def _config(filters: maps.MapFilters, data: dict | None = None) -> dict:
         ],
         "layers": chosen_layers(),
         "urls": {
-            "points": url_for(".points", **_args()),
-            "gaps": url_for(".points", **(_args() | {"kind": "gaps"})),
-            "engagements": url_for(".engagements", **_args()),
-            "boundaries": url_for(".boundary_shapes", **_args())
+            "points": _url(".points"),
+            "gaps": _url(".points", kind=["gaps"]),
+            "engagements": _url(".engagements"),
+            "boundaries": _url(".boundary_shapes")
             if boundaries.any_boundaries()
             else "",
             "popup": url_for(".popup", stakeholder_id=0)[: -len("0.json")] + "{id}.json",

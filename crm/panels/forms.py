@@ -24,7 +24,15 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from crm.forms_common import GovDateField, WholeNumber, max_length, not_future, optional_int, strip
+from crm.forms_common import (
+    GovDateField,
+    WholeNumber,
+    max_length,
+    not_future,
+    optional_int,
+    record_id,
+    strip,
+)
 from crm.models.panel import (
     ATTENDANCE,
     END_REASONS,
@@ -187,7 +195,7 @@ class MembershipForm(FlaskForm):
     )  # fmt: skip
     end_note = TextAreaField("Note about the ending", widget=GovTextArea())
     community_ids = SelectMultipleField(
-        "Communities they represent", widget=GovCheckboxesInput(), coerce=int,
+        "Communities they represent", widget=GovCheckboxesInput(), coerce=record_id,
         validate_choice=False,
     )  # fmt: skip
     vetting_status = SelectField(

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm import clock
+from crm.forms_common import calendar_date
 from crm.panels.forms import attendance_field_name, attendance_from, meeting_form
 from crm.services import audit, feedback, panels
 from crm.services import panel_meetings as service
@@ -18,11 +19,7 @@ bp = Blueprint("meetings", __name__)
 
 def _posted_date(default: date) -> date:
     """The meeting date in the posted form, to know whose attendance to ask for."""
-    try:
-        day, month, year = (int(v) for v in request.form.getlist("held_on")[:3])
-        return date(year, month, day)
-    except (TypeError, ValueError):
-        return default
+    return calendar_date(request.form.getlist("held_on")) or default
 
 
 def _form(panel, meeting=None):

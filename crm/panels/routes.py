@@ -15,6 +15,7 @@ from crm.services import access, audit, panel_meetings, reference
 from crm.services import memberships as membership_service
 from crm.services import panels as service
 from crm.services.panel_refresh import ABSENCE_LIMIT, represented, review
+from crm.templating import url_with_query
 from crm.views_common import (
     archive_page,
     arg_date,
@@ -202,7 +203,7 @@ def history_csv(panel_id: int):
     panel = service.get_panel(current_user, panel_id, include_archived=True)
     start, end, problems = _history_range()
     if problems or not (start and end):
-        return redirect(url_for(".history", panel_id=panel.id, **request.args))
+        return redirect(url_with_query(".history", request.args, panel_id=panel.id))
     return csv_download(
         f"panel-{panel.id}-membership-{start.isoformat()}-to-{end.isoformat()}.csv",
         membership_service.HISTORY_HEADER,

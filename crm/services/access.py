@@ -79,6 +79,15 @@ def can_see_area(user: User, area_id: int | None) -> bool:
     return area_ids is None or area_id in area_ids
 
 
+def can_place_in(user: User, area_id: int | None) -> bool:
+    """Whether a record may be put in this Area: a real one the user works in."""
+    from crm.models import Area
+
+    if area_id is None or not can_see_area(user, area_id):
+        return False
+    return db.session.get(Area, area_id) is not None
+
+
 # What kind each record is, and where it lives (its own Area, or its parent's).
 def _kinds() -> dict[type, str]:
     from crm.models import (

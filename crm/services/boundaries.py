@@ -85,6 +85,10 @@ def check(text: str) -> list[tuple[Area, dict]]:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
         raise BoundaryProblems([f"The file is not valid JSON: {error}"]) from None
+    except RecursionError:
+        raise BoundaryProblems(
+            ["The file is nested far deeper than GeoJSON ever is: it is not a boundary file"]
+        ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise BoundaryProblems(["The file must be a GeoJSON FeatureCollection"])
     features = data.get("features")

@@ -135,7 +135,7 @@ def possible_duplicates(user: User, email: str, exclude_id: int | None = None) -
 
 
 def _check_area(user: User, data: dict[str, Any]) -> None:
-    if not access.can_see_area(user, data.get("area_id")):
+    if not access.can_place_in(user, data.get("area_id")):
         raise InvalidValue("area_id", "Select an Area you work in")
 
 

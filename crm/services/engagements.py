@@ -288,7 +288,7 @@ def _check(
 
     `hidden` records (linked, in Areas the user does not work in) stay linked.
     """
-    if not access.can_see_area(user, data.get("area_id")):
+    if not access.can_place_in(user, data.get("area_id")):
         raise InvalidValue("area_id", "Select an Area you work in")
     kept_stakeholders = {s.id for s in engagement.stakeholders} if engagement else set()
     kept_contacts = {c.id for c in engagement.contacts} if engagement else set()

@@ -226,13 +226,15 @@ def _check(user: User, data: dict[str, Any], current: Feedback | None = None) ->
     if data.get("area_id") is None:
         if not user.is_national:
             raise InvalidValue("area_id", "Select the Area the feedback concerns")
-    elif not access.can_see_area(user, data["area_id"]):
+    elif not access.can_place_in(user, data["area_id"]):
         raise InvalidValue("area_id", "Select an Area you work in")
     link = SOURCE_LINKS.get(data["source"])
     if link and not data.get(link[0]):
         raise InvalidValue(link[0], link[1])
     if data["source"] == "case_review" and not data.get("assessment"):
         raise InvalidValue("assessment", "Select the panel's assessment of the case")
+    if data.get("owner_id") is not None and db.session.get(User, data["owner_id"]) is None:
+        raise InvalidValue("owner_id", "Select an owner from the list")
     if data.get("response_due_on") and data["response_due_on"] < data["received_on"]:
         raise InvalidValue(
             "response_due_on", "Response due date must be on or after the date received"

@@ -89,7 +89,7 @@ def _check(user: User, data: dict[str, Any]) -> None:
         raise InvalidValue(
             "area_id", "Select the panel's Area: only national users add national panels"
         )
-    if area_id is not None and not access.can_see_area(user, area_id):
+    if area_id is not None and not access.can_place_in(user, area_id):
         raise InvalidValue("area_id", "Select an Area you work in")
     if data["quorum"] > data["target_size"]:
         raise InvalidValue("quorum", "Quorum must not be more than the target size")

@@ -156,7 +156,7 @@ def possible_duplicates(
 
 def _check_references(user: User, data: dict[str, Any]) -> list[Community]:
     """Rules a form cannot check alone: the Area, the owner and the communities exist."""
-    if not access.can_see_area(user, data.get("area_id")):
+    if not access.can_place_in(user, data.get("area_id")):
         raise InvalidValue("area_id", "Select an Area you work in")
     owner_id = data.get("owner_id")
     if owner_id and not db.session.get(User, owner_id):

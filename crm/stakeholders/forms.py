@@ -23,7 +23,14 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from crm.forms_common import UKPostcode, max_length, optional_int, strip, validate_coordinates
+from crm.forms_common import (
+    UKPostcode,
+    max_length,
+    optional_int,
+    record_id,
+    strip,
+    validate_coordinates,
+)
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 
 SCORE_CHOICES = [("", "Not assessed")] + [(str(n), str(n)) for n in range(1, 6)]
@@ -58,7 +65,7 @@ class StakeholderForm(FlaskForm):
     community_ids = SelectMultipleField(
         "Communities served",
         widget=GovCheckboxesInput(),
-        coerce=int,
+        coerce=record_id,
         description="Select all that apply",
         validate_choice=False,
     )

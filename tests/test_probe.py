@@ -1,0 +1,205 @@
+"""The probe: general sweeps over every route, so a new route or field is covered by default.
+
+- Restricted text (every restricted field of every model) reaches nobody who may not
+  read it, on any page, export, JSON, history or edit-conflict notice.
+- Names of records in other Areas reach nobody through links, and a filter by such a
+  record answers exactly as a filter by a missing one.
+- No route answers 500 to a hostile query (huge ids, url_for's own argument names,
+  dates out of the calendar, NUL), and no form to a hostile date or id.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crm.models.common import restricted_fields
+from tests.conftest import sign_in
+from tests.formscrape import post_form
+from tests.route_table import POSTS, SAME, fill
+from tests.world import HIDDEN_NAMES, build, models_with_restricted_fields
+
+ROLES = ("admin", "lead", "senior", "panels")
+
+
+@pytest.fixture
+def world(app, make_user, make_panel, make_membership, make_meeting):
+    return build(app, make_user, make_panel, make_membership, make_meeting)
+
+
+# Which world record fills each kind of path argument.
+ARGUMENTS = {
+    "stakeholder_id": ["s"], "contact_id": ["c"], "engagement_id": ["e"], "action_id": ["a"],
+    "feedback_id": ["f", "f2", "fn"], "panel_id": ["p"], "membership_id": ["m"],
+    "meeting_id": ["g"], "priority_id": ["r"],
+}  # fmt: skip
+QUERIES = ("", "?q=Secret", "?q=RESTRICTED", "?q=Dana")
+
+
+def get_urls(app, ids: dict) -> list[str]:
+    """Every GET page the app has, for each world record its arguments can name."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        args = [a for a in rule.arguments]
+        if not args:
+            urls += [rule.rule + q for q in QUERIES]
+            continue
+        if args == ["kind"]:
+            urls += [f"/lookup/{kind}?q=" + q for kind in ("stakeholders", "contacts")
+                     for q in ("Se", "Da", "RESTRICTED")]  # fmt: skip
+            continue
+        keys = ARGUMENTS[args[0]]
+        for key in keys:
+            url = re.sub(r"<(?:\w+:)?\w+>", str(ids[key]), rule.rule)
+            urls.append(url)
+    return sorted(set(urls))
+
+
+def crawl(client, urls) -> dict[str, str]:
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        pages[url] = response.get_data(as_text=True)
+    return pages
+
+
+def test_every_restricted_field_is_covered_by_the_world(world):
+    """A model that declares a restricted field must have records in tests/world.py, so
+    the sweeps below look for its text."""
+    models = models_with_restricted_fields()
+    assert models, "no model declares a restricted field"
+    for model in models:
+        assert world.restricted.get(model), f"tests/world.py has no {model.__name__} to probe"
+
+
+# Whose restricted text each role (working in Mersey-Cheshire, owning none of it) may read:
+# administrators all of it, senior leaders their own Area's, the others none.
+MAY_READ = {"admin": {"RESTRICTED"}, "senior": {"RESTRICTED-ENGAGEMENT", "RESTRICTED-FEEDBACK"},
+            "lead": set(), "panels": set()}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_restricted_text_reaches_nobody_who_may_not_read_it(app, client, make_user, world, role):
+    sign_in(client, make_user(role))
+    pages = crawl(client, get_urls(app, world.ids))
+    markers = {marker for records in world.restricted.values() for _, marker in records}
+    hidden = {m for m in markers if not any(m.startswith(ok) for ok in MAY_READ[role])}
+    for url, html in pages.items():
+        for marker in hidden:
+            assert marker not in html, f"{marker} shown to a {role} at {url}"
+    # The history says the restricted text changed, without saying what it was.
+    history = pages[f"/engagements/{world.ids['e']}"]
+    assert "Restricted notes" in history and "(changed, not shown)" in history
+
+
+@pytest.mark.parametrize("model", models_with_restricted_fields(), ids=lambda m: m.__name__)
+def test_the_edit_conflict_notice_keeps_restricted_text_back(app, client, make_user, world,
+                                                             model):  # fmt: skip
+    """Someone who may edit but not read the restricted text saves over a later change."""
+    sign_in(client, make_user("lead"))
+    edit = {"Engagement": "/engagements/{}/edit", "Feedback": "/feedback/{}/edit"}
+    assert set(restricted_fields(model)), model
+    for record_id, marker in world.restricted[model]:
+        if marker == "RESTRICTED-NATIONAL":
+            continue  # a national record: a lead may not edit it at all
+        path = edit[model.__name__].format(record_id)
+        page = client.get(path)
+        assert page.status_code == 200
+        body = post_form(page.get_data(as_text=True), path) | {"version": "0"}
+        html = client.post(path, data=body).get_data(as_text=True)
+        assert "Someone else changed this record" in html
+        assert marker not in html
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_names_in_other_areas_reach_nobody_through_links(app, client, make_user, world, role):
+    sign_in(client, make_user(role, areas=("Mersey-Cheshire",)))
+    pages = crawl(client, get_urls(app, world.ids))
+    for url, html in pages.items():
+        for name in HIDDEN_NAMES:
+            assert name not in html, f"{name} shown to a Mersey-Cheshire {role} at {url}"
+    engagement = pages[f"/engagements/{world.ids['e']}"]
+    assert "a stakeholder in another Area" in engagement
+    assert "a contact in another Area" in engagement
+
+
+def normalise(html: str, record_id: int) -> str:
+    """A page without what differs from request to request (nonces, CSRF tokens), with
+    the id asked for written as ID."""
+    html = re.sub(r'nonce="[^"]+"|name="csrf_token" type="hidden" value="[^"]+"', "", html)
+    return re.sub(rf'(stakeholder=|panel=|name="(?:stakeholder|panel)" value="){record_id}\b',
+                  r"\1ID", html)  # fmt: skip
+
+
+FILTERS = ("/contacts?stakeholder={}", "/engagements?stakeholder={}",
+           "/engagements/export.csv?stakeholder={}", "/feedback?panel={}")  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_filter_by_a_hidden_record_answers_as_a_missing_one(client, make_user, world, role):
+    sign_in(client, make_user(role, areas=("Mersey-Cheshire",)))
+    for template in FILTERS:
+        hidden = client.get(template.format(world.hidden_stakeholder)).get_data(as_text=True)
+        missing = client.get(template.format(999_999)).get_data(as_text=True)
+        assert normalise(hidden, world.hidden_stakeholder) == normalise(missing, 999_999), template
+
+
+HOSTILE_QUERIES = (
+    "?endpoint=x&_anchor=y&_method=POST&_scheme=javascript&_external=1&page=2",
+    "?area=18446744073709551616&community=9223372036854775808&stakeholder=9223372036854775808"
+    "&panel=2147483648&owner=-9223372036854775809&lead=1e308&priority=99999999999999999999"
+    "&page=99999999999999999999999&months=99999999999999999&meeting=9223372036854775808"
+    "&engagement=9223372036854775808&contact=9223372036854775808",
+    "?from=0001-01-01&to=0001-01-01", "?from=9999-12-31&to=9999-12-31", "?to=0001-01-01",
+    "?from=1066-10-14&to=1066-10-14", "?q=%00&from=2026-01-01%00", "?q=" + "x" * 5000,
+    "?layer=gaps&layer=engagements&layer=boundaries&shade=per_stakeholder&months=0&kind=gaps",
+)
+
+
+def test_no_route_answers_500_to_a_hostile_query(app, client, make_user, world):
+    sign_in(client, make_user("admin", national=True))
+    for url in get_urls(app, world.ids):
+        for query in HOSTILE_QUERIES:
+            target = url + ("&" + query[1:] if "?" in url else query)
+            response = client.get(target)
+            assert response.status_code < 500, target
+
+
+def test_ids_too_large_for_the_database_are_not_found(app, client, make_user):
+    sign_in(client, make_user("admin", national=True))
+    for rule in app.url_map.iter_rules():
+        if not rule.arguments or rule.endpoint == "static" or "kind" in rule.arguments:
+            continue
+        for huge in (2**31, 2**63, 2**64):
+            url = re.sub(r"<(?:\w+:)?\w+>", str(huge), rule.rule)
+            method = "GET" if "GET" in rule.methods else "POST"
+            assert client.open(url, method=method).status_code == 404, url
+
+
+HOSTILE_YEARS = ("999999999999999999999999999999", "0", "1066", "10000", "-1", "2026.5")
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, (_, page, _) in POSTS.items() if page == SAME))
+def test_no_form_answers_500_to_a_hostile_date_or_id(app, client, make_user, world, endpoint):
+    """Each date field (day, month, year boxes) given each hostile year, and each choice of
+    a record given an id no record could have: a message, nothing saved."""
+    sign_in(client, make_user("admin", national=True))
+    ids = world.ids | {"c2": world.ids["c"], "area": ""}
+    path_template, _, values = POSTS[endpoint]
+    path = fill(path_template, ids)
+    page = client.get(path)
+    assert page.status_code == 200, endpoint
+    body = post_form(page.get_data(as_text=True), path)
+    body.update({fill(k, ids): fill(v, ids) for k, v in values.items()})
+    dates = [name for name, value in body.items() if isinstance(value, list) and len(value) == 3]
+    choices = [name for name in body if name.endswith("_id") or name.endswith("_ids")]
+    tries = [{name: ["1", "2", year]} for name in dates for year in HOSTILE_YEARS]
+    tries += [{name: "99999999999999999999"} for name in choices]
+    tries += [{name: "9223372036854775808"} for name in choices]
+    for change in tries:
+        response = client.post(path, data=body | change)
+        assert response.status_code < 500, (endpoint, change)

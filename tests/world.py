@@ -1,0 +1,115 @@
+"""A small world for the probe sweeps: Mersey-Cheshire records linked to North West ones,
+and restricted text on every model that declares a restricted field.
+
+Everything goes through the services, as a national administrator, so the audit
+trail holds what a real one would (links, changes to restricted text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import Area, Engagement, Feedback, User
+from crm.models.common import restricted_fields
+from crm.services import contacts, engagements, feedback, stakeholders
+from tests.conftest import priority
+
+# Names of North West records that a Mersey-Cheshire user must never see.
+HIDDEN_NAMES = ("Secret Northwest Group", "Secret Northwest Person", "Secret Northwest Forum")
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    # model class -> [(record id, the marker its restricted field holds)]
+    restricted: dict[type, list[tuple[int, str]]] = field(default_factory=dict)
+    hidden_stakeholder: int = 0
+    owner_id: int = 0
+
+
+def _area(name: str) -> int:
+    return db.session.scalar(select(Area.id).where(Area.name == name))
+
+
+def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
+    admin = make_user("admin", national=True, name="National Admin")
+    owner = make_user("lead", name="Owning Lead")
+    mersey_ids: dict[str, int] = {}
+    with app.app_context():
+        admin = db.session.get(User, admin.id)
+        mc, nw = _area("Mersey-Cheshire"), _area("North West")
+        place = {"type": "community_group", "town": "Liverpool"}
+        s = stakeholders.create_stakeholder(admin, {"name": "Toxteth Women's Network",
+                                                    "area_id": mc, **place})  # fmt: skip
+        hidden_s = stakeholders.create_stakeholder(
+            admin, {"name": HIDDEN_NAMES[0], "area_id": nw, **place}
+        )
+        c = contacts.create_contact(admin, {"name": "Dana Okafor", "area_id": mc}, s, "Chair")
+        contacts.link_stakeholder(admin, c, hidden_s, "Trustee")
+        hidden_c = contacts.create_contact(
+            admin, {"name": HIDDEN_NAMES[1], "area_id": nw}, s, "Volunteer"
+        )
+        base = {"type": "meeting", "status": "held", "held_on": date(2026, 10, 1),
+                "location_kind": "stakeholder", "lead_id": owner.id}  # fmt: skip
+        e = engagements.log_engagement(admin, base | {
+            "title": "Community Conversation", "area_id": mc,
+            "location_stakeholder_id": hidden_s.id, "stakeholder_ids": [s.id, hidden_s.id],
+            "contact_ids": [c.id, hidden_c.id], "restricted_notes": "RESTRICTED-ENGAGEMENT-1",
+        }, actions=[{"description": "Write back", "owner_id": owner.id,
+                     "due_on": date(2026, 12, 1)}])  # fmt: skip
+        engagements.update_engagement(admin, e, _engagement_data(e) | {
+            "restricted_notes": "RESTRICTED-ENGAGEMENT-2"}, e.version)  # fmt: skip
+        hidden_e = engagements.log_engagement(admin, base | {
+            "title": HIDDEN_NAMES[2], "area_id": nw, "location_kind": "online",
+            "stakeholder_ids": [hidden_s.id], "lead_id": None})  # fmt: skip
+        hate_crime = priority("Hate crime").id
+        said = {"received_on": date(2026, 10, 2), "tone": "negative", "names_person": False,
+                "owner_id": owner.id}  # fmt: skip
+        f1 = feedback.create_feedback(admin, said | {
+            "source": "engagement", "engagement_id": hidden_e.id, "area_id": mc,
+            "summary": "Victims were not kept informed"}, [hate_crime], [],
+            "RESTRICTED-FEEDBACK-1")  # fmt: skip
+        feedback.update_feedback(admin, f1, _feedback_data(f1), [hate_crime], [], f1.version,
+                                 "RESTRICTED-FEEDBACK-2")  # fmt: skip
+        f2 = feedback.create_feedback(admin, said | {
+            "source": "correspondence", "stakeholder_id": hidden_s.id, "area_id": mc,
+            "summary": "A letter about the court"}, [hate_crime], [],
+            "RESTRICTED-FEEDBACK-3")  # fmt: skip
+        national = feedback.create_feedback(admin, said | {
+            "source": "other", "area_id": None, "owner_id": admin.id,
+            "summary": "National forum feedback"}, [hate_crime], [],
+            "RESTRICTED-NATIONAL-1")  # fmt: skip
+        db.session.commit()
+        mersey_ids = {"s": s.id, "c": c.id, "e": e.id, "a": e.actions[0].id, "f": f1.id,
+                      "f2": f2.id, "fn": national.id, "r": hate_crime}  # fmt: skip
+        restricted = {
+            Engagement: [(e.id, "RESTRICTED-ENGAGEMENT")],
+            Feedback: [(f1.id, "RESTRICTED-FEEDBACK"), (f2.id, "RESTRICTED-FEEDBACK"),
+                       (national.id, "RESTRICTED-NATIONAL")],
+        }  # fmt: skip
+        hidden_id = hidden_s.id
+    p = make_panel("Mersey-Cheshire")
+    m = make_membership(p, mersey_ids["c"])
+    g = make_meeting(p, attendance={m: "present"})
+    world = World(ids=mersey_ids | {"p": p, "m": m, "g": g}, restricted=restricted,
+                  hidden_stakeholder=hidden_id, owner_id=owner.id)  # fmt: skip
+    return world
+
+
+def _engagement_data(e) -> dict:
+    data = {name: getattr(e, name) for name in engagements.FIELDS}
+    return data | {"stakeholder_ids": [s.id for s in e.stakeholders],
+                   "contact_ids": [c.id for c in e.contacts],
+                   "community_ids": [c.id for c in e.communities], "staff_ids": []}  # fmt: skip
+
+
+def _feedback_data(f) -> dict:
+    return {name: getattr(f, name) for name in feedback.FIELDS}
+
+
+def models_with_restricted_fields() -> list[type]:
+    return [m.class_ for m in db.Model.registry.mappers if restricted_fields(m.class_)]
