@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_extensions(app)
     _register_blueprints(app)
     _register_error_handlers(app)
+    from crm.views_common import apply_upload_limit
+
+    app.url_value_preprocessor(apply_upload_limit)
     from crm.cli import register_cli
     from crm.security import init_security
 
@@ -86,14 +89,37 @@ def _register_extensions(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL, foreign keys and a busy timeout, so several workers can share one SQLite file."""
+    """WAL, foreign keys and a busy timeout, so several workers can share one SQLite file.
+
+    The driver's own transaction handling is switched off: SQLAlchemy begins each
+    transaction itself (below), so a request that writes can take the write lock first.
+    """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """On SQLite, anything that may write (a POST, a command, a background job) takes
+    the write lock when its transaction begins (BEGIN IMMEDIATE), waiting its turn for
+    up to the busy timeout; only page views (GET), which never write, read freely.
+
+    Otherwise a transaction would read first and find, when it came to write, that
+    another worker had written since: SQLite then refuses at once ("database is
+    locked") rather than wait.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _register_blueprints(app: Flask) -> None:

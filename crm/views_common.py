@@ -15,6 +15,30 @@ from crm.services.csv_export import to_csv
 from crm.services.records import EditConflict, InvalidValue
 
 
+def upload_limit(max_bytes: int):
+    """A view that takes an upload larger than the app's request limit (CRM_MAX_REQUEST_MB).
+
+    The limit must be in place before anything reads the form, and the CSRF check
+    reads it before the view runs: apply_upload_limit, a URL value preprocessor, runs
+    earlier still. Werkzeug streams each uploaded file to a temporary file on disk.
+    """
+
+    def decorate(view):
+        view.upload_limit = max_bytes
+        return view
+
+    return decorate
+
+
+def apply_upload_limit(endpoint: str | None, _values) -> None:
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint or "")
+    limit = getattr(view, "upload_limit", None)
+    if limit is not None:
+        request.max_content_length = limit
+
+
 def arg_int(name: str) -> int | None:
     return optional_int(request.args.get(name))
 

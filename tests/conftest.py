@@ -314,11 +314,12 @@ def make_membership(app, make_contact) -> Callable[..., int]:
     from datetime import date
 
     def factory(panel_id: int, contact_id: int | None = None, communities=(), **kw) -> int:
-        with app.app_context():
-            panel = db.session.get(Panel, panel_id)
-            if contact_id is None:
+        if contact_id is None:
+            with app.app_context():
+                panel = db.session.get(Panel, panel_id)
                 area_name = panel.area.name if panel.area else "Mersey-Cheshire"
-                contact_id = make_contact(area_name, name=kw.pop("name", "Dana Okafor"))
+            contact_id = make_contact(area_name, name=kw.pop("name", "Dana Okafor"))
+        with app.app_context():
             values = {"role": "member", "status": "active", "term_start": date(2025, 1, 1),
                       "term_end": date(2026, 12, 31), "vetting_status": "cleared"} | kw  # fmt: skip
             membership = Membership(panel_id=panel_id, contact_id=contact_id, **values)

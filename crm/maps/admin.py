@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -16,6 +16,7 @@ from wtforms import BooleanField, SubmitField
 from crm.extensions import db
 from crm.models import PostcodeSet
 from crm.services import access, boundaries, postcode_import
+from crm.views_common import upload_limit
 
 bp = Blueprint("map_admin", __name__, url_prefix="/map")
 
@@ -43,10 +44,10 @@ class PostcodeForm(FlaskForm):
 
 
 @bp.route("/boundaries", methods=["GET", "POST"])
+@upload_limit(BOUNDARY_LIMIT)
 def area_boundaries():
     """Import Area boundaries; a file with any problem changes nothing."""
-    access.require_admin(current_user)
-    request.max_content_length = BOUNDARY_LIMIT
+    access.require(current_user, "administer", "map_data")
     form = BoundaryForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -90,15 +91,19 @@ def _load_in_background(app, set_id: int, path: Path) -> None:
 
 
 @bp.route("/postcodes", methods=["GET", "POST"])
+@upload_limit(POSTCODE_LIMIT)
 def postcodes():
     """Import a newer ONS Postcode Directory; the page shows its progress until it is in."""
-    access.require_admin(current_user)
-    request.max_content_length = POSTCODE_LIMIT
+    access.require(current_user, "administer", "map_data")
     form = PostcodeForm()
     if form.validate_on_submit():
         upload = form.file.data
         name = Path(upload.filename or "onspd.csv").name
-        set_id = postcode_import.start(name)
+        try:
+            set_id = postcode_import.start(name)
+        except postcode_import.ImportUnderWay as busy:
+            form.file.errors = [str(busy)]
+            return _postcodes_page(form)
         path = _upload_folder() / f"postcodes-{set_id}{Path(name).suffix.lower() or '.csv'}"
         upload.save(path)
         app = current_app._get_current_object()
@@ -110,6 +115,10 @@ def postcodes():
             ).start()
         flash("The file is being imported: this page shows how far it has got", "success")
         return redirect(url_for(".postcodes"))
+    return _postcodes_page(form)
+
+
+def _postcodes_page(form: PostcodeForm):
     sets = list(db.session.scalars(select(PostcodeSet).order_by(PostcodeSet.id.desc()).limit(10)))
     return render_template(
         "maps/postcodes.html",

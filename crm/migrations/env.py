@@ -99,9 +99,9 @@ def run_migrations_online():
         is_sqlite = connection.dialect.name == "sqlite"
         if is_sqlite:
             # A batch migration rebuilds a table; with foreign keys on, SQLite
-            # would cascade-delete every child row of the rebuilt table.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # would cascade-delete every child row of the rebuilt table. The pragma
+            # only works outside a transaction, so it goes to the driver directly.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         conf_args["render_as_batch"] = is_sqlite
         conf_args["render_item"] = render_item
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
@@ -109,7 +109,7 @@ def run_migrations_online():
         with context.begin_transaction():
             context.run_migrations()
         if is_sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

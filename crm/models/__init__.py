@@ -16,6 +16,7 @@ from crm.models.panel import (
 from crm.models.reference import Area, Community
 from crm.models.signin import SignInAttempt
 from crm.models.stakeholder import Affiliation, Contact, Stakeholder
+from crm.models.submission import FormSubmission
 from crm.models.user import User
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Feedback",
     "FeedbackMove",
     "FollowUpAction",
+    "FormSubmission",
     "Membership",
     "Panel",
     "PanelMeeting",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -18,6 +18,16 @@ class PostcodeSet(db.Model):
     becomes current only when every row is in, so a lookup never sees half a file."""
 
     __tablename__ = "postcode_sets"
+    __table_args__ = (
+        # One import at a time: a second set cannot be "loading" beside the first.
+        Index(
+            "uq_postcode_sets_one_loading",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'loading'"),
+            postgresql_where=text("status = 'loading'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(300))
@@ -25,10 +35,14 @@ class PostcodeSet(db.Model):
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
-    total_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    bytes_read: Mapped[int] = mapped_column(Integer, default=0)
+    # The directory's CSV is larger than 2 GB once unzipped.
+    total_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_read: Mapped[int] = mapped_column(BigInteger, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on with each batch: an import whose process died stops moving, and after a
+    # while another may start (see postcode_import.STALLED_AFTER).
+    progress_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -15,10 +15,12 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
 from crm.models import Postcode, PostcodeSet
@@ -30,6 +32,14 @@ POSTCODE_COLUMNS = ("pcds", "pcd7", "pcd8", "pcd", "pcd2")
 LAT_COLUMNS = ("lat", "latitude")
 LNG_COLUMNS = ("long", "lng", "longitude")
 BATCH = 5000
+# The directory holds about 2.7 million rows, some 1.4 GB as CSV: anything far past
+# that is not the directory (a zip bomb, a runaway file) and is stopped early.
+MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
+MAX_ROWS = 6_000_000
+# This many rows in a row without a postcode with a location, and it is not the directory.
+MAX_ROWS_WITHOUT_A_POSTCODE = 100_000
+# An import whose process died stops making progress; after this long another may start.
+STALLED_AFTER = timedelta(minutes=10)
 
 
 class ImportProblem(Exception):
@@ -46,6 +56,11 @@ def _open_csv(path: Path) -> tuple[BinaryIO, int]:
         if not data:
             raise ImportProblem("The zip file holds no CSV file")
         member = max(data, key=lambda m: m.file_size)
+        if member.file_size > MAX_UNCOMPRESSED_BYTES:
+            raise ImportProblem(
+                f"The CSV in the zip file would be {member.file_size / 1024**3:.1f} GB unzipped, "
+                f"more than the {MAX_UNCOMPRESSED_BYTES // 1024**3} GB the directory could be"
+            )
         return archive.open(member), member.file_size
     return open(path, "rb"), path.stat().st_size  # noqa: SIM115 - closed by the reader
 
@@ -78,6 +93,12 @@ class _Counting(io.RawIOBase):
     def readinto(self, buffer) -> int:
         data = self.raw.read(len(buffer))
         self.count += len(data)
+        if self.count > MAX_UNCOMPRESSED_BYTES:
+            # A zip can say its file is small and unzip to far more.
+            raise ImportProblem(
+                f"The file is larger than {MAX_UNCOMPRESSED_BYTES // 1024**3} GB once unzipped: "
+                "it is not the ONS Postcode Directory"
+            )
         buffer[: len(data)] = data
         return len(data)
 
@@ -94,29 +115,76 @@ def rows(path: Path, counter: list) -> Iterator[tuple[str, float, float]]:
         if not header:
             raise ImportProblem("The file is empty")
         pc, la, ln = _columns(header)
-        for row in reader:
+        without = 0
+        for n, row in enumerate(reader, start=1):
             counter[0] = counting.count
-            try:
-                lat, lng = float(row[la]), float(row[ln])
-            except (IndexError, ValueError):
+            if n > MAX_ROWS:
+                raise ImportProblem(
+                    f"The file has more than {MAX_ROWS:,} rows: it is not the ONS Postcode "
+                    "Directory"
+                )
+            found = _located(row, pc, la, ln)
+            if found is None:
+                without += 1
+                if without >= MAX_ROWS_WITHOUT_A_POSTCODE:
+                    raise ImportProblem(
+                        f"{MAX_ROWS_WITHOUT_A_POSTCODE:,} rows in a row hold no postcode with a "
+                        f"location (the last at row {n + 1:,}): it is not the ONS Postcode "
+                        "Directory"
+                    )
                 continue
-            # The directory marks postcodes with no grid reference as 99.999999, 0.
-            if not (
-                UK_LATITUDE[0] <= lat <= UK_LATITUDE[1]
-                and UK_LONGITUDE[0] <= lng <= UK_LONGITUDE[1]
-            ):
-                continue
-            key = postcode_key(row[pc])
-            if 5 <= len(key) <= 7:
-                yield key, lat, lng
+            without = 0
+            yield found
+
+
+def _located(row: list[str], pc: int, la: int, ln: int) -> tuple[str, float, float] | None:
+    """(postcode key, lat, lng) if the row has a postcode with a location in the UK."""
+    try:
+        lat, lng = float(row[la]), float(row[ln])
+    except (IndexError, ValueError):
+        return None
+    # The directory marks postcodes with no grid reference as 99.999999, 0.
+    if not (UK_LATITUDE[0] <= lat <= UK_LATITUDE[1] and UK_LONGITUDE[0] <= lng <= UK_LONGITUDE[1]):
+        return None
+    key = postcode_key(row[pc])
+    return (key, lat, lng) if 5 <= len(key) <= 7 else None
+
+
+class ImportUnderWay(ImportProblem):
+    """Another import is loading: imports run one at a time."""
 
 
 def start(source: str, size: int = 0) -> int:
-    """A new set, loading; returns its id (committed, so a page can follow it)."""
-    postcode_set = PostcodeSet(source=source[:300], status="loading", total_bytes=size)
+    """A new set, loading; returns its id (committed, so a page can follow it).
+
+    Imports run one at a time: with one under way this raises ImportUnderWay (the
+    database's unique index on loading sets settles two starting at the same moment).
+    One that stopped moving STALLED_AFTER ago is marked failed first.
+    """
+    now = utcnow()
+    db.session.execute(
+        update(PostcodeSet)
+        .where(PostcodeSet.status == "loading", PostcodeSet.progress_at < now - STALLED_AFTER)
+        .values(status="failed", finished_at=now,
+                error="The import stopped before it finished (its process ended)")
+    )  # fmt: skip
+    under_way = db.session.scalar(select(PostcodeSet).where(PostcodeSet.status == "loading"))
+    if under_way is not None:
+        db.session.rollback()
+        raise ImportUnderWay(
+            f"{under_way.source} is being imported: wait for it to finish, then try again"
+        )
+    postcode_set = PostcodeSet(source=source[:300], status="loading", total_bytes=size,
+                               progress_at=now)  # fmt: skip
     db.session.add(postcode_set)
-    db.session.commit()
-    return postcode_set.id
+    try:
+        db.session.flush()
+        set_id = postcode_set.id
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ImportUnderWay("Another import has just started: wait for it to finish") from None
+    return set_id
 
 
 def load(set_id: int, path: Path, progress: Callable[[int, int, int], None] | None = None) -> int:
@@ -144,8 +212,11 @@ def load(set_id: int, path: Path, progress: Callable[[int, int, int], None] | No
         )  # fmt: skip
         db.session.commit()
         raise ImportProblem(str(error)) from error
-    # The swap: one transaction makes the new set current and drops the old ones.
-    old = [s.id for s in db.session.query(PostcodeSet.id).filter(PostcodeSet.id != set_id)]
+    # The swap: one transaction makes the new set current and drops the sets it replaces
+    # (only finished ones: imports run one at a time, so none other is loading).
+    old = list(db.session.scalars(
+        select(PostcodeSet.id).where(PostcodeSet.id != set_id, PostcodeSet.status == "ready")
+    ))  # fmt: skip
     db.session.execute(update(PostcodeSet).values(is_current=False))
     db.session.execute(
         update(PostcodeSet).where(PostcodeSet.id == set_id).values(
@@ -176,7 +247,7 @@ def _flush(set_id: int, batch: dict, counter: list, read: int, loaded: int) -> i
     db.session.execute(
         update(PostcodeSet).where(PostcodeSet.id == set_id).values(
             bytes_read=counter[0], total_bytes=counter[1], rows_read=read,
-            rows_loaded=loaded + count)
+            rows_loaded=loaded + count, progress_at=utcnow())
     )  # fmt: skip
     db.session.commit()
     return count
