@@ -8,6 +8,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from crm.config import PROJECT_ROOT, load_config
@@ -24,6 +25,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(test_config))
     app.url_map.converters["int"] = RecordIdConverter
+    if app.config["PROXY_HOPS"]:
+        # The client's own address and scheme, as the reverse proxies in front report them.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _register_templates(app)
     _register_extensions(app)
     _register_blueprints(app)

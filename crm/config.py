@@ -69,7 +69,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SIGNIN_WINDOW_MINUTES": _env_int("CRM_SIGNIN_WINDOW_MINUTES", 15),
         "SIGNIN_SLOW_AFTER": _env_int("CRM_SIGNIN_SLOW_AFTER", 3),
         "SIGNIN_LOCK_AFTER": _env_int("CRM_SIGNIN_LOCK_AFTER", 10),
-        "SIGNIN_LOCK_AFTER_PER_ADDRESS": _env_int("CRM_SIGNIN_LOCK_AFTER_PER_ADDRESS", 50),
+        "SIGNIN_SLOW_AFTER_PER_ADDRESS": _env_int("CRM_SIGNIN_SLOW_AFTER_PER_ADDRESS", 50),
+        # How many proxies in front of the app set X-Forwarded-For and -Proto (0: none).
+        # Without it, behind a proxy every user shares the proxy's address.
+        "PROXY_HOPS": _env_int("CRM_PROXY_HOPS", 0),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # The planner's default page costs are for spinning disks; on SSDs they

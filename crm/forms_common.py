@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
-from wtforms import DateField, Field, ValidationError
+from flask_wtf import FlaskForm
+from wtforms import DateField, Field, HiddenField, ValidationError
 from wtforms.validators import Length
 
 from crm import clock
 from crm.services.validation import UK_LATITUDE, UK_LONGITUDE, normalise_postcode
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class OnceForm(FlaskForm):
+    """A create form, saved once however often it is posted: it carries a one-time token
+    (see views_common.save_once). Templates render it with the CSRF token."""
+
+    submission = HiddenField(default=new_submission_token)
 
 
 def max_length(label: str, limit: int) -> Length:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g, request
 
 
 def _make_nonce() -> None:
@@ -37,9 +37,13 @@ def _add_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
-    if response.mimetype == "text/html":
-        # Pages hold personal data: never keep them in a shared or browser cache.
+    if request.endpoint != "static":
+        # Pages, downloads and JSON hold personal data: never keep them in a cache.
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["ENV_NAME"] == "production":
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     return response
 
 

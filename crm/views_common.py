@@ -82,6 +82,63 @@ def try_save(form: FlaskForm, save: Callable[[], Any]) -> tuple[Any, EditConflic
         return None, conflict
 
 
+# Where to find what a create form made, to say "already saved" with a link to it.
+SAVED_PAGES = {
+    "stakeholder": ("stakeholders.detail", "stakeholder_id"),
+    "contact": ("contacts.detail", "contact_id"),
+    "engagement": ("engagements.detail", "engagement_id"),
+    "feedback": ("feedback.detail", "feedback_id"),
+    "panel": ("panels.detail", "panel_id"),
+    "membership": ("memberships.detail", "membership_id"),
+    "panel_meeting": ("meetings.detail", "meeting_id"),
+}
+
+
+def save_once(form: FlaskForm, kind: str, create: Callable[[], Any], saved_id=None):
+    """try_save for a create form, which saves its record once however often it is posted.
+
+    Returns (created, None), or (None, a response saying it was already saved, with a
+    link) when this repeats an earlier submission (see services.submissions).
+    `saved_id(result)` is the id of the `kind` record to link to (default: result.id).
+    """
+    from flask import redirect, url_for
+    from flask_login import current_user
+    from markupsafe import Markup, escape
+    from sqlalchemy.exc import IntegrityError
+
+    from crm.services import submissions
+
+    token = str(getattr(form, "submission", None) and form.submission.data or "")[:64]
+    content = submissions.fingerprint(kind, request.form)
+    saved_id = saved_id or (lambda result: result.id)
+
+    def already(found) -> tuple[None, Any]:
+        endpoint, arg = SAVED_PAGES[found.record_type]
+        url = url_for(endpoint, **{arg: found.record_id})
+        flash(Markup('This was already saved: <a class="govuk-link" href="{}">{}</a>').format(
+            escape(url), "see what was saved"), "info")  # fmt: skip
+        return None, redirect(url)
+
+    if found := submissions.earlier(current_user, token, content, kind):
+        return already(found)
+
+    def create_and_note():
+        result = create()
+        submissions.note(current_user, token, content, kind, saved_id(result))
+        return result
+
+    try:
+        created, _ = try_save(form, create_and_note)
+    except IntegrityError:
+        # The same form, saved a moment ago by a request racing this one.
+        db.session.rollback()
+        found = submissions.earlier(current_user, token, content, kind)
+        if found is None:
+            raise
+        return already(found)
+    return created, None
+
+
 def form_version(form: FlaskForm) -> int:
     """The record version the editor opened (a tampered value counts as stale)."""
     return optional_int(form.version.data) or 0

@@ -1,8 +1,9 @@
 """Signing in and out, session ending, throttling, and safe redirects."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from crm.extensions import db
 from crm.models import SignInAttempt, User
@@ -153,13 +154,60 @@ def test_the_lock_lifts_when_the_window_has_passed(app, client, make_user):
     assert sign_in(client, user).status_code == 302
 
 
-def test_failures_from_one_address_across_accounts_are_refused(app, client, make_user):
+def test_failures_from_one_address_slow_it_down_but_lock_no_one_out(app, client, make_user):
+    """Fifty made-up emails from one address: that address waits between tries, and the
+    real account behind it still signs in once it has waited."""
     user = make_user("lead")
     with app.app_context():
-        for n in range(50):
+        for n in range(60):
             db.session.add(SignInAttempt(email=f"guess{n}@engage.test", address="127.0.0.1"))
         db.session.commit()
-    assert "too many attempts" in sign_in(client, user).get_data(as_text=True)
+    html = sign_in(client, user).get_data(as_text=True)
+    assert "Wait 5 seconds and try again" in html and "too many" not in html
+    with app.app_context():
+        db.session.execute(
+            update(SignInAttempt).values(attempted_at=auth.utcnow() - timedelta(seconds=6))
+        )
+        db.session.commit()
+    assert sign_in(client, user).status_code == 302
+
+
+def test_behind_a_proxy_each_client_is_counted_by_its_own_address(app, make_user):
+    """CRM_PROXY_HOPS: the address is the client's (X-Forwarded-For), not the proxy's."""
+    user = make_user("lead")
+    behind = make_app(app.config["SQLALCHEMY_DATABASE_URI"], PROXY_HOPS=1).test_client()
+    for n in range(55):
+        behind.post("/sign-in", data={"email": f"guess{n}@engage.test", "password": "x"},
+                    headers={"X-Forwarded-For": "203.0.113.5"})  # fmt: skip
+    with app.app_context():
+        assert {a for (a,) in db.session.execute(select(SignInAttempt.address))} == {"203.0.113.5"}
+    response = behind.post("/sign-in", data={"email": user.email, "password": PASSWORD},
+                           headers={"X-Forwarded-For": "198.51.100.7"})  # fmt: skip
+    assert response.status_code == 302
+
+
+def test_parallel_attempts_for_one_account_check_only_as_many_passwords_as_allowed(
+    app, make_user, monkeypatch
+):
+    """Forty at once: the throttle counts them one after another, so exactly three
+    (SIGNIN_SLOW_AFTER) passwords are checked before the wait begins."""
+    user = make_user("lead")
+    checked = []
+    real = auth._password_matches
+    monkeypatch.setattr(auth, "_password_matches", lambda h, p: checked.append(1) or real(h, p))
+
+    def attempt(_):
+        with app.test_client() as c:
+            return c.post("/sign-in", data={"email": user.email, "password": "wrong"}).status_code
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(attempt, range(40)))
+    assert all(status == 200 for status in statuses)
+    assert len(checked) == 3
+
+
+def test_a_one_second_wait_says_second(ctx):
+    assert auth._seconds(1) == "1 second" and auth._seconds(2) == "2 seconds"
 
 
 def test_passwords_are_hashed_with_argon2id(ctx):

@@ -41,7 +41,7 @@ def _throttle_rules() -> auth.ThrottleRules:
         window_minutes=c["SIGNIN_WINDOW_MINUTES"],
         slow_after=c["SIGNIN_SLOW_AFTER"],
         lock_after=c["SIGNIN_LOCK_AFTER"],
-        lock_after_per_address=c["SIGNIN_LOCK_AFTER_PER_ADDRESS"],
+        slow_after_per_address=c["SIGNIN_SLOW_AFTER_PER_ADDRESS"],
     )
 
 
@@ -53,11 +53,13 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = auth.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "", _throttle_rules()
+            attempt = auth.begin_attempt(
+                form.email.data, request.remote_addr or "", _throttle_rules()
             )
+            db.session.commit()  # counted by every worker before the password is checked
+            user = auth.check_password(attempt, form.password.data)
         except auth.SignInRefused as refused:
-            db.session.commit()  # keep the failed attempt: it counts towards throttling
+            db.session.commit()  # a failed attempt stays counted
             form.email.errors.append(str(refused))
         else:
             db.session.commit()

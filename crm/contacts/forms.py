@@ -23,11 +23,11 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from crm import clock
-from crm.forms_common import GovDateField, max_length, optional_int, strip
+from crm.forms_common import GovDateField, OnceForm, max_length, optional_int, strip
 from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
 
 
-class ContactForm(FlaskForm):
+class ContactForm(OnceForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),

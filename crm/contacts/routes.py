@@ -13,7 +13,15 @@ from crm.services import access, audit, engagements, memberships, reference
 from crm.services import contacts as service
 from crm.services.lookup import search_stakeholders
 from crm.services.stakeholders import get_stakeholder
-from crm.views_common import archive_page, arg_int, arg_page, form_version, post_button, try_save
+from crm.views_common import (
+    archive_page,
+    arg_int,
+    arg_page,
+    form_version,
+    post_button,
+    save_once,
+    try_save,
+)
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
@@ -64,8 +72,9 @@ def new():
         form.area_id.data = stakeholder.area_id
     duplicates = []
     if form.validate_on_submit() and not (duplicates := _duplicates(form)):
-        created, _ = try_save(
+        created, already = save_once(
             form,
+            service.KIND,
             lambda: service.create_contact(
                 current_user,
                 form.to_data(),
@@ -73,6 +82,8 @@ def new():
                 (form.role_at_stakeholder.data or "").strip(),
             ),
         )
+        if already:
+            return already
         if created:
             flash(f"{created.name} has been added", "success")
             return redirect(url_for(".detail", contact_id=created.id))

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from crm import clock
 from crm.auth.forms import ButtonForm
-from crm.forms_common import GovDateField, optional_int
+from crm.forms_common import GovDateField, OnceForm, optional_int
 from crm.services import access, engagements
 from crm.services import actions as service
-from crm.views_common import try_save
+from crm.views_common import save_once, try_save
 
 bp = Blueprint("actions", __name__)
 
 
-class NewActionForm(FlaskForm):
+class NewActionForm(OnceForm):
     description = StringField(
         "What needs to be done",
         widget=GovTextInput(),
@@ -68,13 +67,16 @@ def add(engagement_id: int):
     access.require(current_user, "edit", engagement)
     form = _action_form(engagement)
     if form.validate_on_submit():
-        added, _ = try_save(
-            form,
+        added, already = save_once(
+            form, engagements.KIND,
             lambda: service.add_action(
                 current_user, engagement, form.description.data, form.owner_id.data,
                 form.due_on.data,
             ),
+            saved_id=lambda action: action.engagement_id,
         )  # fmt: skip
+        if already:
+            return already
         if added:
             flash("The follow-up action has been added", "success")
             return redirect(

@@ -4,7 +4,6 @@ import re
 from datetime import time
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -29,7 +28,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from crm import clock
-from crm.forms_common import GovDateField, UKPostcode, max_length, optional_int, record_id, strip
+from crm.forms_common import (
+    GovDateField,
+    OnceForm,
+    UKPostcode,
+    max_length,
+    optional_int,
+    record_id,
+    strip,
+)
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, LOCATION_KINDS
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$", re.I)
@@ -73,7 +80,7 @@ class ActionForm(Form):
     due_on = GovDateField("Due date", widget=GovDateInput())
 
 
-class EngagementForm(FlaskForm):
+class EngagementForm(OnceForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),

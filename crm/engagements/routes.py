@@ -28,6 +28,7 @@ from crm.views_common import (
     csv_download,
     form_version,
     post_button,
+    save_once,
     try_save,
 )
 
@@ -189,10 +190,13 @@ def new():
             form.actions.append_entry()
     _set_choices(form)
     if _submitted(form):
-        created, _ = try_save(
+        created, already = save_once(
             form,
+            service.KIND,
             lambda: service.log_engagement(current_user, form.to_data(), form.action_rows()),
         )
+        if already:
+            return already
         if created:
             flash(f"{created.title} has been recorded", "success")
             return redirect(url_for(".detail", engagement_id=created.id))

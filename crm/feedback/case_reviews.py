@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from crm.feedback.forms import CaseReviewsForm
 from crm.services import feedback, panel_meetings, panels
-from crm.views_common import try_save
+from crm.views_common import save_once
 
 bp = Blueprint("case_reviews", __name__)
 
@@ -19,12 +19,15 @@ def record(meeting_id: int):
     form = CaseReviewsForm()
     form.set_choices(feedback.priorities())
     if form.validate_on_submit():
-        created, _ = try_save(
-            form,
+        created, already = save_once(
+            form, panel_meetings.KIND,
             lambda: feedback.record_case_reviews(
                 current_user, meeting, form.to_reviews(current_user.id)
             ),
-        )
+            saved_id=lambda _reviews: meeting.id,
+        )  # fmt: skip
+        if already:
+            return already
         if created:
             count = len(created)
             flash(f"{count} case {'review' if count == 1 else 'reviews'} recorded", "success")

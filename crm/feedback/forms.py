@@ -29,12 +29,20 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from crm.forms_common import GovDateField, max_length, not_future, optional_int, record_id, strip
+from crm.forms_common import (
+    GovDateField,
+    OnceForm,
+    max_length,
+    not_future,
+    optional_int,
+    record_id,
+    strip,
+)
 from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
 from crm.services.feedback import looks_like_a_name
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(OnceForm):
     source = SelectField(
         "Where it came from",
         widget=GovSelect(),
@@ -214,7 +222,7 @@ class CaseReviewRow(Form):
         return not (strip(self.summary.data) or strip(self.case_reference.data))
 
 
-class CaseReviewsForm(FlaskForm):
+class CaseReviewsForm(OnceForm):
     reviews = FieldList(FormField(CaseReviewRow), min_entries=5, max_entries=20)
     submit = SubmitField("Save the case reviews", widget=GovSubmitInput())
 
@@ -266,7 +274,7 @@ class CaseReviewsForm(FlaskForm):
         ]
 
 
-class PriorityForm(FlaskForm):
+class PriorityForm(OnceForm):
     name = StringField(
         "Name", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the priority's name"), max_length("Name", 200)],

@@ -21,6 +21,7 @@ from crm.views_common import (
     arg_page,
     form_version,
     post_button,
+    save_once,
     try_save,
 )
 
@@ -134,13 +135,16 @@ def new():
         form.owner_id.data = current_user.id
         _prefill(form)
     if form.validate_on_submit():
-        created, _ = try_save(
+        created, already = save_once(
             form,
+            service.KIND,
             lambda: service.create_feedback(
                 current_user, form.to_data(), form.priority_ids.data or [],
                 form.community_ids.data or [], (form.restricted_detail.data or "").strip(),
             ),
         )  # fmt: skip
+        if already:
+            return already
         if created:
             flash("The feedback has been recorded", "success")
             return redirect(url_for(".detail", feedback_id=created.id))

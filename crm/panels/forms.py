@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -26,6 +25,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from crm.forms_common import (
     GovDateField,
+    OnceForm,
     WholeNumber,
     max_length,
     not_future,
@@ -44,7 +44,7 @@ from crm.models.panel import (
 )
 
 
-class PanelForm(FlaskForm):
+class PanelForm(OnceForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -147,7 +147,7 @@ class PanelForm(FlaskForm):
         self.version.data = str(panel.version)
 
 
-class TermsForm(FlaskForm):
+class TermsForm(OnceForm):
     text = TextAreaField(
         "Terms of reference",
         widget=GovTextArea(),
@@ -165,7 +165,7 @@ class TermsForm(FlaskForm):
         return not_future(self.adopted_on, "Date adopted") and valid
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(OnceForm):
     role = SelectField("Role", widget=GovSelect(), choices=list(MEMBER_ROLES.items()),
                        default="member")  # fmt: skip
     status = SelectField(
@@ -257,7 +257,7 @@ class MembershipForm(FlaskForm):
         self.version.data = str(membership.version)
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(OnceForm):
     declared_on = GovDateField(
         "Date declared", widget=GovDateInput(),
         validators=[InputRequired(message="Enter the date the interest was declared")],
@@ -274,7 +274,7 @@ class DeclarationForm(FlaskForm):
         return not_future(self.declared_on, "Date declared") and valid
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OnceForm):
     held_on = GovDateField(
         "Date", widget=GovDateInput(), validators=[InputRequired(message="Enter the date")]
     )

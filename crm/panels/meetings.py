@@ -12,7 +12,7 @@ from crm.forms_common import calendar_date
 from crm.panels.forms import attendance_field_name, attendance_from, meeting_form
 from crm.services import audit, feedback, panels
 from crm.services import panel_meetings as service
-from crm.views_common import form_version, try_save
+from crm.views_common import form_version, save_once, try_save
 
 bp = Blueprint("meetings", __name__)
 
@@ -56,12 +56,15 @@ def new(panel_id: int):
     panels.require_change(current_user, panel, service.KIND)
     form = _form(panel)
     if form.validate_on_submit() and not _stale_attendance(form):
-        created, _ = try_save(
+        created, already = save_once(
             form,
+            service.KIND,
             lambda: service.create_meeting(
                 current_user, panel, form.to_data(), attendance_from(form)
             ),
         )
+        if already:
+            return already
         if created:
             flash("The meeting has been recorded", "success")
             return redirect(url_for(".detail", meeting_id=created.id))

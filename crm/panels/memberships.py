@@ -10,7 +10,7 @@ from crm.services import audit, panels, reference
 from crm.services import memberships as service
 from crm.services.contacts import get_contact
 from crm.services.lookup import search_contacts
-from crm.views_common import arg_int, form_version, try_save
+from crm.views_common import arg_int, form_version, save_once, try_save
 
 bp = Blueprint("memberships", __name__)
 
@@ -38,12 +38,15 @@ def new(panel_id: int):
     contact = get_contact(current_user, contact_id)
     form = _form()
     if form.validate_on_submit():
-        created, _ = try_save(
+        created, already = save_once(
             form,
+            service.KIND,
             lambda: service.create_membership(
                 current_user, panel, contact, form.to_data(), form.community_ids.data or []
             ),
         )
+        if already:
+            return already
         if created:
             flash(f"{contact.name} has been added to {panel.name}", "success")
             return redirect(url_for("panels.detail", panel_id=panel.id, _anchor="members"))
@@ -97,12 +100,18 @@ def declare(membership_id: int):
     panels.require_change(current_user, membership.panel, service.KIND)
     form = DeclarationForm()
     if form.validate_on_submit():
-        try_save(
-            form,
+        saved, already = save_once(
+            form, service.KIND,
             lambda: service.add_declaration(
                 current_user, membership, form.declared_on.data, form.text.data.strip()
             ),
-        )
-        flash("The declaration of interest has been recorded", "success")
-        return redirect(url_for(".detail", membership_id=membership.id, _anchor="declarations"))
+            saved_id=lambda _declaration: membership.id,
+        )  # fmt: skip
+        if already:
+            return already
+        if saved:
+            flash("The declaration of interest has been recorded", "success")
+            return redirect(
+                url_for(".detail", membership_id=membership.id, _anchor="declarations")
+            )
     return render_template("panels/declaration_form.html", form=form, membership=membership)

@@ -22,6 +22,7 @@ from crm.views_common import (
     csv_download,
     form_version,
     post_button,
+    save_once,
     try_save,
 )
 
@@ -56,13 +57,16 @@ def new():
     if request.method == "POST":
         targets = form.read_targets(request.form, communities)
         if form.validate_on_submit():
-            created, _ = try_save(
-                form,
+            created, already = save_once(
+            form,
+            service.KIND,
                 lambda: service.create_panel(
                     current_user, form.to_data(), targets,
                     (form.terms.data or "").strip(), form.adopted_on.data,
                 ),
             )  # fmt: skip
+            if already:
+                return already
             if created:
                 flash(f"{created.name} has been added", "success")
                 return redirect(url_for(".detail", panel_id=created.id))
@@ -125,14 +129,17 @@ def terms(panel_id: int):
     if request.method == "GET" and panel.current_terms:
         form.text.data = panel.current_terms.text
     if form.validate_on_submit():
-        _, _ = try_save(
-            form,
+        adopted, already = save_once(
+            form, service.KIND,
             lambda: service.adopt_terms(
                 current_user, panel, form.text.data.strip(), form.adopted_on.data,
                 form.review_due.data,
             ),
+            saved_id=lambda _terms: panel.id,
         )  # fmt: skip
-        if not form.errors:
+        if already:
+            return already
+        if adopted:
             flash("The new terms of reference have been adopted", "success")
             return redirect(url_for(".detail", panel_id=panel.id, _anchor="terms"))
     return render_template("panels/terms.html", form=form, panel=panel)

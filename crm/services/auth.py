@@ -6,6 +6,7 @@ restarts and across every worker process.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -53,7 +54,7 @@ class ThrottleRules:
     window_minutes: int = 15
     slow_after: int = 3
     lock_after: int = 10
-    lock_after_per_address: int = 50
+    slow_after_per_address: int = 50
 
 
 def hash_password(password: str) -> str:
@@ -71,9 +72,10 @@ def normalise_email(email: str) -> str:
     return (email or "").replace("\x00", "").strip().lower()
 
 
-def _failures(column, value: str, since: datetime) -> tuple[int, datetime | None]:
+def _failures(column, value: str, since: datetime, before_id: int) -> tuple[int, datetime | None]:
+    """Failed attempts (and the latest one's time) counted before attempt `before_id`."""
     stmt = select(func.count(), func.max(SignInAttempt.attempted_at)).where(
-        column == value, SignInAttempt.attempted_at >= since
+        column == value, SignInAttempt.attempted_at >= since, SignInAttempt.id < before_id
     )
     count, latest = db.session.execute(stmt).one()
     if latest is not None and latest.tzinfo is None:
@@ -81,46 +83,103 @@ def _failures(column, value: str, since: datetime) -> tuple[int, datetime | None
     return count, latest
 
 
-def _check_throttle(email: str, address: str, rules: ThrottleRules, now: datetime) -> None:
+def _seconds(n: int) -> str:
+    return f"{n} second" if n == 1 else f"{n} seconds"
+
+
+def _refusal(attempt: SignInAttempt, rules: ThrottleRules, now: datetime) -> str | None:
+    """Why this attempt must wait, or None. Counts only attempts made before it.
+
+    One account: after slow_after failures each try waits longer (2, 4, 8 ... 60 s);
+    after lock_after it is refused until the window passes. One network address:
+    after slow_after_per_address failures across accounts each try from it waits
+    ADDRESS_WAIT seconds after the one before. An address is slowed, never locked, so
+    a flood of made-up emails cannot lock real people out.
+    """
     since = now - timedelta(minutes=rules.window_minutes)
-    by_email, last_failure = _failures(SignInAttempt.email, email, since)
-    by_address, _ = _failures(SignInAttempt.address, address, since)
-    if by_email >= rules.lock_after or by_address >= rules.lock_after_per_address:
-        raise SignInRefused(
-            "There have been too many attempts to sign in. "
+    by_email, last_email = _failures(SignInAttempt.email, attempt.email, since, attempt.id)
+    if by_email >= rules.lock_after:
+        return (
+            "There have been too many attempts to sign in to this account. "
             f"Wait {rules.window_minutes} minutes and try again"
         )
-    if by_email >= rules.slow_after and last_failure is not None:
-        wait = min(2 ** (by_email - rules.slow_after + 1), 60)
-        remaining = wait - (now - last_failure).total_seconds()
-        if remaining > 0:
-            raise SignInRefused(
-                f"You have tried to sign in several times. Wait {int(remaining) + 1} "
-                "seconds and try again"
-            )
+    waits = []
+    if by_email >= rules.slow_after and last_email is not None:
+        waits.append((min(2 ** (by_email - rules.slow_after + 1), 60), last_email))
+    by_address, last_address = _failures(
+        SignInAttempt.address, attempt.address, since, attempt.id
+    )
+    if by_address >= rules.slow_after_per_address and last_address is not None:
+        waits.append((ADDRESS_WAIT, last_address))
+    remaining = max((wait - (now - last).total_seconds() for wait, last in waits), default=0)
+    if remaining > 0:
+        return (
+            "You have tried to sign in several times. "
+            f"Wait {_seconds(int(remaining) + 1)} and try again"
+        )
+    return None
+
+
+# How long each try from a busy address waits after the one before it.
+ADDRESS_WAIT = 5
+
+
+def begin_attempt(
+    email: str, address: str, rules: ThrottleRules | None = None
+) -> SignInAttempt:
+    """Count a sign-in attempt before its password is checked, or refuse it (SignInRefused).
+
+    The attempt is recorded first and only earlier attempts are counted, under a lock
+    on the email, so attempts made at the same moment are counted one after another:
+    forty at once for one account get exactly as many password checks as allowed.
+    The caller commits, so other workers count it, then calls check_password.
+    """
+    rules = rules or ThrottleRules()
+    email = normalise_email(email)
+    _lock(email)
+    now = utcnow()
+    attempt = SignInAttempt(email=email, address=address[:64], attempted_at=now)
+    db.session.add(attempt)
+    db.session.flush()
+    refusal = _refusal(attempt, rules, now)
+    if refusal:
+        db.session.delete(attempt)  # a refused try is not checked, so not counted
+        db.session.flush()
+        raise SignInRefused(refusal)
+    return attempt
+
+
+def _lock(email: str) -> None:
+    """Serialise attempts for one email. SQLite: the write lock every POST begins with.
+    PostgreSQL: an advisory lock on the email, held until the transaction ends."""
+    if db.engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(email.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def check_password(attempt: SignInAttempt, password: str) -> User:
+    """The user the attempt's email belongs to if the password is right, or SignInRefused.
+
+    An unknown email, a wrong password and a deactivated account get the same
+    message, and take about the same time, so none can be told apart. A failed attempt
+    stays counted; a success clears the account's count.
+    """
+    user = db.session.scalars(select(User).where(User.email == attempt.email)).first()
+    # An unknown email costs a real verification too, so it takes as long as a known one.
+    known_hash = user.password_hash if user else _dummy_hash(_hasher().memory_cost)
+    matches = _password_matches(known_hash, password or "")
+    if user is None or not matches or not user.active:
+        raise SignInRefused(WRONG_DETAILS)
+    db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == attempt.email))
+    return user
 
 
 def authenticate(
     email: str, password: str, address: str, rules: ThrottleRules | None = None
 ) -> User:
-    """Return the user these details belong to, or raise SignInRefused.
-
-    An unknown email, a wrong password and a deactivated account get the same
-    message, and take about the same time, so none can be told apart.
-    """
-    rules = rules or ThrottleRules()
-    email = normalise_email(email)
-    now = utcnow()
-    _check_throttle(email, address, rules, now)
-    user = db.session.scalars(select(User).where(User.email == email)).first()
-    # An unknown email costs a real verification too, so it takes as long as a known one.
-    known_hash = user.password_hash if user else _dummy_hash(_hasher().memory_cost)
-    matches = _password_matches(known_hash, password or "")
-    if user is None or not matches or not user.active:
-        db.session.add(SignInAttempt(email=email, address=address, attempted_at=now))
-        raise SignInRefused(WRONG_DETAILS)
-    db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
-    return user
+    """begin_attempt and check_password in one transaction (scripts and tests; the sign-in
+    page commits between the two, so other workers count the attempt at once)."""
+    return check_password(begin_attempt(email, address, rules), password)
 
 
 def end_all_sessions(user: User) -> None:

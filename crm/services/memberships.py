@@ -178,15 +178,19 @@ def update_membership(
     return records.update_audited(user, KIND, membership, expected_version, describe, mutate)
 
 
-def add_declaration(user: User, membership: Membership, declared_on: date, text: str) -> None:
+def add_declaration(
+    user: User, membership: Membership, declared_on: date, text: str
+) -> Declaration:
     """Record a declaration of interest; the membership's history says so."""
     panels.require_change(user, membership.panel, KIND)
-    membership.declarations.append(Declaration(declared_on=declared_on, text=text))
+    declaration = Declaration(declared_on=declared_on, text=text)
+    membership.declarations.append(declaration)
     db.session.flush()
     audit.record_event(
         user, KIND, membership.id, "declared interest", None,
         {"Declared": declared_on.isoformat(), "Interest": text}, membership.version,
     )  # fmt: skip
+    return declaration
 
 
 def apply_plan(user: User, panel: Panel, plan: Plan, today: date) -> list[Membership]:

@@ -132,21 +132,22 @@ def update_panel(
     return records.update_audited(user, KIND, panel, expected_version, describe, mutate)
 
 
-def adopt_terms(user: User, panel: Panel, text: str, adopted_on: date, review_due: date | None):
+def adopt_terms(
+    user: User, panel: Panel, text: str, adopted_on: date, review_due: date | None
+) -> TermsOfReference:
     """Record a new version of the terms of reference; earlier versions stay on the panel."""
     require_change(user, panel)
     if review_due is not None and review_due <= adopted_on:
         raise InvalidValue("review_due", "Next review date must be after the date adopted")
 
+    terms = TermsOfReference(text=text, adopted_on=adopted_on, created_by=user)
+
     def mutate() -> None:
-        panel.terms_of_reference.append(
-            TermsOfReference(text=text, adopted_on=adopted_on, created_by=user)
-        )
+        panel.terms_of_reference.append(terms)
         panel.tor_review_due = review_due
 
     records.update_audited(user, KIND, panel, None, describe, mutate)
-    db.session.flush()
-    db.session.expire(panel, ["terms_of_reference"])
+    return terms
 
 
 def archive_panel(user: User, panel: Panel) -> None:

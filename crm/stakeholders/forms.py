@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -24,6 +23,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from crm.forms_common import (
+    OnceForm,
     UKPostcode,
     max_length,
     optional_int,
@@ -46,7 +46,7 @@ def _website(form, field) -> None:
         raise ValidationError("Website must be 300 characters or fewer")
 
 
-class StakeholderForm(FlaskForm):
+class StakeholderForm(OnceForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),

@@ -11,7 +11,15 @@ from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services import access, audit, engagements, geocoding, reference
 from crm.services import stakeholders as service
 from crm.stakeholders.forms import StakeholderForm
-from crm.views_common import archive_page, arg_int, arg_page, form_version, post_button, try_save
+from crm.views_common import (
+    archive_page,
+    arg_int,
+    arg_page,
+    form_version,
+    post_button,
+    save_once,
+    try_save,
+)
 
 bp = Blueprint("stakeholders", __name__, url_prefix="/stakeholders")
 
@@ -76,9 +84,12 @@ def new():
     form = _form()
     duplicates = []
     if form.validate_on_submit() and not (duplicates := _duplicates(form)):
-        created, _ = try_save(
-            form, lambda: service.create_stakeholder(current_user, form.to_data())
+        created, already = save_once(
+            form,
+            service.KIND, lambda: service.create_stakeholder(current_user, form.to_data())
         )
+        if already:
+            return already
         if created:
             flash(f"{created.name} has been added", "success")
             return redirect(url_for(".detail", stakeholder_id=created.id))
