@@ -169,13 +169,14 @@ def update_audited(
     if record.version != seen:
         raise EditConflict(kind, type(record), record.id, seen)
     before = describe(record)
+    record_id = record.id  # read now: after a failed flush the session cannot load it
     try:
         mutate()
         record.updated_at = utcnow()  # always write the row, so the version moves on
         db.session.flush()
     except StaleDataError:
         # Another save of the same row won the race between our read and our write.
-        raise EditConflict(kind, type(record), record.id, seen) from None
+        raise EditConflict(kind, type(record), record_id, seen) from None
     # Read it back, so relationships follow their changed keys (a new owner's name).
     db.session.expire(record)
     after = describe(record)

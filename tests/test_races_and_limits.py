@@ -1,0 +1,209 @@
+"""Races and limits: a form posted twice, six saves at once, two imports at once, big and
+hostile uploads, and the headers that keep personal data out of caches."""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import (
+    Contact,
+    Engagement,
+    Feedback,
+    FollowUpAction,
+    Membership,
+    Panel,
+    PanelMeeting,
+    PostcodeSet,
+    Stakeholder,
+)
+from crm.models.common import utcnow
+from crm.services import postcode_import
+from tests.conftest import make_app, sign_in
+from tests.formscrape import post_form
+from tests.route_table import POSTS, fill, make_records
+
+# Create forms: each saves one record however often it is posted. (model counted)
+ONCE = {
+    "stakeholders.new": Stakeholder, "contacts.new": Contact, "engagements.new": Engagement,
+    "feedback.new": Feedback, "panels.new": Panel, "memberships.new": Membership,
+    "meetings.new": PanelMeeting, "case_reviews.record": Feedback, "actions.add": FollowUpAction,
+}  # fmt: skip
+
+
+@pytest.fixture
+def ids(app, make_stakeholder, make_contact, make_engagement, make_panel, make_membership,
+        make_meeting, make_feedback):  # fmt: skip
+    factories = {"stakeholder": make_stakeholder, "contact": make_contact,
+                 "engagement": make_engagement, "panel": make_panel,
+                 "membership": make_membership, "meeting": make_meeting,
+                 "feedback": make_feedback}  # fmt: skip
+    return make_records(app, factories)
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("endpoint", sorted(ONCE))
+def test_a_create_form_posted_twice_saves_once(app, client, signed_in, ids, endpoint):
+    signed_in("admin", national=True)
+    path_template, _, values = POSTS[endpoint]
+    path = fill(path_template, ids)
+    body = post_form(client.get(path).get_data(as_text=True), path)
+    body.update({fill(k, ids): fill(v, ids) for k, v in values.items()})
+    assert body.get("submission"), "the form carries its one-time token"
+    before = _count(app, ONCE[endpoint])
+    first = client.post(path, data=body)
+    assert first.status_code == 302
+    again = client.post(path, data=body, follow_redirects=True)
+    assert "This was already saved" in again.get_data(as_text=True)
+    assert _count(app, ONCE[endpoint]) == before + 1
+    # The same thing filled in on a fresh copy of the form (a second tab) is caught too.
+    fresh = post_form(client.get(path).get_data(as_text=True), path)
+    third = client.post(path, data=body | {"submission": fresh["submission"]})
+    assert third.status_code == 302
+    assert _count(app, ONCE[endpoint]) == before + 1
+
+
+def test_two_of_the_same_form_at_the_same_moment_save_one(app, make_user, ids):
+    """A double click: both requests race; the database lets one note the token."""
+    user = make_user("lead")
+    path = "/stakeholders/new"
+    with app.test_client() as c:
+        sign_in(c, user)
+        body = post_form(c.get(path).get_data(as_text=True), path)
+    body |= {"name": "Birkenhead Youth Forum", "type": "community_group",
+             "area_id": str(ids["area"])}  # fmt: skip
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def post():
+        with app.test_client() as c:
+            sign_in(c, user)
+            barrier.wait()
+            statuses.append(c.post(path, data=body).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [302, 302]
+    with app.app_context():
+        names = db.session.scalars(select(Stakeholder.name).where(
+            Stakeholder.name == "Birkenhead Youth Forum")).all()  # fmt: skip
+    assert len(names) == 1
+
+
+def test_six_saves_of_one_record_at_once_one_wins_the_rest_see_the_conflict(
+    app, make_user, make_stakeholder
+):
+    """Each editor opened version 1; one save wins, five get the edit-conflict notice with
+    their own text still in the form, and nobody gets an error page."""
+    users = [make_user("lead") for _ in range(6)]
+    s = make_stakeholder(name="Wallasey Carers' Centre")
+    barrier = threading.Barrier(6)
+    results: dict[int, tuple[int, str]] = {}
+
+    def save(n):
+        with app.test_client() as c:
+            sign_in(c, users[n])
+            form = post_form(c.get(f"/stakeholders/{s}/edit").get_data(as_text=True),
+                             f"/stakeholders/{s}/edit")  # fmt: skip
+            form |= {"phone": f"0151 496 00{n:02d}", "version": "1"}
+            barrier.wait()
+            response = c.post(f"/stakeholders/{s}/edit", data=form)
+            results[n] = (response.status_code, response.get_data(as_text=True))
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted(code for code, _ in results.values())
+    assert codes == [200, 200, 200, 200, 200, 302]
+    for n, (code, html) in results.items():
+        if code == 200:
+            assert "Someone else changed this record" in html
+            assert f"0151 496 00{n:02d}" in html  # their input is kept
+
+
+def test_two_postcode_imports_run_one_at_a_time(ctx):
+    first = postcode_import.start("first.csv")
+    with pytest.raises(postcode_import.ImportUnderWay, match="first.csv is being imported"):
+        postcode_import.start("second.csv")
+    # An import whose process died stops moving; after a while another may start.
+    stalled = utcnow() - postcode_import.STALLED_AFTER - timedelta(minutes=1)
+    db.session.get(PostcodeSet, first).progress_at = stalled
+    db.session.commit()
+    second = postcode_import.start("second.csv")
+    assert db.session.get(PostcodeSet, first).status == "failed"
+    assert db.session.get(PostcodeSet, second).status == "loading"
+
+
+def test_the_import_page_refuses_a_second_import_while_one_runs(app, client, signed_in):
+    signed_in("admin", national=True)
+    with app.app_context():
+        postcode_import.start("first.csv")
+    response = client.post("/map/postcodes",
+                           data={"file": (io.BytesIO(b"pcds,lat,long\n"), "second.csv")})
+    assert response.status_code == 200
+    assert "first.csv is being imported: wait for it to finish" in response.get_data(as_text=True)
+
+
+def test_a_zip_that_claims_more_than_the_directory_could_be_is_refused(ctx, tmp_path,
+                                                                       monkeypatch):  # fmt: skip
+    monkeypatch.setattr(postcode_import, "MAX_UNCOMPRESSED_BYTES", 1000)
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.csv", "pcds,lat,long\n" + "0" * 50_000)
+    set_id = postcode_import.start("bomb.zip")
+    with pytest.raises(postcode_import.ImportProblem, match="GB unzipped"):
+        postcode_import.load(set_id, path)
+    assert db.session.get(PostcodeSet, set_id).status == "failed"
+
+
+def test_a_file_of_empty_lines_is_stopped_early(ctx, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("pcds,lat,long\n" + "\n" * (postcode_import.MAX_ROWS_WITHOUT_A_POSTCODE + 5))
+    set_id = postcode_import.start("empty.csv")
+    with pytest.raises(postcode_import.ImportProblem, match="hold no postcode with a location"):
+        postcode_import.load(set_id, path)
+
+
+def test_uploads_have_their_own_limit_above_the_request_limit(app, make_user):
+    """The boundaries page takes a 6 MB file although every other request stops at 5 MB."""
+    big = make_app(app.config["SQLALCHEMY_DATABASE_URI"], MAX_CONTENT_LENGTH=5 * 1024 * 1024)
+    client = big.test_client()
+    sign_in(client, make_user("admin", national=True))
+    padding = b" " * (6 * 1024 * 1024)
+    response = client.post("/map/boundaries",
+                           data={"file": (io.BytesIO(b"{}" + padding), "big.geojson")})
+    assert response.status_code == 200
+    assert "must be a GeoJSON FeatureCollection" in response.get_data(as_text=True)
+    too_big = client.post("/stakeholders/new", data={"name": "x" * (6 * 1024 * 1024)})
+    assert too_big.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/engagements/export.csv", "/lookup/stakeholders?q=to",
+                                  "/map/points.json", "/", "/panels"])
+def test_personal_data_is_never_cached(client, signed_in, path):
+    signed_in("admin", national=True)
+    assert client.get(path).headers["Cache-Control"].endswith("no-store")
+
+
+def test_production_asks_browsers_for_https_for_a_year(app, monkeypatch):
+    monkeypatch.setenv("CRM_ENV", "production")
+    monkeypatch.setenv("CRM_SECRET_KEY", "a-production-secret-of-good-length-0123456789")
+    production = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    response = production.test_client().get("/sign-in")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in app.test_client().get("/sign-in").headers
