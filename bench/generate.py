@@ -244,25 +244,11 @@ def generate_engagements(n: int, seed: int = 2) -> None:
 
 
 def _derive_figures() -> None:
-    """What the engagement service keeps up to date one change at a time, built in bulk."""
-    from crm.services import engagement_places
+    """What each save keeps up to date, built in bulk by the same owner (the rebuild)."""
+    from crm.services import engagement_figures
 
-    engagement_places.rebuild()
-    db.session.execute(db.text("DELETE FROM community_reach"))
-    db.session.execute(
-        db.text(
-            "INSERT INTO community_reach (community_id, area_id, held_on, engagements) "
-            "SELECT community_id, area_id, held_on, count(*) FROM engagement_communities "
-            "WHERE counts = 1 GROUP BY community_id, area_id, held_on"
-        )
-    )
-    db.session.execute(
-        db.text(
-            "UPDATE stakeholders SET last_engaged_on = (SELECT max(held_on) "
-            "FROM engagement_stakeholders es WHERE es.stakeholder_id = stakeholders.id "
-            "AND es.counts = 1)"
-        )
-    )
+    corrected = engagement_figures.rebuild()
+    print(f"Derived figures built: {corrected}")
 
 
 def _analyse() -> None:

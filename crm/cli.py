@@ -183,3 +183,26 @@ def import_boundaries(path: str, illustrative: bool) -> None:
         sys.exit(1)
     db.session.commit()
     click.echo(f"Imported boundaries for {len(areas)} Areas: {', '.join(a.name for a in areas)}")
+
+
+@crm_cli.command("rebuild-summaries")
+@click.option("--check", is_flag=True, help="Say what is wrong without changing anything.")
+def rebuild_summaries(check: bool) -> None:
+    """Work out every figure derived from engagements again, and say what it corrected."""
+    from crm.services import engagement_figures
+
+    fixed = engagement_figures.rebuild(dry_run=check)
+    if check:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    verb = "would correct" if check else "corrected"
+    if not fixed.total:
+        click.echo("Every derived figure was right: nothing to correct")
+        return
+    click.echo(
+        f"Rebuilt the derived figures: {verb} {fixed.link_copies:,} link copies, "
+        f"{fixed.community_reach:,} coverage rows, {fixed.engagement_places:,} map cells, "
+        f"{fixed.last_engaged_on:,} last-engaged dates and {fixed.serves_seldom_heard:,} "
+        "seldom-heard flags"
+    )

@@ -258,7 +258,7 @@ def make_engagement(app) -> Callable[..., int]:
     """An engagement straight into the database, with its stakeholder and community links."""
     from datetime import date
 
-    from crm.services.engagements import _write_links
+    from crm.services import engagement_figures
 
     def factory(
         area_name: str = "Mersey-Cheshire",
@@ -276,9 +276,10 @@ def make_engagement(app) -> Callable[..., int]:
             for action in actions:
                 engagement.actions.append(FollowUpAction(**action))
             db.session.add(engagement)
-            db.session.flush()
-            _write_links(
+            # The same upkeep of the derived figures as every other writer.
+            engagement_figures.sync(
                 engagement,
+                engagement_figures.Footprint(),
                 [db.session.get(Stakeholder, s) for s in stakeholder_ids],
                 [community(c) for c in communities],
             )

@@ -88,7 +88,7 @@ def test_two_of_the_same_form_at_the_same_moment_save_one(app, make_user, ids):
     def post():
         with app.test_client() as c:
             sign_in(c, user)
-            barrier.wait()
+            barrier.wait(timeout=30)
             statuses.append(c.post(path, data=body).status_code)
 
     threads = [threading.Thread(target=post) for _ in range(2)]
@@ -119,7 +119,7 @@ def test_six_saves_of_one_record_at_once_one_wins_the_rest_see_the_conflict(
             form = post_form(c.get(f"/stakeholders/{s}/edit").get_data(as_text=True),
                              f"/stakeholders/{s}/edit")  # fmt: skip
             form |= {"phone": f"0151 496 00{n:02d}", "version": "1"}
-            barrier.wait()
+            barrier.wait(timeout=30)
             response = c.post(f"/stakeholders/{s}/edit", data=form)
             results[n] = (response.status_code, response.get_data(as_text=True))
 

@@ -28,6 +28,7 @@ class World:
     # model class -> [(record id, the marker its restricted field holds)]
     restricted: dict[type, list[tuple[int, str]]] = field(default_factory=dict)
     hidden_stakeholder: int = 0
+    hidden_panel: int = 0
     owner_id: int = 0
 
 
@@ -93,10 +94,12 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
         }  # fmt: skip
         hidden_id = hidden_s.id
     p = make_panel("Mersey-Cheshire")
+    hidden_panel = make_panel("North West", name="North West LSIP")
     m = make_membership(p, mersey_ids["c"])
     g = make_meeting(p, attendance={m: "present"})
     world = World(ids=mersey_ids | {"p": p, "m": m, "g": g}, restricted=restricted,
-                  hidden_stakeholder=hidden_id, owner_id=owner.id)  # fmt: skip
+                  hidden_stakeholder=hidden_id, hidden_panel=hidden_panel,
+                  owner_id=owner.id)  # fmt: skip
     return world
 
 

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text, Time
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -186,10 +199,16 @@ class Engagement(db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
-    @property
+    @hybrid_property
     def counts(self) -> bool:
-        """Whether it counts towards coverage and timelines: held and not archived."""
+        """Whether it counts towards coverage, the map and "last engaged": held and not
+        archived. The one definition of the rule, in Python here and in SQL below."""
         return self.status == "held" and self.archived_at is None
+
+    @counts.inplace.expression
+    @classmethod
+    def _counts_expression(cls):
+        return and_(cls.status == "held", cls.archived_at.is_(None))
 
 
 class FollowUpAction(db.Model):

@@ -6,11 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, null, select, update
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
-from crm.models import Area, Community, CommunityReach, Contact, Engagement, Stakeholder, User
+from crm.models import Area, Community, Contact, Engagement, Stakeholder, User
 from crm.models.engagement import (
     ENGAGEMENT_STATUSES,
     ENGAGEMENT_TYPES,
@@ -19,7 +19,7 @@ from crm.models.engagement import (
     engagement_contacts,
     engagement_stakeholders,
 )
-from crm.services import access, audit, engagement_places, geocoding, lookup, records, reference
+from crm.services import access, audit, engagement_figures, geocoding, lookup, records, reference
 from crm.services.records import InvalidValue, Page, SortKey, iso_day
 
 KIND = "engagement"
@@ -324,84 +324,6 @@ def _check(
     return chosen
 
 
-def _write_links(engagement: Engagement, stakeholders: list, communities: list) -> None:
-    """Rewrite the stakeholder and community links with the engagement's date, Area and state,
-    then bring the coverage figures and the stakeholders' last-engaged dates up to date."""
-    before = _linked(engagement.id)
-    for table, column, records_ in (
-        (engagement_stakeholders, "stakeholder_id", stakeholders),
-        (engagement_communities, "community_id", communities),
-    ):
-        db.session.execute(delete(table).where(table.c.engagement_id == engagement.id))
-        if records_:
-            db.session.execute(
-                insert(table),
-                [
-                    {
-                        "engagement_id": engagement.id,
-                        column: record.id,
-                        "held_on": engagement.held_on,
-                        "area_id": engagement.area_id,
-                        "counts": 1 if engagement.counts else 0,
-                        "live": 0 if engagement.is_archived else 1,
-                    }
-                    for record in records_
-                ],
-            )
-    db.session.expire(engagement, ["stakeholders", "communities"])
-    _refresh_derived(before, _linked(engagement.id))
-
-
-def _linked(engagement_id: int) -> tuple[set, set]:
-    """The engagement's current (stakeholder ids) and (community, Area, day) coverage keys."""
-    s, c = engagement_stakeholders.c, engagement_communities.c
-    stakeholder_ids = set(
-        db.session.scalars(select(s.stakeholder_id).where(s.engagement_id == engagement_id))
-    )
-    reach_keys = {
-        tuple(row)
-        for row in db.session.execute(
-            select(c.community_id, c.area_id, c.held_on).where(c.engagement_id == engagement_id)
-        )
-    }
-    return stakeholder_ids, reach_keys
-
-
-def _refresh_derived(before: tuple[set, set], after: tuple[set, set]) -> None:
-    """Recompute what is derived from the links, for just the keys this change touched."""
-    stakeholder_ids = before[0] | after[0]
-    if stakeholder_ids:
-        s = engagement_stakeholders.c
-        latest = (
-            select(func.max(s.held_on))
-            .where(s.stakeholder_id == Stakeholder.__table__.c.id, s.counts == 1)
-            .scalar_subquery()
-        )
-        # Core, not the ORM: this must not bump the stakeholder's edit version.
-        db.session.execute(
-            update(Stakeholder.__table__)
-            .where(Stakeholder.__table__.c.id.in_(stakeholder_ids))
-            .values(last_engaged_on=latest)
-        )
-    for community_id, area_id, held_on in before[1] | after[1]:
-        c = engagement_communities.c
-        count = db.session.scalar(
-            select(func.count()).where(
-                c.community_id == community_id,
-                c.area_id == area_id,
-                c.held_on == held_on,
-                c.counts == 1,
-            )
-        )
-        key = {"community_id": community_id, "area_id": area_id, "held_on": held_on}
-        db.session.execute(delete(CommunityReach).filter_by(**key))
-        if count:
-            db.session.execute(insert(CommunityReach), [{**key, "engagements": count}])
-    for stakeholder in db.session.identity_map.values():
-        if isinstance(stakeholder, Stakeholder) and stakeholder.id in stakeholder_ids:
-            db.session.expire(stakeholder, ["last_engaged_on"])
-
-
 def _apply(engagement: Engagement, data: dict[str, Any], chosen: dict[str, list]) -> None:
     for field in FIELDS:
         if field in data:
@@ -426,9 +348,9 @@ def log_engagement(
     engagement = Engagement()
     _apply(engagement, data, chosen)
     db.session.add(engagement)
-    db.session.flush()
-    _write_links(engagement, chosen["stakeholders"], chosen["communities"])
-    engagement_places.refresh({engagement_places.key_of(engagement)})
+    engagement_figures.sync(
+        engagement, engagement_figures.Footprint(), chosen["stakeholders"], chosen["communities"]
+    )
     records.create_audited(user, KIND, engagement, describe)
     from crm.services import actions as action_service
 
@@ -460,30 +382,20 @@ def update_engagement(
     hidden = hidden_links(user, engagement)
     chosen = _check(user, data, engagement, hidden)
 
-    place_before = engagement_places.key_of(engagement)
+    before = engagement_figures.footprint(engagement.id)
 
     def mutate() -> None:
         _apply(engagement, data, chosen)
-        db.session.flush()
-        _write_links(engagement, chosen["stakeholders"], chosen["communities"])
-        engagement_places.refresh({place_before, engagement_places.key_of(engagement)})
+        engagement_figures.sync(engagement, before, chosen["stakeholders"], chosen["communities"])
 
     return records.update_audited(user, KIND, engagement, expected_version, describe, mutate)
 
 
 def set_archived(user: User, engagement: Engagement, archived: bool) -> None:
     """Archive or restore; an archived engagement leaves coverage and timelines."""
-    place_before = engagement_places.key_of(engagement)
+    before = engagement_figures.footprint(engagement.id)
     records.set_archived(user, KIND, engagement, archived)
-    engagement_places.refresh({place_before, engagement_places.key_of(engagement)})
-    before = _linked(engagement.id)
-    for table in (engagement_stakeholders, engagement_communities):
-        db.session.execute(
-            update(table)
-            .where(table.c.engagement_id == engagement.id)
-            .values(counts=1 if engagement.counts else 0, live=0 if archived else 1)
-        )
-    _refresh_derived(before, before)
+    engagement_figures.sync(engagement, before)
 
 
 def stakeholder_timeline(user: User, stakeholder_id: int, limit: int = 20) -> list[Engagement]:
@@ -504,11 +416,7 @@ def contact_last_engaged_on(contact_id: int) -> date | None:
     return db.session.scalar(
         select(func.max(Engagement.held_on))
         .join(engagement_contacts, link.engagement_id == Engagement.id)
-        .where(
-            link.contact_id == contact_id,
-            Engagement.status == "held",
-            Engagement.archived_at.is_(None),
-        )
+        .where(link.contact_id == contact_id, Engagement.counts)
     )
 
 

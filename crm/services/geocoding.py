@@ -218,7 +218,7 @@ def geocode_all(progress=None) -> dict[str, int]:
     """Look up every live stakeholder and engagement with a postcode and no coordinates
     (never one whose coordinates were set by hand). Returns what happened to how many."""
     from crm.models import Engagement, Stakeholder
-    from crm.services import engagement_places
+    from crm.services import engagement_figures
 
     counts = {FROM_POSTCODE: 0, NOT_FOUND: 0}
     engagements_placed = 0
@@ -249,6 +249,6 @@ def geocode_all(progress=None) -> dict[str, int]:
                 progress(model.__tablename__, n, len(todo))
         db.session.flush()
     if engagements_placed:
-        # The Core updates above bypass the per-save upkeep of the map's summary.
-        engagement_places.rebuild()
+        # The Core updates above bypass each save's sync: put the map's summary right.
+        engagement_figures.rebuild()
     return counts
