@@ -131,13 +131,13 @@ def test_two_saves_reaching_the_same_community_on_the_same_day_both_count(
     statuses = []
 
     def log(user):
-        with app.test_client() as c:
-            sign_in(c, user)
-            body = {"title": f"Drop-in {user.id}", "type": "meeting", "status": "held",
-                    "held_on": ["2", "3", "2026"], "area_id": str(mc), "location_kind": "online",
-                    "community_ids": [str(older)], "attendance": ""}  # fmt: skip
-            barrier.wait(timeout=30)
-            statuses.append(c.post("/engagements/new", data=body).status_code)
+        c = app.test_client()  # not 'with': that keeps a request's transaction open
+        sign_in(c, user)
+        body = {"title": f"Drop-in {user.id}", "type": "meeting", "status": "held",
+                "held_on": ["2", "3", "2026"], "area_id": str(mc), "location_kind": "online",
+                "community_ids": [str(older)], "attendance": ""}  # fmt: skip
+        barrier.wait(timeout=30)
+        statuses.append(c.post("/engagements/new", data=body).status_code)
 
     threads = [threading.Thread(target=log, args=(u,)) for u in users]
     for t in threads:

@@ -77,19 +77,19 @@ def test_two_of_the_same_form_at_the_same_moment_save_one(app, make_user, ids):
     """A double click: both requests race; the database lets one note the token."""
     user = make_user("lead")
     path = "/stakeholders/new"
-    with app.test_client() as c:
-        sign_in(c, user)
-        body = post_form(c.get(path).get_data(as_text=True), path)
+    c = app.test_client()  # not 'with': that keeps a request's transaction open
+    sign_in(c, user)
+    body = post_form(c.get(path).get_data(as_text=True), path)
     body |= {"name": "Birkenhead Youth Forum", "type": "community_group",
              "area_id": str(ids["area"])}  # fmt: skip
     barrier = threading.Barrier(2)
     statuses = []
 
     def post():
-        with app.test_client() as c:
-            sign_in(c, user)
-            barrier.wait(timeout=30)
-            statuses.append(c.post(path, data=body).status_code)
+        c = app.test_client()  # not 'with': that keeps a request's transaction open
+        sign_in(c, user)
+        barrier.wait(timeout=30)
+        statuses.append(c.post(path, data=body).status_code)
 
     threads = [threading.Thread(target=post) for _ in range(2)]
     for t in threads:
@@ -114,14 +114,14 @@ def test_six_saves_of_one_record_at_once_one_wins_the_rest_see_the_conflict(
     results: dict[int, tuple[int, str]] = {}
 
     def save(n):
-        with app.test_client() as c:
-            sign_in(c, users[n])
-            form = post_form(c.get(f"/stakeholders/{s}/edit").get_data(as_text=True),
-                             f"/stakeholders/{s}/edit")  # fmt: skip
-            form |= {"phone": f"0151 496 00{n:02d}", "version": "1"}
-            barrier.wait(timeout=30)
-            response = c.post(f"/stakeholders/{s}/edit", data=form)
-            results[n] = (response.status_code, response.get_data(as_text=True))
+        c = app.test_client()  # not 'with': that keeps a request's transaction open
+        sign_in(c, users[n])
+        form = post_form(c.get(f"/stakeholders/{s}/edit").get_data(as_text=True),
+                         f"/stakeholders/{s}/edit")  # fmt: skip
+        form |= {"phone": f"0151 496 00{n:02d}", "version": "1"}
+        barrier.wait(timeout=30)
+        response = c.post(f"/stakeholders/{s}/edit", data=form)
+        results[n] = (response.status_code, response.get_data(as_text=True))
 
     threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
     for t in threads:
