@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 
+from crm import clock
+
 UK = ZoneInfo("Europe/London")
 
 
@@ -102,3 +104,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_global(url_with_args)
     app.add_template_global(url_with_query)
+    app.add_template_global(clock.today, "today")

@@ -6,6 +6,8 @@ No database: the planner is a pure function of a panel's state and a date.
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
+
 from crm.services.panel_refresh import (
     MemberState,
     PanelState,
@@ -15,6 +17,8 @@ from crm.services.panel_refresh import (
     project,
     review,
     term_end_for,
+    vetting_state,
+    vetting_text,
 )
 
 TODAY = date(2026, 11, 22)
@@ -144,9 +148,71 @@ def test_terms_of_reference_overdue_the_day_after_the_review_date():
 
 
 def test_a_healthy_panel_needs_nothing():
-    state = panel(*(member(i, f"M{i}", communities=frozenset({WOMEN})) for i in range(1, 5)),
+    state = panel(*(member(i, f"M{i}", communities=frozenset({WOMEN}),
+                           role="chair" if i == 1 else "member") for i in range(1, 5)),
                   targets={WOMEN: 2})  # fmt: skip
     assert not review(state, TODAY).needs_attention
+
+
+def test_a_panel_with_no_chair_or_a_wanted_vice_chair_is_flagged():
+    members = [member(1, "Chair", role="chair"), member(2, "Member")]
+    assert review(panel(*members), TODAY).missing_roles == []
+    assert review(panel(*members, wants_vice_chair=True), TODAY).missing_roles == ["vice chair"]
+    no_chair = review(panel(member(2, "Member"), wants_vice_chair=True), TODAY)
+    assert no_chair.missing_roles == ["chair", "vice chair"] and no_chair.needs_attention
+    # An applicant appointed as chair is not a chair until appointed; an observer never.
+    assert review(panel(member(3, "Observer", role="observer")), TODAY).missing_roles == ["chair"]
+    # The preview shows the effect of ending the chair's membership.
+    after = review(project(panel(*members), Plan(end={1: "resigned"}), TODAY), TODAY)
+    assert after.missing_roles == ["chair"]
+
+
+@pytest.mark.parametrize("status, expires, state", [
+    ("cleared", None, "current"),
+    ("cleared", TODAY + timedelta(days=91), "current"),
+    ("cleared", TODAY + timedelta(days=90), "expires soon"),
+    ("cleared", TODAY, "expires soon"),
+    ("cleared", TODAY - timedelta(days=1), "expired"),
+    ("not_required", TODAY - timedelta(days=1), "expired"),
+    ("in_progress", None, "not cleared"),
+    ("refused", TODAY + timedelta(days=400), "not cleared"),
+])  # fmt: skip
+def test_one_rule_for_where_vetting_stands(status, expires, state):
+    assert vetting_state(status, expires, TODAY) == state
+
+
+def test_vetting_is_never_called_cleared_once_it_has_expired():
+    assert vetting_text("Cleared", "cleared", date(2026, 11, 21), TODAY) == (
+        "Expired on 21 November 2026"
+    )
+    assert vetting_text("Cleared", "cleared", date(2027, 1, 5), TODAY) == (
+        "Cleared, expires 5 January 2027 (within 90 days)"
+    )
+    assert vetting_text("Cleared", "cleared", date(2028, 1, 5), TODAY) == (
+        "Cleared, expires 5 January 2028"
+    )
+    assert vetting_text("In progress", "in_progress", None, TODAY) == "In progress"
+
+
+def test_an_ending_takes_effect_when_the_plan_says():
+    """Term completed: the term's last day. Any other reason: today. Either: as set."""
+    chair = member(1, "Chair", role="chair", term_start=date(2025, 1, 30),
+                   term_end=date(2027, 1, 29))  # fmt: skip
+    completed = Plan(end={1: "term_completed"})
+    assert completed.ends_on(chair, TODAY) == date(2027, 1, 29)
+    assert Plan(end={1: "resigned"}).ends_on(chair, TODAY) == TODAY
+    chosen = Plan(end={1: "term_completed"}, end_on={1: date(2026, 12, 31)})
+    assert chosen.ends_on(chair, TODAY) == date(2026, 12, 31)
+    state = panel(chair)
+    assert check_plan(state, chosen) == []
+    too_late = Plan(end={1: "resigned"}, end_on={1: date(2027, 1, 30)})
+    assert check_plan(state, too_late) == [
+        "Chair's membership must end on or before their term ends, on 29 January 2027"
+    ]
+    too_early = Plan(end={1: "resigned"}, end_on={1: date(2025, 1, 29)})
+    assert check_plan(state, too_early) == [
+        "Chair's membership cannot end before their term started, on 30 January 2025"
+    ]
 
 
 def test_plan_renews_ends_and_appoints_and_shows_the_effect_on_the_gaps():

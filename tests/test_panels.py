@@ -415,6 +415,78 @@ def test_refresh_plan_is_previewed_then_applied_in_one_audited_transaction(
     assert "Current members (2)" in page and "Past members (1)" in page
 
 
+@pytest.mark.parametrize("reason, typed, saved", [
+    ("term_completed", None, date(2027, 1, 29)),  # the term's last day
+    ("resigned", None, TODAY),  # the day the plan is applied
+    ("term_completed", ["31", "12", "2026"], date(2026, 12, 31)),  # as the coordinator says
+])  # fmt: skip
+def test_an_ending_in_the_refresh_is_dated_when_it_takes_effect(
+    app, client, signed_in, make_panel, make_membership, reason, typed, saved
+):
+    """A chair whose term ends on 29 January 2027, ended with "Term completed" on 30
+    November 2026, ends on 29 January 2027 in the record and the FOI history."""
+    signed_in("panels")
+    p = make_panel()
+    chair = make_membership(p, name="Cora Chair", role="chair", term_start=date(2025, 1, 30),
+                            term_end=date(2027, 1, 29))  # fmt: skip
+    plan = {f"decision-{chair}": "end", f"end_reason-{chair}": reason}
+    if typed:
+        plan[f"end_on-{chair}"] = typed
+    preview = client.post(f"/panels/{p}/refresh", data=plan | {"action": "preview"})
+    html = preview.get_data(as_text=True).replace("&#39;", "'")
+    assert f"End Cora Chair's membership on {saved.day} {saved:%B %Y}" in html
+    assert "No chair" in html.split('id="effect"')[1]  # the preview shows the gap it makes
+    assert client.post(f"/panels/{p}/refresh", data=plan | {"action": "apply"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Membership, chair).ended_on == saved
+    history = client.get(f"/panels/{p}/history.csv?from=2025-01-01&to=2027-12-31")
+    assert saved.isoformat() in history.get_data(as_text=True)
+    assert "No chair" in client.get("/panels").get_data(as_text=True)
+    assert "The panel has no chair" in client.get(f"/panels/{p}").get_data(as_text=True)
+
+
+def test_an_ending_dated_outside_the_term_is_refused(app, client, signed_in, make_panel,
+                                                    make_membership):  # fmt: skip
+    signed_in("panels")
+    p = make_panel()
+    m = make_membership(p, name="Cora Chair", role="chair", term_start=date(2025, 1, 30),
+                        term_end=date(2027, 1, 29))  # fmt: skip
+    for typed, message in (
+        (["30", "1", "2027"], "must end on or before their term ends, on 29 January 2027"),
+        (["31", "2", "2026"], "The date a membership ends must be a real date"),
+    ):
+        response = client.post(f"/panels/{p}/refresh", data={
+            f"decision-{m}": "end", f"end_reason-{m}": "resigned", f"end_on-{m}": typed,
+            "action": "apply"})  # fmt: skip
+        assert message in response.get_data(as_text=True).replace("&#39;", "'")
+    with app.app_context():
+        assert db.session.get(Membership, m).status == "active"
+
+
+def test_the_member_table_never_calls_expired_vetting_cleared(client, signed_in, make_panel,
+                                                              make_membership):  # fmt: skip
+    signed_in("panels")
+    p = make_panel()
+    make_membership(p, name="Eve Expired", vetting_expires_on=TODAY - timedelta(days=1))
+    make_membership(p, name="Sam Soon", vetting_expires_on=TODAY + timedelta(days=10))
+    page = client.get(f"/panels/{p}").get_data(as_text=True)
+    members = page.split('id="members"')[1]
+    assert "Expired on 29 November 2026" in members
+    assert "Cleared, expires 10 December 2026 (within 90 days)" in members
+    roster = client.get(f"/panels/{p}/roster.csv").get_data(as_text=True)
+    assert "Expired on 29 November 2026" in roster
+
+
+def test_a_panel_wanting_a_vice_chair_is_flagged_without_one(client, signed_in, make_panel,
+                                                             make_membership):  # fmt: skip
+    signed_in("panels")
+    p = make_panel(wants_vice_chair=True)
+    make_membership(p, name="Cora Chair", role="chair")
+    for page in (f"/panels/{p}", f"/panels/{p}/refresh", "/panels", "/"):
+        html = client.get(page).get_data(as_text=True)
+        assert "no vice chair" in html.lower(), page
+
+
 def test_a_refused_plan_saves_nothing_and_says_why(app, client, signed_in, refresh_panel):
     signed_in("panels")
     p, ids = refresh_panel

@@ -46,7 +46,6 @@ def index():
         "engagements/actions.html",
         actions=service.open_actions(current_user, whole_area, today),
         whole_area=whole_area,
-        today=today,
         button_form=ButtonForm(),
     )
 

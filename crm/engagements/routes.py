@@ -212,7 +212,6 @@ def detail(engagement_id: int):
         engagement=engagement,
         history=audit.history(service.KIND, engagement.id),
         button_form=ButtonForm(),
-        today=clock.today(),
     )
 
 

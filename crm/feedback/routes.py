@@ -68,7 +68,6 @@ def index():
         statuses=STATUS_FILTERS,
         assessments=ASSESSMENTS,
         tones=TONES,
-        today=clock.today(),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -107,6 +107,8 @@ class Panel(db.Model):
     target_size: Mapped[int] = mapped_column(Integer, default=10)
     quorum: Mapped[int] = mapped_column(Integer, default=4)
     meeting_frequency: Mapped[str] = mapped_column(String(20), default="quarterly")
+    # The terms of reference ask for a vice chair (a chair is always wanted).
+    wants_vice_chair: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -235,6 +237,12 @@ class Membership(db.Model):
     @property
     def vetting_label(self) -> str:
         return VETTING_STATUSES.get(self.vetting_status, self.vetting_status)
+
+    def vetting_text(self, today: date) -> str:
+        """Where the vetting stands on `today` (never "Cleared" once it has expired)."""
+        from crm.services.panel_refresh import vetting_text
+
+        return vetting_text(self.vetting_label, self.vetting_status, self.vetting_expires_on, today)
 
 
 class Declaration(db.Model):

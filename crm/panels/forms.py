@@ -6,6 +6,7 @@ from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
@@ -14,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -88,6 +90,11 @@ class PanelForm(OnceForm):
     tor_review_due = GovDateField(
         "Terms of reference review due", widget=GovDateInput(), description="For example, 31 3 2027"
     )
+    wants_vice_chair = BooleanField(
+        "The terms of reference ask for a vice chair", widget=GovCheckboxInput(),
+        description="Every panel has a chair. With this ticked, a panel without a vice chair "
+        "is flagged too.",
+    )  # fmt: skip
     terms = TextAreaField("Terms of reference", widget=GovTextArea())
     adopted_on = GovDateField("Date the terms of reference were adopted", widget=GovDateInput())
     targets = HiddenField()  # carries the target composition's errors; the values are typed per row
@@ -136,12 +143,14 @@ class PanelForm(OnceForm):
             "target_size": self.target_size.data,
             "quorum": self.quorum.data,
             "meeting_frequency": self.meeting_frequency.data,
+            "wants_vice_chair": bool(self.wants_vice_chair.data),
         }
 
     def load(self, panel) -> None:
         for name in self.to_data():
             value = getattr(panel, name)
-            getattr(self, name).data = str(value) if isinstance(value, int) else value
+            kept = isinstance(value, int) and not isinstance(value, bool)
+            getattr(self, name).data = str(value) if kept else value
         self.area_id.data = panel.area_id
         self.target_values = {t.community_id: str(t.minimum) for t in panel.targets}
         self.version.data = str(panel.version)

@@ -14,7 +14,7 @@ from flask_login import current_user
 from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.extensions import db
-from crm.forms_common import optional_int
+from crm.forms_common import calendar_date, optional_int
 from crm.models.panel import END_REASONS
 from crm.services import memberships, panels
 from crm.services.panel_refresh import Plan, check_plan, member_flags, project, review
@@ -22,9 +22,11 @@ from crm.services.panel_refresh import Plan, check_plan, member_flags, project, 
 bp = Blueprint("refresh", __name__)
 
 
-def plan_from_form(formdata) -> Plan:
-    """Read the plan: decision-<id> (renew / end), end_reason-<id>, why-<id>, appoint."""
-    renew, end = {}, {}
+def plan_from_form(formdata) -> tuple[Plan, list[str]]:
+    """Read the plan: decision-<id> (renew / end), end_reason-<id>, end_on-<id> (day, month
+    and year boxes: when the ending takes effect), why-<id>, appoint. Returns the plan and
+    any date that could not be read."""
+    renew, end, end_on, problems = {}, {}, {}, []
     for key, value in formdata.items():
         if not key.startswith("decision-"):
             continue
@@ -36,10 +38,17 @@ def plan_from_form(formdata) -> Plan:
         elif value == "end":
             reason = formdata.get(f"end_reason-{membership_id}", "")
             end[membership_id] = reason if reason in END_REASONS else ""
+            boxes = formdata.getlist(f"end_on-{membership_id}")
+            if any(v.strip() for v in boxes):
+                day = calendar_date(boxes)
+                if day is None:
+                    problems.append("The date a membership ends must be a real date")
+                else:
+                    end_on[membership_id] = day
     appoint = frozenset(
         i for i in (optional_int(v) for v in formdata.getlist("appoint")) if i is not None
     )
-    return Plan(renew=renew, end=end, appoint=appoint)
+    return Plan(renew=renew, end=end, appoint=appoint, end_on=end_on), problems
 
 
 @bp.route("/panels/<int:panel_id>/refresh", methods=["GET", "POST"])
@@ -56,8 +65,8 @@ def refresh(panel_id: int):
         if not ButtonForm().validate_on_submit():
             problems = ["Your session has expired: check the plan and try again"]
         else:
-            plan = plan_from_form(request.form)
-            problems = check_plan(state, plan)
+            plan, problems = plan_from_form(request.form)
+            problems += check_plan(state, plan)
             if not problems and plan.is_empty:
                 problems = ["Choose at least one change: renew, end or appoint someone"]
         if not problems and action == "apply":

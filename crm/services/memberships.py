@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm import clock
 from crm.extensions import db
 from crm.models import Contact, Declaration, Membership, Panel, User
 from crm.models.panel import END_REASONS, MEMBER_ROLES, MEMBERSHIP_STATUSES, VETTING_STATUSES
@@ -201,14 +202,15 @@ def apply_plan(user: User, panel: Panel, plan: Plan, today: date) -> list[Member
     next term as a new membership, so each term stays on the record.
     """
     panels.require_change(user, panel, KIND)
-    problems = check_plan(panels.states([panel])[panel.id], plan)
+    state = panels.states([panel])[panel.id]
+    problems = check_plan(state, plan)
     if problems:
         raise PlanRefused(problems)
     by_id = {m.id: m for m in panels.open_memberships([panel.id])}
     changed = []
     for membership_id, reason in plan.end.items():
         m = by_id[membership_id]
-        ended_on = min(today, m.term_end) if m.term_end else today
+        ended_on = plan.ends_on(state.member(membership_id), today)
         changed.append(_set(user, m, status="ended", ended_on=ended_on, end_reason=reason))
     for membership_id, why in plan.renew.items():
         m = by_id[membership_id]
@@ -325,7 +327,7 @@ def roster_rows(panel: Panel) -> list[list[object]]:
             iso_day(m.term_start),
             iso_day(m.term_end),
             ", ".join(c.name for c in m.communities),
-            m.vetting_label,
+            m.vetting_text(clock.today()),
             iso_day(m.vetting_expires_on),
             iso_day(m.confidentiality_signed_on),
             iso_day(m.induction_completed_on),

@@ -57,6 +57,30 @@ class MemberState:
         return self.is_active and self.role in SEAT_ROLES
 
 
+def vetting_state(status: str, expires_on: date | None, today: date) -> str:
+    """The one rule for where a member's vetting stands: "not cleared", "expired" (its
+    expiry date has passed), "expires soon" (today or within 90 days) or "current"."""
+    if status not in VETTING_DONE:
+        return "not cleared"
+    if expires_on is not None and expires_on < today:
+        return "expired"
+    if expires_on is not None and expires_on <= today + timedelta(days=LOOKAHEAD_DAYS):
+        return "expires soon"
+    return "current"
+
+
+def vetting_text(label: str, status: str, expires_on: date | None, today: date) -> str:
+    """The vetting as the member tables say it: never "Cleared" once it has expired."""
+    state = vetting_state(status, expires_on, today)
+    when = f"{expires_on.day} {expires_on:%B %Y}" if expires_on else ""
+    if state == "expired":
+        return f"Expired on {when}"
+    if expires_on is not None and state in ("current", "expires soon"):
+        soon = " (within 90 days)" if state == "expires soon" else ""
+        return f"{label}, expires {when}{soon}"
+    return label
+
+
 @dataclass(frozen=True)
 class PanelState:
     target_size: int
@@ -66,6 +90,8 @@ class PanelState:
     targets: dict[int, int]  # community id -> minimum active members
     community_names: dict[int, str]
     members: tuple[MemberState, ...]
+    # Whether the terms of reference ask for a vice chair (every panel has a chair).
+    wants_vice_chair: bool = False
 
     def member(self, membership_id: int) -> MemberState | None:
         return next((m for m in self.members if m.membership_id == membership_id), None)
@@ -107,6 +133,8 @@ class RefreshReport:
     absent: list[MemberState] = field(default_factory=list)
     applicants: list[MemberState] = field(default_factory=list)
     tor_review_due: date | None = None
+    # "chair", "vice chair": roles the panel should have and no active member holds.
+    missing_roles: list[str] = field(default_factory=list)
 
     @property
     def vacancies(self) -> int:
@@ -123,7 +151,8 @@ class RefreshReport:
     @property
     def needs_attention(self) -> bool:
         return bool(
-            self.terms_ending
+            self.missing_roles
+            or self.terms_ending
             or self.vacancies
             or self.community_gaps
             or self.vetting
@@ -177,14 +206,17 @@ def review(state: PanelState, today: date) -> RefreshReport:
                     community_id, state.community_names.get(community_id, ""), minimum, count
                 )  # fmt: skip
             )
+    roles = {m.role for m in active}
+    report.missing_roles = [
+        label
+        for role, label, wanted in (("chair", "chair", True),
+                                    ("vice_chair", "vice chair", state.wants_vice_chair))
+        if wanted and role not in roles
+    ]  # fmt: skip
     for m in sorted(active, key=lambda m: m.name):
-        expires = m.vetting_expires_on
-        if m.vetting_status not in VETTING_DONE:
-            report.vetting.append(VettingProblem(m, "not cleared"))
-        elif expires is not None and expires < today:
-            report.vetting.append(VettingProblem(m, "expired"))
-        elif expires is not None and expires <= horizon:
-            report.vetting.append(VettingProblem(m, "expires soon"))
+        vetting = vetting_state(m.vetting_status, m.vetting_expires_on, today)
+        if vetting != "current":
+            report.vetting.append(VettingProblem(m, vetting))
         if m.absence_streak >= ABSENCE_LIMIT:
             report.absent.append(m)
     report.applicants = sorted(
@@ -214,6 +246,18 @@ class Plan:
     renew: dict[int, str] = field(default_factory=dict)  # membership id -> why beyond maximum
     end: dict[int, str] = field(default_factory=dict)  # membership id -> end reason
     appoint: frozenset[int] = frozenset()
+    # membership id -> the day the ending takes effect, where the coordinator set one
+    end_on: dict[int, date] = field(default_factory=dict)
+
+    def ends_on(self, member: MemberState, today: date) -> date:
+        """When an ending takes effect: as set, else the term's last day for a completed
+        term, else today."""
+        if member.membership_id in self.end_on:
+            return self.end_on[member.membership_id]
+        reason = self.end.get(member.membership_id)
+        if reason == "term_completed" and member.term_end is not None:
+            return member.term_end
+        return today
 
     @property
     def is_empty(self) -> bool:
@@ -238,8 +282,20 @@ def check_plan(state: PanelState, plan: Plan) -> list[str]:
         m = state.member(membership_id)
         if m is None or not m.is_active:
             problems.append("Only active members can have their membership ended")
-        elif not reason:
+            continue
+        if not reason:
             problems.append(f"Select why {m.name}'s membership is ending")
+        ends = plan.end_on.get(membership_id)
+        if ends is not None and m.term_start is not None and ends < m.term_start:
+            problems.append(
+                f"{m.name}'s membership cannot end before their term started, "
+                f"on {m.term_start.day} {m.term_start:%B %Y}"
+            )
+        elif ends is not None and m.term_end is not None and ends > m.term_end:
+            problems.append(
+                f"{m.name}'s membership must end on or before their term ends, "
+                f"on {m.term_end.day} {m.term_end:%B %Y}"
+            )
     active_contacts = {m.contact_id for m in state.members if m.is_active}
     for membership_id in sorted(plan.appoint):
         m = state.member(membership_id)

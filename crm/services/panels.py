@@ -25,7 +25,7 @@ KIND = "panel"
 
 FIELDS = (
     "name", "type", "area_id", "purpose", "tor_review_due", "term_months", "max_terms",
-    "target_size", "quorum", "meeting_frequency",
+    "target_size", "quorum", "meeting_frequency", "wants_vice_chair",
 )  # fmt: skip
 
 
@@ -61,6 +61,7 @@ def describe(p: Panel) -> dict[str, str]:
         "Target size": str(p.target_size),
         "Quorum": str(p.quorum),
         "Meets": MEETING_FREQUENCIES.get(p.meeting_frequency, ""),
+        "Wants a vice chair": records.yes_no(bool(p.wants_vice_chair)),
         "Target composition": "; ".join(
             f"{t.community.name}: {t.minimum}"
             for t in sorted(p.targets, key=lambda t: t.community.name)
@@ -237,6 +238,7 @@ def states(panels: list[Panel]) -> dict[int, PanelState]:
             max_terms=p.max_terms,
             term_months=p.term_months,
             tor_review_due=p.tor_review_due,
+            wants_vice_chair=bool(p.wants_vice_chair),
             targets={t.community_id: t.minimum for t in p.targets},
             community_names=names,
             members=tuple(sorted(by_panel[p.id], key=lambda m: m.name)),
