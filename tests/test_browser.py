@@ -87,6 +87,37 @@ def test_a_lead_logs_an_engagement_with_the_type_ahead(
     assert page.errors == []
 
 
+def test_two_stakeholders_and_whose_premises_on_the_first_screen(
+    app, live_server, page, make_user, make_stakeholder
+):
+    """With the type-ahead on: the premises question offers the stakeholders as they are
+    picked, the form saves at the first try, and no Search button is left to press."""
+    user = make_user("lead", areas=("Mersey-Cheshire",))
+    make_stakeholder(name="Toxteth Women's Network")
+    host = make_stakeholder(name="Toxteth Library Friends")
+    page.goto(f"{live_server}/sign-in?next=/engagements/new")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    assert page.locator("[data-picker-button]").count() == 0
+    page.fill("#title", "Library drop-in")
+    page.select_option("#type", "meeting")
+    page.select_option("#area_id", label="Mersey-Cheshire")
+    page.check("label:has-text('At a stakeholder')")
+    for name in ("Women", "Library"):
+        page.fill("#stakeholders-search", "toxteth")
+        page.wait_for_selector(f"#stakeholders-search__listbox li:has-text('{name}')").click()
+        page.wait_for_selector(f"#location_stakeholder_id option:has-text('{name}')",
+                               state="attached")  # fmt: skip
+    page.press("#stakeholders-search", "Enter")  # Enter in the search never submits
+    assert page.title() == "Log an engagement - Engage"
+    page.select_option("#location_stakeholder_id", str(host))
+    page.click("button:has-text('Save engagement')")
+    assert page.title() == "Library drop-in - Engage", page.content()[:2000]
+    assert "At Toxteth Library Friends" in page.inner_text("main")
+    assert page.errors == []
+
+
 def test_the_map_draws_points_and_opens_a_popup_without_leaving_the_site(
     app, live_server, page, make_user, make_stakeholder
 ):

@@ -517,3 +517,23 @@ def test_an_export_too_large_is_refused_not_cut_short(
     assert response.status_code == 400
     assert "Too many engagements to download at once" in response.get_data(as_text=True)
     assert client.get("/engagements/export.csv?type=outreach").mimetype == "text/csv"
+
+
+def test_every_problem_on_the_form_is_reported_at_once(app, client, signed_in):
+    """An unreadable start time does not hide the other checks: one round of errors."""
+    signed_in("lead")
+    html = client.post("/engagements/new", data=_form(
+        app, start_time="half six", attendance="lots", location_address="",
+        location_postcode="")).get_data(as_text=True)  # fmt: skip
+    summary = html.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    for message in ("Start time must be a time, like 14:30 or 2:30pm",
+                    "How many people attended must be a whole number, like 12",
+                    "Enter the address or postcode where it took place"):  # fmt: skip
+        assert message in summary, message
+
+
+def test_whose_premises_is_asked_on_the_first_screen(app, client, signed_in):
+    signed_in("lead")
+    html = client.get("/engagements/new").get_data(as_text=True)
+    assert 'id="location_stakeholder_id"' in html
+    assert 'data-mirror-field="stakeholder_ids"' in html

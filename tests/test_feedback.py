@@ -166,7 +166,7 @@ def test_other_status_rules(app, client, signed_in, make_feedback):
     f = make_feedback(received_on=date(2026, 3, 1), status_on=date(2026, 3, 4))
     for to, day, extra, message in (
         ("closed_no_action", "2026-03-10", {}, "Enter why no action is being taken"),
-        ("received", "2026-03-10", {}, "It is already received"),
+        ("received", "2026-03-10", {}, "Choose a different status: the feedback is received"),
         ("under_review", "2026-03-03", {}, "Date must be on or after 4 March 2026"),
         ("under_review", "2999-01-01", {}, "Date must be today or in the past"),
     ):
@@ -401,3 +401,19 @@ def test_home_page_counts_the_feedback_waiting_for_my_response(
     assert "1 past the response date" in html
     listing = client.get(f"/feedback?owner={me.id}&status=open").get_data(as_text=True)
     assert "<strong>1</strong> piece of feedback" in listing
+
+
+def test_the_case_review_form_summarises_its_errors(client, signed_in, make_panel, make_meeting):
+    """Like every other form: an error summary linking to each field, and "Error:" in the
+    title; an all-blank form says what to enter."""
+    signed_in("panels")
+    g = make_meeting(make_panel())
+    blank = client.post(f"/meetings/{g}/case-reviews", data={}).get_data(as_text=True)
+    assert "<title>Error: Record the case reviews" in blank
+    summary = blank.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert 'href="#reviews-0-summary">Enter at least one case review' in summary
+    one_row = client.post(f"/meetings/{g}/case-reviews",
+                          data={"reviews-0-summary": "Kept informed"}).get_data(as_text=True)
+    summary = one_row.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert 'href="#reviews-0-priority_id">Case 1: select the casework priority' in summary
+    assert 'href="#reviews-0-assessment">Case 1: select the panel' in summary

@@ -175,11 +175,14 @@ class EngagementForm(OnceForm):
         try:
             start, end = parse_time(self.start_time.data), parse_time(self.end_time.data)
         except ValueError:
-            return False
+            # The time field says what is wrong with it; every other check still runs, so
+            # all the form's problems are reported at once.
+            start = end = None
+            ok = False
         if start and end and end <= start:
             self.end_time.errors = [*self.end_time.errors, "End time must be after the start time"]
             ok = False
-        if end and not start:
+        if end and not start and not strip(self.start_time.data):
             self.start_time.errors = [*self.start_time.errors, "Enter the start time"]
             ok = False
         held_on = self.held_on.data

@@ -232,10 +232,18 @@ class CaseReviewsForm(OnceForm):
             row.priority_id.choices = choices
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+        valid = self._check_rows(super().validate(extra_validators))
+        # The list gathered its rows' errors while validating: gather them again, with
+        # the ones added above, so the error summary and the page title show them all.
+        self.reviews.errors = [row.errors for row in self.reviews]
+        return valid
+
+    def _check_rows(self, valid: bool) -> bool:
         filled = [row for row in self.reviews if not row.is_blank()]
         if not filled:
-            self.reviews[0].summary.errors = ["Enter at least one case review"]
+            self.reviews[0].summary.errors = [
+                "Enter at least one case review: what the panel said, or the case reference"
+            ]
             return False
         for n, row in enumerate(self.reviews, start=1):
             if row.is_blank():

@@ -209,7 +209,7 @@ def status(feedback_id: int):
             ),
         )  # fmt: skip
         if saved:
-            flash(f"The feedback is now {f.status_label.lower()}", "success")
+            flash(f"Saved: the feedback {f.status_phrase}", "success")
             return redirect(url_for(".detail", feedback_id=f.id))
     return render_template("feedback/status.html", form=form, f=f)
 

@@ -49,6 +49,14 @@ FEEDBACK_STATUSES: dict[str, str] = {
     "closed": "Closed",
     "closed_no_action": "Closed with no action",
 }
+# Each status as the rest of a sentence about the feedback: "The feedback is under review".
+STATUS_PHRASES: dict[str, str] = {
+    "received": "is received, not yet reviewed",
+    "under_review": "is under review",
+    "action_agreed": "has action agreed",
+    "closed": "is closed",
+    "closed_no_action": "is closed with no action",
+}
 CLOSED_STATUSES = frozenset({"closed", "closed_no_action"})
 # Where each status stands in the feedback's life: a move to an earlier stage is a
 # step back and needs a reason.
@@ -179,6 +187,11 @@ class Feedback(db.Model):
     @property
     def status_label(self) -> str:
         return FEEDBACK_STATUSES.get(self.status, self.status)
+
+    @property
+    def status_phrase(self) -> str:
+        """"The feedback " + this reads as a sentence: "is under review"."""
+        return STATUS_PHRASES.get(self.status, f"is {self.status_label.lower()}")
 
     @property
     def assessment_label(self) -> str:

@@ -341,7 +341,9 @@ def move_status(
     if to_status not in FEEDBACK_STATUSES:
         raise InvalidValue("to_status", "Select what happens next")
     if to_status == f.status:
-        raise InvalidValue("to_status", f"It is already {f.status_label.lower()}")
+        raise InvalidValue(
+            "to_status", f"Choose a different status: the feedback {f.status_phrase}"
+        )
     if moved_on > clock.today():
         raise InvalidValue("moved_on", "Date must be today or in the past")
     if moved_on < f.status_on:

@@ -29,6 +29,26 @@ function addChosen(picker, record) {
   item.append(input, label);
   chosen.append(item);
   picker.querySelector("[data-picker-empty]")?.remove();
+  mirror(picker);
+}
+
+// A select that offers the records ticked in a picker (whose premises an engagement
+// was held at, from the stakeholders involved): its options follow the ticks.
+function mirror(picker) {
+  const field = picker.dataset.field;
+  document.querySelectorAll(`select[data-mirror-field="${field}"]`).forEach((select) => {
+    const kept = select.value;
+    const placeholder = select.options[0];
+    const ticked = picker.querySelectorAll(`input[name="${field}"]:checked`);
+    select.replaceChildren(placeholder);
+    ticked.forEach((box) => {
+      const option = document.createElement("option");
+      option.value = box.value;
+      option.textContent = picker.querySelector(`label[for="${box.id}"]`)?.textContent ?? box.value;
+      option.selected = box.value === kept;
+      select.append(option);
+    });
+  });
 }
 
 function enhance(picker) {
@@ -37,7 +57,14 @@ function enhance(picker) {
   const id = original.id;
   let latest = [];
   original.remove();
-  picker.querySelector("[data-picker-button]").hidden = true;
+  // The type-ahead replaces the no-JavaScript Search button: removed, not hidden, so
+  // Enter in the form never "clicks" it to post an empty search.
+  picker.querySelector("[data-picker-button]").remove();
+  // Enter in the search box picks a suggestion; it never submits the whole form.
+  holder.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") event.preventDefault();
+  });
+  picker.addEventListener("change", () => mirror(picker));
   accessibleAutocomplete({
     element: holder,
     id,
