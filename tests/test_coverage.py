@@ -97,3 +97,7 @@ def test_coverage_page(client, fixture_data, app):
     ]
     assert "Migrants" in warning and "Older people" not in warning
     assert client.get("/coverage?area=999999").status_code == 404
+    # The two measures say what they count.
+    assert "Engagements reaching it: last 3 months" in html
+    assert "Its stakeholders engaged in the last 12 months" in html
+    assert "What the two measures count" in html and "Never reached" in html

@@ -579,6 +579,11 @@ def test_history_page_explains_a_bad_range(app, client, signed_in, make_panel):
     assert "To date must be the same as or after the from date" in html
     html = client.get(f"/panels/{p}/history?from=2022-13-01&to=").get_data(as_text=True)
     assert "From date must be a real date" in html
+    # No dates yet: the page says what to do; both boxes left empty: it says what is missing.
+    assert "Enter a from date and a to date" in client.get(f"/panels/{p}/history").get_data(
+        as_text=True)  # fmt: skip
+    html = client.get(f"/panels/{p}/history?from=&to=").get_data(as_text=True)
+    assert "Enter both a from date and a to date" in html
 
 
 def test_panel_edit_conflict_keeps_the_editors_input(app, client, signed_in, make_panel):

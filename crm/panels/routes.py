@@ -194,7 +194,7 @@ def history(panel_id: int):
     """Everyone who sat on the panel between two dates: the answer to an FOI request."""
     panel = service.get_panel(current_user, panel_id, include_archived=True)
     start, end, problems = _history_range()
-    asked = bool(request.args.get("from") or request.args.get("to"))
+    asked = "from" in request.args or "to" in request.args
     if asked and not problems and not (start and end):
         problems.append("Enter both a from date and a to date")
     rows = None
