@@ -24,6 +24,7 @@ ADMIN = frozenset({"admin"})
 # endpoint: (method, path template, roles that may use it); others get 403.
 ROUTES = {
     "main.home": ("GET", "/", EVERYONE),
+    "main.search": ("GET", "/search?q=to", EVERYONE),
     "auth.sign_out": ("POST", "/sign-out", EVERYONE),
     "auth.change_password": ("GET", "/account/password", EVERYONE),
     "stakeholders.index": ("GET", "/stakeholders", EVERYONE),

@@ -38,6 +38,7 @@ bp = Blueprint("engagements", __name__, url_prefix="/engagements")
 def _filters() -> service.EngagementFilters:
     kind = request.args.get("type", "")
     return service.EngagementFilters(
+        q=request.args.get("q", "")[:200],
         date_from=arg_date("from"),
         date_to=arg_date("to"),
         area_id=arg_int("area"),

@@ -36,6 +36,7 @@ def filters_from_args() -> service.FeedbackFilters:
         return value if value in allowed else ""
 
     return service.FeedbackFilters(
+        q=request.args.get("q", "")[:200],
         priority_id=arg_int("priority"),
         community_id=arg_int("community"),
         source=choice("source", FEEDBACK_SOURCES),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 
 from crm import clock
 from crm.extensions import db
 from crm.services import dashboard
+from crm.services import search as search_service
 
 bp = Blueprint("main", __name__)
 
@@ -22,6 +23,16 @@ def home():
         summary=dashboard.summary_for(current_user, today),
         panels=dashboard.panels_needing_attention(current_user, today),
     )
+
+
+@bp.route("/search")
+def search():
+    """One search across the stakeholders, contacts, engagements, feedback and panels the
+    user may see."""
+    q = request.args.get("q", "").replace("\x00", "").strip()[:200]
+    groups = search_service.search(current_user, q)
+    too_short = "q" in request.args and len(q) < search_service.MIN_LENGTH
+    return render_template("main/search.html", q=q, groups=groups, too_short=too_short)
 
 
 @bp.route("/healthz")

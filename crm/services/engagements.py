@@ -35,6 +35,7 @@ ORDER = [SortKey(Engagement.held_on, True), SortKey(Engagement.id, True)]
 
 @dataclass
 class EngagementFilters:
+    q: str = ""  # words in the title
     date_from: date | None = None
     date_to: date | None = None
     area_id: int | None = None
@@ -99,6 +100,8 @@ def filter_conditions(user: User, f: EngagementFilters) -> list:
         conditions.append(Engagement.held_on >= f.date_from)
     if f.date_to:
         conditions.append(Engagement.held_on <= f.date_to)
+    if f.q.strip():
+        conditions.append(records.contains_text(Engagement.title, f.q.strip()))
     for table, column, value in (
         (engagement_communities, "community_id", f.community_id),
         (engagement_stakeholders, "stakeholder_id", f.stakeholder_id),
@@ -154,8 +157,10 @@ def _link_query(user: User, f: EngagementFilters, driving) -> dict:
         involved = select(other.engagement_id).where(other.stakeholder_id == also_stakeholder)
         conditions.append(link.engagement_id.in_(involved))
     join = None
-    if f.type or f.lead_id or f.status:
+    if f.type or f.lead_id or f.status or f.q.strip():
         join = (Engagement, Engagement.id == link.engagement_id)
+        if f.q.strip():
+            conditions.append(records.contains_text(Engagement.title, f.q.strip()))
         if f.type:
             conditions.append(Engagement.type == f.type)
         if f.status:

@@ -52,6 +52,7 @@ SOURCE_LINKS = {
 
 @dataclass
 class FeedbackFilters:
+    q: str = ""  # words in the summary or the case reference (never the restricted detail)
     priority_id: int | None = None
     community_id: int | None = None
     source: str = ""
@@ -171,6 +172,14 @@ def filter_conditions(user: User, filters: FeedbackFilters) -> list:
         conditions.append(Feedback.received_on <= filters.date_to)
     if filters.owner_id:
         conditions.append(Feedback.owner_id == filters.owner_id)
+    if filters.q.strip():
+        q = filters.q.strip()
+        conditions.append(
+            or_(
+                records.contains_text(Feedback.summary, q),
+                records.contains_text(Feedback.case_reference, q),
+            )
+        )
     return conditions
 
 
