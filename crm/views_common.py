@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, flash, request
 from flask_wtf import FlaskForm
@@ -13,6 +13,8 @@ from crm.extensions import db
 from crm.forms_common import in_calendar, optional_int
 from crm.services.csv_export import to_csv
 from crm.services.records import EditConflict, InvalidValue
+
+T = TypeVar("T")
 
 
 def upload_limit(max_bytes: int):
@@ -57,24 +59,40 @@ def arg_page() -> int:
     return max(1, arg_int("page") or 1)
 
 
-def try_save(form: FlaskForm, save: Callable[[], Any]) -> tuple[Any, EditConflict | None]:
+def save(work: Callable[[], T], keep: tuple[type[BaseException], ...] = ()) -> T:
+    """Run a service call and commit: the one place a request's changes are committed.
+
+    Services only flush; the request commits here, once, when the work is done. On any
+    exception the transaction is rolled back, so nothing is half saved, except for one
+    of `keep`, whose changes stand (a failed sign-in attempt stays counted) and are
+    committed before it is raised again.
+    """
+    try:
+        result = work()
+    except keep:
+        db.session.commit()
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
+
+
+def try_save(form: FlaskForm, save_: Callable[[], Any]) -> tuple[Any, EditConflict | None]:
     """Run a service call and commit; on a rule the service refused, mark the form field.
 
     Returns (result, conflict). A failed save is rolled back, so the database is
     exactly as it was, and the form keeps everything the user typed.
     """
     try:
-        result = save()
-        db.session.commit()
-        return result, None
+        return save(save_), None
     except InvalidValue as problem:
-        db.session.rollback()
         field = getattr(form, problem.field, None)
         if field is not None:
             field.errors = [*field.errors, problem.message]
         return None, None
     except EditConflict as conflict:
-        db.session.rollback()
         conflict.load()
         if hasattr(form, "version"):
             # Saving again, having seen the other change, is a deliberate overwrite.
@@ -170,8 +188,7 @@ def archive_page(
     access.require(current_user, "archive", record)
     form = ButtonForm()
     if request.method == "POST" and form.validate_on_submit():
-        archive()
-        db.session.commit()
+        save(archive)
         flash(f"{name} has been archived", "success")
         return redirect(done_url)
     return render_template(
@@ -188,6 +205,5 @@ def post_button(action: Callable[[], Any], message: str) -> None:
     from crm.auth.forms import ButtonForm
 
     if ButtonForm().validate_on_submit():
-        action()
-        db.session.commit()
+        save(action)
         flash(message, "success")

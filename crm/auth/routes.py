@@ -17,8 +17,8 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.auth.forms import ButtonForm, ChangePasswordForm, SignInForm
-from crm.extensions import db
 from crm.services import auth
+from crm.views_common import save
 
 bp = Blueprint("auth", __name__)
 
@@ -52,17 +52,15 @@ def sign_in():
         return redirect(_safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
+        refused = (auth.SignInRefused,)  # a failed attempt stays counted
         try:
-            attempt = auth.begin_attempt(
-                form.email.data, request.remote_addr or "", _throttle_rules()
-            )
-            db.session.commit()  # counted by every worker before the password is checked
-            user = auth.check_password(attempt, form.password.data)
-        except auth.SignInRefused as refused:
-            db.session.commit()  # a failed attempt stays counted
-            form.email.errors.append(str(refused))
+            # Counted by every worker (committed) before the password is checked.
+            attempt = save(lambda: auth.begin_attempt(
+                form.email.data, request.remote_addr or "", _throttle_rules()), keep=refused)
+            user = save(lambda: auth.check_password(attempt, form.password.data), keep=refused)
+        except auth.SignInRefused as refusal:
+            form.email.errors.append(str(refusal))
         else:
-            db.session.commit()
             session.permanent = True  # so it ends after CRM_SESSION_HOURS without use
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -74,8 +72,7 @@ def sign_in():
 def sign_out():
     """Sign out everywhere: every session of this user ends, copied cookies included."""
     if ButtonForm().validate_on_submit():
-        auth.end_all_sessions(current_user)
-        db.session.commit()
+        save(lambda: auth.end_all_sessions(current_user))
         logout_user()
         flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
@@ -87,12 +84,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            auth.change_password(current_user, form.current_password.data, form.new_password.data)
+            save(lambda: auth.change_password(
+                current_user, form.current_password.data, form.new_password.data))
         except ValueError as problem:
             target = form.current_password if "current" in str(problem) else form.new_password
             target.errors.append(str(problem))
         else:
-            db.session.commit()
             login_user(current_user)  # this session carries the new token
             flash("Your password has been changed", "success")
             return redirect(url_for("main.home"))

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
 from crm.contacts.forms import ContactForm, LinkStakeholderForm
-from crm.extensions import db
 from crm.forms_common import optional_int
 from crm.services import access, audit, engagements, memberships, reference
 from crm.services import contacts as service
@@ -19,6 +18,7 @@ from crm.views_common import (
     arg_page,
     form_version,
     post_button,
+    save,
     save_once,
     try_save,
 )
@@ -151,10 +151,8 @@ def link(contact_id: int):
             flash("Select an organisation from the search results", "error")
         else:
             stakeholder = get_stakeholder(current_user, stakeholder_id)
-            service.link_stakeholder(
-                current_user, contact, stakeholder, (form.role.data or "").strip()
-            )
-            db.session.commit()
+            role = (form.role.data or "").strip()
+            save(lambda: service.link_stakeholder(current_user, contact, stakeholder, role))
             flash(f"{contact.name} is now linked to {stakeholder.name}", "success")
             return redirect(url_for(".detail", contact_id=contact.id))
     q = request.args.get("q", "")[:200]

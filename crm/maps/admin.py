@@ -16,7 +16,7 @@ from wtforms import BooleanField, SubmitField
 from crm.extensions import db
 from crm.models import PostcodeSet
 from crm.services import access, boundaries, postcode_import
-from crm.views_common import upload_limit
+from crm.views_common import save, upload_limit
 
 bp = Blueprint("map_admin", __name__, url_prefix="/map")
 
@@ -54,17 +54,13 @@ def area_boundaries():
         upload = form.file.data
         try:
             text = upload.read().decode("utf-8")
-            areas = boundaries.import_boundaries(
-                current_user, text, upload.filename or "upload", bool(form.illustrative.data)
-            )
-            db.session.commit()
+            areas = save(lambda: boundaries.import_boundaries(
+                current_user, text, upload.filename or "upload", bool(form.illustrative.data)))
             flash(f"Imported boundaries for {len(areas)} Areas", "success")
             return redirect(url_for(".area_boundaries"))
         except UnicodeDecodeError:
-            db.session.rollback()
             problems = ["The file is not text in UTF-8: export the GeoJSON as UTF-8"]
         except boundaries.BoundaryProblems as refused:
-            db.session.rollback()
             problems = refused.problems
     if problems:
         form.file.errors = ["The file was not imported: see the problems listed"]

@@ -13,11 +13,11 @@ from flask_login import current_user
 
 from crm import clock
 from crm.auth.forms import ButtonForm
-from crm.extensions import db
 from crm.forms_common import calendar_date, optional_int
 from crm.models.panel import END_REASONS
 from crm.services import memberships, panels
 from crm.services.panel_refresh import Plan, check_plan, member_flags, project, review
+from crm.views_common import save
 
 bp = Blueprint("refresh", __name__)
 
@@ -71,10 +71,8 @@ def refresh(panel_id: int):
                 problems = ["Choose at least one change: renew, end or appoint someone"]
         if not problems and action == "apply":
             try:
-                memberships.apply_plan(current_user, panel, plan, today)
-                db.session.commit()
+                save(lambda: memberships.apply_plan(current_user, panel, plan, today))
             except memberships.PlanRefused as refused:
-                db.session.rollback()
                 problems = refused.problems
             else:
                 flash("The membership changes have been saved", "success")
