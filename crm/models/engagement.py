@@ -21,7 +21,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.common import UTCDateTime, live_indexes, restricted, utcnow
+from crm.models.common import UTCDateTime, live_indexes, restricted, trigram_indexes, utcnow
 from crm.models.reference import Area, Community
 from crm.models.stakeholder import Contact, Stakeholder
 from crm.models.user import User
@@ -133,6 +133,7 @@ class Engagement(db.Model):
         *live_indexes("engagements", ("held_on", "id"), ("area_id", "held_on", "id")),
         Index("ix_engagements_lead", "lead_id", "held_on"),
         Index("ix_engagements_area", "area_id"),
+        *trigram_indexes("engagements", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.common import UTCDateTime, live_indexes, restricted, utcnow
+from crm.models.common import UTCDateTime, live_indexes, restricted, trigram_indexes, utcnow
 from crm.models.engagement import Engagement
 from crm.models.panel import Panel, PanelMeeting
 from crm.models.reference import Area, Community
@@ -124,6 +124,7 @@ class Feedback(db.Model):
         Index("ix_feedback_panel", "panel_id", "status"),
         Index("ix_feedback_engagement", "engagement_id"),
         Index("ix_feedback_stakeholder", "stakeholder_id"),
+        *trigram_indexes("feedback", "summary", "case_reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

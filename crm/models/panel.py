@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.common import UTCDateTime, utcnow
+from crm.models.common import UTCDateTime, trigram_indexes, utcnow
 from crm.models.reference import Area, Community
 from crm.models.stakeholder import Contact
 from crm.models.user import User
@@ -94,7 +94,7 @@ class Panel(db.Model):
     """
 
     __tablename__ = "panels"
-    __table_args__ = (Index("ix_panels_area", "area_id"),)
+    __table_args__ = (Index("ix_panels_area", "area_id"), *trigram_indexes("panels", "name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
