@@ -202,5 +202,18 @@ def test_the_map_still_shows_its_data_when_tiles_cannot_load(
         )
         assert polygons == 1  # the Area boundary, drawn without tiles
         assert blocked, "the map asked for tiles, and none could load"
+        # The attribution's links (Leaflet, OpenStreetMap, and any added later) open in
+        # a new tab: the sites they go to refuse to be shown in this frame.
+        map_frame.evaluate(
+            "() => engageMap.attributionControl.addAttribution("
+            "'<a href=\"https://example.org/later\">Added later</a>')"
+        )
+        links = frame.locator(".leaflet-control-attribution a")
+        links.filter(has_text="Added later").wait_for()
+        found = links.evaluate_all("links => links.map(a => [a.href, a.target, a.rel])")
+        hosts = " ".join(href for href, _, _ in found)
+        assert "leafletjs.com" in hosts and "openstreetmap.org" in hosts and "example.org" in hosts
+        for href, target, rel in found:
+            assert target == "_blank" and "noopener" in rel.split(), (href, target, rel)
     finally:
         app.config["MAP_TILES"] = "none"

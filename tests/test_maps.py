@@ -8,6 +8,7 @@ import re
 import zipfile
 from datetime import date, timedelta
 
+import pyproj
 import pytest
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from crm.services import (
     geocoding,
     postcode_import,
 )
-from tests.conftest import TODAY, area
+from tests.conftest import TODAY, area, make_app, sign_in
 
 HOSTILE = "<img src=x onerror=alert(1)>${alert(1)}`</script>"
 
@@ -173,6 +174,32 @@ def test_the_map_document_keeps_a_nonced_csp(client, signed_in):
     assert "script-src 'self' 'nonce-" in policy
 
 
+def _attribution_links(html: str) -> list[str]:
+    """The <a> tags of every attribution the map document carries: Leaflet's credit (in
+    the map's configuration) and each tile layer's (in its options), both as JSON."""
+    config = re.search(r'id="engage-map-config">(.*?)</script>', html, re.S).group(1)
+    pieces = [json.loads(config)["attributionPrefix"]]
+    tiles = re.findall(r'"attribution": ("(?:[^"\\]|\\.)*")', html)
+    pieces += [json.loads(text) for text in tiles]
+    return re.findall(r"<a\b[^>]*>", "".join(pieces))
+
+
+def test_every_attribution_link_opens_outside_the_frame(app, make_user, make_stakeholder):
+    """The sites the map credits refuse to be framed: their links open in a new tab."""
+    user = make_user("lead")
+    make_stakeholder(latitude=53.4, longitude=-2.9)
+    client = make_app(app.config["SQLALCHEMY_DATABASE_URI"], MAP_TILES="osm").test_client()
+    sign_in(client, user)
+    for url in ("/map/frame", "/map/download"):
+        html = client.get(url).get_data(as_text=True)
+        links = _attribution_links(html)
+        assert any("leafletjs.com" in a for a in links), url
+        assert any("openstreetmap.org/copyright" in a for a in links), url
+        for link in links:
+            assert 'target="_blank"' in link, (url, link)
+            assert re.search(r'rel="[^"]*\bnoopener\b[^"]*"', link), (url, link)
+
+
 def test_download_is_self_contained_and_bounded(app, client, signed_in, make_stakeholder,
                                                 monkeypatch):  # fmt: skip
     from crm.maps import routes
@@ -318,9 +345,60 @@ def test_boundaries_of_another_area_are_not_sent(app, client, signed_in):
 # Postcodes
 
 
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The distance between two (latitude, longitude) points on the WGS84 ellipsoid."""
+    return pyproj.Geod(ellps="WGS84").inv(a[1], a[0], b[1], b[0])[2]
+
+
 def test_bng_conversion_matches_the_ordnance_survey_worked_example():
-    lat, lng = geocoding.bng_to_wgs84(651409.903, 313177.270)
-    assert abs(lat - 52.65800) < 0.0002 and abs(lng - 1.71605) < 0.0002
+    found = geocoding.grid_to_wgs84(651409.903, 313177.270, geocoding.BRITISH_NATIONAL_GRID)
+    assert _metres(found, (52.65800, 1.71605)) < 5
+
+
+@pytest.mark.parametrize(
+    ("postcode", "before"),
+    [
+        ("CH1 1AB", (53.190776, -2.883588)),
+        ("ZE1 0AA", (60.153222, -1.141595)),
+        ("TR18 4AA", (50.116661, -5.531972)),
+        ("HS1 2AA", (58.208198, -6.380042)),
+    ],
+)
+def test_great_britain_postcodes_are_where_they_were(ctx, postcode, before):
+    """Where the hand-written British National Grid conversion put them before pyproj
+    (the same Helmert parameters, EPSG:1314), from Cornwall to Shetland."""
+    assert _metres(geocoding.lookup(postcode), before) < 5
+
+
+@pytest.mark.parametrize(
+    ("postcode", "known"),
+    [
+        ("BT1 5GS", (54.5966, -5.9301)),  # Belfast City Hall
+        ("bt15gs", (54.5966, -5.9301)),
+    ],
+)
+def test_northern_ireland_postcodes_are_on_the_irish_grid(ctx, postcode, known):
+    """Read as British National Grid, BT1 5GS's reference would be near Chester."""
+    assert geocoding.grid_for(postcode) == geocoding.IRISH_GRID
+    found = geocoding.lookup(postcode)
+    assert _metres(found, known) < 150
+    assert not pyproj.network.is_network_enabled()
+
+
+def test_an_irish_grid_reference_outside_northern_ireland_is_not_placed():
+    """A BT point is placed in Northern Ireland or not at all: Cork's Irish Grid
+    reference, or Belfast City Hall's Irish Transverse Mercator one (as the package
+    would hold if it changed grid), read on the Irish Grid, are not placed."""
+    assert geocoding.grid_to_wgs84(333832.0, 374014.0, geocoding.IRISH_GRID)
+    assert geocoding.grid_to_wgs84(167000.0, 71000.0, geocoding.IRISH_GRID) is None
+    assert geocoding.grid_to_wgs84(733753.0, 874006.0, geocoding.IRISH_GRID) is None
+
+
+@pytest.mark.parametrize("postcode", ["JE1 0BD", "GY1 1AA", "IM1 1AA"])
+def test_a_postcode_the_package_has_no_grid_reference_for_is_not_found(ctx, postcode):
+    """The Channel Islands and the Isle of Man are in the directory without a grid
+    reference (NaN in the package): not found, never a place."""
+    assert geocoding.lookup(postcode) is None
 
 
 def test_packaged_postcodes_place_a_stakeholder_on_save(app, client, signed_in):

