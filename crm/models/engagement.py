@@ -130,7 +130,10 @@ class Engagement(db.Model):
 
     __tablename__ = "engagements"
     __table_args__ = (
-        *live_indexes("engagements", ("held_on", "id"), ("area_id", "held_on", "id")),
+        *live_indexes("engagements", ("held_on", "id"), ("area_id", "held_on", "id"),
+                      # The search walks titles in this index alone (SQLite: half the
+                      # reading of a walk through the table).
+                      ("title", "area_id")),
         Index("ix_engagements_lead", "lead_id", "held_on"),
         Index("ix_engagements_area", "area_id"),
         *trigram_indexes("engagements", "title"),

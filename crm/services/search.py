@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Contact, Engagement, Feedback, Panel, User
@@ -47,14 +47,17 @@ class Group:
     list_args: dict = field(default_factory=dict)
 
 
-def _count(model, conditions: list) -> tuple[int, bool]:
-    matching = select(model.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(matching)) or 0
-    return min(total, COUNT_CAP), total > COUNT_CAP
-
-
-def _first(model, conditions: list, order) -> list:
-    return list(db.session.scalars(select(model).where(*conditions).order_by(*order).limit(SHOWN)))
+def _found(model, conditions: list, order) -> tuple[list, int, bool]:
+    """The first SHOWN matches, how many there are (up to COUNT_CAP) and whether there are
+    more: one walk that stops at the cap, in an order an index gives (names and titles;
+    feedback newest logged first). Over a million engagements a walk in date order would
+    look up every row's title: 2 s where the title index takes 0.1 s."""
+    ids = list(db.session.scalars(
+        select(model.id).where(*conditions).order_by(*order).limit(COUNT_CAP + 1)
+    ))  # fmt: skip
+    shown = ids[:SHOWN]
+    by_id = {r.id: r for r in db.session.scalars(select(model).where(model.id.in_(shown)))}
+    return [by_id[i] for i in shown], min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP
 
 
 def search(user: User, q: str) -> list[Group]:
@@ -64,22 +67,19 @@ def search(user: User, q: str) -> list[Group]:
         return []
     groups = []
     s_conditions = stakeholders.filter_conditions(user, stakeholders.StakeholderFilters(q=q))
-    total, capped = _count(stakeholders.Stakeholder, s_conditions)
-    found = _first(stakeholders.Stakeholder, s_conditions,
-                   (stakeholders.Stakeholder.name, stakeholders.Stakeholder.id))  # fmt: skip
+    found, total, capped = _found(stakeholders.Stakeholder, s_conditions,
+                                  (stakeholders.Stakeholder.name, stakeholders.Stakeholder.id))
     groups.append(Group("stakeholders", "Stakeholders", total, capped, [
         Hit(s.name, "stakeholders.detail", {"stakeholder_id": s.id},
             ", ".join(p for p in (s.town, s.postcode) if p)) for s in found
     ], "stakeholders.index", {"q": q}))  # fmt: skip
     c_conditions = contacts.filter_conditions(user, contacts.ContactFilters(q=q))
-    total, capped = _count(Contact, c_conditions)
-    found = _first(Contact, c_conditions, (Contact.name, Contact.id))
+    found, total, capped = _found(Contact, c_conditions, (Contact.name, Contact.id))
     groups.append(Group("contacts", "Contacts", total, capped, [
         Hit(c.name, "contacts.detail", {"contact_id": c.id}, c.job_title) for c in found
     ], "contacts.index", {"q": q}))  # fmt: skip
     e_conditions = engagements.filter_conditions(user, engagements.EngagementFilters(q=q))
-    total, capped = _count(Engagement, e_conditions)
-    found = _first(Engagement, e_conditions, (Engagement.held_on.desc(), Engagement.id.desc()))
+    found, total, capped = _found(Engagement, e_conditions, (Engagement.title, Engagement.id))
     groups.append(Group("engagements", "Engagements", total, capped, [
         Hit(e.title, "engagements.detail", {"engagement_id": e.id},
             f"{e.held_on.day} {e.held_on:%B %Y}") for e in found
@@ -87,8 +87,7 @@ def search(user: User, q: str) -> list[Group]:
     f_conditions = feedback_service.filter_conditions(
         user, feedback_service.FeedbackFilters(q=q)
     )
-    total, capped = _count(Feedback, f_conditions)
-    found = _first(Feedback, f_conditions, (Feedback.received_on.desc(), Feedback.id.desc()))
+    found, total, capped = _found(Feedback, f_conditions, (Feedback.id.desc(),))
     groups.append(Group("feedback", "Feedback", total, capped, [
         Hit(f.summary, "feedback.detail", {"feedback_id": f.id},
             f"{f.received_on.day} {f.received_on:%B %Y}") for f in found
@@ -97,8 +96,7 @@ def search(user: User, q: str) -> list[Group]:
         *panel_service.panel_conditions(user), Panel.archived_at.is_(None),
         records.contains_text(Panel.name, q),
     ]  # fmt: skip
-    total, capped = _count(Panel, p_conditions)
-    found = _first(Panel, p_conditions, (Panel.name, Panel.id))
+    found, total, capped = _found(Panel, p_conditions, (Panel.name, Panel.id))
     groups.append(Group("panels", "Panels", total, capped, [
         Hit(p.name, "panels.detail", {"panel_id": p.id}, p.area_name) for p in found
     ], "panels.index", {}))  # fmt: skip

@@ -26,6 +26,10 @@ def upgrade():
         batch_op.add_column(
             sa.Column("wants_vice_chair", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    with op.batch_alter_table("engagements", schema=None) as batch_op:
+        batch_op.create_index("ix_engagements_live_title_area_id", ["title", "area_id"],
+                              unique=False, sqlite_where=sa.text("archived_at IS NULL"),
+                              postgresql_where=sa.text("archived_at IS NULL"))
     if op.get_bind().dialect.name == "postgresql":
         for table, column in TRIGRAM_INDEXES:
             op.execute(f"CREATE INDEX ix_{table}_{column}_trgm ON {table} "
@@ -33,6 +37,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("engagements", schema=None) as batch_op:
+        batch_op.drop_index("ix_engagements_live_title_area_id")
     if op.get_bind().dialect.name == "postgresql":
         for table, column in TRIGRAM_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS ix_{table}_{column}_trgm")
