@@ -128,6 +128,8 @@ def _sqlite_begin(connection) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """One blueprint per package; a package's other modules are nested in it, so an
+    endpoint names its package first (panels.memberships.detail)."""
     from crm.auth.routes import bp as auth_bp
     from crm.contacts.routes import bp as contacts_bp
     from crm.engagements.coverage import bp as coverage_bp
@@ -147,26 +149,19 @@ def _register_blueprints(app: Flask) -> None:
     from crm.panels.routes import bp as panels_bp
     from crm.stakeholders.routes import bp as stakeholders_bp
 
-    for blueprint in (
-        main_bp,
-        auth_bp,
-        stakeholders_bp,
-        contacts_bp,
-        engagements_bp,
-        actions_bp,
-        coverage_bp,
-        lookup_bp,
-        panels_bp,
-        memberships_bp,
-        meetings_bp,
-        refresh_bp,
-        feedback_bp,
-        case_reviews_bp,
-        priorities_bp,
-        you_said_bp,
-        maps_bp,
-        map_admin_bp,
-    ):
+    nested = {
+        engagements_bp: (actions_bp, coverage_bp, lookup_bp),
+        feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp),
+        panels_bp: (memberships_bp, meetings_bp, refresh_bp),
+        maps_bp: (map_admin_bp,),
+    }
+    for parent, children in nested.items():
+        for child in children:
+            # Blueprints are module-level: nest each once, however many apps are made.
+            if all(registered is not child for registered, _ in parent._blueprints):
+                parent.register_blueprint(child)
+    for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
+                      panels_bp, feedback_bp, maps_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

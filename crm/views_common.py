@@ -107,8 +107,8 @@ SAVED_PAGES = {
     "engagement": ("engagements.detail", "engagement_id"),
     "feedback": ("feedback.detail", "feedback_id"),
     "panel": ("panels.detail", "panel_id"),
-    "membership": ("memberships.detail", "membership_id"),
-    "panel_meeting": ("meetings.detail", "meeting_id"),
+    "membership": ("panels.memberships.detail", "membership_id"),
+    "panel_meeting": ("panels.meetings.detail", "meeting_id"),
 }
 
 

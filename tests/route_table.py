@@ -48,12 +48,12 @@ ROUTES = {
     "engagements.edit": ("GET", "/engagements/{e}/edit", STAKEHOLDER_EDITORS),
     "engagements.archive": ("GET", "/engagements/{e}/archive", STAKEHOLDER_EDITORS),
     "engagements.restore": ("POST", "/engagements/{e}/restore", ADMIN),
-    "actions.index": ("GET", "/actions", EVERYONE),
-    "actions.add": ("GET", "/engagements/{e}/actions", STAKEHOLDER_EDITORS),
-    "actions.edit": ("GET", "/actions/{a}/edit", STAKEHOLDER_EDITORS),
-    "actions.set_status": ("POST", "/actions/{a}/status", STAKEHOLDER_EDITORS),
-    "coverage.index": ("GET", "/coverage", EVERYONE),
-    "lookup.search": ("GET", "/lookup/stakeholders?q=to", EVERYONE),
+    "engagements.actions.index": ("GET", "/actions", EVERYONE),
+    "engagements.actions.add": ("GET", "/engagements/{e}/actions", STAKEHOLDER_EDITORS),
+    "engagements.actions.edit": ("GET", "/actions/{a}/edit", STAKEHOLDER_EDITORS),
+    "engagements.actions.set_status": ("POST", "/actions/{a}/status", STAKEHOLDER_EDITORS),
+    "engagements.coverage.index": ("GET", "/coverage", EVERYONE),
+    "engagements.lookup.search": ("GET", "/lookup/stakeholders?q=to", EVERYONE),
     "panels.index": ("GET", "/panels", EVERYONE),
     "panels.new": ("GET", "/panels/new", PANEL_EDITORS),
     "panels.detail": ("GET", "/panels/{p}", EVERYONE),
@@ -65,14 +65,14 @@ ROUTES = {
     "panels.history": ("GET", "/panels/{p}/history?from=2020-01-01&to=2030-01-01", EVERYONE),
     "panels.history_csv": ("GET", "/panels/{p}/history.csv?from=2020-01-01&to=2030-01-01",
                            EVERYONE),  # fmt: skip
-    "memberships.new": ("GET", "/panels/{p}/members/new?q=a", PANEL_EDITORS),
-    "memberships.detail": ("GET", "/memberships/{m}", EVERYONE),
-    "memberships.edit": ("GET", "/memberships/{m}/edit", PANEL_EDITORS),
-    "memberships.declare": ("GET", "/memberships/{m}/declarations", PANEL_EDITORS),
-    "meetings.new": ("GET", "/panels/{p}/meetings/new", PANEL_EDITORS),
-    "meetings.detail": ("GET", "/meetings/{g}", EVERYONE),
-    "meetings.edit": ("GET", "/meetings/{g}/edit", PANEL_EDITORS),
-    "refresh.refresh": ("GET", "/panels/{p}/refresh", EVERYONE),
+    "panels.memberships.new": ("GET", "/panels/{p}/members/new?q=a", PANEL_EDITORS),
+    "panels.memberships.detail": ("GET", "/memberships/{m}", EVERYONE),
+    "panels.memberships.edit": ("GET", "/memberships/{m}/edit", PANEL_EDITORS),
+    "panels.memberships.declare": ("GET", "/memberships/{m}/declarations", PANEL_EDITORS),
+    "panels.meetings.new": ("GET", "/panels/{p}/meetings/new", PANEL_EDITORS),
+    "panels.meetings.detail": ("GET", "/meetings/{g}", EVERYONE),
+    "panels.meetings.edit": ("GET", "/meetings/{g}/edit", PANEL_EDITORS),
+    "panels.refresh.refresh": ("GET", "/panels/{p}/refresh", EVERYONE),
     "feedback.index": ("GET", "/feedback", EVERYONE),
     "feedback.new": ("GET", "/feedback/new", CONTACT_EDITORS),
     "feedback.detail": ("GET", "/feedback/{f}", EVERYONE),
@@ -80,13 +80,13 @@ ROUTES = {
     "feedback.status": ("GET", "/feedback/{f}/status", CONTACT_EDITORS),
     "feedback.archive": ("GET", "/feedback/{f}/archive", CONTACT_EDITORS),
     "feedback.restore": ("POST", "/feedback/{f}/restore", ADMIN),
-    "case_reviews.record": ("GET", "/meetings/{g}/case-reviews", PANEL_EDITORS),
-    "priorities.index": ("GET", "/priorities", EVERYONE),
-    "priorities.manage": ("GET", "/priorities/manage", ADMIN),
-    "priorities.retire": ("POST", "/priorities/{r}/retire", ADMIN),
-    "priorities.restore": ("POST", "/priorities/{r}/restore", ADMIN),
-    "you_said.report": ("GET", "/reports/you-said-we-did", EVERYONE),
-    "you_said.report_csv": ("GET", "/reports/you-said-we-did.csv?public=1", EVERYONE),
+    "feedback.case_reviews.record": ("GET", "/meetings/{g}/case-reviews", PANEL_EDITORS),
+    "feedback.priorities.index": ("GET", "/priorities", EVERYONE),
+    "feedback.priorities.manage": ("GET", "/priorities/manage", ADMIN),
+    "feedback.priorities.retire": ("POST", "/priorities/{r}/retire", ADMIN),
+    "feedback.priorities.restore": ("POST", "/priorities/{r}/restore", ADMIN),
+    "feedback.you_said.report": ("GET", "/reports/you-said-we-did", EVERYONE),
+    "feedback.you_said.report_csv": ("GET", "/reports/you-said-we-did.csv?public=1", EVERYONE),
     "maps.index": ("GET", "/map", EVERYONE),
     "maps.frame": ("GET", "/map/frame", EVERYONE),
     "maps.points": ("GET", "/map/points.json", EVERYONE),
@@ -94,11 +94,13 @@ ROUTES = {
     "maps.boundary_shapes": ("GET", "/map/boundaries.json?shade=engagements", EVERYONE),
     "maps.popup": ("GET", "/map/stakeholders/{s}.json", EVERYONE),
     "maps.download": ("GET", "/map/download", EVERYONE),
-    "map_admin.area_boundaries": ("GET", "/map/boundaries", ADMIN),
-    "map_admin.postcodes": ("GET", "/map/postcodes", ADMIN),
+    "maps.admin.area_boundaries": ("GET", "/map/boundaries", ADMIN),
+    "maps.admin.postcodes": ("GET", "/map/postcodes", ADMIN),
 }
 # Reference data every user shares: not kept to an Area.
-NOT_IN_AN_AREA = {"priorities.retire", "priorities.restore", "priorities.manage"}
+NOT_IN_AN_AREA = {
+    "feedback.priorities.retire", "feedback.priorities.restore", "feedback.priorities.manage",
+}  # fmt: skip
 MISSING = {key: 999_999 for key in "scdeapmgfr"} | {"area": 999_999, "c2": 999_999}
 
 # What a valid submission to each POST route is: the path, where its form is (SAME:
@@ -107,10 +109,12 @@ MISSING = {key: 999_999 for key in "scdeapmgfr"} | {"area": 999_999, "c2": 999_9
 SAME = "same"
 DAY = [str(TODAY.day), str(TODAY.month), str(TODAY.year)]
 POSTS = {
-    "actions.add": ("/engagements/{e}/actions", SAME, {"description": "Ring them back"}),
-    "actions.edit": ("/actions/{a}/edit", SAME, {"description": "Ring them back today"}),
-    "actions.set_status": ("/actions/{a}/status", None, {"status": "done"}),
-    "case_reviews.record": ("/meetings/{g}/case-reviews", SAME, {
+    "engagements.actions.add": ("/engagements/{e}/actions", SAME,
+                                {"description": "Ring them back"}),
+    "engagements.actions.edit": ("/actions/{a}/edit", SAME,
+                                 {"description": "Ring them back today"}),
+    "engagements.actions.set_status": ("/actions/{a}/status", None, {"status": "done"}),
+    "feedback.case_reviews.record": ("/meetings/{g}/case-reviews", SAME, {
         "reviews-0-summary": "Victim kept informed", "reviews-0-priority_id": "{r}",
         "reviews-0-assessment": "handled_well"}),  # fmt: skip
     "contacts.archive": ("/contacts/{c}/archive", None, {}),
@@ -134,15 +138,15 @@ POSTS = {
         "priority_ids": "{r}"}),  # fmt: skip
     "feedback.restore": ("/feedback/{f}/restore", None, {}),
     "feedback.status": ("/feedback/{f}/status", SAME, {"to_status": "under_review"}),
-    "map_admin.area_boundaries": ("/map/boundaries", None, {}),
-    "map_admin.postcodes": ("/map/postcodes", None, {}),
-    "meetings.edit": ("/meetings/{g}/edit", SAME, {"place": "Central Library"}),
-    "meetings.new": ("/panels/{p}/meetings/new", SAME, {"place": "Central Library",
+    "maps.admin.area_boundaries": ("/map/boundaries", None, {}),
+    "maps.admin.postcodes": ("/map/postcodes", None, {}),
+    "panels.meetings.edit": ("/meetings/{g}/edit", SAME, {"place": "Central Library"}),
+    "panels.meetings.new": ("/panels/{p}/meetings/new", SAME, {"place": "Central Library",
                                                          "attendance_{m}": "present"}),
-    "memberships.declare": ("/memberships/{m}/declarations", SAME,
+    "panels.memberships.declare": ("/memberships/{m}/declarations", SAME,
                             {"declared_on": DAY, "text": "Trustee of a victims' charity"}),
-    "memberships.edit": ("/memberships/{m}/edit", SAME, {"end_note": ""}),
-    "memberships.new": ("/panels/{p}/members/new?contact={c2}", SAME, {
+    "panels.memberships.edit": ("/memberships/{m}/edit", SAME, {"end_note": ""}),
+    "panels.memberships.new": ("/panels/{p}/members/new?contact={c2}", SAME, {
         "status": "applicant", "role": "member", "applied_on": DAY}),  # fmt: skip
     "panels.archive": ("/panels/{p}/archive", None, {}),
     "panels.edit": ("/panels/{p}/edit", SAME, {"purpose": "Reviews finalised cases"}),
@@ -151,10 +155,10 @@ POSTS = {
     "panels.restore": ("/panels/{p}/restore", None, {}),
     "panels.terms": ("/panels/{p}/terms-of-reference", SAME,
                      {"text": "Revised terms", "adopted_on": DAY}),  # fmt: skip
-    "priorities.manage": ("/priorities/manage", SAME, {"name": "Honour-based abuse"}),
-    "priorities.restore": ("/priorities/{r}/restore", None, {}),
-    "priorities.retire": ("/priorities/{r}/retire", None, {}),
-    "refresh.refresh": ("/panels/{p}/refresh", None, {"decision-{m}": "renew",
+    "feedback.priorities.manage": ("/priorities/manage", SAME, {"name": "Honour-based abuse"}),
+    "feedback.priorities.restore": ("/priorities/{r}/restore", None, {}),
+    "feedback.priorities.retire": ("/priorities/{r}/retire", None, {}),
+    "panels.refresh.refresh": ("/panels/{p}/refresh", None, {"decision-{m}": "renew",
                                                        "action": "apply"}),  # fmt: skip
     "stakeholders.archive": ("/stakeholders/{s}/archive", None, {}),
     "stakeholders.edit": ("/stakeholders/{s}/edit", SAME, {"phone": "0151 496 0000"}),
@@ -168,10 +172,11 @@ OWN_ACCOUNT = {"auth.sign_out", "auth.change_password", "auth.sign_in"}
 # The routes whose record may be national (no Area): panels, their memberships,
 # meetings and feedback; creating one with no Area makes a national record.
 NATIONAL = {
-    "case_reviews.record", "feedback.archive", "feedback.edit", "feedback.new",
-    "feedback.restore", "feedback.status", "meetings.edit", "meetings.new",
-    "memberships.declare", "memberships.edit", "memberships.new", "panels.archive",
-    "panels.edit", "panels.new", "panels.restore", "panels.terms", "refresh.refresh",
+    "feedback.case_reviews.record", "feedback.archive", "feedback.edit", "feedback.new",
+    "feedback.restore", "feedback.status", "panels.meetings.edit", "panels.meetings.new",
+    "panels.memberships.declare", "panels.memberships.edit", "panels.memberships.new",
+    "panels.archive", "panels.edit", "panels.new", "panels.restore", "panels.terms",
+    "panels.refresh.refresh",
 }  # fmt: skip
 
 

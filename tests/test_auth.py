@@ -1,5 +1,6 @@
 """Signing in and out, session ending, throttling, and safe redirects."""
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -212,3 +213,24 @@ def test_a_one_second_wait_says_second(ctx):
 
 def test_passwords_are_hashed_with_argon2id(ctx):
     assert auth.hash_password("whatever it is").startswith("$argon2id$")
+
+
+def test_two_sign_ins_to_one_account_at_once_both_succeed(app, make_user):
+    """Two tabs signing in together: the first to succeed clears the account's attempts,
+    the second's among them, and the second still signs in."""
+    user = make_user("lead")
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def sign_in_now():
+        c = app.test_client()  # not 'with': that keeps a request's transaction open
+        barrier.wait(timeout=30)
+        statuses.append(c.post("/sign-in", data={"email": user.email,
+                                                 "password": PASSWORD}).status_code)
+
+    threads = [threading.Thread(target=sign_in_now) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [302, 302]

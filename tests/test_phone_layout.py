@@ -27,14 +27,14 @@ pytestmark = pytest.mark.skipif(
 PHONE = {"width": 390, "height": 844}
 # Downloads, JSON and the map's own document (not a GOV.UK page).
 NOT_PAGES = {
-    "engagements.export", "lookup.search", "panels.roster_csv", "panels.history_csv",
-    "you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
+    "engagements.export", "engagements.lookup.search", "panels.roster_csv", "panels.history_csv",
+    "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
     "maps.boundary_shapes", "maps.popup", "maps.download",
 }  # fmt: skip
 # A few pages have another view worth checking too.
 EXTRA_PATHS = ["/actions?scope=area", "/priorities?view=quarters&from=2026-01-01&to=2026-12-31",
                "/priorities?from=2026-01-01&to=2026-12-31"]  # fmt: skip
-QUERY = {"you_said.report": "?from=2026-01-01&to=2026-12-31"}
+QUERY = {"feedback.you_said.report": "?from=2026-01-01&to=2026-12-31"}
 
 # Text with nowhere to break: a URL, an email address, a hostile run of letters.
 URL = "https://www.toxtethandgranbywomenscommunitynetwork.org.uk/about-us/safeguarding-policy"

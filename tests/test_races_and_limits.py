@@ -32,8 +32,9 @@ from tests.route_table import POSTS, fill, make_records
 # Create forms: each saves one record however often it is posted. (model counted)
 ONCE = {
     "stakeholders.new": Stakeholder, "contacts.new": Contact, "engagements.new": Engagement,
-    "feedback.new": Feedback, "panels.new": Panel, "memberships.new": Membership,
-    "meetings.new": PanelMeeting, "case_reviews.record": Feedback, "actions.add": FollowUpAction,
+    "feedback.new": Feedback, "panels.new": Panel, "panels.memberships.new": Membership,
+    "panels.meetings.new": PanelMeeting, "feedback.case_reviews.record": Feedback,
+    "engagements.actions.add": FollowUpAction,
 }  # fmt: skip
 
 

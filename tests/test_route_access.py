@@ -31,7 +31,7 @@ from tests.route_table import (
 )
 
 RECORD_ROUTES = [e for e, (_, path, _) in ROUTES.items() if "{" in path and e not in NOT_IN_AN_AREA]
-POST_ROLES = {"refresh.refresh": frozenset({"admin", "panels"})}
+POST_ROLES = {"panels.refresh.refresh": frozenset({"admin", "panels"})}
 
 
 def test_every_route_is_classified(app):
@@ -134,7 +134,8 @@ def _submission(app, make_user, endpoint: str, ids: dict) -> tuple[str, dict]:
 
 
 SCOPES = [(e, "own") for e in sorted(POSTS)] + [
-    (e, "other") for e in sorted(POSTS) if e not in NOT_IN_AN_AREA and not e.startswith("map_")
+    (e, "other") for e in sorted(POSTS)
+    if e not in NOT_IN_AN_AREA and not e.startswith("maps.admin")
 ] + [(e, "national") for e in sorted(NATIONAL)]  # fmt: skip
 
 
@@ -153,7 +154,7 @@ def test_every_post_route_as_every_role(app, client, make_user, records, role, e
     response = client.post(path, data=body)
     assert response.status_code < 500
     if scope == "own" and allowed:
-        expected = 200 if endpoint.startswith("map_admin") else 302
+        expected = 200 if endpoint.startswith("maps.admin") else 302
         assert response.status_code == expected, problems(response)
         if expected == 302:
             assert not response.headers["Location"].startswith("/sign-in")
@@ -219,13 +220,14 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
     # Downloads, JSON and the map's own document (not a GOV.UK page) are checked elsewhere.
-    downloads = ("engagements.export", "lookup.search", "panels.roster_csv", "panels.history_csv",
-                 "you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
-                 "maps.boundary_shapes", "maps.popup", "maps.download")  # fmt: skip
+    downloads = ("engagements.export", "engagements.lookup.search", "panels.roster_csv",
+                 "panels.history_csv", "feedback.you_said.report_csv", "maps.frame",
+                 "maps.points", "maps.engagements", "maps.boundary_shapes", "maps.popup",
+                 "maps.download")  # fmt: skip
     for endpoint, (method, path, _) in sorted(ROUTES.items()):
         if method != "GET" or endpoint in downloads:
             continue
-        if endpoint == "you_said.report":
+        if endpoint == "feedback.you_said.report":
             path += "?from=2026-01-01&to=2026-12-31"
         response = client.get(path.format(s=s, c=c, e=e, a=a, p=p, m=m, g=g, f=f, r=r))
         html = response.get_data(as_text=True)

@@ -55,9 +55,9 @@ def sign_in():
         refused = (auth.SignInRefused,)  # a failed attempt stays counted
         try:
             # Counted by every worker (committed) before the password is checked.
-            attempt = save(lambda: auth.begin_attempt(
+            email = save(lambda: auth.begin_attempt(
                 form.email.data, request.remote_addr or "", _throttle_rules()), keep=refused)
-            user = save(lambda: auth.check_password(attempt, form.password.data), keep=refused)
+            user = save(lambda: auth.check_password(email, form.password.data), keep=refused)
         except auth.SignInRefused as refusal:
             form.email.errors.append(str(refusal))
         else:

@@ -32,7 +32,9 @@ from crm.views_common import (
     try_save,
 )
 
-bp = Blueprint("engagements", __name__, url_prefix="/engagements")
+# The package's blueprint: its own pages under /engagements, and the pages of its
+# other modules as nested blueprints (engagements.<module>.<page>), registered in crm/__init__.py.
+bp = Blueprint("engagements", __name__)
 
 
 def _filters() -> service.EngagementFilters:
@@ -54,7 +56,7 @@ def _filters() -> service.EngagementFilters:
     )
 
 
-@bp.route("")
+@bp.route("/engagements")
 def index():
     """The engagement log, newest first, with filters and a CSV export of what it shows."""
     filters = _filters()
@@ -71,7 +73,7 @@ def index():
     )
 
 
-@bp.route("/export.csv")
+@bp.route("/engagements/export.csv")
 def export():
     """The engagements the list shows, as CSV (restricted notes are never exported)."""
     try:
@@ -176,7 +178,7 @@ def _submitted(form: EngagementForm) -> bool:
     return not request.form.get("find") and form.validate_on_submit()
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/engagements/new", methods=["GET", "POST"])
 def new():
     """Log an engagement; ?from=ID starts from an earlier one ("log another like this")."""
     access.require_edit(current_user, service.KIND)
@@ -204,7 +206,7 @@ def new():
     return render_template("engagements/form.html", form=form, **_pickers(form))
 
 
-@bp.route("/<int:engagement_id>")
+@bp.route("/engagements/<int:engagement_id>")
 def detail(engagement_id: int):
     """One engagement: what happened, who came, which communities, what must follow."""
     engagement = service.get_engagement(current_user, engagement_id, include_archived=True)
@@ -216,7 +218,7 @@ def detail(engagement_id: int):
     )
 
 
-@bp.route("/<int:engagement_id>/edit", methods=["GET", "POST"])
+@bp.route("/engagements/<int:engagement_id>/edit", methods=["GET", "POST"])
 def edit(engagement_id: int):
     """Change an engagement; a save over someone else's change is refused."""
     engagement = service.get_engagement(current_user, engagement_id)
@@ -251,7 +253,7 @@ def edit(engagement_id: int):
     )
 
 
-@bp.route("/<int:engagement_id>/archive", methods=["GET", "POST"])
+@bp.route("/engagements/<int:engagement_id>/archive", methods=["GET", "POST"])
 def archive(engagement_id: int):
     """Archive an engagement, once confirmed: it leaves the log, timelines and coverage."""
     engagement = service.get_engagement(current_user, engagement_id)
@@ -263,7 +265,7 @@ def archive(engagement_id: int):
     )  # fmt: skip
 
 
-@bp.route("/<int:engagement_id>/restore", methods=["POST"])
+@bp.route("/engagements/<int:engagement_id>/restore", methods=["POST"])
 def restore(engagement_id: int):
     """Bring an archived engagement back (administrators only)."""
     access.require_admin(current_user)

@@ -31,5 +31,7 @@ def record(meeting_id: int):
         if created:
             count = len(created)
             flash(f"{count} case {'review' if count == 1 else 'reviews'} recorded", "success")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id, _anchor="feedback"))
+            return redirect(
+                url_for("panels.meetings.detail", meeting_id=meeting.id, _anchor="feedback")
+            )
     return render_template("feedback/case_reviews.html", form=form, meeting=meeting)

@@ -25,7 +25,9 @@ from crm.views_common import (
     try_save,
 )
 
-bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+# The package's blueprint: its own pages under /feedback, and the pages of its
+# other modules as nested blueprints (feedback.<module>.<page>), registered in crm/__init__.py.
+bp = Blueprint("feedback", __name__)
 
 STATUS_FILTERS = {"open": "Open (not closed)", "closed": "Closed", **FEEDBACK_STATUSES}
 
@@ -53,7 +55,7 @@ def filters_from_args() -> service.FeedbackFilters:
     )
 
 
-@bp.route("")
+@bp.route("/feedback")
 def index():
     filters = filters_from_args()
     return render_template(
@@ -126,7 +128,7 @@ def _linked(form: FeedbackForm, f=None) -> dict:
     return linked
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/feedback/new", methods=["GET", "POST"])
 def new():
     access.require_edit(current_user, service.KIND)
     form = _form()
@@ -151,7 +153,7 @@ def new():
     return render_template("feedback/form.html", form=form, linked=_linked(form))
 
 
-@bp.route("/<int:feedback_id>")
+@bp.route("/feedback/<int:feedback_id>")
 def detail(feedback_id: int):
     f = service.get_feedback(current_user, feedback_id, include_archived=True)
     return render_template(
@@ -162,7 +164,7 @@ def detail(feedback_id: int):
     )
 
 
-@bp.route("/<int:feedback_id>/edit", methods=["GET", "POST"])
+@bp.route("/feedback/<int:feedback_id>/edit", methods=["GET", "POST"])
 def edit(feedback_id: int):
     f = service.get_feedback(current_user, feedback_id)
     access.require(current_user, "edit", f)
@@ -192,7 +194,7 @@ def edit(feedback_id: int):
     )
 
 
-@bp.route("/<int:feedback_id>/status", methods=["GET", "POST"])
+@bp.route("/feedback/<int:feedback_id>/status", methods=["GET", "POST"])
 def status(feedback_id: int):
     """Move the feedback on (or back, saying why); closing records what was done."""
     f = service.get_feedback(current_user, feedback_id)
@@ -215,7 +217,7 @@ def status(feedback_id: int):
     return render_template("feedback/status.html", form=form, f=f)
 
 
-@bp.route("/<int:feedback_id>/archive", methods=["GET", "POST"])
+@bp.route("/feedback/<int:feedback_id>/archive", methods=["GET", "POST"])
 def archive(feedback_id: int):
     """Archive feedback, once confirmed: it leaves the lists, figures and reports."""
     f = service.get_feedback(current_user, feedback_id)
@@ -228,7 +230,7 @@ def archive(feedback_id: int):
     )  # fmt: skip
 
 
-@bp.route("/<int:feedback_id>/restore", methods=["POST"])
+@bp.route("/feedback/<int:feedback_id>/restore", methods=["POST"])
 def restore(feedback_id: int):
     access.require_admin(current_user)
     f = service.get_feedback(current_user, feedback_id, include_archived=True)

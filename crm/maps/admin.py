@@ -18,7 +18,7 @@ from crm.models import PostcodeSet
 from crm.services import access, boundaries, postcode_import
 from crm.views_common import save, upload_limit
 
-bp = Blueprint("map_admin", __name__, url_prefix="/map")
+bp = Blueprint("admin", __name__)  # nested in maps (under /map): maps.admin.<page>
 
 BOUNDARY_LIMIT = 20 * 1024 * 1024
 POSTCODE_LIMIT = 2 * 1024 * 1024 * 1024  # the directory's zip is a few hundred MB

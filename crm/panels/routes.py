@@ -26,7 +26,9 @@ from crm.views_common import (
     try_save,
 )
 
-bp = Blueprint("panels", __name__, url_prefix="/panels")
+# The package's blueprint: its own pages under /panels, and the pages of its
+# other modules as nested blueprints (panels.<module>.<page>), registered in crm/__init__.py.
+bp = Blueprint("panels", __name__)
 
 
 def _form(**kwargs) -> PanelForm:
@@ -36,7 +38,7 @@ def _form(**kwargs) -> PanelForm:
     return form
 
 
-@bp.route("")
+@bp.route("/panels")
 def index():
     """Every panel the user may see, with what needs attention at a glance."""
     archived = request.args.get("archived") == "1" and access.can_restore(current_user)
@@ -49,7 +51,7 @@ def index():
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/panels/new", methods=["GET", "POST"])
 def new():
     access.require_edit(current_user, service.KIND)
     form = _form()
@@ -73,7 +75,7 @@ def new():
     return render_template("panels/form.html", form=form, communities=communities)
 
 
-@bp.route("/<int:panel_id>")
+@bp.route("/panels/<int:panel_id>")
 def detail(panel_id: int):
     """A panel: its settings, terms of reference, members past and present, and meetings."""
     panel = service.get_panel(current_user, panel_id, include_archived=True)
@@ -94,7 +96,7 @@ def detail(panel_id: int):
     )
 
 
-@bp.route("/<int:panel_id>/edit", methods=["GET", "POST"])
+@bp.route("/panels/<int:panel_id>/edit", methods=["GET", "POST"])
 def edit(panel_id: int):
     panel = service.get_panel(current_user, panel_id)
     service.require_change(current_user, panel)
@@ -120,7 +122,7 @@ def edit(panel_id: int):
     )
 
 
-@bp.route("/<int:panel_id>/terms-of-reference", methods=["GET", "POST"])
+@bp.route("/panels/<int:panel_id>/terms-of-reference", methods=["GET", "POST"])
 def terms(panel_id: int):
     """Adopt a new version of the terms of reference, and set the next review date."""
     panel = service.get_panel(current_user, panel_id)
@@ -145,7 +147,7 @@ def terms(panel_id: int):
     return render_template("panels/terms.html", form=form, panel=panel)
 
 
-@bp.route("/<int:panel_id>/archive", methods=["GET", "POST"])
+@bp.route("/panels/<int:panel_id>/archive", methods=["GET", "POST"])
 def archive(panel_id: int):
     """Archive a panel, once confirmed; its memberships and meetings stay on record."""
     panel = service.get_panel(current_user, panel_id)
@@ -158,7 +160,7 @@ def archive(panel_id: int):
     )  # fmt: skip
 
 
-@bp.route("/<int:panel_id>/restore", methods=["POST"])
+@bp.route("/panels/<int:panel_id>/restore", methods=["POST"])
 def restore(panel_id: int):
     access.require_admin(current_user)
     panel = service.get_panel(current_user, panel_id, include_archived=True)
@@ -168,7 +170,7 @@ def restore(panel_id: int):
     return redirect(url_for(".detail", panel_id=panel.id))
 
 
-@bp.route("/<int:panel_id>/roster.csv")
+@bp.route("/panels/<int:panel_id>/roster.csv")
 def roster_csv(panel_id: int):
     panel = service.get_panel(current_user, panel_id)
     return csv_download(
@@ -189,7 +191,7 @@ def _history_range() -> tuple[date | None, date | None, list[str]]:
     return start, end, problems
 
 
-@bp.route("/<int:panel_id>/history")
+@bp.route("/panels/<int:panel_id>/history")
 def history(panel_id: int):
     """Everyone who sat on the panel between two dates: the answer to an FOI request."""
     panel = service.get_panel(current_user, panel_id, include_archived=True)
@@ -205,7 +207,7 @@ def history(panel_id: int):
     )
 
 
-@bp.route("/<int:panel_id>/history.csv")
+@bp.route("/panels/<int:panel_id>/history.csv")
 def history_csv(panel_id: int):
     panel = service.get_panel(current_user, panel_id, include_archived=True)
     start, end, problems = _history_range()

@@ -124,15 +124,15 @@ def _refusal(attempt: SignInAttempt, rules: ThrottleRules, now: datetime) -> str
 ADDRESS_WAIT = 5
 
 
-def begin_attempt(
-    email: str, address: str, rules: ThrottleRules | None = None
-) -> SignInAttempt:
+def begin_attempt(email: str, address: str, rules: ThrottleRules | None = None) -> str:
     """Count a sign-in attempt before its password is checked, or refuse it (SignInRefused).
 
     The attempt is recorded first and only earlier attempts are counted, under a lock
     on the email, so attempts made at the same moment are counted one after another:
     forty at once for one account get exactly as many password checks as allowed.
-    The caller commits, so other workers count it, then calls check_password.
+    The caller commits, so other workers count it, then calls check_password with the
+    email this returns (normalised). Not the attempt itself: a sign-in to the same account
+    succeeding meanwhile clears the account's attempts, this one included.
     """
     rules = rules or ThrottleRules()
     email = normalise_email(email)
@@ -146,7 +146,7 @@ def begin_attempt(
         db.session.delete(attempt)  # a refused try is not checked, so not counted
         db.session.flush()
         raise SignInRefused(refusal)
-    return attempt
+    return email
 
 
 def _lock(email: str) -> None:
@@ -157,20 +157,20 @@ def _lock(email: str) -> None:
         db.session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
-def check_password(attempt: SignInAttempt, password: str) -> User:
+def check_password(email: str, password: str) -> User:
     """The user the attempt's email belongs to if the password is right, or SignInRefused.
 
     An unknown email, a wrong password and a deactivated account get the same
     message, and take about the same time, so none can be told apart. A failed attempt
     stays counted; a success clears the account's count.
     """
-    user = db.session.scalars(select(User).where(User.email == attempt.email)).first()
+    user = db.session.scalars(select(User).where(User.email == email)).first()
     # An unknown email costs a real verification too, so it takes as long as a known one.
     known_hash = user.password_hash if user else _dummy_hash(_hasher().memory_cost)
     matches = _password_matches(known_hash, password or "")
     if user is None or not matches or not user.active:
         raise SignInRefused(WRONG_DETAILS)
-    db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == attempt.email))
+    db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
     return user
 
 

@@ -73,8 +73,8 @@ def summary_for(user: User, today: date) -> Summary:
             {"from": since.isoformat(), "to": today.isoformat(), "status": "held"},
         ),
         my_open_actions=Figure(
-            _count(FollowUpAction, my_actions, FollowUpAction.engagement), "actions.index",
-            {"scope": "mine"},
+            _count(FollowUpAction, my_actions, FollowUpAction.engagement),
+            "engagements.actions.index", {"scope": "mine"},
         ),
         my_overdue_actions=_count(
             FollowUpAction, [*my_actions, FollowUpAction.due_on < today], FollowUpAction.engagement
