@@ -74,15 +74,15 @@ def load_config(overrides: dict | None = None) -> dict:
         # Without it, behind a proxy every user shares the proxy's address.
         "PROXY_HOPS": _env_int("CRM_PROXY_HOPS", 0),
     }
+    if overrides:
+        config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # The planner's default page costs are for spinning disks; on SSDs they
         # steer it away from the indexes that keep the list pages fast.
         page_cost = os.environ.get("CRM_PG_RANDOM_PAGE_COST", "1.1")
-        config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {
-            "options": f"-c random_page_cost={float(page_cost)}"
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = config["SQLALCHEMY_ENGINE_OPTIONS"] | {
+            "connect_args": {"options": f"-c random_page_cost={float(page_cost)}"}
         }
-    if overrides:
-        config.update(overrides)
     if not config["SECRET_KEY"]:
         if env == "production":
             raise ConfigError("Set CRM_SECRET_KEY: Engage will not start in production without it.")

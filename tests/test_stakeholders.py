@@ -291,7 +291,9 @@ def test_archive_removes_from_lists_and_counts_and_admin_restores(
     assert admin.post(f"/stakeholders/{s}/restore").status_code == 302
     assert "Soon Archived" in client.get("/stakeholders").get_data(as_text=True)
     with app.app_context():
-        actions = db.session.scalars(select(AuditEvent.action).filter_by(record_id=s)).all()
+        actions = db.session.scalars(
+            select(AuditEvent.action).filter_by(record_id=s).order_by(AuditEvent.id)
+        ).all()
         assert actions == ["archived", "restored"]
 
 
