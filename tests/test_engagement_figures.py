@@ -4,7 +4,6 @@ touching the same summary row at once both count."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ from crm.extensions import db
 from crm.models import CommunityReach, Engagement, EngagementPlace, Stakeholder, User
 from crm.services import engagement_figures, engagements
 from tests.conftest import area, community, sign_in
+from tests.together import at_once
 
 COMMUNITIES = ("Older people", "Disabled adults", "Gypsy, Roma and Traveller communities")
 AREAS = ("Mersey-Cheshire", "North West")
@@ -127,24 +127,15 @@ def test_two_saves_reaching_the_same_community_on_the_same_day_both_count(
     with app.app_context():
         mc = area("Mersey-Cheshire").id
         older = community("Older people").id
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def log(user):
+    acts = []
+    for user in users:
         c = app.test_client()  # not 'with': that keeps a request's transaction open
         sign_in(c, user)
         body = {"title": f"Drop-in {user.id}", "type": "meeting", "status": "held",
                 "held_on": ["2", "3", "2026"], "area_id": str(mc), "location_kind": "online",
                 "community_ids": [str(older)], "attendance": ""}  # fmt: skip
-        barrier.wait(timeout=30)
-        statuses.append(c.post("/engagements/new", data=body).status_code)
-
-    threads = [threading.Thread(target=log, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert statuses == [302, 302]
+        acts.append(lambda c=c, body=body: c.post("/engagements/new", data=body))
+    assert [r.status_code for r in at_once(*acts)] == [302, 302]
     with app.app_context():
         assert db.session.scalars(select(CommunityReach.engagements)).all() == [2]
         assert engagement_figures.rebuild(dry_run=True).total == 0

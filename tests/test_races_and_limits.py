@@ -4,7 +4,6 @@ hostile uploads, and the headers that keep personal data out of caches."""
 from __future__ import annotations
 
 import io
-import threading
 import zipfile
 from datetime import timedelta
 
@@ -28,6 +27,7 @@ from crm.services import postcode_import
 from tests.conftest import make_app, sign_in
 from tests.formscrape import post_form
 from tests.route_table import POSTS, fill, make_records
+from tests.together import at_once
 
 # Create forms: each saves one record however often it is posted. (model counted)
 ONCE = {
@@ -83,21 +83,11 @@ def test_two_of_the_same_form_at_the_same_moment_save_one(app, make_user, ids):
     body = post_form(c.get(path).get_data(as_text=True), path)
     body |= {"name": "Birkenhead Youth Forum", "type": "community_group",
              "area_id": str(ids["area"])}  # fmt: skip
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def post():
-        c = app.test_client()  # not 'with': that keeps a request's transaction open
-        sign_in(c, user)
-        barrier.wait(timeout=30)
-        statuses.append(c.post(path, data=body).status_code)
-
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert statuses == [302, 302]
+    clients = [app.test_client(), app.test_client()]
+    for client in clients:
+        sign_in(client, user)
+    responses = at_once(*(lambda c=c: c.post(path, data=body) for c in clients))
+    assert [r.status_code for r in responses] == [302, 302]
     with app.app_context():
         names = db.session.scalars(select(Stakeholder.name).where(
             Stakeholder.name == "Birkenhead Youth Forum")).all()  # fmt: skip
@@ -111,27 +101,17 @@ def test_six_saves_of_one_record_at_once_one_wins_the_rest_see_the_conflict(
     their own text still in the form, and nobody gets an error page."""
     users = [make_user("lead") for _ in range(6)]
     s = make_stakeholder(name="Wallasey Carers' Centre")
-    barrier = threading.Barrier(6)
-    results: dict[int, tuple[int, str]] = {}
-
-    def save(n):
+    path = f"/stakeholders/{s}/edit"
+    acts = []
+    for n, user in enumerate(users):
         c = app.test_client()  # not 'with': that keeps a request's transaction open
-        sign_in(c, users[n])
-        form = post_form(c.get(f"/stakeholders/{s}/edit").get_data(as_text=True),
-                         f"/stakeholders/{s}/edit")  # fmt: skip
+        sign_in(c, user)
+        form = post_form(c.get(path).get_data(as_text=True), path)
         form |= {"phone": f"0151 496 00{n:02d}", "version": "1"}
-        barrier.wait(timeout=30)
-        response = c.post(f"/stakeholders/{s}/edit", data=form)
-        results[n] = (response.status_code, response.get_data(as_text=True))
-
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    codes = sorted(code for code, _ in results.values())
-    assert codes == [200, 200, 200, 200, 200, 302]
-    for n, (code, html) in results.items():
+        acts.append(lambda c=c, form=form: c.post(path, data=form))
+    results = [(r.status_code, r.get_data(as_text=True)) for r in at_once(*acts)]
+    assert sorted(code for code, _ in results) == [200, 200, 200, 200, 200, 302]
+    for n, (code, html) in enumerate(results):
         if code == 200:
             assert "Someone else changed this record" in html
             assert f"0151 496 00{n:02d}" in html  # their input is kept
