@@ -1,0 +1,678 @@
+"""Action plans as spreadsheets: read an uploaded plan (CSV or Excel) and write one out.
+
+An equality action plan, as Areas keep them, is a table of numbered themes, each with
+lettered actions ("a. Team to identify ..."), who will do them ("All Managers") and by when
+("Sept 07 - ongoing"). Plans arrive as Excel files, or as CSV saved from Excel, often with a
+title and notes above the header, gaps between rows, and dates written however the author
+wrote them. This module only reads and writes the table (no database, no Flask), so the
+import and export pages decide what to keep, and every rule here can be tested on its own.
+
+Row numbers in messages are the file's own (what the person sees down the side of their
+spreadsheet), so read_table keeps blank rows inside the table as empty lists.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from crm.services.csv_export import FORMULA_STARTS, to_csv
+
+NOT_A_SHEET = "The file must be a CSV or an Excel (XLSX) file"
+NO_HEADER = "The file has no header row with 'By whom' and 'By when'"
+# A plan runs to tens of rows, perhaps a few hundred; far more is not a plan, and is
+# refused before it fills the memory of the process reading it.
+MAX_ROWS = 5000
+# An XLSX is a zip: its parts unzipped past this are not a plan (or are a zip bomb).
+MAX_XLSX_UNZIPPED_BYTES = 50 * 1024**2
+TEXT_EXTENSIONS = ("", "csv", "tsv", "txt")
+CSV_SAMPLE_CHARS = 8192
+HEADER = ["No.", "Theme", "Action", "By whom", "By when / Update"]
+
+
+class SheetProblem(Exception):
+    """The file cannot be read as a table; the message says why, for the person uploading."""
+
+
+# --- By when ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueReading:
+    """What a "By when / Update" cell says: a day, a month, ongoing, and any words besides."""
+
+    kind: str  # "date", "month", "ongoing", or "" when no date was read
+    on: date | None  # the day, or the month's first day
+    ongoing: bool  # the text says ongoing (alone, or after a date: "Sept 07 - ongoing")
+    note: str  # the text left once the date and "ongoing" are taken out, tidied
+
+
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?"
+)
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4}|'?\d{2})(?!\w)"
+_MONTH_NUMBERS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text, re.IGNORECASE)
+
+
+# Tried in this order at each place a word starts, left to right: a day before a month, so
+# "31 July 2008" is a day, not July 2008 with "31" left over.
+_DAY_PATTERNS = (
+    _pattern(r"(?P<year>\d{4})(?P<sep>[-/.])(?P<mon>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?!\d)"),
+    _pattern(r"(?P<day>\d{1,2})(?P<sep>[-/.])(?P<mon>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?!\d)"),
+    _pattern(r"(?P<day>\d{1,2})" + _ORDINAL + r"(?:[\s\-/.]*of)?[\s\-/.]*" + _MONTH
+             + r"[\s\-/.,]*" + _YEAR),
+    _pattern(_MONTH + r"[\s\-/.]*(?P<day>\d{1,2})" + _ORDINAL + r",?\s+(?P<year>\d{4})(?!\w)"),
+)
+_MONTH_PATTERNS = (
+    _pattern(_MONTH + r"[\s\-/.,]*" + _YEAR),
+    _pattern(r"(?P<year>\d{4})[\s\-/.,]+" + _MONTH),
+    _pattern(r"(?P<mon>\d{1,2})[-/.](?P<year>\d{4})(?!\d)"),
+    _pattern(r"(?P<year>\d{4})[-/.](?P<mon>\d{1,2})(?![\d])"),
+)
+_ONGOING = _pattern(r"\bon[\s-]?going\b")
+# Characters that may sit between the parts of a cell: "Sept 07 - ongoing", "Ongoing."
+_BOUNDARY = "-–—,;:./()|"
+_EDGE = " -–—,;:./|"
+
+
+def _year(text: str) -> int | None:
+    """A four-digit year, or a two-digit one read as 2000-2069 or 1970-1999."""
+    digits = text.lstrip("'")
+    year = int(digits)
+    if len(digits) == 2:
+        return 2000 + year if year < 70 else 1900 + year
+    return year if 1900 <= year <= 2099 else None
+
+
+def _month(match: re.Match[str]) -> int:
+    named = match.groupdict().get("month")
+    return _MONTH_NUMBERS[named[:3].lower()] if named else int(match["mon"])
+
+
+def _day_of(match: re.Match[str]) -> date | None:
+    """The day a day-shaped match names, or None when no such day exists (31/02/2008)."""
+    year = _year(match["year"])
+    if year is None:
+        return None
+    try:
+        return date(year, _month(match), int(match["day"]))
+    except ValueError:
+        return None
+
+
+def _month_of(match: re.Match[str]) -> date | None:
+    """The first day of the month a month-and-year match names, if it is a real month."""
+    year = _year(match["year"])
+    month = _month(match)
+    return date(year, month, 1) if year is not None and 1 <= month <= 12 else None
+
+
+def _find_date(text: str) -> tuple[str, date, int, int] | None:
+    """The first date in the text, as (kind, day, start, end).
+
+    A day that cannot exist ("31/02/2008") is no date, and its month is not read from it
+    either; reading goes on after it, so a real month-and-year elsewhere is still found.
+    """
+    pos = 0
+    while pos < len(text):
+        if pos and text[pos - 1].isalnum():
+            pos += 1
+            continue
+        end = None
+        for kind, patterns, read in (("date", _DAY_PATTERNS, _day_of),
+                                     ("month", _MONTH_PATTERNS, _month_of)):
+            for pattern in patterns:
+                match = pattern.match(text, pos)
+                if match:
+                    found = read(match)
+                    if found is not None:
+                        return kind, found, match.start(), match.end()
+                    end = match.end()
+                    break
+            if end is not None:
+                break
+        pos = end if end is not None else pos + 1
+    return None
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether the words at start:end are a part of their own ("Sept 07 - ongoing").
+
+    "Work is ongoing with partners" keeps its "ongoing": taking it out would change what
+    the note says.
+    """
+    before = text[:start].rstrip()
+    after = text[end:].lstrip()
+    return (not before or before[-1] in _BOUNDARY) and (not after or after[0] in _BOUNDARY)
+
+
+def _tidy(text: str) -> str:
+    """One space between words, no empty brackets or doubled separators, no stray edges."""
+    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
+    text = " ".join(text.split())
+    text = re.sub(r"([-–—,;:/|])(?:\s*[-–—,;:/|])+", r"\1", text)
+    return text.strip(_EDGE)
+
+
+def read_by_when(text: str) -> DueReading:
+    """Read a "By when / Update" cell as plans write it ("Sept 07 - ongoing", "31/07/2008").
+
+    A month with no year ("update due July 31st") is not a date: guessing the year would
+    put a made-up due date on the action. Whatever is not the date or "ongoing" is kept
+    as the note, so no words the author wrote are lost.
+    """
+    clean = " ".join((text or "").split())
+    found = _find_date(clean)
+    kind, on = "", None
+    rest = clean
+    if found is not None:
+        kind, on, start, end = found
+        rest = clean[:start] + " " + clean[end:]
+    ongoing = False
+    pieces: list[str] = []
+    last = 0
+    for match in _ONGOING.finditer(rest):
+        ongoing = True
+        if _stands_alone(rest, match.start(), match.end()):
+            pieces.append(rest[last:match.start()])
+            last = match.end()
+    pieces.append(rest[last:])
+    if not kind and ongoing:
+        kind = "ongoing"
+    return DueReading(kind=kind, on=on, ongoing=ongoing, note=_tidy(" ".join(pieces)))
+
+
+# --- Reading a file into rows --------------------------------------------------------------
+
+
+def _extension(filename: str) -> str:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def _decode(data: bytes) -> str:
+    """The text of a CSV: UTF-8 (with or without the BOM Excel adds), else Windows-1252.
+
+    Excel's plain "CSV" is Windows-1252 on a UK machine; "CSV UTF-8" starts with a BOM;
+    "Unicode Text" is UTF-16 with a BOM.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise SheetProblem(NOT_A_SHEET) from error
+    if b"\x00" in data:
+        raise SheetProblem(NOT_A_SHEET)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise SheetProblem(
+            "The file's text could not be read: save it from Excel as 'CSV UTF-8'"
+        ) from error
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon (Excel in much of Europe) or tab, judged from the file's start.
+
+    When the sniffer cannot tell, the one of the three used most wins, comma on a tie: a
+    tab-separated plan whose rows end in different numbers of tabs still reads as one.
+    """
+    sample = text[:CSV_SAMPLE_CHARS]
+    if len(text) > CSV_SAMPLE_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        counts = {delimiter: sample.count(delimiter) for delimiter in (",", ";", "\t")}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] > counts[","] else ","
+
+
+def _unneutralised(text: str) -> str:
+    """A CSV cell without the apostrophe an export put before "=", "+", "-" or "@".
+
+    csv_export adds it so a spreadsheet shows the text rather than running it; reading
+    our own export back must give the text as it was.
+    """
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def _tidy_row(cells: list[str]) -> list[str]:
+    """Cells stripped, trailing empty ones dropped (a blank row becomes [])."""
+    row = [cell.strip() for cell in cells]
+    while row and not row[-1]:
+        row.pop()
+    return row
+
+
+def _finish(rows: list[list[str]]) -> list[list[str]]:
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _too_many_rows() -> SheetProblem:
+    return SheetProblem(
+        f"The file has more than {MAX_ROWS:,} rows: an action plan should be much shorter"
+    )
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    rows: list[list[str]] = []
+    try:
+        for cells in reader:
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows()
+            rows.append(_tidy_row([_unneutralised(cell.strip()) for cell in cells]))
+    except csv.Error as error:
+        raise SheetProblem(
+            f"Row {len(rows) + 1}: the file could not be read as a CSV: check its quotation marks"
+        ) from error
+    return _finish(rows)
+
+
+def _cell_text(value: object) -> str:
+    """An Excel cell's value as text: dates as ISO dates, whole numbers without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float):
+        # 15 significant figures, as Excel shows, so 0.1 + 0.2 reads as "0.3".
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    """The first sheet's cells, formulas as the values Excel last worked out, never run.
+
+    read_only streams the sheet; data_only gives a formula's cached value (blank when the
+    file was never opened in Excel to work it out).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise SheetProblem(NOT_A_SHEET) from error
+    if unzipped > MAX_XLSX_UNZIPPED_BYTES:
+        raise SheetProblem("The Excel file is too large: an action plan should be much smaller")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # any part missing or malformed: not a workbook we can read
+        raise SheetProblem(NOT_A_SHEET) from error
+    try:
+        if not workbook.worksheets:
+            raise SheetProblem("The Excel file has no sheet to read")
+        sheet = workbook.worksheets[0]
+        # Some programs record the sheet's size wrongly; read every cell that is there.
+        sheet.reset_dimensions()
+        rows: list[list[str]] = []
+        for values in sheet.iter_rows(values_only=True):
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows()
+            rows.append(_tidy_row([_cell_text(value) for value in values]))
+    except SheetProblem:
+        raise
+    except Exception as error:  # a sheet that breaks the reader part way
+        raise SheetProblem(NOT_A_SHEET) from error
+    finally:
+        workbook.close()
+    return _finish(rows)
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """The rows of an uploaded CSV or XLSX file, every cell a stripped string.
+
+    Which it is comes from the first bytes (an XLSX is a zip) and the name. Blank rows
+    inside the table stay as [] so that row numbers are the file's own; blank rows at the
+    end and empty cells at the end of a row are dropped.
+    """
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if _extension(filename) not in TEXT_EXTENSIONS:
+        raise SheetProblem(NOT_A_SHEET)
+    return _read_csv(data)
+
+
+# --- Reading rows into a plan ----------------------------------------------------------
+
+
+@dataclass
+class ParsedAction:
+    """One action as read, with the problems found on its row."""
+
+    row: int
+    theme_number: str
+    theme_title: str
+    letter: str
+    what: str
+    by_whom: str
+    by_when_text: str
+    due: DueReading
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedPlan:
+    """A plan as read: its title, themes in order, actions, and every problem found."""
+
+    title: str
+    themes: list[tuple[str, str]]
+    actions: list[ParsedAction]
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the plan can be taken as it is."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class _Columns:
+    number: int | None
+    theme: int | None
+    action: int | None
+    whom: int
+    when: int
+
+
+_LETTER = re.compile(
+    r"\(?(?P<letter>[a-z])(?:\)|\.(?![a-z]\.)|\s*[-–—:](?=\s|$))\s*(?P<what>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_THEME_NUMBER = re.compile(r"(?:theme\s*)?(?P<number>\d{1,4})(?:\.0+)?\.?", re.IGNORECASE)
+
+
+def _plain(cell: str) -> str:
+    return " ".join(cell.lower().split())
+
+
+def _header_columns(cells: list[str]) -> _Columns | None:
+    """The columns, if this is the header row (a "By whom" cell and a "By when" cell)."""
+    plain = [_plain(cell) for cell in cells]
+    whom = next((i for i, cell in enumerate(plain) if "by whom" in cell), None)
+    when = next((i for i, cell in enumerate(plain) if "by when" in cell and i != whom), None)
+    if whom is None or when is None:
+        return None
+    action = min(whom, when) - 1
+
+    def column(index: int) -> int | None:
+        return index if index >= 0 else None
+
+    return _Columns(column(action - 2), column(action - 1), column(action), whom, when)
+
+
+def _find_header(rows: list[list[str]]) -> tuple[int, _Columns] | None:
+    """The header row's index and the columns it names: the first such row in the file."""
+    for index, row in enumerate(rows):
+        columns = _header_columns([str(cell) for cell in row])
+        if columns is not None:
+            return index, columns
+    return None
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    if index is None or index >= len(cells):
+        return ""
+    return cells[index]
+
+
+def _title(rows: list[list[str]]) -> str:
+    """The first text above the header: the plan's name, as the paper puts it at the top."""
+    for row in rows:
+        for cell in row:
+            if cell.strip():
+                return " ".join(cell.split())
+    return ""
+
+
+def _split_letter(text: str) -> tuple[str, str]:
+    """("c", "Plan consultation ...") from "c. Plan consultation ..."; ("", text) if none."""
+    match = _LETTER.fullmatch(text)
+    if match is None:
+        return "", text
+    return match["letter"].lower(), match["what"].strip()
+
+
+def _next_letter(used: dict[str, int]) -> str:
+    """The letter after the last one used in the theme ("a" for its first action)."""
+    if not used:
+        return "a"
+    last = max(used)
+    return chr(ord(last) + 1) if last < "z" else ""
+
+
+def _holds_next_action(what: str, letter: str) -> bool:
+    """Whether the text runs on into the next action ("... (Intranet) d. Ensure staff ...").
+
+    Copying a plan out of a PDF or Word merges rows like this; taken as one action it
+    would join two owners into "All Managers All Managers".
+    """
+    if not letter or letter >= "z":
+        return False
+    following = chr(ord(letter) + 1)
+    return re.search(rf"(?:^|\s)\(?{following}[.)]\s", what, re.IGNORECASE) is not None
+
+
+class _PlanReader:
+    """Reads the rows below the header one at a time, keeping the theme they fall in."""
+
+    def __init__(self, plan: ParsedPlan, columns: _Columns) -> None:
+        self.plan = plan
+        self.columns = columns
+        self.theme: tuple[str, str] | None = None
+        self.theme_rows: dict[str, int] = {}
+        self.letters: dict[str, dict[str, int]] = {}
+
+    def read(self, row: int, raw: list[str]) -> None:
+        cells = [str(cell).strip() for cell in raw]
+        if not any(cells) or _header_columns(cells) is not None:
+            return  # a gap, or the header again at the top of a new page
+        columns = self.columns
+        number_text = _cell(cells, columns.number)
+        title = " ".join(_cell(cells, columns.theme).split())
+        action = _cell(cells, columns.action)
+        whom = _cell(cells, columns.whom)
+        when = _cell(cells, columns.when)
+        number = _THEME_NUMBER.fullmatch(number_text)
+        if number_text and number is None:
+            if not (title or action or whom or when):
+                return  # words beside the table: a page's title again, a signature, a date
+            self.plan.problems.append(f"Row {row}: the theme number must be a number, like 3")
+        elif number is not None:
+            self._start_theme(row, str(int(number["number"])), title)
+        elif title and (self.theme is None or title != self.theme[1]):
+            self.plan.problems.append(f"Row {row}: enter the theme's number")
+        if action:
+            self._add_action(row, action, whom, when)
+        elif whom or when:
+            self.plan.problems.append(f"Row {row}: enter what will be done")
+
+    def _start_theme(self, row: int, number: str, title: str) -> None:
+        if self.theme is not None and self.theme[0] == number and title in ("", self.theme[1]):
+            return  # a sheet that repeats its theme on every row
+        first = self.theme_rows.get(number)
+        if first is not None:
+            self.plan.problems.append(
+                f"Row {row}: theme {number} is already on row {first}: "
+                "give each theme its own number"
+            )
+            self.theme = next(theme for theme in self.plan.themes if theme[0] == number)
+            return
+        if not title:
+            self.plan.problems.append(f"Row {row}: enter the title of theme {number}")
+        self.theme = (number, title)
+        self.theme_rows[number] = row
+        self.plan.themes.append(self.theme)
+
+    def _add_action(self, row: int, action: str, whom: str, when: str) -> None:
+        problems: list[str] = []
+        number, title = self.theme if self.theme is not None else ("", "")
+        if self.theme is None:
+            problems.append(f"Row {row}: the action comes before any numbered theme")
+        used = self.letters.setdefault(number, {})
+        letter, what = _split_letter(action)
+        if not letter:
+            letter = _next_letter(used)
+            problems.append(
+                f"Row {row}: the action has no letter: it will be {letter}" if letter
+                else f"Row {row}: the action has no letter: give it one"
+            )
+        elif letter in used:
+            where = f"theme {number}" if number else "the plan"
+            problems.append(
+                f"Row {row}: {where} already has an action {letter} (row {used[letter]}): "
+                "give each action its own letter"
+            )
+        if letter and letter not in used:
+            used[letter] = row
+        if not what:
+            problems.append(f"Row {row}: enter what will be done")
+        elif _holds_next_action(what, letter):
+            following = chr(ord(letter) + 1)
+            problems.append(
+                f"Row {row}: put each action on its own row "
+                f"(this row seems to hold actions {letter} and {following})"
+            )
+        self.plan.actions.append(ParsedAction(
+            row=row, theme_number=number, theme_title=title, letter=letter, what=what,
+            by_whom=whom, by_when_text=when, due=read_by_when(when), problems=problems,
+        ))
+        self.plan.problems.extend(problems)
+
+
+def read_plan(rows: list[list[str]]) -> ParsedPlan:
+    """Read a plan's themes and actions from its rows, and say everything that is wrong.
+
+    The header can be anywhere below a title; columns are found from "By whom" and
+    "By when", with the action, theme title and theme number the three columns before
+    them, as the paper lays them out. Every problem is listed, so the person uploading can
+    put them all right at once.
+    """
+    plan = ParsedPlan(title="", themes=[], actions=[], problems=[])
+    header = _find_header(rows)
+    if header is None:
+        plan.problems.append(NO_HEADER)
+        return plan
+    index, columns = header
+    plan.title = _title(rows[:index])
+    reader = _PlanReader(plan, columns)
+    for number, row in enumerate(rows[index + 1:], start=index + 2):
+        reader.read(number, row)
+    return plan
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+def plan_rows(themes: list[tuple[str, str, list[tuple[str, str, str, str]]]]) -> list[list[str]]:
+    """A plan laid out as the paper is: each theme's first action on the theme's own row.
+
+    themes is [(number, title, [(letter, what, by whom, by when / update), ...]), ...];
+    the header comes first, and read_plan reads the rows back to the same plan.
+    """
+    rows = [list(HEADER)]
+    for number, title, actions in themes:
+        if not actions:
+            rows.append([number, title, "", "", ""])
+        for position, (letter, what, whom, when) in enumerate(actions):
+            action = f"{letter}. {what}" if letter else what
+            first = position == 0
+            rows.append([number if first else "", title if first else "", action, whom, when])
+    return rows
+
+
+def write_csv(rows: list[list[str]]) -> bytes:
+    """The rows as CSV, with a BOM so Excel reads it as UTF-8 ("£", "é", curly quotes).
+
+    Cells a spreadsheet would run as formulas are neutralised by csv_export.
+    """
+    if not rows:
+        return b""
+    return to_csv(rows[0], rows[1:]).encode("utf-8-sig")
+
+
+def _xlsx_text(value: object) -> str:
+    """Text Excel will store: characters it refuses (control codes) taken out."""
+    return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+
+
+def _column_width(rows: list[list[str]], index: int) -> float:
+    """Wide enough for the longest line in the column, within reason (text wraps)."""
+    longest = max(
+        (len(line) for row in rows if index < len(row) for line in str(row[index]).splitlines()),
+        default=0,
+    )
+    return float(min(max(longest + 2, 6), 60))
+
+
+def write_xlsx(rows: list[list[str]], title: str) -> bytes:
+    """The rows as an Excel file, the title above them, every cell stored as text.
+
+    Storing each cell as a string (not leaving openpyxl to guess) means a cell starting
+    with "=" is shown as typed and never becomes a formula.
+    """
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Action plan"
+    workbook.properties.title = _xlsx_text(title)[:255]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    heading = sheet.cell(row=1, column=1)
+    heading.value = _xlsx_text(title)
+    heading.data_type = "s"
+    heading.font = Font(bold=True, size=14)
+    for row_number, row in enumerate(rows, start=2):
+        for column_number, value in enumerate(row, start=1):
+            text = _xlsx_text(value)
+            if not text:
+                continue
+            cell = sheet.cell(row=row_number, column=column_number)
+            cell.value = text
+            cell.data_type = "s"
+            cell.alignment = wrap
+            if row_number == 2:
+                cell.font = Font(bold=True)
+    for index in range(max((len(row) for row in rows), default=0)):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = _column_width(rows, index)
+    sheet.freeze_panes = "A3"
+    sheet.page_setup.orientation = "landscape"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
