@@ -147,6 +147,10 @@ def _register_blueprints(app: Flask) -> None:
     from crm.panels.memberships import bp as memberships_bp
     from crm.panels.refresh import bp as refresh_bp
     from crm.panels.routes import bp as panels_bp
+    from crm.plans.actions import bp as plan_actions_bp
+    from crm.plans.imports import bp as plan_imports_bp
+    from crm.plans.objectives import bp as objectives_bp
+    from crm.plans.routes import bp as plans_bp
     from crm.stakeholders.routes import bp as stakeholders_bp
 
     nested = {
@@ -154,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
         feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp),
         panels_bp: (memberships_bp, meetings_bp, refresh_bp),
         maps_bp: (map_admin_bp,),
+        plans_bp: (objectives_bp, plan_actions_bp, plan_imports_bp),
     }
     for parent, children in nested.items():
         for child in children:
@@ -161,7 +166,7 @@ def _register_blueprints(app: Flask) -> None:
             if all(registered is not child for registered, _ in parent._blueprints):
                 parent.register_blueprint(child)
     for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
-                      panels_bp, feedback_bp, maps_bp):  # fmt: skip
+                      panels_bp, feedback_bp, maps_bp, plans_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

@@ -109,6 +109,9 @@ SAVED_PAGES = {
     "panel": ("panels.detail", "panel_id"),
     "membership": ("panels.memberships.detail", "membership_id"),
     "panel_meeting": ("panels.meetings.detail", "meeting_id"),
+    "objective": ("plans.objectives.detail", "objective_id"),
+    "action_plan": ("plans.detail", "plan_id"),
+    "plan_action": ("plans.actions.detail", "plan_action_id"),
 }
 
 

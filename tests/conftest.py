@@ -19,6 +19,8 @@ from crm import create_app
 from crm.config import normalise_database_url
 from crm.extensions import db
 from crm.models import (
+    ActionPlan,
+    ActionUpdate,
     Affiliation,
     Area,
     AreaBoundary,
@@ -31,13 +33,19 @@ from crm.models import (
     Declaration,
     Engagement,
     EngagementPlace,
+    Evidence,
     Feedback,
     FeedbackMove,
     FollowUpAction,
+    KeyActivity,
     Membership,
+    Objective,
+    ObjectiveMeasure,
     Panel,
     PanelMeeting,
     PanelTarget,
+    PlanAction,
+    PlanTheme,
     Postcode,
     PostcodeSet,
     SignInAttempt,
@@ -53,6 +61,7 @@ from crm.models.engagement import (
 )
 from crm.models.feedback import feedback_communities, feedback_priorities
 from crm.models.panel import membership_communities
+from crm.models.plan import action_objectives, objective_communities
 from crm.models.stakeholder import stakeholder_communities
 from crm.models.user import user_areas
 from crm.services import auth, seeding
@@ -121,6 +130,16 @@ def _clean_slate(request):
         seeded = db.session.scalars(select(CaseworkPriority.id).order_by(CaseworkPriority.id))
         seeded_ids = list(seeded)[:SEEDED_PRIORITIES]
         for table in (
+            Evidence.__table__,
+            ActionUpdate.__table__,
+            action_objectives,
+            PlanAction.__table__,
+            PlanTheme.__table__,
+            ActionPlan.__table__,
+            KeyActivity.__table__,
+            ObjectiveMeasure.__table__,
+            objective_communities,
+            Objective.__table__,
             AuditEvent.__table__,
             EngagementPlace.__table__,
             AreaBoundary.__table__,
@@ -156,6 +175,8 @@ def _clean_slate(request):
             db.session.execute(delete(table))
         db.session.execute(delete(CaseworkPriority).where(CaseworkPriority.id.not_in(seeded_ids)))
         db.session.execute(update(CaseworkPriority).values(retired_at=None))
+        # The national objectives are reference data too: put back as seeded.
+        seeding.load_reference_objectives()
         db.session.commit()
 
 
@@ -378,3 +399,78 @@ def make_feedback(app) -> Callable[..., int]:
             return f.id
 
     return factory
+
+
+@pytest.fixture
+def make_objective(app) -> Callable[..., int]:
+    """An objective straight into the database; area_name=None makes it national."""
+
+    def factory(area_name: str | None = "Mersey-Cheshire", **kw) -> int:
+        with app.app_context():
+            values = {"title": "Public confidence in Mersey-Cheshire", "statement": "Build trust",
+                      "starts_in": 2026, "ends_in": 2027, "characteristics": ["race"]} | kw
+            objective = Objective(area=area(area_name) if area_name else None, **values)
+            objective.activities.append(KeyActivity(year=2026, text="Map the communities"))
+            db.session.add(objective)
+            db.session.commit()
+            return objective.id
+
+    return factory
+
+
+@pytest.fixture
+def make_plan(app) -> Callable[..., int]:
+    """An action plan with a numbered theme; area_name=None makes it national."""
+    from datetime import date
+
+    def factory(area_name: str | None = "Mersey-Cheshire", **kw) -> int:
+        with app.app_context():
+            values = {"title": "Equality action plan 2026-27", "starts_on": date(2026, 4, 1),
+                      "ends_on": date(2027, 3, 31), "update_months": 3} | kw  # fmt: skip
+            plan = ActionPlan(area=area(area_name) if area_name else None, **values)
+            plan.themes.append(PlanTheme(number="1", title="Engagement with communities"))
+            db.session.add(plan)
+            db.session.commit()
+            return plan.id
+
+    return factory
+
+
+@pytest.fixture
+def make_plan_action(app) -> Callable[..., int]:
+    """An action under the plan's first theme, with dated updates [(day, status, note)]."""
+    from datetime import date
+
+    def factory(plan_id: int, updates=(), objective_ids=(), **kw) -> int:
+        with app.app_context():
+            plan = db.session.get(ActionPlan, plan_id)
+            theme = plan.themes[0] if plan.themes else None
+            letter = "abcdefghijklmnopqrstuvwxyz"[len(plan.actions)]
+            values = {"what": "Map the stakeholders in each borough", "by_whom": "All managers",
+                      "due_kind": "month", "due_on": date(2026, 10, 1),
+                      "reference": f"{theme.number if theme else ''}.{letter}".lstrip("."),
+                      "position": len(plan.actions)} | kw  # fmt: skip
+            chosen = [db.session.get(Objective, o) for o in objective_ids]
+            action = PlanAction(plan=plan, theme=theme, objectives=chosen, **values)
+            status = "not_started"
+            for day, to_status, note in updates:
+                action.updates.append(ActionUpdate(updated_on=day, to_status=to_status,
+                                                   from_status=status, note=note))
+                status = to_status
+                action.status, action.status_on = status, day
+            db.session.add(action)
+            db.session.commit()
+            return action.id
+
+    return factory
+
+
+@pytest.fixture
+def factories(make_stakeholder, make_contact, make_engagement, make_panel, make_membership,
+              make_meeting, make_feedback, make_objective, make_plan,
+              make_plan_action):  # fmt: skip
+    """Every record factory by kind, for tests/route_table.make_records."""
+    return {"stakeholder": make_stakeholder, "contact": make_contact,
+            "engagement": make_engagement, "panel": make_panel, "membership": make_membership,
+            "meeting": make_meeting, "feedback": make_feedback, "objective": make_objective,
+            "plan": make_plan, "plan_action": make_plan_action}  # fmt: skip

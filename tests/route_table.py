@@ -7,10 +7,20 @@ use it and what a valid submission is.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from crm.extensions import db
-from crm.models import Area, Contact, Engagement, Feedback, Panel, Stakeholder
+from crm.models import (
+    ActionPlan,
+    Area,
+    Contact,
+    Engagement,
+    Feedback,
+    Objective,
+    Panel,
+    Stakeholder,
+)
 from crm.models.common import utcnow
 from tests.conftest import TODAY, priority
 
@@ -19,6 +29,9 @@ EVERYONE = frozenset({"admin", "lead", "senior", "panels"})
 STAKEHOLDER_EDITORS = frozenset({"admin", "lead"})
 CONTACT_EDITORS = frozenset({"admin", "lead", "panels"})
 PANEL_EDITORS = frozenset({"admin", "panels"})
+PLAN_EDITORS = frozenset({"admin", "lead"})
+# Those whose role records work, who may show it as progress on an objective they can see.
+EVIDENCE_ADDERS = frozenset({"admin", "lead", "panels"})
 ADMIN = frozenset({"admin"})
 
 # endpoint: (method, path template, roles that may use it); others get 403.
@@ -96,12 +109,45 @@ ROUTES = {
     "maps.download": ("GET", "/map/download", EVERYONE),
     "maps.admin.area_boundaries": ("GET", "/map/boundaries", ADMIN),
     "maps.admin.postcodes": ("GET", "/map/postcodes", ADMIN),
+    "plans.objectives.index": ("GET", "/objectives", EVERYONE),
+    "plans.objectives.new": ("GET", "/objectives/new", PLAN_EDITORS),
+    "plans.objectives.detail": ("GET", "/objectives/{o}", EVERYONE),
+    "plans.objectives.edit": ("GET", "/objectives/{o}/edit", PLAN_EDITORS),
+    "plans.objectives.evidence": ("GET", "/objectives/{o}/evidence", EVIDENCE_ADDERS),
+    "plans.objectives.archive": ("GET", "/objectives/{o}/archive", PLAN_EDITORS),
+    "plans.objectives.restore": ("POST", "/objectives/{o}/restore", ADMIN),
+    "plans.index": ("GET", "/action-plans", EVERYONE),
+    "plans.due": ("GET", "/action-plans/due", EVERYONE),
+    "plans.new": ("GET", "/action-plans/new", PLAN_EDITORS),
+    "plans.detail": ("GET", "/action-plans/{pl}", EVERYONE),
+    "plans.edit": ("GET", "/action-plans/{pl}/edit", PLAN_EDITORS),
+    "plans.add_theme": ("POST", "/action-plans/{pl}/themes", PLAN_EDITORS),
+    "plans.monitoring": ("GET", "/action-plans/{pl}/monitoring?quarter=2026-Q3", EVERYONE),
+    "plans.export": ("GET", "/action-plans/{pl}/export.xlsx", EVERYONE),
+    "plans.archive": ("GET", "/action-plans/{pl}/archive", PLAN_EDITORS),
+    "plans.restore": ("POST", "/action-plans/{pl}/restore", ADMIN),
+    "plans.actions.new": ("GET", "/action-plans/{pl}/actions/new", PLAN_EDITORS),
+    "plans.actions.detail": ("GET", "/plan-actions/{pa}", EVERYONE),
+    "plans.actions.edit": ("GET", "/plan-actions/{pa}/edit", PLAN_EDITORS),
+    "plans.actions.update": ("GET", "/plan-actions/{pa}/updates", PLAN_EDITORS),
+    "plans.actions.evidence": ("GET", "/plan-actions/{pa}/evidence", PLAN_EDITORS),
+    "plans.actions.archive": ("GET", "/plan-actions/{pa}/archive", PLAN_EDITORS),
+    "plans.imports.new": ("GET", "/action-plans/import", PLAN_EDITORS),
+    # With no file waiting under that name: back to the upload, saying so.
+    "plans.imports.confirm": ("POST", "/action-plans/import/0123abcd", PLAN_EDITORS),
 }
+# GET routes that answer with a download, JSON or the map's own document, not a GOV.UK page.
+NOT_PAGES = frozenset({
+    "engagements.export", "engagements.lookup.search", "panels.roster_csv", "panels.history_csv",
+    "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
+    "maps.boundary_shapes", "maps.popup", "maps.download", "plans.export",
+})  # fmt: skip
 # Reference data every user shares: not kept to an Area.
 NOT_IN_AN_AREA = {
     "feedback.priorities.retire", "feedback.priorities.restore", "feedback.priorities.manage",
 }  # fmt: skip
-MISSING = {key: 999_999 for key in "scdeapmgfr"} | {"area": 999_999, "c2": 999_999}
+MISSING = {key: 999_999 for key in "scdeapmgfro"} | {"area": 999_999, "c2": 999_999,
+                                                     "pl": 999_999, "pa": 999_999}
 
 # What a valid submission to each POST route is: the path, where its form is (SAME:
 # the path itself, read as an administrator; None: a button with no fields), what to
@@ -166,6 +212,42 @@ POSTS = {
                                                      "type": "community_group",
                                                      "area_id": "{area}"}),  # fmt: skip
     "stakeholders.restore": ("/stakeholders/{s}/restore", None, {}),
+    "plans.objectives.new": ("/objectives/new", SAME, {
+        "title": "Confidence among disabled people", "area_id": "{area}", "starts_in": "2026",
+        "ends_in": "2027"}),  # fmt: skip
+    "plans.objectives.edit": ("/objectives/{o}/edit", SAME, {"title": "Renamed objective"}),
+    "plans.objectives.evidence": ("/objectives/{o}/evidence", SAME,
+                                  {"kind": "document", "title": "Survey results"}),
+    "plans.objectives.archive": ("/objectives/{o}/archive", None, {}),
+    "plans.objectives.restore": ("/objectives/{o}/restore", None, {}),
+    "plans.new": ("/action-plans/new", SAME, {
+        "title": "Hate crime action plan", "area_id": "{area}", "starts_on": DAY,
+        "ends_on": ["31", "3", "2027"]}),  # fmt: skip
+    "plans.edit": ("/action-plans/{pl}/edit", SAME, {"title": "Renamed plan"}),
+    "plans.add_theme": ("/action-plans/{pl}/themes", None, {"number": "2", "title": "Casework"}),
+    "plans.archive": ("/action-plans/{pl}/archive", None, {}),
+    "plans.restore": ("/action-plans/{pl}/restore", None, {}),
+    "plans.actions.new": ("/action-plans/{pl}/actions/new", SAME, {
+        "what": "Hold a drop-in", "by_whom": "All managers", "due_kind": "ongoing"}),
+    "plans.actions.edit": ("/plan-actions/{pa}/edit", SAME, {"what": "Hold two drop-ins"}),
+    "plans.actions.update": ("/plan-actions/{pa}/updates", SAME, {
+        "updated_on": DAY, "to_status": "on_track", "note": "Venue booked"}),  # fmt: skip
+    "plans.actions.evidence": ("/plan-actions/{pa}/evidence", SAME,
+                               {"kind": "engagement", "engagement_id": "{e}"}),
+    "plans.actions.archive": ("/plan-actions/{pa}/archive", None, {}),
+    # A valid upload is read and shown (200); nothing is saved until it is confirmed.
+    "plans.imports.new": ("/action-plans/import", SAME, {
+        "title": "Imported plan", "area_id": "{area}", "starts_on": DAY,
+        "ends_on": ["31", "3", "2027"], "file": lambda: (io.BytesIO(PLAN_CSV), "plan.csv")}),
+}
+PLAN_CSV = (b"No.,Theme,Action,By whom,By when / Update\r\n"
+            b"1,Engagement,a. Hold a drop-in,All managers,Oct-26 - venue booked\r\n")
+# POST routes whose success is a page (200), not a redirect.
+ANSWER_WITH_A_PAGE = {"maps.admin.area_boundaries", "maps.admin.postcodes", "plans.imports.new"}
+# POST routes tested in their own module, as a generic submission cannot reach them.
+SWEPT_ELSEWHERE = {
+    # Confirms a file the same user uploaded a moment before: tests/test_plan_import.py.
+    "plans.imports.confirm",
 }
 # Posting somewhere that only concerns the user themselves: no record, no Area.
 OWN_ACCOUNT = {"auth.sign_out", "auth.change_password", "auth.sign_in"}
@@ -176,7 +258,11 @@ NATIONAL = {
     "feedback.restore", "feedback.status", "panels.meetings.edit", "panels.meetings.new",
     "panels.memberships.declare", "panels.memberships.edit", "panels.memberships.new",
     "panels.archive", "panels.edit", "panels.new", "panels.restore", "panels.terms",
-    "panels.refresh.refresh",
+    "panels.refresh.refresh", "plans.objectives.new", "plans.objectives.edit",
+    "plans.objectives.archive", "plans.objectives.restore", "plans.new", "plans.edit",
+    "plans.add_theme", "plans.archive", "plans.restore", "plans.actions.new",
+    "plans.actions.edit", "plans.actions.update", "plans.actions.evidence",
+    "plans.actions.archive", "plans.imports.new",
 }  # fmt: skip
 
 
@@ -184,13 +270,16 @@ def fill(template, ids: dict):
     """A path or form value with its {placeholders} replaced by the records' ids."""
     if isinstance(template, list):
         return [fill(v, ids) for v in template]
+    if callable(template):  # a fresh value each time, such as an upload
+        return template()
     return template.format(**ids) if isinstance(template, str) else template
 
 
 def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", archived=False,
                  lead_id=None) -> dict:  # fmt: skip
     """One record of each kind in an Area (or national: a national panel, its membership
-    and meeting, national feedback; the other kinds still in an Area, none being national).
+    and meeting, national feedback, objective, plan and its action; the other kinds still in
+    an Area, none being national).
 
     With archived=True the records a restore route needs are archived.
     """
@@ -207,14 +296,18 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
     g = f["meeting"](p, attendance={m: "present"})
     fb = f["feedback"](area_name, panel_id=p, panel_meeting_id=g, source="panel_meeting",
                        owner_id=lead_id)  # fmt: skip
+    o = f["objective"](area_name, title=f"{area_name or 'National'} objective")
+    pl = f["plan"](area_name, title=f"{area_name or 'National'} action plan")
+    pa = f["plan_action"](pl, objective_ids=[o])
     with app.app_context():
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
         area = db.session.query(Area).filter_by(name=home).one().id
         if archived:
             for model, record_id in ((Stakeholder, s), (Contact, c), (Engagement, e),
-                                     (Panel, p), (Feedback, fb)):  # fmt: skip
+                                     (Panel, p), (Feedback, fb), (Objective, o),
+                                     (ActionPlan, pl)):  # fmt: skip
                 db.session.get(model, record_id).archived_at = utcnow()
             db.session.commit()
     return {"s": s, "c": c, "c2": c2, "e": e, "a": a, "p": p, "m": m, "g": g, "f": fb, "r": r,
-            "area": "" if area_name is None else area}  # fmt: skip
+            "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area}  # fmt: skip

@@ -34,8 +34,9 @@ def test_no_template_or_view_tests_a_role_by_name():
 
 @pytest.mark.parametrize("role, may_add", [
     ("admin", {"stakeholder", "contact", "engagement", "panel", "membership", "panel_meeting",
-               "feedback"}),
-    ("lead", {"stakeholder", "contact", "engagement", "feedback"}),
+               "feedback", "objective", "action_plan", "plan_action"}),
+    ("lead", {"stakeholder", "contact", "engagement", "feedback", "objective", "action_plan",
+              "plan_action"}),
     ("senior", set()),
     ("panels", {"contact", "panel", "membership", "panel_meeting", "feedback"}),
 ])  # fmt: skip

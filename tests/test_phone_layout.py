@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 
 from crm.extensions import db
-from crm.models import AreaBoundary, Engagement, PostcodeSet
+from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet
 from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD, area, priority
-from tests.route_table import ROUTES
+from tests.route_table import NOT_PAGES, ROUTES
 from tests.test_accessibility import AXE
 from tests.test_accessibility import _violations as axe_violations
 
@@ -25,12 +25,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 PHONE = {"width": 390, "height": 844}
-# Downloads, JSON and the map's own document (not a GOV.UK page).
-NOT_PAGES = {
-    "engagements.export", "engagements.lookup.search", "panels.roster_csv", "panels.history_csv",
-    "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
-    "maps.boundary_shapes", "maps.popup", "maps.download",
-}  # fmt: skip
 # A few pages have another view worth checking too.
 EXTRA_PATHS = ["/actions?scope=area", "/priorities?view=quarters&from=2026-01-01&to=2026-12-31",
                "/priorities?from=2026-01-01&to=2026-12-31"]  # fmt: skip
@@ -96,7 +90,7 @@ MISLABELLED = """() => {
 @pytest.fixture
 def records(
     app, make_user, make_stakeholder, make_contact, make_engagement, make_panel,
-    make_membership, make_meeting, make_feedback,
+    make_membership, make_meeting, make_feedback, make_objective, make_plan, make_plan_action,
 ):  # fmt: skip
     """A national administrator and one of each record, with long names and long text."""
     user = make_user("admin", national=True, name="Alexandra Montgomery-Fitzwilliam")
@@ -139,9 +133,21 @@ def records(
                       communities=["Older people"])  # fmt: skip
     make_feedback(summary=UNBROKEN, panel_id=p, panel_meeting_id=earlier, owner_id=user.id,
                   response_due_on=date(2026, 1, 1))  # fmt: skip
+    o = make_objective(title="Public confidence among Black Caribbean people, disabled adults "
+                             "and Gypsy, Roma and Traveller communities", statement=URL)
+    pl = make_plan(title="Mersey-Cheshire equality and inclusion action plan 2026 to 2027",
+                   team=UNBROKEN, owner_id=user.id)  # fmt: skip
+    pa = make_plan_action(pl, what=f"Add equality to every team meeting agenda: {URL}",
+                          by_whom=UNBROKEN, objective_ids=[o], owner_id=user.id,
+                          updates=[(date(2026, 7, 1), "on_track", URL),
+                                   (date(2026, 10, 1), "at_risk", UNBROKEN)])  # fmt: skip
+    make_plan_action(pl, what=UNBROKEN, due_kind="ongoing", due_on=None)
     with app.app_context():
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
+        db.session.add_all([Evidence(objective_id=o, engagement_id=e, added_on=date(2026, 10, 2)),
+                            Evidence(action_id=pa, title=UNBROKEN, url=URL,
+                                     added_on=date(2026, 10, 2))])  # fmt: skip
         # The map's admin pages list imports and boundaries (a failed import is never used).
         db.session.add(PostcodeSet(source=f"ONSPD_NOV_2025_UK_{UNBROKEN}.zip", status="failed",
                                    error=f"Row 2: no postcode column in {URL}"))  # fmt: skip
@@ -150,7 +156,8 @@ def records(
                                     geometry=json.dumps({"type": "Polygon",
                                                          "coordinates": square})))  # fmt: skip
         db.session.commit()
-    return user, {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r}
+    return user, {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r,
+                  "o": o, "pl": pl, "pa": pa}  # fmt: skip
 
 
 def page_paths(ids: dict) -> list[str]:

@@ -12,13 +12,18 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import (
+    ActionPlan,
+    ActionUpdate,
     Contact,
     Engagement,
+    Evidence,
     Feedback,
     FollowUpAction,
     Membership,
+    Objective,
     Panel,
     PanelMeeting,
+    PlanAction,
     PostcodeSet,
     Stakeholder,
 )
@@ -34,17 +39,14 @@ ONCE = {
     "stakeholders.new": Stakeholder, "contacts.new": Contact, "engagements.new": Engagement,
     "feedback.new": Feedback, "panels.new": Panel, "panels.memberships.new": Membership,
     "panels.meetings.new": PanelMeeting, "feedback.case_reviews.record": Feedback,
-    "engagements.actions.add": FollowUpAction,
+    "engagements.actions.add": FollowUpAction, "plans.objectives.new": Objective,
+    "plans.new": ActionPlan, "plans.actions.new": PlanAction, "plans.actions.update": ActionUpdate,
+    "plans.actions.evidence": Evidence, "plans.objectives.evidence": Evidence,
 }  # fmt: skip
 
 
 @pytest.fixture
-def ids(app, make_stakeholder, make_contact, make_engagement, make_panel, make_membership,
-        make_meeting, make_feedback):  # fmt: skip
-    factories = {"stakeholder": make_stakeholder, "contact": make_contact,
-                 "engagement": make_engagement, "panel": make_panel,
-                 "membership": make_membership, "meeting": make_meeting,
-                 "feedback": make_feedback}  # fmt: skip
+def ids(app, factories):
     return make_records(app, factories)
 
 

@@ -15,11 +15,19 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Area, Engagement, Feedback, User
 from crm.models.common import restricted_fields
-from crm.services import contacts, engagements, feedback, stakeholders
+from crm.services import (
+    action_plans,
+    contacts,
+    engagements,
+    feedback,
+    objectives,
+    stakeholders,
+)
 from tests.conftest import priority
 
 # Names of North West records that a Mersey-Cheshire user must never see.
-HIDDEN_NAMES = ("Secret Northwest Group", "Secret Northwest Person", "Secret Northwest Forum")
+HIDDEN_NAMES = ("Secret Northwest Group", "Secret Northwest Person", "Secret Northwest Forum",
+                "Secret Northwest Plan", "Secret Northwest Action", "Secret Northwest Goal")
 
 
 @dataclass
@@ -84,9 +92,10 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
             "source": "other", "area_id": None, "owner_id": admin.id,
             "summary": "National forum feedback"}, [hate_crime], [],
             "RESTRICTED-NATIONAL-1")  # fmt: skip
+        plan_ids = _plans(admin, owner, mc, nw, e, hidden_e, f1)
         db.session.commit()
         mersey_ids = {"s": s.id, "c": c.id, "e": e.id, "a": e.actions[0].id, "f": f1.id,
-                      "f2": f2.id, "fn": national.id, "r": hate_crime}  # fmt: skip
+                      "f2": f2.id, "fn": national.id, "r": hate_crime} | plan_ids  # fmt: skip
         restricted = {
             Engagement: [(e.id, "RESTRICTED-ENGAGEMENT")],
             Feedback: [(f1.id, "RESTRICTED-FEEDBACK"), (f2.id, "RESTRICTED-FEEDBACK"),
@@ -101,6 +110,40 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
                   hidden_stakeholder=hidden_id, hidden_panel=hidden_panel,
                   owner_id=owner.id)  # fmt: skip
     return world
+
+
+def _plans(admin, owner, mc: int, nw: int, e, hidden_e, f1) -> dict[str, int]:
+    """A national objective and a Mersey-Cheshire one; a Mersey-Cheshire plan whose action
+    serves both, with evidence; a North West plan whose action serves the national objective
+    too, and North West evidence on it, which Mersey-Cheshire users must not see."""
+    years = {"starts_in": 2026, "ends_in": 2027, "statement": "", "characteristics": []}
+    on = objectives.create_objective(admin, years | {"title": "Public confidence nationally",
+                                                     "area_id": None}, [], [], [])  # fmt: skip
+    o = objectives.create_objective(admin, years | {"title": "Confidence on Merseyside",
+                                                    "area_id": mc}, [], [], [])  # fmt: skip
+    hidden_o = objectives.create_objective(admin, years | {"title": HIDDEN_NAMES[5],
+                                                           "area_id": nw}, [], [], [])  # fmt: skip
+    period = {"starts_on": date(2026, 4, 1), "ends_on": date(2027, 3, 31), "team": "",
+              "update_months": 3}  # fmt: skip
+    action = {"by_whom": "", "due_kind": "month", "due_on": date(2026, 10, 1),
+              "key_activity_id": None}  # fmt: skip
+    pl = action_plans.create_plan(admin, period | {"title": "Merseyside equality plan",
+                                                   "area_id": mc, "owner_id": owner.id})
+    theme = action_plans.add_theme(admin, pl, "1", "Engagement")
+    pa = action_plans.add_action(admin, pl, theme, action | {
+        "what": "Map the communities", "owner_id": owner.id,
+        "objective_ids": [on.id, o.id]})  # fmt: skip
+    hidden_pl = action_plans.create_plan(admin, period | {"title": HIDDEN_NAMES[3],
+                                                          "area_id": nw, "owner_id": None})
+    action_plans.add_action(admin, hidden_pl, None, action | {
+        "what": HIDDEN_NAMES[4], "owner_id": None, "by_whom": "All managers",
+        "objective_ids": [on.id, hidden_o.id]})  # fmt: skip
+    action_plans.add_update(admin, pa, date(2026, 10, 5), "Started", "on_track")
+    action_plans.add_evidence(admin, pa, "engagement", e.id)
+    action_plans.add_evidence(admin, on, "engagement", hidden_e.id)
+    action_plans.add_evidence(admin, on, "feedback", f1.id)
+    action_plans.link_record(admin, e, [on.id, o.id], [pa.id])
+    return {"on": on.id, "o": o.id, "pl": pl.id, "pa": pa.id}
 
 
 def _engagement_data(e) -> dict:

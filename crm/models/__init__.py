@@ -13,6 +13,16 @@ from crm.models.panel import (
     PanelTarget,
     TermsOfReference,
 )
+from crm.models.plan import (
+    ActionPlan,
+    ActionUpdate,
+    Evidence,
+    KeyActivity,
+    Objective,
+    ObjectiveMeasure,
+    PlanAction,
+    PlanTheme,
+)
 from crm.models.reference import Area, Community
 from crm.models.signin import SignInAttempt
 from crm.models.stakeholder import Affiliation, Contact, Stakeholder
@@ -20,6 +30,8 @@ from crm.models.submission import FormSubmission
 from crm.models.user import User
 
 __all__ = [
+    "ActionPlan",
+    "ActionUpdate",
     "Affiliation",
     "Area",
     "AreaBoundary",
@@ -32,14 +44,20 @@ __all__ = [
     "Declaration",
     "Engagement",
     "EngagementPlace",
+    "Evidence",
     "Feedback",
     "FeedbackMove",
     "FollowUpAction",
+    "KeyActivity",
     "FormSubmission",
     "Membership",
+    "Objective",
+    "ObjectiveMeasure",
     "Panel",
     "PanelMeeting",
     "PanelTarget",
+    "PlanAction",
+    "PlanTheme",
     "Postcode",
     "PostcodeSet",
     "SignInAttempt",

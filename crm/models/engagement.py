@@ -219,6 +219,7 @@ class FollowUpAction(db.Model):
     """Something to do after an engagement, by whom and by when."""
 
     __tablename__ = "follow_up_actions"
+    __access_parent__ = "engagement"  # seen and changed through its engagement
     __table_args__ = (
         Index("ix_follow_up_actions_owner", "owner_id", "status", "due_on"),
         Index("ix_follow_up_actions_engagement", "engagement_id"),

@@ -182,6 +182,7 @@ class Membership(db.Model):
     """One term (or application) of a contact on a panel."""
 
     __tablename__ = "memberships"
+    __access_parent__ = "panel"  # seen and changed through its panel
     __table_args__ = (
         Index("ix_memberships_panel", "panel_id", "status"),
         Index("ix_memberships_contact", "contact_id"),
@@ -265,6 +266,7 @@ class PanelMeeting(db.Model):
     recorded, so a later change to the panel does not rewrite whether it was quorate."""
 
     __tablename__ = "panel_meetings"
+    __access_parent__ = "panel"  # seen and changed through its panel
     __table_args__ = (Index("ix_panel_meetings_panel", "panel_id", "held_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

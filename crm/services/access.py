@@ -33,6 +33,11 @@ EDIT_ROLES: dict[str, frozenset[str]] = {
     "panel_meeting": frozenset({"admin", "panels"}),
     # Feedback comes from panels and engagements alike.
     "feedback": frozenset({"admin", "lead", "panels"}),
+    # Equality objectives and the action plans that deliver them: the engagement leads
+    # (the Area's equality officers) and administrators.
+    "objective": frozenset({"admin", "lead"}),
+    "action_plan": frozenset({"admin", "lead"}),
+    "plan_action": frozenset({"admin", "lead"}),
 }
 # Things only administrators look after: reference lists and map data.
 ADMIN_ONLY = frozenset({"priorities", "map_data", "archived"})
@@ -91,13 +96,16 @@ def can_place_in(user: User, area_id: int | None) -> bool:
 # What kind each record is, and where it lives (its own Area, or its parent's).
 def _kinds() -> dict[type, str]:
     from crm.models import (
+        ActionPlan,
         Contact,
         Engagement,
         Feedback,
         FollowUpAction,
         Membership,
+        Objective,
         Panel,
         PanelMeeting,
+        PlanAction,
         Stakeholder,
     )
 
@@ -110,7 +118,16 @@ def _kinds() -> dict[type, str]:
         Membership: "membership",
         PanelMeeting: "panel_meeting",
         Feedback: "feedback",
+        Objective: "objective",
+        ActionPlan: "action_plan",
+        PlanAction: "plan_action",
     }
+
+
+def _plan_action_model() -> type:
+    from crm.models import PlanAction
+
+    return PlanAction
 
 
 def kind_of(record: Any) -> str:
@@ -122,13 +139,17 @@ def model_for(kind: str) -> type | None:
     return next((model for model, k in _kinds().items() if k == kind), None)
 
 
+def parent_of(record: Any) -> Any:
+    """The record a child is seen and changed through (its __access_parent__): a
+    membership's panel, a follow-up action's engagement, a plan action's plan."""
+    return getattr(record, type(record).__access_parent__)
+
+
 def home_area_id(record: Any) -> int | None:
-    """The Area that decides who may see the record: its own, or its panel's or engagement's."""
+    """The Area that decides who may see the record: its own, or its parent's."""
     if hasattr(record, "area_id"):
         return record.area_id
-    if hasattr(record, "panel"):
-        return record.panel.area_id
-    return record.engagement.area_id
+    return parent_of(record).area_id
 
 
 def is_archived(record: Any) -> bool:
@@ -138,8 +159,7 @@ def is_archived(record: Any) -> bool:
         return True
     if hasattr(record, "area_id"):
         return False
-    parent = record.panel if hasattr(record, "panel") else record.engagement
-    return parent.archived_at is not None
+    return parent_of(record).archived_at is not None
 
 
 def may_read(user: User, record: Any) -> bool:
@@ -196,6 +216,27 @@ def _can(user: User, action: str, target: Any) -> bool:
         # Who owns a record decides who reads its restricted text: only someone who
         # may already read it changes that.
         return may_write(user, target) and may_see_restricted(user, target)
+    if action == "update_action":
+        # A plan action's owner reports progress on it even without the right to edit
+        # plans, if they can see it and their role changes things.
+        if is_archived(target):
+            return False
+        if may_write(user, target):
+            return True
+        return (
+            target.is_open
+            and target.owner_id == user.id
+            and user.role not in READ_ONLY_ROLES
+            and may_read(user, target)
+        )
+    if action == "add_evidence":
+        # Progress on an objective is shown by the Areas' own work: anyone whose role
+        # records work may link what they can see to an objective they can see (a national
+        # one too). A plan action's evidence comes from those who report on it.
+        if isinstance(target, _plan_action_model()):
+            return _can(user, "update_action", target)
+        return user.role not in READ_ONLY_ROLES and may_read(user, target) and not (
+            is_archived(target))
     if action == "close_action":
         # A follow-up action's owner reports their own work even without the right to
         # edit engagements, if they can see the engagement and their role changes things.
@@ -216,8 +257,9 @@ def can(user: User, action: str, target: Any) -> bool:
     """The one question: may `user` do `action` to `target` (a kind, or a record)?
 
     Actions: add (a kind), read, open, edit, archive, restore, see_restricted, change_owner,
-    close_action (a follow-up action), administer ("priorities", "map_data",
-    "archived"), oversee_actions ("actions").
+    close_action (a follow-up action), update_action (a plan action), add_evidence (an
+    objective or a plan action), administer
+    ("priorities", "map_data", "archived"), oversee_actions ("actions").
     """
     return _can(user, action, target)
 

@@ -30,7 +30,11 @@ LINK_NOUNS = {
     "contact": "contact",
     "engagement": "engagement",
     "panel": "panel",
+    "feedback": "piece of feedback",
+    "panel_meeting": "panel meeting",
 }
+# Kinds that may be national (no Area): a national one is seen by everyone.
+MAY_BE_NATIONAL = frozenset({"panel", "feedback", "panel_meeting"})
 
 
 def link(kind: str, record: Any, area_id: int | None, name: str | None = None) -> tuple:
@@ -120,9 +124,10 @@ def shown(value: Any, user: User) -> str:
     parts = []
     for kind, _record_id, area_id, name in value:
         if area_id is None:
-            # A national panel is seen by all; a record whose Area was not recorded
+            # A national panel (or its meeting or feedback) is seen by all; a record whose
+            # Area was not recorded
             # (a trail written before links were kept) only by national users.
-            visible = kind == "panel" or user.is_national
+            visible = kind in MAY_BE_NATIONAL or user.is_national
         else:
             visible = can_see_area(user, area_id)
         parts.append(name if visible else in_another_area(kind))

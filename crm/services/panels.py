@@ -85,13 +85,7 @@ def list_panels(user: User, include_archived: bool = False) -> list[Panel]:
 
 
 def _check(user: User, data: dict[str, Any]) -> None:
-    area_id = data.get("area_id")
-    if area_id is None and not user.is_national:
-        raise InvalidValue(
-            "area_id", "Select the panel's Area: only national users add national panels"
-        )
-    if area_id is not None and not access.can_place_in(user, area_id):
-        raise InvalidValue("area_id", "Select an Area you work in")
+    reference.check_area_choice(user, data.get("area_id"), "panel")
     if data["quorum"] > data["target_size"]:
         raise InvalidValue("quorum", "Quorum must not be more than the target size")
 

@@ -17,6 +17,18 @@ def areas_for(user: User) -> list[Area]:
     return list(user.areas)
 
 
+def check_area_choice(user: User, area_id: int | None, what: str) -> None:
+    """The Area chosen for a panel, objective or plan: one the user works in; none
+    (national) only for national users."""
+    if area_id is None:
+        if not user.is_national:
+            raise InvalidValue(
+                "area_id", f"Select the {what}'s Area: only national users add national {what}s"
+            )
+    elif not access.can_place_in(user, area_id):
+        raise InvalidValue("area_id", "Select an Area you work in")
+
+
 def communities_by_ids(ids: list[int]) -> list[Community]:
     """The chosen communities, or InvalidValue if any id is not a community."""
     wanted = set(ids)

@@ -15,7 +15,18 @@ from sqlalchemy import func, select
 from crm import clock
 from crm.config import PROJECT_ROOT
 from crm.extensions import db
-from crm.models import Affiliation, Area, CaseworkPriority, Community, Contact, Stakeholder, User
+from crm.models import (
+    Affiliation,
+    Area,
+    CaseworkPriority,
+    Community,
+    Contact,
+    KeyActivity,
+    Objective,
+    ObjectiveMeasure,
+    Stakeholder,
+    User,
+)
 from crm.services import auth, records
 from crm.services import contacts as contact_service
 from crm.services import stakeholders as stakeholder_service
@@ -46,7 +57,40 @@ def load_reference_data() -> tuple[int, int]:
     db.session.add_all(new_areas + new_communities)
     db.session.flush()
     _load_priorities(data["casework_priorities"])
+    _load_objectives(data["objectives"])
     return len(new_areas), len(new_communities)
+
+
+def load_reference_objectives() -> None:
+    """The national objectives of seeds/reference.json (those not yet present)."""
+    _load_objectives(_read("reference.json")["objectives"])
+
+
+def _load_objectives(objectives: list[dict]) -> None:
+    """Add any national equality objective (with its measures and key activities) not yet
+    present, matched by title and period."""
+    have = {(o.title, o.starts_in) for o in db.session.scalars(
+        select(Objective).where(Objective.area_id.is_(None)))}  # fmt: skip
+    communities = {c.name: c for c in db.session.scalars(select(Community))}
+    for position, item in enumerate(objectives):
+        if (item["title"], item["starts_in"]) in have:
+            continue
+        objective = Objective(
+            title=item["title"], statement=item["statement"], starts_in=item["starts_in"],
+            ends_in=item["ends_in"], characteristics=item["characteristics"], position=position,
+            communities=[communities[name] for name in item["communities"]],
+        )  # fmt: skip
+        for n, measure in enumerate(item["measures"]):
+            objective.measures.append(
+                ObjectiveMeasure(text=measure["text"], baseline=measure.get("baseline"),
+                                 target=measure.get("target"), unit=measure.get("unit", ""),
+                                 position=n)
+            )  # fmt: skip
+        for year, activities in item["activities"].items():
+            for n, text in enumerate(activities):
+                objective.activities.append(KeyActivity(year=int(year), text=text, position=n))
+        db.session.add(objective)
+    db.session.flush()
 
 
 def _load_priorities(priorities: list[dict]) -> None:
