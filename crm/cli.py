@@ -115,6 +115,7 @@ def seed_demo(if_empty: bool) -> None:
         f"{counts['engagements']} engagements, {counts['actions']} follow-up actions, "
         f"{counts['panels']} panels with {counts['memberships']} memberships and "
         f"{counts['meetings']} meetings, {counts['feedback']} pieces of feedback, "
+        f"{counts['action plans']} action plans with {counts['plan actions']} actions, "
         f"4 demo accounts (password {seeding.DEMO_PASSWORD})"
     )
 

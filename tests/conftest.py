@@ -449,7 +449,7 @@ def make_plan_action(app) -> Callable[..., int]:
             values = {"what": "Map the stakeholders in each borough", "by_whom": "All managers",
                       "due_kind": "month", "due_on": date(2026, 10, 1),
                       "reference": f"{theme.number if theme else ''}.{letter}".lstrip("."),
-                      "position": len(plan.actions)} | kw  # fmt: skip
+                      "position": len(plan.actions), "added_on": plan.starts_on} | kw  # fmt: skip
             chosen = [db.session.get(Objective, o) for o in objective_ids]
             action = PlanAction(plan=plan, theme=theme, objectives=chosen, **values)
             status = "not_started"

@@ -142,7 +142,7 @@ def _plans(admin, owner, mc: int, nw: int, e, hidden_e, f1) -> dict[str, int]:
     action_plans.add_evidence(admin, pa, "engagement", e.id)
     action_plans.add_evidence(admin, on, "engagement", hidden_e.id)
     action_plans.add_evidence(admin, on, "feedback", f1.id)
-    action_plans.link_record(admin, e, [on.id, o.id], [pa.id])
+    action_plans.set_served(admin, e, [on.id, o.id], [pa.id])
     return {"on": on.id, "o": o.id, "pl": pl.id, "pa": pa.id}
 
 

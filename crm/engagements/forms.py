@@ -38,6 +38,7 @@ from crm.forms_common import (
     strip,
 )
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, LOCATION_KINDS
+from crm.plans.forms import ServesFields
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$", re.I)
 
@@ -80,7 +81,7 @@ class ActionForm(Form):
     due_on = GovDateField("Due date", widget=GovDateInput())
 
 
-class EngagementForm(OnceForm):
+class EngagementForm(ServesFields, OnceForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),

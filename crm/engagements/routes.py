@@ -17,7 +17,7 @@ from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.engagements.forms import EngagementForm
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
-from crm.services import access, audit, reference
+from crm.services import access, action_plans, audit, reference
 from crm.services import engagements as service
 from crm.services.lookup import records_by_ids, search_contacts, search_stakeholders
 from crm.views_common import (
@@ -148,6 +148,7 @@ def _set_choices(form: EngagementForm, engagement=None) -> None:
         reference.all_communities(),
         chosen,
     )
+    form.set_serves_choices(*action_plans.serving_choices(current_user, engagement))
 
 
 def _pickers(form: EngagementForm, engagement=None) -> dict:
@@ -173,6 +174,12 @@ def _pickers(form: EngagementForm, engagement=None) -> dict:
     }
 
 
+def _serving(engagement, form: EngagementForm):
+    """Record, in the same transaction, the objectives and plan actions it served."""
+    action_plans.set_served(current_user, engagement, *form.served())
+    return engagement
+
+
 def _submitted(form: EngagementForm) -> bool:
     """A real save: not a picker search (the no-JavaScript way to find records)."""
     return not request.form.get("find") and form.validate_on_submit()
@@ -196,8 +203,9 @@ def new():
         created, already = save_once(
             form,
             service.KIND,
-            lambda: service.log_engagement(current_user, form.to_data(), form.action_rows()),
-        )
+            lambda: _serving(service.log_engagement(current_user, form.to_data(),
+                                                    form.action_rows()), form),
+        )  # fmt: skip
         if already:
             return already
         if created:
@@ -213,6 +221,7 @@ def detail(engagement_id: int):
     return render_template(
         "engagements/detail.html",
         engagement=engagement,
+        serves=action_plans.serves_for(current_user, engagement),
         history=audit.history(service.KIND, engagement.id),
         button_form=ButtonForm(),
     )
@@ -226,6 +235,7 @@ def edit(engagement_id: int):
     form = EngagementForm()
     if request.method == "GET":
         form.load(engagement)
+        form.load_served(action_plans.served_by(engagement))
     _set_choices(form, engagement)
     if not access.can(current_user, "see_restricted", engagement):
         # Someone who may not read the notes must not overwrite them unseen either.
@@ -236,9 +246,8 @@ def edit(engagement_id: int):
     if _submitted(form):
         saved, conflict = try_save(
             form,
-            lambda: service.update_engagement(
-                current_user, engagement, form.to_data(), form_version(form)
-            ),
+            lambda: _serving(service.update_engagement(
+                current_user, engagement, form.to_data(), form_version(form)), form),
         )
         if saved:
             flash(f"{saved.title} has been updated", "success")

@@ -39,10 +39,11 @@ from crm.forms_common import (
     strip,
 )
 from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
+from crm.plans.forms import ServesFields
 from crm.services.feedback import looks_like_a_name
 
 
-class FeedbackForm(OnceForm):
+class FeedbackForm(ServesFields, OnceForm):
     source = SelectField(
         "Where it came from",
         widget=GovSelect(),

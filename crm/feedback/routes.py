@@ -10,7 +10,7 @@ from crm.auth.forms import ButtonForm
 from crm.feedback.forms import FeedbackForm, StatusForm
 from crm.forms_common import optional_int
 from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
-from crm.services import access, audit, panel_meetings, panels, reference
+from crm.services import access, action_plans, audit, panel_meetings, panels, reference
 from crm.services import feedback as service
 from crm.services.engagements import get_engagement
 from crm.services.stakeholders import get_stakeholder
@@ -86,7 +86,14 @@ def _form(f=None) -> FeedbackForm:
         service.priorities(include=keep_priorities),
         reference.all_communities(),
     )
+    form.set_serves_choices(*action_plans.serving_choices(current_user, f))
     return form
+
+
+def _serving(f, form: FeedbackForm):
+    """Record, in the same transaction, the objectives and plan actions it served."""
+    action_plans.set_served(current_user, f, *form.served())
+    return f
 
 
 def _prefill(form: FeedbackForm) -> None:
@@ -140,10 +147,10 @@ def new():
         created, already = save_once(
             form,
             service.KIND,
-            lambda: service.create_feedback(
+            lambda: _serving(service.create_feedback(
                 current_user, form.to_data(), form.priority_ids.data or [],
                 form.community_ids.data or [], (form.restricted_detail.data or "").strip(),
-            ),
+            ), form),
         )  # fmt: skip
         if already:
             return already
@@ -159,6 +166,7 @@ def detail(feedback_id: int):
     return render_template(
         "feedback/detail.html",
         f=f,
+        serves=action_plans.serves_for(current_user, f),
         history=audit.history(service.KIND, f.id),
         button_form=ButtonForm(),
     )
@@ -172,17 +180,18 @@ def edit(feedback_id: int):
     form = _form(f)
     if request.method == "GET":
         form.load(f)
+        form.load_served(action_plans.served_by(f))
     conflict = None
     if request.method == "POST" and not access.can(current_user, "change_owner", f):
         form.owner_id.data = f.owner_id  # not offered: only the owner or an administrator
     if form.validate_on_submit():
         saved, conflict = try_save(
             form,
-            lambda: service.update_feedback(
+            lambda: _serving(service.update_feedback(
                 current_user, f, form.to_data(), form.priority_ids.data or [],
                 form.community_ids.data or [], form_version(form),
                 (form.restricted_detail.data or "").strip() if show_restricted else None,
-            ),
+            ), form),
         )  # fmt: skip
         if saved:
             flash("The feedback has been updated", "success")

@@ -236,6 +236,9 @@ class PlanAction(db.Model):
     key_activity_id: Mapped[int | None] = mapped_column(ForeignKey("key_activities.id"))
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     status_on: Mapped[date | None] = mapped_column(Date)
+    # The day it joined the plan (an imported plan's actions: the plan's start), so the
+    # monitoring of an earlier quarter does not list it.
+    added_on: Mapped[date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

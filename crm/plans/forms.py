@@ -290,6 +290,32 @@ class EvidenceForm(OnceForm):
         return field.data if field is not None else None
 
 
+class ServesFields:
+    """Mixed into the engagement and feedback forms: the objectives and plan actions the
+    record serves, so "what did we do this quarter, for which objective" has an answer."""
+
+    serves_objective_ids = SelectMultipleField(
+        "Objectives it served", widget=GovCheckboxesInput(), coerce=record_id,
+        validate_choice=False)
+    serves_action_ids = SelectMultipleField(
+        "Plan actions it served", widget=GovCheckboxesInput(), coerce=record_id,
+        validate_choice=False)  # fmt: skip
+
+    def set_serves_choices(self, objectives, actions) -> None:
+        self.serves_objective_ids.choices = [
+            (o.id, f"{o.title} ({o.area_name}, {o.period_label})") for o in objectives]
+        self.serves_action_ids.choices = [
+            (a.id, f"{a.reference} {a.what} ({a.plan.title})"[:200]) for a in actions]
+
+    def load_served(self, evidence) -> None:
+        self.serves_objective_ids.data = [e.objective_id for e in evidence if e.objective_id]
+        self.serves_action_ids.data = [e.action_id for e in evidence if e.action_id]
+
+    def served(self) -> tuple[list[int], list[int]]:
+        return (list(self.serves_objective_ids.data or []),
+                list(self.serves_action_ids.data or []))  # fmt: skip
+
+
 class ImportForm(PlanForm):
     """The plan's own details, and its themes and actions from a file like the paper's."""
 

@@ -3,7 +3,9 @@ and every problem, then save all of it or nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,6 +20,7 @@ from crm.views_common import save_once, try_save, upload_limit
 bp = Blueprint("imports", __name__)  # nested in plans: plans.imports.<page>
 
 LIMIT = 10 * 1024 * 1024  # a plan's spreadsheet is a few hundred KB at most
+DRAFT_LIFETIME_SECONDS = 24 * 60 * 60
 GONE = "The uploaded file is no longer waiting to be saved: upload it again"
 
 
@@ -35,6 +38,15 @@ def _draft(token: str) -> Path:
     folder = Path(current_app.instance_path) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"plan-import-{current_user.id}-{token}"
+
+
+def _forget_old_drafts() -> None:
+    """Uploads never saved are deleted after a day: they may hold what people wrote."""
+    cutoff = time.time() - DRAFT_LIFETIME_SECONDS
+    for path in (Path(current_app.instance_path) / "uploads").glob("plan-import-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def _preview(form, parsed, token: str):
@@ -63,6 +75,9 @@ def new():
         # saving would refuse (an Area the user does not work in, an end before the start).
         try_save(form, lambda: service.check_plan(current_user, form.to_data()))
         if parsed is not None and not any(field.errors for field in form):
+            if not parsed.ok:  # every problem shown; nothing kept to save
+                return _preview(form, parsed, "")
+            _forget_old_drafts()
             token = secrets.token_hex(16)
             _draft(token).write_bytes(data)
             # Each reading is saved once: its own submission token, whatever the upload

@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm import clock
 from crm.extensions import db
 from crm.models import ActionPlan, ActionUpdate, Evidence, Objective, PlanAction, PlanTheme, User
+from crm.models.common import utcnow
 from crm.models.plan import ACTION_STATUSES, CLOSED_ACTION_STATUSES, UPDATE_CADENCES
 from crm.services import access, audit, records, reference
 from crm.services.quarters import Quarter, period_of
@@ -203,7 +204,8 @@ def add_action(user: User, plan: ActionPlan, theme: PlanTheme | None, data: dict
         raise InvalidValue("letter", f"The plan already has an action {reference}: leave the "
                            "letter blank for the next free one")  # fmt: skip
     action = PlanAction(plan=plan, theme=theme, reference=reference, position=len(plan.actions),
-                        status="not_started", **{f: data.get(f) for f in ACTION_FIELDS})
+                        status="not_started", added_on=clock.today(),
+                        **{f: data.get(f) for f in ACTION_FIELDS})  # fmt: skip
     action.objectives = objectives  # fmt: skip
     return records.create_audited(user, ACTION, action, describe_action)
 
@@ -234,6 +236,10 @@ def add_update(user: User, action: PlanAction, updated_on: date, note: str,
         raise InvalidValue("to_status", "Select where the action stands")
     if updated_on > clock.today():
         raise InvalidValue("updated_on", "The update's date must be today or in the past")
+    starts = action.plan.starts_on
+    if updated_on < starts:
+        raise InvalidValue("updated_on", "The update's date must be on or after the plan "
+                           f"starts, {starts.day} {starts:%B %Y}")  # fmt: skip
     last = action.updates[-1] if action.updates else None
     if last is not None and updated_on < last.updated_on:
         raise InvalidValue("updated_on", "The update's date must be on or after the last "
@@ -251,7 +257,8 @@ def add_update(user: User, action: PlanAction, updated_on: date, note: str,
         action.updates.append(update)
         action.status, action.status_on = to_status, updated_on
 
-    records.update_audited(user, ACTION, action, None, describe_action, mutate)
+    records.update_audited(user, ACTION, action, None, describe_action, mutate,
+                           permission="update_action")  # fmt: skip
     return update
 
 
@@ -275,14 +282,14 @@ def import_plan(user: User, data: dict[str, Any], parsed) -> ActionPlan:
         owner = people.get(row.by_whom.strip().casefold())
         action = PlanAction(
             plan=plan, theme=theme, reference=f"{row.theme_number}.{row.letter}".lstrip("."),
-            position=position, what=row.what, owner=owner,
+            position=position, what=row.what, owner=owner, added_on=plan.starts_on,
             by_whom="" if owner else row.by_whom[:200],
             due_kind=row.due.kind if row.due.kind in ("date", "month", "ongoing") else "",
             due_on=row.due.on, status="not_started",
         )  # fmt: skip
-        if row.due.note:
+        if row.due.first_update:
             action.updates.append(ActionUpdate(
-                updated_on=clock.today(), note=row.due.note, from_status="",
+                updated_on=clock.today(), note=row.due.first_update, from_status="",
                 to_status="not_started", user=user))  # fmt: skip
         records.create_audited(user, ACTION, action, describe_action)
     return plan
@@ -352,6 +359,8 @@ def monitoring(plan: ActionPlan, quarter: Quarter, today: date) -> list[Monitori
     rows = []
     for action in sorted((a for a in plan.actions if a.archived_at is None),
                          key=lambda a: a.position):  # fmt: skip
+        if action.added_on > until:
+            continue  # not yet in the plan
         before = [u for u in action.updates if u.updated_on < quarter.starts_on]
         within = [u for u in action.updates if quarter.starts_on <= u.updated_on <= until]
         status_then = before[-1].to_status if before else "not_started"
@@ -392,6 +401,8 @@ def add_evidence(user: User, target: Objective | PlanAction, kind: str, record_i
         evidence.title, evidence.url = title[:300], url[:500]
     elif kind in ("engagement", "feedback", "panel_meeting"):
         _find_evidence_record(user, kind, record_id)
+        if any(getattr(e, f"{kind}_id") == record_id for e in _live_evidence(target)):
+            raise InvalidValue("kind", "That is already evidence of this")
         setattr(evidence, f"{kind}_id", record_id)
     else:
         raise InvalidValue("kind", "Select what the evidence is")
@@ -405,14 +416,17 @@ def _note_evidence(user: User, target: Objective | PlanAction, evidence: Evidenc
     its name reaches only those who may see it."""
     db.session.flush()
     db.session.refresh(evidence)
-    linked = evidence.engagement or evidence.feedback or evidence.panel_meeting
-    value: Any = evidence_text(evidence)
-    if linked is not None:
-        kind = {"engagements": "engagement", "feedback": "feedback",
-                "panel_meetings": "panel_meeting"}[type(linked).__tablename__]  # fmt: skip
-        value = (audit.link(kind, linked, access.home_area_id(linked), value),)
     audit.record_event(user, KIND_OF[type(target)], target.id, "evidence added", None,
-                       {"Evidence": value}, target.version)  # fmt: skip
+                       {"Evidence": _evidence_value(evidence)}, target.version)  # fmt: skip
+
+
+def _evidence_value(evidence: Evidence) -> Any:
+    """Evidence as the audit keeps it: a linked record as a link (see audit.link)."""
+    linked = evidence.engagement or evidence.feedback or evidence.panel_meeting
+    if linked is None:
+        return evidence_text(evidence)
+    link = audit.link(evidence.kind, linked, access.home_area_id(linked), evidence_text(evidence))
+    return (link,)
 
 
 KIND_OF = {Objective: "objective", PlanAction: ACTION}
@@ -464,14 +478,18 @@ def evidence_text(e: Evidence) -> str:
     return f"Document: {e.title}"
 
 
-def evidence_for(user: User, target: Objective | PlanAction) -> list[Evidence]:
-    """The live evidence linked to the target, newest first, of records the user may see."""
+def _live_evidence(target: Objective | PlanAction) -> list[Evidence]:
     column = Evidence.objective_id if isinstance(target, Objective) else Evidence.action_id
     stmt = (
         select(Evidence).where(column == target.id, Evidence.archived_at.is_(None))
         .order_by(Evidence.added_on.desc(), Evidence.id.desc())
     )
-    return [e for e in db.session.scalars(stmt) if _may_see_evidence(user, e)]
+    return list(db.session.scalars(stmt))
+
+
+def evidence_for(user: User, target: Objective | PlanAction) -> list[Evidence]:
+    """The live evidence linked to the target, newest first, of records the user may see."""
+    return [e for e in _live_evidence(target) if _may_see_evidence(user, e)]
 
 
 def _may_see_evidence(user: User, e: Evidence) -> bool:
@@ -479,23 +497,53 @@ def _may_see_evidence(user: User, e: Evidence) -> bool:
     return linked is None or access.may_read(user, linked)
 
 
-def link_record(user: User, record, objective_ids: list[int], action_ids: list[int]) -> None:
+def serving_choices(user: User, record=None) -> tuple[list[Objective], list[PlanAction]]:
+    """The objectives and open actions a user may name an engagement or feedback as serving
+    (those they may add evidence to), and any the record already serves that they may
+    change, so an edit form keeps them ticked."""
+    from crm.services.objectives import list_objectives
+
+    objectives = [o for o in list_objectives(user) if access.can(user, "add_evidence", o)]
+    actions = [a for a in db.session.scalars(
+        _live_actions(user).where(PlanAction.status.not_in(CLOSED_ACTION_STATUSES))
+        .order_by(ActionPlan.title, PlanAction.position)) if access.can(user, "add_evidence", a)]
+    if record is not None:
+        for e in served_by(record):
+            if e.objective is not None and e.objective not in objectives and access.can(
+                    user, "add_evidence", e.objective):  # fmt: skip
+                objectives.append(e.objective)
+            if e.action is not None and e.action not in actions and access.can(
+                    user, "add_evidence", e.action):  # fmt: skip
+                actions.append(e.action)
+    return objectives, actions
+
+
+def set_served(user: User, record, objective_ids: list[int], action_ids: list[int]) -> None:
     """An engagement or feedback names the objectives and actions it serves: each becomes
-    evidence of them (those the user may add evidence to, so nobody writes into a plan
-    they may not see or report on)."""
+    evidence of them, and one no longer named stops being (archived, not deleted). Only
+    targets the user may add evidence to are touched; links they may not see stay."""
     kind = "engagement" if record.__tablename__ == "engagements" else "feedback"
-    column = getattr(Evidence, f"{kind}_id")
-    have = {(e.objective_id, e.action_id) for e in db.session.scalars(
-        select(Evidence).where(column == record.id, Evidence.archived_at.is_(None)))}  # fmt: skip
-    wanted = [(Objective, i, "objective_id") for i in objective_ids if (i, None) not in have]
-    wanted += [(PlanAction, i, "action_id") for i in action_ids if (None, i) not in have]
-    for model, target_id, column_name in wanted:
+    current = served_by(record)
+    wanted = {(Objective, i) for i in objective_ids} | {(PlanAction, i) for i in action_ids}
+    field = {Objective: "serves_objective_ids", PlanAction: "serves_action_ids"}
+    for model, target_id in sorted(wanted, key=lambda w: (w[0].__name__, w[1])):
         target = db.session.get(model, target_id)
-        if target is not None and access.can(user, "add_evidence", target):
-            evidence = Evidence(added_on=clock.today(), added_by=user,
-                                **{column_name: target_id, f"{kind}_id": record.id})
-            db.session.add(evidence)
-            _note_evidence(user, target, evidence)
+        if target is None or not access.can(user, "add_evidence", target):
+            raise InvalidValue(field[model], "Select from the list")
+        column_name = "objective_id" if model is Objective else "action_id"
+        if any(getattr(e, column_name) == target_id for e in current):
+            continue
+        evidence = Evidence(added_on=clock.today(), added_by=user,
+                            **{column_name: target_id, f"{kind}_id": record.id})
+        db.session.add(evidence)
+        _note_evidence(user, target, evidence)
+    for e in current:
+        target = e.objective or e.action
+        if (type(target), target.id) not in wanted and access.can(user, "add_evidence", target):
+            e.archived_at = utcnow()
+            audit.record_event(user, KIND_OF[type(target)], target.id, "evidence removed",
+                               {"Evidence": _evidence_value(e)}, {"Evidence": ""},
+                               target.version)  # fmt: skip
 
 
 def served_by(record) -> list[Evidence]:
@@ -505,6 +553,12 @@ def served_by(record) -> list[Evidence]:
     return list(db.session.scalars(select(Evidence).where(
         column == record.id, Evidence.archived_at.is_(None),
         or_(Evidence.objective_id.is_not(None), Evidence.action_id.is_not(None)))))  # fmt: skip
+
+
+def serves_for(user: User, record) -> list[Evidence]:
+    """What an engagement or feedback served, as its page shows it: the objectives and
+    actions the user may see (another Area's plan is not named)."""
+    return [e for e in served_by(record) if access.may_read(user, e.objective or e.action)]
 
 
 def plan_summary(plan: ActionPlan, today: date) -> dict[str, int]:

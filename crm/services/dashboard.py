@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import Contact, Engagement, Feedback, FollowUpAction, Stakeholder, User
-from crm.services import actions, contacts, engagements, feedback, stakeholders
+from crm.services import action_plans, actions, contacts, engagements, feedback, stakeholders
 from crm.services.coverage import months_before
 
 
@@ -37,6 +37,8 @@ class Summary:
     my_overdue_actions: int
     my_open_feedback: Figure
     my_overdue_feedback: int
+    my_plan_actions_due: Figure
+    my_plan_actions_overdue: int
 
 
 def _count(model, conditions: list, join=None) -> int:
@@ -53,6 +55,7 @@ def summary_for(user: User, today: date) -> Summary:
     my_feedback = feedback.filter_conditions(user, mine)
     my_actions = actions.open_actions_conditions(user, False, today)
     everything = stakeholders.StakeholderFilters()
+    plan_actions_due = action_plans.needing_attention(user, today, mine=True)
     return Summary(
         stakeholders=Figure(
             _count(Stakeholder, stakeholders.filter_conditions(user, everything)),
@@ -83,6 +86,8 @@ def summary_for(user: User, today: date) -> Summary:
             _count(Feedback, my_feedback), "feedback.index", {"owner": user.id, "status": "open"}
         ),
         my_overdue_feedback=_count(Feedback, [*my_feedback, Feedback.response_due_on < today]),
+        my_plan_actions_due=Figure(len(plan_actions_due), "plans.due", {"scope": "mine"}),
+        my_plan_actions_overdue=sum(1 for _, overdue, _ in plan_actions_due if overdue),
     )  # fmt: skip
 
 

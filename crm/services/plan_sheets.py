@@ -55,6 +55,14 @@ class DueReading:
     ongoing: bool  # the text says ongoing (alone, or after a date: "Sept 07 - ongoing")
     note: str  # the text left once the date and "ongoing" are taken out, tidied
 
+    @property
+    def first_update(self) -> str:
+        """What an imported action keeps as its first update: the words besides the date,
+        with "ongoing" kept when it followed a date ("Sept 07 - ongoing")."""
+        if self.ongoing and self.kind != "ongoing":
+            return f"Ongoing - {self.note}" if self.note else "Ongoing"
+        return self.note
+
 
 _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"

@@ -158,13 +158,16 @@ def update_audited(
     expected_version: int | None,
     describe: Callable[[Any], dict[str, str]],
     mutate: Callable[[], None],
+    permission: str = "edit",
 ) -> Any:
     """Apply mutate() to the record unless someone else saved it since expected_version.
 
     The version travels in the edit form, so a change made between opening the
     form and saving it is caught even though each request is its own transaction.
+    `permission` is what the user must be allowed to do to the record (an action's
+    owner gives its update without the right to edit it).
     """
-    access.require(user, "edit", record)
+    access.require(user, permission, record)
     seen = record.version if expected_version is None else expected_version
     if record.version != seen:
         raise EditConflict(kind, type(record), record.id, seen)

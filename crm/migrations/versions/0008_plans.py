@@ -110,6 +110,7 @@ def upgrade():
     sa.Column('key_activity_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('status_on', sa.Date(), nullable=True),
+    sa.Column('added_on', sa.Date(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
