@@ -435,3 +435,27 @@ def test_the_same_record_is_evidence_of_an_action_once(
         action_plans.add_evidence(lead, action, "engagement", engagement)
         with pytest.raises(InvalidValue, match="already evidence of this"):
             action_plans.add_evidence(lead, action, "engagement", engagement)
+
+
+def test_an_ongoing_action_reviewed_yearly_is_due_once_a_year(app, client, signed_in, make_plan,
+                                                              make_plan_action):  # fmt: skip
+    """The plan's actions are updated each quarter; an ongoing action reviewed each year
+    (its own cadence) updated in May is not due again until April."""
+    user = signed_in("lead")
+    plan = make_plan()
+    may = [(date(2026, 5, 1), "on_track", "Annual assessment done")]
+    yearly = make_plan_action(plan, what="Assess training needs", due_kind="ongoing",
+                              due_on=None, review_months=12, owner_id=user.id, updates=may)
+    make_plan_action(plan, what="Keep the stakeholder map current", due_kind="ongoing",
+                     due_on=None, owner_id=user.id, updates=may)  # fmt: skip
+    due = text_of(client.get("/action-plans/due?scope=mine"))
+    assert "Keep the stakeholder map current" in due and "Assess training needs" not in due
+    assert "Ongoing, reviewed every year" in text_of(client.get(f"/plan-actions/{yearly}"))
+    # Only an ongoing action keeps its own cadence.
+    path = f"/plan-actions/{yearly}/edit"
+    body = post_form(client.get(path).get_data(as_text=True), path)
+    assert body["review_months"] in ("12", ["12"])
+    body |= {"due_kind": "month", "due_on": ["1", "3", "2027"]}
+    assert client.post(path, data=body).status_code == 302
+    with app.app_context():
+        assert db.session.get(PlanAction, yearly).review_months is None

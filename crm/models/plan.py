@@ -49,6 +49,8 @@ DUE_KINDS: dict[str, str] = {
 }
 # How often each open action is due an update (in months, from April).
 UPDATE_CADENCES: dict[int, str] = {1: "Every month", 3: "Every quarter", 6: "Every six months"}
+# How often an ongoing action is reviewed, when not as often as its plan's updates.
+REVIEW_CADENCES: dict[int, str] = UPDATE_CADENCES | {12: "Every year"}
 
 objective_communities = Table(
     "objective_communities",
@@ -193,6 +195,10 @@ class ActionPlan(db.Model):
         return f"{self.team}, {self.area_name}" if self.team else self.area_name
 
     @property
+    def cadence_label(self) -> str:
+        return UPDATE_CADENCES.get(self.update_months, "").lower()
+
+    @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
@@ -233,6 +239,8 @@ class PlanAction(db.Model):
     by_whom: Mapped[str] = mapped_column(String(200), default="")
     due_kind: Mapped[str] = mapped_column(String(10), default="")
     due_on: Mapped[date | None] = mapped_column(Date)  # the day, or the month's first day
+    # An ongoing action's review cadence in months (None: as often as the plan's updates).
+    review_months: Mapped[int | None] = mapped_column(Integer)
     key_activity_id: Mapped[int | None] = mapped_column(ForeignKey("key_activities.id"))
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     status_on: Mapped[date | None] = mapped_column(Date)

@@ -7,7 +7,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm import clock
-from crm.plans.forms import ActionForm, EvidenceForm, UpdateForm
+from crm.plans.evidence import evidence_page
+from crm.plans.forms import ActionForm, UpdateForm
 from crm.services import access, audit, reference
 from crm.services import action_plans as service
 from crm.services import objectives as objective_service
@@ -101,20 +102,8 @@ def update(plan_action_id: int):
 def evidence(plan_action_id: int):
     """Link an engagement, feedback, a panel meeting or a document to the action."""
     action = service.get_action(current_user, plan_action_id)
-    access.require(current_user, "add_evidence", action)
-    form = EvidenceForm()
-    form.set_choices(*service.evidence_choices(current_user))
-    if form.validate_on_submit():
-        added, already = save_once(form, service.ACTION, lambda: service.add_evidence(
-            current_user, action, form.kind.data, form.chosen_record(), form.title.data or "",
-            form.url.data or ""), saved_id=lambda _evidence: action.id)  # fmt: skip
-        if already:
-            return already
-        if added:
-            flash("The evidence has been added", "success")
-            return redirect(url_for(".detail", plan_action_id=action.id, _anchor="evidence"))
-    return render_template("plans/evidence_form.html", form=form, target=action,
-                           back=url_for(".detail", plan_action_id=action.id))  # fmt: skip
+    return evidence_page(action, service.ACTION,
+                         url_for(".detail", plan_action_id=action.id))  # fmt: skip
 
 
 @bp.route("/plan-actions/<int:plan_action_id>/archive", methods=["GET", "POST"])

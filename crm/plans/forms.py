@@ -36,7 +36,7 @@ from crm.forms_common import (
     record_id,
     strip,
 )
-from crm.models.plan import ACTION_STATUSES, DUE_KINDS, UPDATE_CADENCES
+from crm.models.plan import ACTION_STATUSES, DUE_KINDS, REVIEW_CADENCES, UPDATE_CADENCES
 from crm.models.reference import PROTECTED_CHARACTERISTICS
 
 _MEASURE = re.compile(
@@ -197,6 +197,10 @@ class ActionForm(OnceForm):
                            choices=list(DUE_KINDS.items()))
     due_on = GovDateField("Due date, or any day in the month it is due",
                           widget=GovDateInput())
+    review_months = SelectField(
+        "If ongoing, how often it is reviewed", widget=GovSelect(), coerce=optional_int,
+        choices=[("", "As often as the plan's updates")] + list(REVIEW_CADENCES.items()),
+        validate_choice=False)  # fmt: skip
     key_activity_id = SelectField("Key activity it serves", widget=GovSelect(),
                                   coerce=optional_int, validate_choice=False)
     objective_ids = SelectMultipleField("Objectives it serves", widget=GovCheckboxesInput(),
@@ -232,14 +236,15 @@ class ActionForm(OnceForm):
         return {
             "what": strip(self.what.data), "owner_id": self.owner_id.data,
             "by_whom": strip(self.by_whom.data), "due_kind": self.due_kind.data,
-            "due_on": self.due_on.data, "key_activity_id": self.key_activity_id.data,
+            "due_on": self.due_on.data, "review_months": self.review_months.data,
+            "key_activity_id": self.key_activity_id.data,
             "objective_ids": list(self.objective_ids.data or []),
         }  # fmt: skip
 
     def load(self, a) -> None:
         self.theme_id.data, self.what.data, self.owner_id.data = a.theme_id, a.what, a.owner_id
         self.by_whom.data, self.due_kind.data, self.due_on.data = a.by_whom, a.due_kind, a.due_on
-        self.key_activity_id.data = a.key_activity_id
+        self.key_activity_id.data, self.review_months.data = a.key_activity_id, a.review_months
         self.objective_ids.data = [o.id for o in a.objectives]
         self.version.data = str(a.version)
 

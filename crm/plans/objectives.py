@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from crm import clock
 from crm.auth.forms import ButtonForm
-from crm.plans.forms import EvidenceForm, ObjectiveForm
+from crm.plans.evidence import evidence_page
+from crm.plans.forms import ObjectiveForm
 from crm.services import access, audit, reference
 from crm.services import action_plans as plans
 from crm.services import objectives as service
@@ -97,20 +98,8 @@ def edit(objective_id: int):
 def evidence(objective_id: int):
     """Link an engagement, feedback, a panel meeting or a document to the objective."""
     objective = service.get_objective(current_user, objective_id)
-    access.require(current_user, "add_evidence", objective)
-    form = EvidenceForm()
-    form.set_choices(*plans.evidence_choices(current_user))
-    if form.validate_on_submit():
-        added, already = save_once(form, service.KIND, lambda: plans.add_evidence(
-            current_user, objective, form.kind.data, form.chosen_record(), form.title.data or "",
-            form.url.data or ""), saved_id=lambda _evidence: objective.id)  # fmt: skip
-        if already:
-            return already
-        if added:
-            flash("The evidence has been added", "success")
-            return redirect(url_for(".detail", objective_id=objective.id, _anchor="evidence"))
-    return render_template("plans/evidence_form.html", form=form, target=objective,
-                           back=url_for(".detail", objective_id=objective.id))  # fmt: skip
+    return evidence_page(objective, service.KIND,
+                         url_for(".detail", objective_id=objective.id))  # fmt: skip
 
 
 @bp.route("/objectives/<int:objective_id>/archive", methods=["GET", "POST"])

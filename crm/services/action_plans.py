@@ -24,7 +24,12 @@ from crm import clock
 from crm.extensions import db
 from crm.models import ActionPlan, ActionUpdate, Evidence, Objective, PlanAction, PlanTheme, User
 from crm.models.common import utcnow
-from crm.models.plan import ACTION_STATUSES, CLOSED_ACTION_STATUSES, UPDATE_CADENCES
+from crm.models.plan import (
+    ACTION_STATUSES,
+    CLOSED_ACTION_STATUSES,
+    REVIEW_CADENCES,
+    UPDATE_CADENCES,
+)
 from crm.services import access, audit, records, reference
 from crm.services.quarters import Quarter, period_of
 from crm.services.records import InvalidValue, iso_day
@@ -32,7 +37,8 @@ from crm.services.records import InvalidValue, iso_day
 PLAN = "action_plan"
 ACTION = "plan_action"
 PLAN_FIELDS = ("title", "area_id", "team", "starts_on", "ends_on", "owner_id", "update_months")
-ACTION_FIELDS = ("what", "owner_id", "by_whom", "due_kind", "due_on", "key_activity_id")
+ACTION_FIELDS = ("what", "owner_id", "by_whom", "due_kind", "due_on", "review_months",
+                 "key_activity_id")
 
 
 def describe_plan(p: ActionPlan) -> dict[str, Any]:
@@ -54,7 +60,8 @@ def due_text(a: PlanAction) -> str:
     if a.due_kind == "month" and a.due_on:
         return f"{a.due_on:%B %Y}"
     if a.due_kind == "ongoing":
-        return "Ongoing"
+        return f"Ongoing, reviewed {REVIEW_CADENCES[a.review_months].lower()}" if (
+            a.review_months) else "Ongoing"
     return "No date"
 
 
@@ -176,6 +183,10 @@ def _check_action(user: User, plan: ActionPlan, data: dict[str, Any],
         data["due_on"] = data["due_on"].replace(day=1)
     if data.get("due_kind") not in ("date", "month"):
         data["due_on"] = None
+    if data.get("due_kind") != "ongoing":
+        data["review_months"] = None
+    elif data.get("review_months") not in (None, *REVIEW_CADENCES):
+        raise InvalidValue("review_months", "Select how often it is reviewed")
     visible = {o.id: o for o in db.session.scalars(
         select(Objective).where(*access.area_or_national_conditions(Objective.area_id, user),
                                 Objective.archived_at.is_(None)))}  # fmt: skip
@@ -306,10 +317,11 @@ def is_overdue(action: PlanAction, today: date) -> bool:
 
 
 def update_due(action: PlanAction, today: date) -> bool:
-    """Open and with no update in the plan's current reporting period."""
+    """Open and with no update in the current reporting period: the plan's, or an ongoing
+    action's own review cadence."""
     if action.status in CLOSED_ACTION_STATUSES:
         return False
-    start, _ = period_of(today, action.plan.update_months)
+    start, _ = period_of(today, action.review_months or action.plan.update_months)
     return not any(u.updated_on >= start for u in action.updates)
 
 

@@ -107,6 +107,7 @@ def upgrade():
     sa.Column('by_whom', sa.String(length=200), nullable=False),
     sa.Column('due_kind', sa.String(length=10), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('review_months', sa.Integer(), nullable=True),
     sa.Column('key_activity_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('status_on', sa.Date(), nullable=True),
