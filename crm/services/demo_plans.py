@@ -186,9 +186,13 @@ def load_demo_plans(rng, demo: dict, admin: User) -> dict[str, int]:
             keep = sorted(rng.sample(range(len(templates)), rng.randint(2, len(templates))))
             chosen += [(theme, templates[i]) for i in keep]
         finals = _final_statuses(rng, [t for _, t in chosen])
+        # Work starts in each of the first three quarters, so each quarter's monitoring has
+        # a change of status (the off-track action gives the fourth its change).
+        first_starts = [0, 1, 2]
         for (theme, template), final in zip(chosen, finals, strict=True):
             action_owner = rng.choice(local) if not template.by_whom else None
-            path = _path(rng, final, quarters, today)
+            start = first_starts.pop(0) if final != "not_started" and first_starts else None
+            path = _path(rng, final, quarters, today, start)
             action = action_plans.add_action(admin, plan, theme, {
                 "what": template.what,
                 "owner_id": action_owner.id if action_owner else None,
@@ -245,14 +249,16 @@ def _day_in(rng, quarter: Quarter, today: date) -> date:
     return first + timedelta(days=rng.randint(0, (last - first).days))
 
 
-def _path(rng, final: str, quarters: list[Quarter], today: date) -> list[tuple[date, str]]:
+def _path(rng, final: str, quarters: list[Quarter], today: date,
+          start: int | None = None) -> list[tuple[date, str]]:  # fmt: skip
     """The dated updates that bring an action to `final`: one a quarter from when the work
-    started; open actions have their current quarter's update only about half the time."""
+    started (the quarter `start`, or one chosen); open actions have their current
+    quarter's update only about half the time."""
     if final == "not_started":
         if rng.random() < 0.5:
             return []
         return [(_day_in(rng, rng.choice(quarters[2:4]), today), "not_started")]
-    start = rng.choice([0, 0, 1, 2])
+    start = rng.choice([0, 0, 1, 2]) if start is None else start
     if final in ("done", "dropped"):
         end = rng.randint(start + 1, 4)
         middle = ["on_track"] * (end - start)
