@@ -6,6 +6,7 @@ a throwaway SQLite file.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from datetime import date
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from crm import create_app
 from crm.config import normalise_database_url
@@ -75,6 +76,22 @@ TODAY = date(2026, 11, 30)
 SEEDED_PRIORITIES = 15
 
 
+def _seeded_objectives() -> tuple[int, int, int, int]:
+    """What the seeded national objectives hold: objectives, key activities, measures, and
+    the communities they concern."""
+    seeded = json.loads((seeding.SEEDS / "reference.json").read_text(encoding="utf-8"))
+    objectives = seeded["objectives"]
+    return (
+        len(objectives),
+        sum(len(texts) for o in objectives for texts in o["activities"].values()),
+        sum(len(o["measures"]) for o in objectives),
+        sum(len(o["communities"]) for o in objectives),
+    )
+
+
+SEEDED_OBJECTIVES = _seeded_objectives()
+
+
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("CRM_TEST_DATABASE_URL")
     if url:
@@ -119,11 +136,27 @@ def app(database_url):
 
 @pytest.fixture(autouse=True)
 def _clean_slate(request):
-    """Empty every table but the reference data after each test that used the database."""
+    """Empty every table but the reference data after each test that used the database
+    (tests that read the shared demo data leave it for the next; see `demo_data`)."""
     yield
-    if "app" not in request.fixturenames:
+    if "app" not in request.fixturenames or "demo_data" in request.fixturenames:
         return
-    app = request.getfixturevalue("app")
+    empty_database(request.getfixturevalue("app"))
+
+
+@pytest.fixture(scope="module")
+def demo_data(app):
+    """The demo data, loaded once for a module whose tests only read it (loading it takes
+    seconds); emptied when the module is done. Keep such tests in a module of their own."""
+    with app.app_context():
+        seeding.load_demo_data()
+        db.session.commit()
+    yield
+    empty_database(app)
+
+
+def empty_database(app) -> None:
+    """Every table but the reference data emptied, and the reference data as seeded."""
     with app.app_context():
         db.session.rollback()
         # Casework priorities are reference data: drop any a test added, un-retire the rest.
@@ -136,10 +169,6 @@ def _clean_slate(request):
             PlanAction.__table__,
             PlanTheme.__table__,
             ActionPlan.__table__,
-            KeyActivity.__table__,
-            ObjectiveMeasure.__table__,
-            objective_communities,
-            Objective.__table__,
             AuditEvent.__table__,
             EngagementPlace.__table__,
             AreaBoundary.__table__,
@@ -175,9 +204,29 @@ def _clean_slate(request):
             db.session.execute(delete(table))
         db.session.execute(delete(CaseworkPriority).where(CaseworkPriority.id.not_in(seeded_ids)))
         db.session.execute(update(CaseworkPriority).values(retired_at=None))
-        # The national objectives are reference data too: put back as seeded.
-        seeding.load_reference_objectives()
+        _reset_objectives()
         db.session.commit()
+
+
+def _reset_objectives() -> None:
+    """The national objectives are reference data too: put back as seeded. Most tests
+    leave them alone, so they are only reloaded when one was added, edited or archived
+    (a version above 1) or its measures, activities or communities changed in number."""
+    counts = db.session.execute(select(
+        select(func.count()).select_from(Objective).scalar_subquery(),
+        select(func.count()).select_from(Objective).where(
+            (Objective.version != 1) | Objective.archived_at.is_not(None)
+            | Objective.area_id.is_not(None)).scalar_subquery(),
+        select(func.count()).select_from(KeyActivity).scalar_subquery(),
+        select(func.count()).select_from(ObjectiveMeasure).scalar_subquery(),
+        select(func.count()).select_from(objective_communities).scalar_subquery(),
+    )).one()  # fmt: skip
+    if tuple(counts) == (*SEEDED_OBJECTIVES[:1], 0, *SEEDED_OBJECTIVES[1:]):
+        return
+    for table in (KeyActivity.__table__, ObjectiveMeasure.__table__, objective_communities,
+                  Objective.__table__):  # fmt: skip
+        db.session.execute(delete(table))
+    seeding.load_reference_objectives()
 
 
 @pytest.fixture
