@@ -309,7 +309,8 @@ def test_priorities_page_links_each_figure_to_the_feedback_behind_it(
     listing = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert "<strong>2</strong> pieces of feedback" in listing
     trend = client.get("/priorities?from=2026-01-01&to=2026-06-30&view=quarters")
-    row = trend.get_data(as_text=True).split(VAWG)[1].split("</tr>")[0]
+    table = trend.get_data(as_text=True).split('id="priority-trend-table"')[1]
+    row = table.split(VAWG)[1].split("</tr>")[0]
     assert [cell.split(">")[-1] for cell in row.split("</td>")[:-1]] == ["3", "1"]
 
 

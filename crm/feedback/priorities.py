@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from crm import clock
 from crm.auth.forms import ButtonForm
+from crm.charts_view import arg_calendar_quarters, chart_download
 from crm.feedback.forms import PriorityForm
 from crm.services import access, priorities, priority_figures, reference
 from crm.views_common import arg_date, arg_int, post_button, try_save
@@ -36,11 +37,13 @@ def index():
     start, end, problems = period()
     area_id = arg_int("area")
     view = "quarters" if request.args.get("view") == "quarters" else "figures"
+    calendar = arg_calendar_quarters()
     context = {}
     if view == "quarters":
-        context["quarters"], context["trend"] = priority_figures.quarterly(
-            current_user, area_id, start, end
-        )
+        trend = priority_figures.trend_chart(current_user, area_id, start, end, calendar)
+        if download := chart_download(trend):
+            return download
+        context["trend"] = trend
     else:
         context["figures"] = priority_figures.figures(current_user, area_id, start, end)
     return render_template(
@@ -51,6 +54,7 @@ def index():
         areas=reference.areas_for(current_user),
         problems=problems,
         view=view,
+        calendar=calendar,
         **context,
     )
 

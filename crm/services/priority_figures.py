@@ -17,6 +17,8 @@ from crm.extensions import db
 from crm.models import CaseworkPriority, Feedback, User
 from crm.models.feedback import CLOSED_STATUSES, feedback_priorities
 from crm.services import access
+from crm.services.charts import Chart
+from crm.services.quarters import Quarter, quarters_between
 
 
 @dataclass
@@ -114,35 +116,52 @@ def figures(user: User, area_id: int | None, start: date, end: date) -> list[Pri
     return result
 
 
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarters_between(start: date, end: date) -> list[tuple[int, int]]:
-    year, quarter = quarter_of(start)
-    last = quarter_of(end)
-    out = []
-    while (year, quarter) <= last:
-        out.append((year, quarter))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return out
-
-
 def quarterly(
-    user: User, area_id: int | None, start: date, end: date
-) -> tuple[list[tuple[int, int]], list[tuple[CaseworkPriority, dict[tuple[int, int], int]]]]:
-    """Feedback received per top-level priority per calendar quarter: the trend."""
+    user: User, area_id: int | None, start: date, end: date, calendar: bool = False
+) -> tuple[list[Quarter], list[tuple[CaseworkPriority, dict[Quarter, int]]]]:
+    """Feedback received per top-level priority per quarter (financial, April to March,
+    unless calendar): the trend."""
     tops, top_of = _top_level()
     seen: dict[int, dict[int, Row]] = defaultdict(dict)
     for priority_id, row in _rows(user, area_id, start, end):
         seen[top_of[priority_id]][row.feedback_id] = row
-    quarters = quarters_between(start, end)
+    quarters = quarters_between(start, end, calendar)
     table = []
     for top in tops:
         counts = dict.fromkeys(quarters, 0)
         for row in seen.get(top.id, {}).values():
-            counts[quarter_of(row.received_on)] += 1
+            counts[Quarter.of(row.received_on, calendar)] += 1
         if top.is_retired and not any(counts.values()):
             continue
         table.append((top, counts))
     return quarters, table
+
+
+def trend_chart(
+    user: User, area_id: int | None, start: date, end: date, calendar: bool = False
+) -> Chart:
+    """The trend as a chart: a line per top-level priority across the quarters, with the
+    priorities as the table's rows and the quarters across."""
+    quarters, trend = quarterly(user, area_id, start, end, calendar)
+    kind = "calendar quarter" if calendar else "financial quarter (April to March)"
+    cut = quarters[0].starts_on < start or quarters[-1].ends_on > end
+    summary = (
+        f"How much feedback was received about each casework priority in each {kind}, "
+        f"from {quarters[0].short_label} to {quarters[-1].short_label}"
+        + (", counting only the days in the period." if cut else ".")
+    )
+    return Chart(
+        key="priority-trend",
+        title="Feedback received each quarter",
+        summary=summary,
+        kind="line",
+        categories=[q.short_label for q in quarters],
+        series={
+            p.name + (" (retired)" if p.is_retired else ""): [counts[q] for q in quarters]
+            for p, counts in trend
+        },
+        unit="Feedback received",
+        category_label="Quarter",
+        series_label="Casework priority",
+        rows="series",
+    )

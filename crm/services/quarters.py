@@ -1,5 +1,6 @@
 """Reporting quarters. The service's year runs from April to March (its financial year),
-so Q1 is April to June: "Q1 2026-27"."""
+so Q1 is April to June: "Q1 2026-27". Pages that show quarters offer calendar quarters
+too (Q1 is January to March: "2026 Q1"), as `Quarter(..., calendar=True)`."""
 
 from __future__ import annotations
 
@@ -14,24 +15,29 @@ from crm.services.panel_refresh import add_months
 class Quarter:
     year: int  # the financial year it belongs to: 2026 means April 2026 to March 2027
     number: int  # 1 to 4
+    calendar: bool = False  # a calendar quarter: year is the calendar year, Q1 January
 
     @classmethod
-    def of(cls, day: date) -> Quarter:
+    def of(cls, day: date, calendar: bool = False) -> Quarter:
+        if calendar:
+            return cls(day.year, (day.month - 1) // 3 + 1, calendar=True)
         months_since_april = (day.month - 4) % 12
         year = day.year if day.month >= 4 else day.year - 1
         return cls(year, months_since_april // 3 + 1)
 
     @classmethod
-    def parse(cls, key: str | None) -> Quarter | None:
-        """"2026-Q1" as a quarter, or None if it is not one (a year 1900 to 2999)."""
-        match = re.fullmatch(r"(\d{4})-Q([1-4])", (key or "").strip().upper())
+    def parse(cls, key: str | None, calendar: bool = False) -> Quarter | None:
+        """A key as a quarter: "2026-Q1" (or with calendar, "2026-C1"), or None if it is
+        not one (a year 1900 to 2999)."""
+        letter = "C" if calendar else "Q"
+        match = re.fullmatch(rf"(\d{{4}})-{letter}([1-4])", (key or "").strip().upper())
         if not match or not 1900 <= int(match.group(1)) <= 2998:
             return None
-        return cls(int(match.group(1)), int(match.group(2)))
+        return cls(int(match.group(1)), int(match.group(2)), calendar)
 
     @property
     def starts_on(self) -> date:
-        return add_months(date(self.year, 4, 1), 3 * (self.number - 1))
+        return add_months(date(self.year, 1 if self.calendar else 4, 1), 3 * (self.number - 1))
 
     @property
     def ends_on(self) -> date:
@@ -39,24 +45,37 @@ class Quarter:
 
     @property
     def key(self) -> str:
-        return f"{self.year}-Q{self.number}"
+        return f"{self.year}-{'C' if self.calendar else 'Q'}{self.number}"
+
+    @property
+    def short_label(self) -> str:
+        """Its short name: "Q1 2026-27", or for a calendar quarter "2026 Q1"."""
+        if self.calendar:
+            return f"{self.year} Q{self.number}"
+        return f"Q{self.number} {self.year}-{(self.year + 1) % 100:02d}"
 
     @property
     def label(self) -> str:
         start, end = self.starts_on, self.ends_on
-        return (
-            f"Q{self.number} {self.year}-{(self.year + 1) % 100:02d} "
-            f"({start:%B} to {end:%B %Y})"
-        )
+        return f"{self.short_label} ({start:%B} to {end:%B %Y})"
 
     def previous(self) -> Quarter:
-        return Quarter.of(self.starts_on - timedelta(days=1))
+        return Quarter.of(self.starts_on - timedelta(days=1), self.calendar)
 
     def next(self) -> Quarter:
-        return Quarter.of(self.ends_on + timedelta(days=1))
+        return Quarter.of(self.ends_on + timedelta(days=1), self.calendar)
 
     def __contains__(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+
+def quarters_between(start: date, end: date, calendar: bool = False) -> list[Quarter]:
+    """Every quarter from the one holding `start` to the one holding `end`, in order."""
+    found, quarter = [], Quarter.of(start, calendar)
+    while quarter.starts_on <= end:
+        found.append(quarter)
+        quarter = quarter.next()
+    return found
 
 
 def period_of(day: date, months: int) -> tuple[date, date]:
