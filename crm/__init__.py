@@ -141,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.feedback.reports import bp as you_said_bp
     from crm.feedback.routes import bp as feedback_bp
     from crm.main.routes import bp as main_bp
+    from crm.mapping.routes import bp as mapping_bp
     from crm.maps.admin import bp as map_admin_bp
     from crm.maps.routes import bp as maps_bp
     from crm.panels.meetings import bp as meetings_bp
@@ -166,7 +167,7 @@ def _register_blueprints(app: Flask) -> None:
             if all(registered is not child for registered, _ in parent._blueprints):
                 parent.register_blueprint(child)
     for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
-                      panels_bp, feedback_bp, maps_bp, plans_bp):  # fmt: skip
+                      panels_bp, feedback_bp, maps_bp, plans_bp, mapping_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

@@ -112,6 +112,7 @@ SAVED_PAGES = {
     "objective": ("plans.objectives.detail", "objective_id"),
     "action_plan": ("plans.detail", "plan_id"),
     "plan_action": ("plans.actions.detail", "plan_action_id"),
+    "mapping_exercise": ("mapping.exercise", "exercise_id"),
 }
 
 

@@ -39,6 +39,8 @@ from crm.models import (
     FeedbackMove,
     FollowUpAction,
     KeyActivity,
+    MappingExercise,
+    MappingPosition,
     Membership,
     Objective,
     ObjectiveMeasure,
@@ -163,6 +165,8 @@ def empty_database(app) -> None:
         seeded = db.session.scalars(select(CaseworkPriority.id).order_by(CaseworkPriority.id))
         seeded_ids = list(seeded)[:SEEDED_PRIORITIES]
         for table in (
+            MappingPosition.__table__,
+            MappingExercise.__table__,
             Evidence.__table__,
             ActionUpdate.__table__,
             action_objectives,
@@ -515,11 +519,32 @@ def make_plan_action(app) -> Callable[..., int]:
 
 
 @pytest.fixture
+def make_exercise(app) -> Callable[..., int]:
+    """A mapping exercise with its positions {stakeholder id: (influence, interest)}."""
+    from datetime import date
+
+    def factory(area_name: str = "Mersey-Cheshire", positions=None, **kw) -> int:
+        with app.app_context():
+            values = {"held_on": date(2026, 10, 1), "title": "Annual mapping"} | kw
+            exercise = MappingExercise(area=area(area_name), **values)
+            exercise.positions = [
+                MappingPosition(stakeholder_id=s, influence=influence, interest=interest)
+                for s, (influence, interest) in (positions or {}).items()
+            ]
+            db.session.add(exercise)
+            db.session.commit()
+            return exercise.id
+
+    return factory
+
+
+@pytest.fixture
 def factories(make_stakeholder, make_contact, make_engagement, make_panel, make_membership,
               make_meeting, make_feedback, make_objective, make_plan,
-              make_plan_action):  # fmt: skip
+              make_plan_action, make_exercise):  # fmt: skip
     """Every record factory by kind, for tests/route_table.make_records."""
     return {"stakeholder": make_stakeholder, "contact": make_contact,
             "engagement": make_engagement, "panel": make_panel, "membership": make_membership,
             "meeting": make_meeting, "feedback": make_feedback, "objective": make_objective,
-            "plan": make_plan, "plan_action": make_plan_action}  # fmt: skip
+            "plan": make_plan, "plan_action": make_plan_action,
+            "exercise": make_exercise}  # fmt: skip

@@ -135,6 +135,11 @@ ROUTES = {
     "plans.imports.new": ("GET", "/action-plans/import", PLAN_EDITORS),
     # With no file waiting under that name: back to the upload, saying so.
     "plans.imports.confirm": ("POST", "/action-plans/import/0123abcd", PLAN_EDITORS),
+    "mapping.grid": ("GET", "/mapping", EVERYONE),
+    "mapping.exercises": ("GET", "/mapping/exercises", EVERYONE),
+    "mapping.new": ("GET", "/mapping/exercises/new", STAKEHOLDER_EDITORS),
+    "mapping.exercise": ("GET", "/mapping/exercises/{x}", EVERYONE),
+    "mapping.compare": ("GET", "/mapping/exercises/compare?from={x}&to={x}", EVERYONE),
 }
 # GET routes that answer with a download, JSON or the map's own document, not a GOV.UK page.
 NOT_PAGES = frozenset({
@@ -146,8 +151,9 @@ NOT_PAGES = frozenset({
 NOT_IN_AN_AREA = {
     "feedback.priorities.retire", "feedback.priorities.restore", "feedback.priorities.manage",
 }  # fmt: skip
-MISSING = {key: 999_999 for key in "scdeapmgfro"} | {"area": 999_999, "c2": 999_999,
-                                                     "pl": 999_999, "pa": 999_999}
+MISSING = {key: 999_999 for key in "scdeapmgfrox"} | {"area": 999_999, "c2": 999_999,
+                                                      "pl": 999_999, "pa": 999_999,
+                                                      "x_area": 999_999}  # fmt: skip
 
 # What a valid submission to each POST route is: the path, where its form is (SAME:
 # the path itself, read as an administrator; None: a button with no fields), what to
@@ -239,6 +245,9 @@ POSTS = {
     "plans.imports.new": ("/action-plans/import", SAME, {
         "title": "Imported plan", "area_id": "{area}", "starts_on": DAY,
         "ends_on": ["31", "3", "2027"], "file": lambda: (io.BytesIO(PLAN_CSV), "plan.csv")}),
+    # The form lists the Area's stakeholders with their scores; {x_area} is the Area's id.
+    "mapping.new": ("/mapping/exercises/new?area={x_area}", SAME,
+                    {"held_on": DAY, "title": "Annual mapping"}),
 }
 PLAN_CSV = (b"No.,Theme,Action,By whom,By when / Update\r\n"
             b"1,Engagement,a. Hold a drop-in,All managers,Oct-26 - venue booked\r\n")
@@ -299,6 +308,7 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
     o = f["objective"](area_name, title=f"{area_name or 'National'} objective")
     pl = f["plan"](area_name, title=f"{area_name or 'National'} action plan")
     pa = f["plan_action"](pl, objective_ids=[o])
+    x = f["exercise"](home, positions={s: (4, 2)}, title=f"{home} mapping")
     with app.app_context():
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
@@ -310,4 +320,5 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
                 db.session.get(model, record_id).archived_at = utcnow()
             db.session.commit()
     return {"s": s, "c": c, "c2": c2, "e": e, "a": a, "p": p, "m": m, "g": g, "f": fb, "r": r,
-            "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area}  # fmt: skip
+            "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area,
+            "x": x, "x_area": area}  # fmt: skip

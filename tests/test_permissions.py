@@ -34,9 +34,9 @@ def test_no_template_or_view_tests_a_role_by_name():
 
 @pytest.mark.parametrize("role, may_add", [
     ("admin", {"stakeholder", "contact", "engagement", "panel", "membership", "panel_meeting",
-               "feedback", "objective", "action_plan", "plan_action"}),
+               "feedback", "objective", "action_plan", "plan_action", "mapping_exercise"}),
     ("lead", {"stakeholder", "contact", "engagement", "feedback", "objective", "action_plan",
-              "plan_action"}),
+              "plan_action", "mapping_exercise"}),
     ("senior", set()),
     ("panels", {"contact", "panel", "membership", "panel_meeting", "feedback"}),
 ])  # fmt: skip

@@ -91,6 +91,7 @@ MISLABELLED = """() => {
 def records(
     app, make_user, make_stakeholder, make_contact, make_engagement, make_panel,
     make_membership, make_meeting, make_feedback, make_objective, make_plan, make_plan_action,
+    make_exercise,
 ):  # fmt: skip
     """A national administrator and one of each record, with long names and long text."""
     user = make_user("admin", national=True, name="Alexandra Montgomery-Fitzwilliam")
@@ -156,8 +157,9 @@ def records(
                                     geometry=json.dumps({"type": "Polygon",
                                                          "coordinates": square})))  # fmt: skip
         db.session.commit()
+    x = make_exercise(positions={s: (4, 2)}, title=UNBROKEN, notes=URL)
     return user, {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r,
-                  "o": o, "pl": pl, "pa": pa}  # fmt: skip
+                  "o": o, "pl": pl, "pa": pa, "x": x}  # fmt: skip
 
 
 def page_paths(ids: dict) -> list[str]:

@@ -196,6 +196,7 @@ HOSTILE = '"><img src=x onerror=alert(1)>'
 def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
     client, signed_in, make_stakeholder, make_contact, make_engagement, make_panel,
     make_membership, make_meeting, make_feedback, make_objective, make_plan, make_plan_action,
+    make_exercise,
 ):  # fmt: skip
     """Walks every GET page in ROUTES as an administrator, with hostile names in the data."""
     signed_in("admin", national=True)
@@ -217,6 +218,7 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
     pl = make_plan(title=HOSTILE, team=HOSTILE)
     pa = make_plan_action(pl, what=HOSTILE, by_whom=HOSTILE, objective_ids=[o],
                           updates=[(date(2026, 10, 1), "at_risk", HOSTILE)])  # fmt: skip
+    x = make_exercise(positions={s: (4, 2)}, title=HOSTILE, notes=HOSTILE)
     with client.application.app_context():
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
@@ -231,7 +233,7 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
         if endpoint == "feedback.you_said.report":
             path += "?from=2026-01-01&to=2026-12-31"
         response = client.get(path.format(s=s, c=c, e=e, a=a, p=p, m=m, g=g, f=f, r=r, o=o,
-                                          pl=pl, pa=pa))  # fmt: skip
+                                          pl=pl, pa=pa, x=x))  # fmt: skip
         html = response.get_data(as_text=True)
         assert response.status_code == 200, endpoint
         assert html.count("<h1") == 1, endpoint

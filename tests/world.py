@@ -20,6 +20,7 @@ from crm.services import (
     contacts,
     engagements,
     feedback,
+    mapping,
     objectives,
     stakeholders,
 )
@@ -27,7 +28,8 @@ from tests.conftest import priority
 
 # Names of North West records that a Mersey-Cheshire user must never see.
 HIDDEN_NAMES = ("Secret Northwest Group", "Secret Northwest Person", "Secret Northwest Forum",
-                "Secret Northwest Plan", "Secret Northwest Action", "Secret Northwest Goal")
+                "Secret Northwest Plan", "Secret Northwest Action", "Secret Northwest Goal",
+                "Secret Northwest Mapping")
 
 
 @dataclass
@@ -93,6 +95,7 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
             "summary": "National forum feedback"}, [hate_crime], [],
             "RESTRICTED-NATIONAL-1")  # fmt: skip
         plan_ids = _plans(admin, owner, mc, nw, e, hidden_e, f1)
+        plan_ids |= _mapping(admin, mc, nw, s, hidden_s)
         db.session.commit()
         mersey_ids = {"s": s.id, "c": c.id, "e": e.id, "a": e.actions[0].id, "f": f1.id,
                       "f2": f2.id, "fn": national.id, "r": hate_crime} | plan_ids  # fmt: skip
@@ -144,6 +147,17 @@ def _plans(admin, owner, mc: int, nw: int, e, hidden_e, f1) -> dict[str, int]:
     action_plans.add_evidence(admin, on, "feedback", f1.id)
     action_plans.set_served(admin, e, [on.id, o.id], [pa.id])
     return {"on": on.id, "o": o.id, "pl": pl.id, "pa": pa.id}
+
+
+def _mapping(admin, mc: int, nw: int, s, hidden_s) -> dict[str, int]:
+    """A Mersey-Cheshire mapping exercise, and a North West one placing the North West
+    stakeholder, which Mersey-Cheshire users must not see."""
+    day = date(2026, 10, 1)
+    x = mapping.record_exercise(admin, mc, day, [mapping.Position(s.id, 4, 2, "Keen")],
+                                admin.id, title="Merseyside mapping")  # fmt: skip
+    mapping.record_exercise(admin, nw, day, [mapping.Position(hidden_s.id, 5, 5)], admin.id,
+                            title=HIDDEN_NAMES[6])  # fmt: skip
+    return {"x": x.id, "x_area": mc}
 
 
 def _engagement_data(e) -> dict:

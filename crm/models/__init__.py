@@ -4,6 +4,7 @@ from crm.models.audit import AuditEvent
 from crm.models.engagement import CommunityReach, Engagement, EngagementPlace, FollowUpAction
 from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
 from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
+from crm.models.mapping import MappingExercise, MappingPosition
 from crm.models.panel import (
     Attendance,
     Declaration,
@@ -49,6 +50,8 @@ __all__ = [
     "FeedbackMove",
     "FollowUpAction",
     "KeyActivity",
+    "MappingExercise",
+    "MappingPosition",
     "FormSubmission",
     "Membership",
     "Objective",

@@ -39,6 +39,8 @@ EDIT_ROLES: dict[str, frozenset[str]] = {
     "action_plan": frozenset({"admin", "lead"}),
     "plan_action": frozenset({"admin", "lead"}),
 }
+# The stakeholder mapping exercise is run by those who keep the Area's stakeholders.
+EDIT_ROLES["mapping_exercise"] = EDIT_ROLES["stakeholder"]
 # Things only administrators look after: reference lists and map data.
 ADMIN_ONLY = frozenset({"priorities", "map_data", "archived"})
 # Roles that see every follow-up action in their Areas, not only their own.
@@ -101,6 +103,7 @@ def _kinds() -> dict[type, str]:
         Engagement,
         Feedback,
         FollowUpAction,
+        MappingExercise,
         Membership,
         Objective,
         Panel,
@@ -121,6 +124,7 @@ def _kinds() -> dict[type, str]:
         Objective: "objective",
         ActionPlan: "action_plan",
         PlanAction: "plan_action",
+        MappingExercise: "mapping_exercise",
     }
 
 

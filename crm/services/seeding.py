@@ -152,6 +152,9 @@ def load_demo_data(stakeholders_per_area: int = 45) -> dict[str, int]:
     from crm.services.demo_plans import load_demo_plans
 
     counts.update(load_demo_plans(rng, demo, users[0]))
+    from crm.services.demo_mapping import load_demo_mapping
+
+    counts.update(load_demo_mapping(rng, demo, users[0]))
     from crm.services import boundaries
 
     outlines = (SEEDS / "demo-boundaries.geojson").read_text(encoding="utf-8")

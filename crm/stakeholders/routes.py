@@ -24,7 +24,8 @@ from crm.views_common import (
 bp = Blueprint("stakeholders", __name__, url_prefix="/stakeholders")
 
 
-def _filters() -> service.StakeholderFilters:
+def filters_from_args() -> service.StakeholderFilters:
+    """The register's filters from the query string (the mapping grid reads the same)."""
     args = request.args
     return service.StakeholderFilters(
         q=args.get("q", "")[:200],
@@ -54,7 +55,7 @@ def _form(stakeholder: Stakeholder | None = None) -> StakeholderForm:
 @bp.route("")
 def index():
     """Search, filter and page through the stakeholders in your Areas."""
-    filters = _filters()
+    filters = filters_from_args()
     page = service.list_stakeholders(current_user, filters, current_app.config["PAGE_SIZE"])
     return render_template(
         "stakeholders/index.html",
