@@ -18,6 +18,10 @@ test: setup
 setup: $(VENV)/.installed static/build/.built
 
 $(VENV)/.installed: pyproject.toml
+	@# The quarterly report's PDF (WeasyPrint) needs Pango and fonts from the system.
+	@ldconfig -p | grep -q libpango-1.0 || { [ "$$(id -u)" = 0 ] && \
+	  apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; } || \
+	  echo "PDF reports need Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

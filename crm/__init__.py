@@ -152,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.plans.imports import bp as plan_imports_bp
     from crm.plans.objectives import bp as objectives_bp
     from crm.plans.routes import bp as plans_bp
+    from crm.reports.quarterly import bp as reports_bp
     from crm.stakeholders.routes import bp as stakeholders_bp
 
     nested = {
@@ -167,7 +168,8 @@ def _register_blueprints(app: Flask) -> None:
             if all(registered is not child for registered, _ in parent._blueprints):
                 parent.register_blueprint(child)
     for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
-                      panels_bp, feedback_bp, maps_bp, plans_bp, mapping_bp):  # fmt: skip
+                      panels_bp, feedback_bp, maps_bp, plans_bp, mapping_bp,
+                      reports_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

@@ -73,6 +73,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # How many proxies in front of the app set X-Forwarded-For and -Proto (0: none).
         # Without it, behind a proxy every user shares the proxy's address.
         "PROXY_HOPS": _env_int("CRM_PROXY_HOPS", 0),
+        # Figures shown outside the service (a report's "public" version) give counts
+        # below this as "fewer than N", so nobody can be picked out of a small number.
+        "SUPPRESS_BELOW": _env_int("CRM_SUPPRESS_BELOW", 10),
     }
     if overrides:
         config.update(overrides)

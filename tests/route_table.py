@@ -100,6 +100,8 @@ ROUTES = {
     "feedback.priorities.restore": ("POST", "/priorities/{r}/restore", ADMIN),
     "feedback.you_said.report": ("GET", "/reports/you-said-we-did", EVERYONE),
     "feedback.you_said.report_csv": ("GET", "/reports/you-said-we-did.csv?public=1", EVERYONE),
+    "reports.quarterly": ("GET", "/reports/quarterly", EVERYONE),
+    "reports.quarterly_file": ("GET", "/reports/quarterly.xlsx", EVERYONE),
     "maps.index": ("GET", "/map", EVERYONE),
     "maps.frame": ("GET", "/map/frame", EVERYONE),
     "maps.points": ("GET", "/map/points.json", EVERYONE),
@@ -146,6 +148,7 @@ NOT_PAGES = frozenset({
     "engagements.export", "engagements.lookup.search", "panels.roster_csv", "panels.history_csv",
     "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
     "maps.boundary_shapes", "maps.popup", "maps.download", "plans.export",
+    "reports.quarterly_file",
 })  # fmt: skip
 # Reference data every user shares: not kept to an Area.
 NOT_IN_AN_AREA = {

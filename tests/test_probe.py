@@ -76,12 +76,25 @@ def get_urls(app, ids: dict, every_record: bool = True) -> list[str]:
 
 
 def _text(response) -> str:
-    """What a response says: a page's HTML, or the XML inside an Excel file."""
+    """What a response says: a page's HTML, the XML inside an Excel file, or a PDF's text."""
     data = response.get_data()
+    if data.startswith(b"%PDF"):
+        return pdf_text(data)
     if not data.startswith(b"PK"):
         return data.decode()
     with zipfile.ZipFile(io.BytesIO(data)) as workbook:
         return "".join(workbook.read(n).decode() for n in workbook.namelist() if n.endswith(".xml"))
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 def crawl(client, urls) -> dict[str, str]:

@@ -637,7 +637,7 @@ def write_csv(rows: list[list[str]]) -> bytes:
     return to_csv(rows[0], rows[1:]).encode("utf-8-sig")
 
 
-def _xlsx_text(value: object) -> str:
+def xlsx_text(value: object) -> str:
     """Text Excel will store: characters it refuses (control codes) taken out."""
     return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
 
@@ -660,15 +660,15 @@ def write_xlsx(rows: list[list[str]], title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Action plan"
-    workbook.properties.title = _xlsx_text(title)[:255]
+    workbook.properties.title = xlsx_text(title)[:255]
     wrap = Alignment(wrap_text=True, vertical="top")
     heading = sheet.cell(row=1, column=1)
-    heading.value = _xlsx_text(title)
+    heading.value = xlsx_text(title)
     heading.data_type = "s"
     heading.font = Font(bold=True, size=14)
     for row_number, row in enumerate(rows, start=2):
         for column_number, value in enumerate(row, start=1):
-            text = _xlsx_text(value)
+            text = xlsx_text(value)
             if not text:
                 continue
             cell = sheet.cell(row=row_number, column=column_number)

@@ -1,0 +1,289 @@
+"""The quarterly Area report: each figure against a hand-made quarter, on the page and in
+every file; the public version's small numbers; who may see which Area."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from crm.extensions import db
+from crm.models import Stakeholder, User
+from crm.services import area_report
+from crm.services.quarters import Quarter
+from tests.conftest import TODAY, area, sign_in
+from tests.test_probe import pdf_text
+
+Q1 = Quarter(2026, 1)  # April to June 2026: its first day is a financial year's first
+
+
+@pytest.fixture
+def quarter_made_by_hand(app, make_engagement, make_stakeholder, make_panel, make_membership,
+                         make_meeting, make_feedback, make_plan, make_plan_action):  # fmt: skip
+    """Mersey-Cheshire's Q1 2026-27, with records just outside it, archived, planned, and
+    in another Area. The expected figures are written beside each record."""
+    faith = make_stakeholder(type="faith", name="St Anne's Church", latitude=53.4,
+                             longitude=-2.9)  # fmt: skip
+    make_stakeholder(name="Nowhere Group")  # no location: cannot be placed on the map
+    # Engagements: two in the quarter (1 April and 30 June), one the day before it, one a
+    # year earlier; an archived one, a planned one and another Area's do not count.
+    make_engagement(held_on=date(2026, 4, 1), type="meeting", stakeholder_ids=[faith],
+                    communities=["Women and girls"], latitude=53.4, longitude=-2.9,
+                    created_at=datetime(2026, 4, 1, 15, tzinfo=UTC))  # fmt: skip
+    # ...the second entered in July, after the quarter ended: a late entry.
+    make_engagement(held_on=date(2026, 6, 30), communities=["Women and girls", "Migrants"],
+                    created_at=datetime(2026, 7, 3, tzinfo=UTC))
+    make_engagement(held_on=date(2026, 3, 31), type="meeting")
+    make_engagement(held_on=date(2025, 5, 15), type="forum")
+    make_engagement(held_on=date(2026, 5, 10), archived_at=datetime(2026, 5, 11, tzinfo=UTC))
+    make_engagement(held_on=date(2026, 5, 20), status="planned")
+    make_engagement("West Midlands", held_on=date(2026, 5, 10), type="meeting")
+    # A panel of three seats (quorum 3) and an observer: quorate in May, not in June.
+    panel = make_panel(quorum=3)
+    chair = make_membership(panel, role="chair", name="Chair Person")
+    member = make_membership(panel, name="Member One")
+    joined = make_membership(panel, name="Member Two", term_start=date(2026, 5, 1),
+                             term_end=date(2028, 4, 30))  # fmt: skip
+    observer = make_membership(panel, role="observer", name="Observer Person")
+    make_membership(panel, name="Left Early", status="ended", ended_on=date(2026, 6, 15),
+                    end_reason="resigned")  # fmt: skip
+    make_meeting(panel, held_on=date(2026, 5, 10), cases_reviewed=4,
+                 attendance={chair: "present", member: "present", joined: "present",
+                             observer: "present"})  # fmt: skip
+    make_meeting(panel, held_on=date(2026, 6, 20),
+                 attendance={chair: "present", member: "present", joined: "absent"})
+    make_meeting(panel, held_on=date(2026, 7, 1), cases_reviewed=9,
+                 attendance={chair: "present"})  # next quarter
+    # Feedback: two received in the quarter (one still open, one closed after 21 days),
+    # plus one the day before, an archived one and another Area's.
+    make_feedback(received_on=date(2026, 4, 5), priorities=("Hate crime",))
+    make_feedback(received_on=date(2026, 5, 20), status="closed", closed_on=date(2026, 6, 10),
+                  priorities=("Violence against women and girls",),
+                  response="Witness care now calls within a day")  # fmt: skip
+    make_feedback(received_on=date(2026, 3, 31))
+    make_feedback(received_on=date(2026, 5, 6), archived_at=datetime(2026, 5, 7, tzinfo=UTC))
+    make_feedback("West Midlands", received_on=date(2026, 5, 5))
+    make_feedback(source="case_review", received_on=date(2026, 5, 10),
+                  assessment="handled_well", priorities=("Hate crime",))  # fmt: skip
+    # The plan: one action started in May (a change), one due in May and not done.
+    plan = make_plan()
+    make_plan_action(plan, updates=[(date(2026, 5, 10), "on_track", "Mapping began")],
+                     due_on=date(2026, 10, 1))  # fmt: skip
+    make_plan_action(plan, what="Publish the community map", due_on=date(2026, 5, 1))
+    with app.app_context():
+        return {"area": area("Mersey-Cheshire").id, "other": area("West Midlands").id}
+
+
+def _report(app, user, area_id, quarter=Q1, public=False):
+    with app.app_context():
+        return area_report.build(db.session.get(User, user.id), area_id, quarter, TODAY, public)
+
+
+def test_each_figure_is_the_one_worked_out_by_hand(app, make_user, quarter_made_by_hand):
+    lead = make_user("lead")
+    with app.app_context():
+        lead = db.session.get(User, lead.id)
+        report = area_report.build(lead, quarter_made_by_hand["area"], Q1, TODAY)
+        f = report.figure
+        assert report.title == "Mersey-Cheshire: quarterly report, Q1 2026-27"
+        # 1. Engagement activity: this quarter, the one before, the same one last year.
+        assert [f("engagement", "totals", "Engagements held", c) for c in (1, 2, 3)] == [2, 1, 1]
+        assert [f("engagement", "by-type", "Meeting", c) for c in (1, 2, 3)] == [1, 1, 0]
+        assert f("engagement", "by-type", "Community Conversation") == 1
+        assert f("engagement", "by-type", "Forum or network meeting", 3) == 1
+        assert f("engagement", "by-community", "Women and girls") == 2
+        assert f("engagement", "by-community", "Migrants") == 1
+        assert f("engagement", "by-stakeholder-type", "Faith organisation") == 1
+        # 2. Reach: of the 13 seldom-heard communities, Migrants alone was reached.
+        assert f("reach", "seldom-heard-summary", "Reached") == 1
+        assert f("reach", "seldom-heard-summary", "Not reached") == 12
+        assert f("reach", "seldom-heard-reached", "Migrants", 2) == date(2026, 6, 30)
+        # 3. Panels: two meetings, one quorate; seats filled 5 of 6; four cases reviewed.
+        assert f("panels", "panel-summary", "Meetings held") == 2
+        assert f("panels", "panel-summary", "Meetings quorate") == 1
+        assert f("panels", "panel-summary", "Members' attendance (seats filled at meetings)") \
+            == "83%"
+        assert f("panels", "panel-summary", "Cases reviewed") == 4
+        assert f("panels", "panel-summary", "Members who started a term") == 1
+        assert f("panels", "panel-summary", "Members whose term ended") == 1
+        assert f("panels", "assessments", "Handled well") == 1
+        # 4. Feedback (the case review is feedback too): three received, two still open.
+        assert f("feedback", "feedback-summary", "Received") == 3
+        assert f("feedback", "feedback-summary", "Still open") == 2
+        assert f("feedback", "feedback-summary", "Closed in the quarter (whenever received)") == 1
+        assert f("feedback", "feedback-summary", "Median days from receipt to closing") \
+            == "21 days"
+        assert f("feedback", "by-priority", "Hate crime") == 2
+        assert f("feedback", "by-priority", "Violence against women and girls", 4) == "21 days"
+        said = [row for s in report.sections for t in s.tables if t.key == "you-said-we-did"
+                for row in t.rows]  # fmt: skip
+        assert said and said[0][2] == "Witness care now calls within a day"
+        # 5. The plan: two actions, one changed status, one overdue by the quarter's end.
+        assert f("plans", "plan-summary", "Actions") == 2
+        assert f("plans", "plan-summary", "Status changed") == 1
+        assert f("plans", "plan-summary", "Overdue") == 1
+        assert f("plans", "plan-summary", "On track") == 1
+        # 6. Notes: the stakeholder with no location; the engagement entered in July.
+        assert f("notes", "data-notes", "Stakeholders that cannot be placed on the map "
+                 "(no location)") == 1  # fmt: skip
+        assert f("notes", "data-notes", "Engagements this quarter entered after it ended") == 1
+        assert f("notes", "data-notes", "Engagements this quarter that cannot be placed on the "
+                 "map") == 1  # fmt: skip
+
+
+def test_calendar_quarters_give_the_same_months_under_their_own_name(
+    app, make_user, quarter_made_by_hand
+):
+    lead = make_user("lead")
+    calendar = Quarter.parse("2026-C2", calendar=True)
+    report = _report(app, lead, quarter_made_by_hand["area"], calendar)
+    assert report.quarter.short_label == "2026 Q2"
+    assert report.figure("engagement", "totals", "Engagements held", 1) == 2
+
+
+def test_the_page_shows_the_figures_charts_with_their_tables_and_the_map_link(
+    app, client, make_user, quarter_made_by_hand
+):
+    sign_in(client, make_user("senior"))
+    page = client.get("/reports/quarterly?quarter=2026-Q1").get_data(as_text=True)
+    assert "Mersey-Cheshire: Q1 2026-27 (April to June 2026)" in page
+    for heading in ("1. Engagement activity", "2. Reach and gaps", "3. Panels", "4. Feedback",
+                    "5. Objectives and action plan", "6. Notes on the data"):  # fmt: skip
+        assert heading in page
+    area_id = quarter_made_by_hand["area"]
+    row = re.search(rf'id="{area_id}-engagement-totals".*?</table>', page, re.S).group(0)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["2", "1", "1"]
+    assert f'id="engagements-by-type-area-{area_id}"' in page
+    assert f'href="/map?area={area_id}"' in page
+    # Each chart's CSV is the data of its table.
+    csv_text = client.get(f"/reports/quarterly?quarter=2026-Q1&chart=engagements-by-type-area-"
+                          f"{area_id}&format=csv").get_data(as_text=True)  # fmt: skip
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert rows[0] == ["Type", "Q1 2026-27", "Q4 2025-26", "Q1 2025-26"]
+    assert ["Meeting", "1", "1", "0"] in rows
+
+
+def test_the_public_version_says_fewer_than_ten_everywhere(app, client, make_user,
+                                                          quarter_made_by_hand):  # fmt: skip
+    sign_in(client, make_user("lead"))
+    args = "quarter=2026-Q1&public=1"
+    page = client.get(f"/reports/quarterly?{args}").get_data(as_text=True)
+    area_id = quarter_made_by_hand["area"]
+    row = re.search(rf'id="{area_id}-engagement-totals".*?</table>', page, re.S).group(0)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["fewer than 10"] * 3
+    # "Not reached" (12) is not small, so it is shown.
+    reach = re.search(rf'id="{area_id}-reach-seldom-heard-summary".*?</table>', page, re.S)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", reach.group(0)) == ["fewer than 10", "12"]
+    assert "app-chart" not in page  # charts would show the small numbers
+    lines = list(csv.DictReader(io.StringIO(
+        client.get(f"/reports/quarterly.csv?{args}").get_data(as_text=True))))  # fmt: skip
+    held = [r for r in lines if r["Row"] == "Engagements held"]
+    assert [r["Value"] for r in held] == ["fewer than 10"] * 3
+    assert {r["Value"] for r in lines if r["Value"].isdigit()} <= {"12", "83"} | {
+        str(n) for n in range(10, 100)}  # no count below ten anywhere
+    workbook = load_workbook(io.BytesIO(client.get(f"/reports/quarterly.xlsx?{args}").data))
+    values = [c for ws in workbook for row in ws.iter_rows(values_only=True) for c in row]
+    assert "fewer than 10" in values
+    assert not [v for v in values if isinstance(v, int) and v < 10]
+    text = pdf_text(client.get(f"/reports/quarterly.pdf?{args}").data)
+    assert "fewer than 10" in text and "public version" in text
+
+
+def test_the_threshold_is_set_by_crm_suppress_below(app, make_user, quarter_made_by_hand):
+    lead = make_user("lead")
+    with app.app_context():
+        lead = db.session.get(User, lead.id)
+        report = area_report.build(lead, quarter_made_by_hand["area"], Q1, TODAY, True, 2)
+        table = next(t for s in report.sections for t in s.tables if t.key == "totals")
+        assert [c.text for c in table.cells()[0][1:]] == ["2", "fewer than 2", "fewer than 2"]
+
+
+def test_the_excel_has_a_sheet_per_section_and_the_pdf_the_figures(
+    app, client, make_user, quarter_made_by_hand
+):
+    sign_in(client, make_user("lead"))
+    response = client.get("/reports/quarterly.xlsx?quarter=2026-Q1")
+    assert response.status_code == 200
+    assert 'filename="quarterly-report-area-' in response.headers["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Engagement activity", "Reach and gaps", "Panels",
+                                   "Feedback", "Objectives and action plan",
+                                   "Notes on the data"]  # fmt: skip
+    rows = list(workbook["Engagement activity"].iter_rows(values_only=True))
+    assert ("Engagements held", 2, 1, 1) in [tuple(r[:4]) for r in rows]
+    pdf = client.get("/reports/quarterly.pdf?quarter=2026-Q1")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    text = " ".join(pdf_text(pdf.data).split())
+    assert "Mersey-Cheshire: quarterly report, Q1 2026-27" in text
+    assert "Engagement activity" in text and "Publish the community map" in text
+    assert "Witness care now calls within a day" in text
+
+
+def test_hostile_text_stays_text_in_every_file(app, client, make_user, make_plan,
+                                               make_plan_action):  # fmt: skip
+    hostile = '=HYPERLINK("http://evil.example")<script>alert(1)</script>'
+    plan = make_plan(starts_on=date(2026, 4, 1))
+    make_plan_action(plan, what=hostile)
+    sign_in(client, make_user("lead"))
+    page = client.get("/reports/quarterly?quarter=2026-Q1").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    workbook = load_workbook(io.BytesIO(client.get("/reports/quarterly.xlsx?quarter=2026-Q1").data))
+    cells = [c for ws in workbook for row in ws.iter_rows() for c in row if c.value == hostile]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+    lines = client.get("/reports/quarterly.csv?quarter=2026-Q1").get_data(as_text=True)
+    assert "'=HYPERLINK" in lines
+
+
+def test_each_user_sees_only_their_areas_and_national_users_every_area_side_by_side(
+    app, client, make_user, quarter_made_by_hand
+):
+    other = quarter_made_by_hand["other"]
+    lead = make_user("lead")
+    with app.app_context(), pytest.raises(area_report.NotAllowed):
+        area_report.build(db.session.get(User, lead.id), other, Q1, TODAY)
+    sign_in(client, lead)
+    for asked in (f"area={other}", "area=all", "area=999999", "area=x"):
+        page = client.get(f"/reports/quarterly?quarter=2026-Q1&{asked}").get_data(as_text=True)
+        assert "West Midlands:" not in page and "Mersey-Cheshire: Q1 2026-27" in page, asked
+    refused = client.get(f"/reports/quarterly?quarter=2026-Q1&area={other}")
+    assert "Choose an Area you work in" in refused.get_data(as_text=True)
+    csv_text = client.get(f"/reports/quarterly.csv?quarter=2026-Q1&area={other}").get_data(
+        as_text=True)  # fmt: skip
+    assert "West Midlands" not in csv_text
+    client.post("/sign-out")
+    sign_in(client, make_user("admin", national=True, email="national@engage.test"))
+    page = client.get("/reports/quarterly?quarter=2026-Q1").get_data(as_text=True)
+    table = re.search(r'id="all-areas".*?</table>', page, re.S).group(0)
+    header = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)
+    held = re.search(r"Engagements held</th>(.*?)</tr>", table, re.S).group(1)
+    counts = dict(zip(header[1:], re.findall(r"<td[^>]*>([^<]*)</td>", held), strict=True))
+    assert counts["Mersey-Cheshire"] == "2" and counts["West Midlands"] == "1"
+    assert len(counts) == 14  # every Area
+
+
+def test_a_quarter_not_yet_begun_or_not_a_quarter_gets_a_message(app, client, make_user):
+    sign_in(client, make_user("panels"))
+    for asked in ("2027-Q4", "2026-Q9", "nonsense", "2026-C1"):
+        response = client.get(f"/reports/quarterly?quarter={asked}")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "There is a problem" in page and "Choose a" in page, asked
+        assert "Q2 2026-27 (July to September 2026)" in page  # the last whole quarter
+
+
+def test_the_report_counts_the_same_stakeholder_once_per_engagement(app, make_user,
+                                                                    make_stakeholder,
+                                                                    make_engagement):  # fmt: skip
+    one = make_stakeholder(type="faith", name="Mosque")
+    two = make_stakeholder(type="faith", name="Temple")
+    make_engagement(held_on=date(2026, 5, 1), stakeholder_ids=[one, two])
+    lead = make_user("lead")
+    with app.app_context():
+        mc = area("Mersey-Cheshire").id
+        assert db.session.query(Stakeholder).count() == 2
+        report = area_report.build(db.session.get(User, lead.id), mc, Q1, TODAY)
+        assert report.figure("engagement", "by-stakeholder-type", "Faith organisation") == 1
