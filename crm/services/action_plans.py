@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from crm import clock
 from crm.extensions import db
@@ -319,10 +319,16 @@ def is_overdue(action: PlanAction, today: date) -> bool:
 def update_due(action: PlanAction, today: date) -> bool:
     """Open and with no update in the current reporting period: the plan's, or an ongoing
     action's own review cadence."""
+    latest = max((u.updated_on for u in action.updates), default=None)
+    return _update_due(action, latest, today)
+
+
+def _update_due(action: PlanAction, latest_update: date | None, today: date) -> bool:
+    """update_due, given the day of the action's latest update (None: never updated)."""
     if action.status in CLOSED_ACTION_STATUSES:
         return False
     start, _ = period_of(today, action.review_months or action.plan.update_months)
-    return not any(u.updated_on >= start for u in action.updates)
+    return latest_update is None or latest_update < start
 
 
 def _live_actions(user: User):
@@ -331,20 +337,27 @@ def _live_actions(user: User):
         .join(ActionPlan, ActionPlan.id == PlanAction.plan_id)
         .where(PlanAction.archived_at.is_(None), ActionPlan.archived_at.is_(None),
                *plan_conditions(user))
-        .options(selectinload(PlanAction.updates), joinedload(PlanAction.plan),
-                 joinedload(PlanAction.owner))
+        .options(joinedload(PlanAction.plan), joinedload(PlanAction.owner))
     )  # fmt: skip
 
 
 def needing_attention(user: User, today: date, mine: bool = False) -> list[tuple]:
     """(action, overdue, update due) for every open action, in plans the user may see, that
-    is overdue or due for an update; `mine`: only those the user owns."""
-    stmt = _live_actions(user).where(PlanAction.status.not_in(CLOSED_ACTION_STATUSES))
+    is overdue or due for an update; `mine`: only those the user owns.
+
+    Each action's latest update day is read with it (a subquery), not its every update:
+    across every Area's plans that is thousands of actions."""
+    latest = (select(func.max(ActionUpdate.updated_on))
+              .where(ActionUpdate.action_id == PlanAction.id)
+              .correlate(PlanAction).scalar_subquery())  # fmt: skip
+    stmt = (_live_actions(user).add_columns(latest)
+            .where(PlanAction.status.not_in(CLOSED_ACTION_STATUSES))
+            .order_by(PlanAction.plan_id, PlanAction.position))  # fmt: skip
     if mine:
         stmt = stmt.where(PlanAction.owner_id == user.id)
     found = []
-    for action in db.session.scalars(stmt.order_by(PlanAction.plan_id, PlanAction.position)):
-        overdue, due = is_overdue(action, today), update_due(action, today)
+    for action, latest_update in db.session.execute(stmt):
+        overdue, due = is_overdue(action, today), _update_due(action, latest_update, today)
         if overdue or due:
             found.append((action, overdue, due))
     return found
