@@ -7,8 +7,9 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from crm import clock
+from crm.charts_view import arg_calendar_quarters, chart_download
 from crm.extensions import db
-from crm.services import dashboard
+from crm.services import dashboard, home_dashboards
 from crm.services import search as search_service
 
 bp = Blueprint("main", __name__)
@@ -16,12 +17,15 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def home():
-    """What the user's Areas hold, and where to start."""
+    """What the user's Areas hold, where to start, and their role's dashboard
+    (?quarters=calendar for calendar quarters; ?chart=<key>&format=csv for a chart's data)."""
     today = clock.today()
+    board = home_dashboards.build(current_user, today, arg_calendar_quarters())
+    if (download := chart_download(*board.charts)) is not None:
+        return download
     return render_template(
-        "main/home.html",
-        summary=dashboard.summary_for(current_user, today),
-        panels=dashboard.panels_needing_attention(current_user, today),
+        "main/home.html", summary=dashboard.summary_for(current_user, today), board=board,
+        panels=board.attention,
     )
 
 

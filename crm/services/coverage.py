@@ -29,6 +29,13 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def is_gap(community: Community, last_engaged_on: date | None, today: date) -> bool:
+    """The flag's one rule: a seldom-heard community not reached on or since the date
+    six calendar months before today."""
+    cutoff = months_before(today, FLAG_MONTHS)
+    return community.seldom_heard and (last_engaged_on is None or last_engaged_on < cutoff)
+
+
 @dataclass
 class CommunityCoverage:
     community: Community
@@ -91,7 +98,7 @@ def community_coverage(
                 last_12_months=int(e.n12) if e else 0,
                 stakeholders_serving=serving.get(community.id, 0),
                 stakeholders_engaged=engaged_stakeholders.get(community.id, 0),
-                flagged=community.seldom_heard and (last_on is None or last_on < cutoffs[6]),
+                flagged=is_gap(community, last_on, today),
             )
         )
     rows.sort(key=lambda r: (not r.flagged, r.community.name))

@@ -90,11 +90,3 @@ def summary_for(user: User, today: date) -> Summary:
         my_plan_actions_overdue=sum(1 for _, overdue, _ in plan_actions_due if overdue),
     )  # fmt: skip
 
-
-def panels_needing_attention(user: User, today: date) -> list[tuple]:
-    """(panel, its refresh report) for each panel the user sees that needs something."""
-    from crm.services import panels
-
-    visible = panels.list_panels(user)
-    reports = panels.health(visible, today)
-    return [(p, reports[p.id]) for p in visible if reports[p.id].needs_attention]
