@@ -109,6 +109,7 @@ ROUTES = {
     "maps.boundary_shapes": ("GET", "/map/boundaries.json?shade=engagements", EVERYONE),
     "maps.popup": ("GET", "/map/stakeholders/{s}.json", EVERYONE),
     "maps.download": ("GET", "/map/download", EVERYONE),
+    "maps.picture": ("GET", "/map/picture.svg?area={area}", EVERYONE),
     "maps.admin.area_boundaries": ("GET", "/map/boundaries", ADMIN),
     "maps.admin.postcodes": ("GET", "/map/postcodes", ADMIN),
     "plans.objectives.index": ("GET", "/objectives", EVERYONE),
@@ -147,7 +148,7 @@ ROUTES = {
 NOT_PAGES = frozenset({
     "engagements.export", "engagements.lookup.search", "panels.roster_csv", "panels.history_csv",
     "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
-    "maps.boundary_shapes", "maps.popup", "maps.download", "plans.export",
+    "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
     "reports.quarterly_file",
 })  # fmt: skip
 # Reference data every user shares: not kept to an Area.

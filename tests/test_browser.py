@@ -142,7 +142,9 @@ def test_the_map_draws_points_and_opens_a_popup_without_leaving_the_site(
     frame.locator("body[data-map-ready='true']").wait_for(timeout=10_000)
     assert frame.locator("body").get_attribute("data-points-drawn") == "31"
     assert frame.locator("canvas").count() >= 1
-    # Zoom to the hostile stakeholder so it stands alone, then click it.
+    # Zoom to the hostile stakeholder so it stands alone, then click it (the frame, 75% of
+    # the window's height below the page's heading, scrolled wholly into view first).
+    page.locator("iframe.app-map-frame").scroll_into_view_if_needed()
     map_frame = next(f for f in page.frames if "/map/frame" in f.url)
     map_frame.evaluate("() => engageMap.setView([53.40, -2.99], 17, {animate: false})")
     map_frame.wait_for_timeout(300)

@@ -25,10 +25,17 @@ from crm.maps import render
 from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.security import content_security_policy
-from crm.services import boundaries, engagement_places, geocoding, maps, reference
+from crm.services import (
+    boundaries,
+    engagement_places,
+    geocoding,
+    map_picture,
+    maps,
+    reference,
+)
 from crm.services.access import RecordNotFound
 from crm.templating import url_with_query
-from crm.views_common import arg_int
+from crm.views_common import arg_date, arg_int
 
 bp = Blueprint("maps", __name__, url_prefix="/map")
 
@@ -86,6 +93,7 @@ def index():
     conds = maps.conditions(current_user, filters)
     gap_total, gaps = maps.gap_list(maps.gap_conditions(current_user, filters))
     unplaced_total, unplaced = maps.unplaced(conds)
+    areas = reference.areas_for(current_user)
     return render_template(
         "maps/index.html",
         filters=filters,
@@ -93,7 +101,7 @@ def index():
         layer_names=LAYERS,
         shading=request.args.get("shade", "") if request.args.get("shade") in SHADING else "",
         shading_names=SHADING,
-        areas=reference.areas_for(current_user),
+        areas=areas,
         communities=reference.all_communities(),
         types=STAKEHOLDER_TYPES,
         statuses=STAKEHOLDER_STATUSES,
@@ -108,9 +116,20 @@ def index():
         geocode_labels=geocoding.STATUS_LABELS,
         frame_url=_url(".frame"),
         download_url=_url(".download"),
+        picture_url=_picture_url(filters, areas),
         attribution=geocoding.ATTRIBUTION,
         has_boundaries=boundaries.any_boundaries(),
     )
+
+
+def _picture_url(filters: maps.MapFilters, areas: list) -> str | None:
+    """The picture of the chosen Area (or the user's only one) for the map's period."""
+    ids = [a.id for a in areas]
+    area_id = filters.area_id or (ids[0] if len(ids) == 1 else None)
+    if area_id not in ids:
+        return None
+    period = {"from": filters.since().isoformat(), "to": clock.today().isoformat()}
+    return url_for(".picture", area=area_id, **period)
 
 
 def _config(filters: maps.MapFilters, data: dict | None = None) -> dict:
@@ -288,6 +307,17 @@ def popup(stakeholder_id: int):
     if data is None:
         raise RecordNotFound()
     return compact_json(data)
+
+
+@bp.route("/picture.svg")
+def picture():
+    """The map of one Area and period as an SVG picture to save (?area=&from=&to=)."""
+    since = arg_date("from") or filters_from_args().since()
+    found = map_picture.for_area(current_user, arg_int("area"), since,
+                                 arg_date("to") or clock.today())  # fmt: skip
+    name = f"engage-map-area-{found.area.id}-{found.since}-to-{found.until}.svg"
+    return Response(found.document(), mimetype="image/svg+xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @bp.route("/download")

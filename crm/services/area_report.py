@@ -41,7 +41,7 @@ from crm.models.feedback import ASSESSMENTS, CLOSED_STATUSES
 from crm.models.panel import MEMBER_ROLES, SEAT_ROLES
 from crm.models.plan import ACTION_STATUSES
 from crm.models.stakeholder import STAKEHOLDER_TYPES
-from crm.services import access, action_plans, panels, priority_figures, you_said
+from crm.services import access, action_plans, map_picture, panels, priority_figures, you_said
 from crm.services.charts import Chart
 from crm.services.quarters import Quarter
 
@@ -107,6 +107,7 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    picture: map_picture.MapPicture | None = None  # the map, drawn when shown (reach and gaps)
 
 
 @dataclass
@@ -159,7 +160,9 @@ def build(user: User, area_id: int, quarter: Quarter, today: date, public: bool 
 
     sections = [
         _engagement(table, area, quarter),
-        _reach(table, area, quarter, until),
+        # The map's picture shows each stakeholder: left out of a public report.
+        _reach(table, area, quarter, until,
+               None if public else map_picture.for_area(user, area.id, quarter.starts_on, until)),
         _panels(table, user, area, quarter, until),
         _feedback(table, user, area, quarter, public),
         _plans(table, user, area, quarter, today),
@@ -272,7 +275,8 @@ def _engagement(table, area: Area, quarter: Quarter) -> Section:
 # 2. Reach and gaps --------------------------------------------------------------------
 
 
-def _reach(table, area: Area, quarter: Quarter, until: date) -> Section:
+def _reach(table, area: Area, quarter: Quarter, until: date,
+           picture: map_picture.MapPicture | None = None) -> Section:  # fmt: skip
     seldom = db.session.scalars(
         select(Community).where(Community.seldom_heard.is_(True)).order_by(Community.name)).all()
     reach = dict(db.session.execute(
@@ -293,7 +297,7 @@ def _reach(table, area: Area, quarter: Quarter, until: date) -> Section:
               ["Community", "Engagements", "Last engaged"], reached),
         table("seldom-heard-missed", "Seldom-heard communities not reached",
               ["Community", "Last engaged"], missed, "Every seldom-heard community was reached."),
-    ])  # fmt: skip
+    ], picture=picture)  # fmt: skip
 
 
 # 3. Panels ----------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def el(tag: str, content: str | None = None, **attrs: object) -> str:
 
 
 def text(x: float, y: float, words: str | list[str], size: int = FONT, **attrs) -> str:
-    """Text in GOV.UK black, one tspan per line when given lines."""
+    """Text in GOV.UK black (or the fill given), one tspan per line when given lines."""
     lines = [words] if isinstance(words, str) else words
     if len(lines) == 1:
         content = str(escape(lines[0]))
@@ -76,7 +76,7 @@ def text(x: float, y: float, words: str | list[str], size: int = FONT, **attrs) 
             el("tspan", str(escape(line)), x=x, dy=0 if i == 0 else LINE)
             for i, line in enumerate(lines)
         )
-    return el("text", content, x=x, y=y, font_size=size, fill=TEXT, **attrs)
+    return el("text", content, x=x, y=y, font_size=size, **({"fill": TEXT} | attrs))
 
 
 def num(value: object) -> object:

@@ -16,8 +16,11 @@ from crm.models import EngagementPlace
 from crm.services.engagement_figures import CELLS_PER_DEGREE
 
 
-def weighted_cells(area_ids: list[int] | None, since: date) -> list[list]:
-    """[[lat, lng, engagements], ...]: each cell's centre and its total since `since`'s month."""
+def weighted_cells(
+    area_ids: list[int] | None, since: date, until: date | None = None
+) -> list[list]:
+    """[[lat, lng, engagements], ...]: each cell's centre and its total from `since`'s month
+    (to `until`'s month, if given: the summary counts by whole months)."""
     stmt = (
         select(
             EngagementPlace.cell_lat,
@@ -29,6 +32,8 @@ def weighted_cells(area_ids: list[int] | None, since: date) -> list[list]:
     )
     if area_ids is not None:
         stmt = stmt.where(EngagementPlace.area_id.in_(area_ids))
+    if until is not None:
+        stmt = stmt.where(EngagementPlace.month <= until.replace(day=1))
     half = 0.5 / CELLS_PER_DEGREE
     return [
         [round(la / CELLS_PER_DEGREE + half, 4), round(ln / CELLS_PER_DEGREE + half, 4), int(n)]

@@ -95,7 +95,7 @@ def gap_conditions(user: User, filters: MapFilters, today: date | None = None) -
     ]
 
 
-def _type_index():
+def type_index():
     """The type's position in TYPE_KEYS, worked out by the database."""
     return case(
         {key: n for n, key in enumerate(TYPE_KEYS)}, value=Stakeholder.type,
@@ -105,7 +105,7 @@ def _type_index():
 
 def points(conds: list, limit: int | None = None) -> list[list]:
     """[[lat, lng, id, type index], ...] for the placed stakeholders matching conds."""
-    stmt = select(Stakeholder.latitude, Stakeholder.longitude, Stakeholder.id, _type_index()).where(
+    stmt = select(Stakeholder.latitude, Stakeholder.longitude, Stakeholder.id, type_index()).where(
         *conds, Stakeholder.latitude.is_not(None)
     )
     if limit:
@@ -125,14 +125,14 @@ def points_json(conds: list) -> str:
             func.round(Stakeholder.latitude, 5),
             func.round(Stakeholder.longitude, 5),
             Stakeholder.id,
-            _type_index(),
+            type_index(),
         )
         stmt = select(func.json_group_array(item)).where(*placed)
         return db.session.scalar(stmt) or "[]"
     # PostgreSQL: joining text is about four times quicker than json_agg here, and
     # double precision already prints in its shortest exact form.
     item = func.concat_ws(
-        ",", Stakeholder.latitude, Stakeholder.longitude, Stakeholder.id, _type_index()
+        ",", Stakeholder.latitude, Stakeholder.longitude, Stakeholder.id, type_index()
     )
     joined = db.session.scalar(select(func.string_agg(item, "],[")).where(*placed))
     return f"[[{joined}]]" if joined else "[]"  # fmt: skip

@@ -2,7 +2,12 @@
  *
  * folium renders the map shell; this script fetches the points as compact arrays
  * ([lat, lng, id, type]), clusters them with supercluster and draws only what is in
- * view. A downloaded map carries the same data inline instead of URLs.
+ * view: single points on canvas, each group of nearby points as a small marker that
+ * says how many it holds. A downloaded map carries the same data inline instead of URLs.
+ *
+ * The controls keep out of the data's way: the layer control and the key fold away
+ * (the key starts open only on a large map), the data is fitted inside the space the
+ * controls leave, and a popup pans clear of them, folding the key while it is open.
  *
  * Every piece of user text (names, communities) reaches the page through
  * textContent, never as HTML, so a stakeholder called <img onerror=...> is text.
@@ -38,6 +43,38 @@
     if (box) box.textContent = message;
   }
 
+  // Popups wide enough to read: 320px (less on a narrow map), one width for all, as the
+  // content arrives after Leaflet has measured it. Panned clear of the zoom and layer
+  // controls at the top and the key, scale and credit at the bottom.
+  function popupOptions(map) {
+    var width = Math.max(160, Math.min(320, map.getSize().x - 120));
+    return {
+      maxWidth: width, minWidth: width, autoPan: true,
+      autoPanPaddingTopLeft: L.point(56, 96), autoPanPaddingBottomRight: L.point(16, 64),
+    };
+  }
+
+  // A group's count, short enough for its marker: 8, 640, 1.2k, 15k.
+  function shortCount(n) {
+    if (n < 1000) return String(n);
+    return (n < 10000 ? (n / 1000).toFixed(1).replace(/\.0$/, "") : Math.round(n / 1000)) + "k";
+  }
+
+  // A group of nearby points: a marker (not canvas) so it can show its count as text and
+  // be reached with the keyboard (Leaflet makes it a button; Enter zooms in, below).
+  function clusterMarker(latlng, n, kind, noun) {
+    var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+    var icon = L.divIcon({
+      html: el("span", shortCount(n)), className: "engage-cluster engage-cluster--" + kind,
+      iconSize: [size, size],
+    });
+    var words = n.toLocaleString() + " " + noun + ": select to zoom in";
+    var marker = L.marker(latlng, { icon: icon, keyboard: true, riseOnHover: true });
+    marker.on("add", function () { marker.getElement().setAttribute("aria-label", words); });
+    marker.bindTooltip(words);
+    return marker;
+  }
+
   function popupFor(config, id) {
     var box = el("div", null, "engage-popup");
     box.appendChild(el("p", "Loading..."));
@@ -69,11 +106,11 @@
     return box;
   }
 
-  function clusterLayer(map, config, points, colourOf, radius, renderer) {
+  function clusterLayer(map, config, points, colourOf, radius, renderer, kind) {
     var features = points.map(function (p) {
       return { type: "Feature", properties: { id: p[2], t: p[3] }, geometry: { type: "Point", coordinates: [p[1], p[0]] } };
     });
-    var index = new Supercluster({ radius: 50, maxZoom: 15 }).load(features);
+    var index = new Supercluster({ radius: 64, maxZoom: 15 }).load(features);
     var group = L.layerGroup();
     var clusters = L.layerGroup().addTo(group);
     // Single points are kept from one drawing to the next, so a popup that pans the
@@ -87,15 +124,13 @@
       found.forEach(function (c) {
         var latlng = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
         if (c.properties.cluster) {
-          var n = c.properties.point_count;
-          var marker = L.circleMarker(latlng, {
-            renderer: renderer, radius: 8 + Math.min(18, Math.log2(n) * 2.2),
-            color: "#0b0c0c", weight: 1, fillColor: "#ffdd00", fillOpacity: 0.85,
-          });
-          marker.bindTooltip(n + " stakeholders: zoom in to see them");
-          marker.on("click", function () {
+          var noun = kind === "gap" ? "gaps (seldom-heard, not engaged)" : "stakeholders";
+          var marker = clusterMarker(latlng, c.properties.point_count, kind, noun);
+          var zoomIn = function () {
             map.setView(latlng, Math.min(index.getClusterExpansionZoom(c.properties.cluster_id), 18));
-          });
+          };
+          marker.on("click", zoomIn);
+          marker.on("keypress", function (e) { if (e.originalEvent.key === "Enter") zoomIn(); });
           clusters.addLayer(marker);
           return;
         }
@@ -106,7 +141,7 @@
           renderer: renderer, radius: radius, color: "#0b0c0c", weight: 1,
           fillColor: colourOf(c.properties.t), fillOpacity: 0.9,
         });
-        point.bindPopup(function () { return popupFor(config, id); });
+        point.bindPopup(function () { return popupFor(config, id); }, popupOptions(map));
         drawn[id] = point;
         group.addLayer(point);
       });
@@ -150,49 +185,96 @@
     });
   }
 
-  function shadingLegend(map, title, rows, illustrative) {
-    var control = L.control({ position: "bottomleft" });
+  // A large map has room for the key beside the data; a small one (a phone) does not.
+  function largeMap(map) {
+    var size = map.getSize();
+    return size.x >= 900 && size.y >= 480;
+  }
+
+  // A key that folds away: a details element in a corner, open at first only on a large
+  // map. It folds while a popup is open, so no popup sits under it (see engageMapStart).
+  function foldingKey(map, position, title, fill) {
+    var control = L.control({ position: position });
     control.onAdd = function () {
-      var box = el("div", null, "engage-legend");
-      if (rows.length) {
-        box.appendChild(el("strong", title));
-        rows.forEach(function (r) {
-          var row = el("div");
-          var swatch = el("span", null, "engage-swatch");
-          swatch.style.backgroundColor = r[0];
-          row.appendChild(swatch);
-          row.appendChild(el("span", r[1]));
-          box.appendChild(row);
-        });
-      }
-      if (illustrative) box.appendChild(el("p", "Area outlines are illustrative, not official boundaries."));
+      var box = el("details", null, "engage-legend");
+      box.open = largeMap(map);
+      box.appendChild(el("summary", title));
+      fill(box);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      map.engageKeys.push(box);
       return box;
     };
     control.addTo(map);
   }
 
+  function keyRow(box, swatch, label) {
+    var row = el("div", null, "engage-legend__row");
+    row.appendChild(swatch);
+    row.appendChild(el("span", label));
+    box.appendChild(row);
+  }
+
+  function swatch(colour, shape) {
+    var mark = el("span", null, "engage-swatch" + (shape ? " engage-swatch--" + shape : ""));
+    mark.style.backgroundColor = colour;
+    return mark;
+  }
+
+  function shadingLegend(map, title, rows, illustrative) {
+    foldingKey(map, "bottomleft", rows.length ? title : "Area outlines", function (box) {
+      rows.forEach(function (r) { keyRow(box, swatch(r[0]), r[1]); });
+      if (illustrative) box.appendChild(el("p", "Area outlines are illustrative, not official boundaries."));
+    });
+  }
+
   function legend(map, config) {
-    var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      var box = el("div", null, "engage-legend");
+    foldingKey(map, "bottomright", "Key", function (box) {
       box.appendChild(el("strong", "Stakeholder types"));
-      config.types.forEach(function (t) {
-        var row = el("div");
-        var swatch = el("span", null, "engage-swatch");
-        swatch.style.backgroundColor = t[1];
-        row.appendChild(swatch);
-        row.appendChild(el("span", t[0]));
-        box.appendChild(row);
+      config.types.forEach(function (t) { keyRow(box, swatch(t[1], "round"), t[0]); });
+      box.appendChild(el("strong", "Groups and layers"));
+      keyRow(box, el("span", "12", "engage-cluster engage-cluster--stakeholder engage-cluster--key"),
+        "A group of nearby stakeholders: how many it holds (select it to zoom in)");
+      keyRow(box, swatch("#d4351c", "round"), "Gap: serves seldom-heard communities, not engaged in the period");
+      keyRow(box, el("span", "5", "engage-cluster engage-cluster--gap engage-cluster--key"), "A group of gaps");
+      keyRow(box, swatch("rgba(76, 44, 146, 0.35)", "round"), "Where engagements took place (bigger: more)");
+    });
+  }
+
+  // While a popup is open the keys fold, so it is never under one; they open again after.
+  function keysMakeWayForPopups(map) {
+    map.on("popupopen", function () {
+      map.engageKeys.forEach(function (box) {
+        box.setAttribute("data-was-open", box.open ? "true" : "");
+        box.open = false;
       });
-      var cluster = el("div");
-      var sw = el("span", null, "engage-swatch");
-      sw.style.backgroundColor = "#ffdd00";
-      cluster.appendChild(sw);
-      cluster.appendChild(el("span", "Group of nearby stakeholders"));
-      box.appendChild(cluster);
-      return box;
-    };
+    });
+    map.on("popupclose", function () {
+      map.engageKeys.forEach(function (box) {
+        if (box.getAttribute("data-was-open")) box.open = true;
+        box.removeAttribute("data-was-open");
+      });
+    });
+  }
+
+  // The data fitted into the space the controls leave: below the zoom and layer
+  // controls, and clear of the key when it is open.
+  function fitData(map, config) {
+    if (!config.bounds) return;
+    if (config.small) { map.fitBounds(config.bounds, { maxZoom: 14 }); return; }
+    var key = map.engageKeys[0];
+    var right = key && key.open ? key.offsetWidth + 24 : 24;
+    map.fitBounds(config.bounds, { maxZoom: 13, paddingTopLeft: L.point(56, 56),
+                                   paddingBottomRight: L.point(right, 40) });
+  }
+
+  // The layer control folds to a "Layers" button in the top right corner.
+  function layerControl(map) {
+    var control = L.control.layers(null, {}, { collapsed: true, position: "topright" });
     control.addTo(map);
+    var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) toggle.textContent = "Layers";
+    return control;
   }
 
   // The map is a frame of this site, and the sites its attribution credits refuse to
@@ -224,13 +306,11 @@
     var renderer = L.canvas({ padding: 0.5 });
     var colours = config.types.map(function (t) { return t[1]; });
     var colourOf = function (i) { return colours[i] || "#505a5f"; };
-    var overlays = {};
-    var control = L.control.layers(null, overlays, { collapsed: false });
-    if (!config.small) {
-      control.addTo(map);
-      legend(map, config);
-    }
-    if (config.bounds) map.fitBounds(config.bounds, { maxZoom: config.small ? 14 : 13 });
+    map.engageKeys = [];
+    var control = config.small ? L.control.layers(null, {}) : layerControl(map);
+    if (!config.small) legend(map, config);
+    keysMakeWayForPopups(map);
+    fitData(map, config);
     say(config, "Loading the map data...");
     var started = performance.now();
     var jobs = [];
@@ -251,7 +331,7 @@
       if (config.layers.indexOf("engagements") >= 0) layer.addTo(map);
     }));
     jobs.push(source(config, "points").then(function (data) {
-      var layer = clusterLayer(map, config, data.points, colourOf, 6, renderer);
+      var layer = clusterLayer(map, config, data.points, colourOf, 6, renderer, "stakeholder");
       control.addOverlay(layer, "Stakeholders (" + data.points.length.toLocaleString() + ")");
       if (config.layers.indexOf("stakeholders") >= 0) layer.addTo(map);
       document.body.setAttribute("data-points-drawn", String(data.points.length));
@@ -259,7 +339,7 @@
     }));
     jobs.push(source(config, "gaps").then(function (data) {
       if (!data) return;
-      var layer = clusterLayer(map, config, data.points, function () { return "#d4351c"; }, 8, renderer);
+      var layer = clusterLayer(map, config, data.points, function () { return "#d4351c"; }, 8, renderer, "gap");
       control.addOverlay(layer, "Gaps: seldom-heard, not engaged (" + data.points.length.toLocaleString() + ")");
       if (config.layers.indexOf("gaps") >= 0) layer.addTo(map);
     }));
