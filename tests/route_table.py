@@ -102,6 +102,8 @@ ROUTES = {
     "feedback.you_said.report_csv": ("GET", "/reports/you-said-we-did.csv?public=1", EVERYONE),
     "reports.quarterly": ("GET", "/reports/quarterly", EVERYONE),
     "reports.quarterly_file": ("GET", "/reports/quarterly.xlsx", EVERYONE),
+    "reports.annual": ("GET", "/reports/annual", EVERYONE),
+    "reports.annual_file": ("GET", "/reports/annual.csv", EVERYONE),
     "maps.index": ("GET", "/map", EVERYONE),
     "maps.frame": ("GET", "/map/frame", EVERYONE),
     "maps.points": ("GET", "/map/points.json", EVERYONE),
@@ -149,7 +151,7 @@ NOT_PAGES = frozenset({
     "engagements.export", "engagements.lookup.search", "panels.roster_csv", "panels.history_csv",
     "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
     "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
-    "reports.quarterly_file",
+    "reports.quarterly_file", "reports.annual_file",
 })  # fmt: skip
 # Reference data every user shares: not kept to an Area.
 NOT_IN_AN_AREA = {

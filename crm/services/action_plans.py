@@ -306,9 +306,10 @@ def import_plan(user: User, data: dict[str, Any], parsed) -> ActionPlan:
     return plan
 
 
-def is_overdue(action: PlanAction, today: date) -> bool:
-    """Open and past its date: a day's, or the last day of its month."""
-    if action.status in CLOSED_ACTION_STATUSES or action.due_on is None:
+def is_overdue(action: PlanAction, today: date, status: str | None = None) -> bool:
+    """Open and past its date: a day's, or the last day of its month. `status`: where it
+    stood on `today` when that is a past day (its status now otherwise)."""
+    if (status or action.status) in CLOSED_ACTION_STATUSES or action.due_on is None:
         return False
     if action.due_kind == "month":
         last = calendar.monthrange(action.due_on.year, action.due_on.month)[1]

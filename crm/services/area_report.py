@@ -21,18 +21,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import (
+    ActionPlan,
     Area,
+    Attendance,
     Community,
     CommunityReach,
     Engagement,
     Feedback,
     Membership,
     PanelMeeting,
+    PlanAction,
     Stakeholder,
     User,
 )
@@ -43,7 +46,9 @@ from crm.models.plan import ACTION_STATUSES
 from crm.models.stakeholder import STAKEHOLDER_TYPES
 from crm.services import access, action_plans, map_picture, panels, priority_figures, you_said
 from crm.services.charts import Chart
-from crm.services.quarters import Quarter
+from crm.services.quarters import Quarter, Year
+
+Period = Quarter | Year  # a report's period: a quarter, or (the annual report) a year
 
 SUPPRESS_BELOW = 10
 
@@ -95,9 +100,14 @@ class Table:
     public: bool = False
     threshold: int = SUPPRESS_BELOW
     empty: str = "None in this quarter."
+    # Whether its counts are of people or of what they did (engagements, feedback, members):
+    # only those could pick someone out, so only those are suppressed in public. Counts of
+    # the service's own work (plan actions, evidence) and of communities are not.
+    about_people: bool = True
 
     def cells(self) -> list[list[Cell]]:
-        return [[Cell(v, self.public, self.threshold) for v in row] for row in self.rows]
+        public = self.public and self.about_people
+        return [[Cell(v, public, self.threshold) for v in row] for row in self.rows]
 
 
 @dataclass
@@ -113,7 +123,7 @@ class Section:
 @dataclass
 class Report:
     area: Area
-    quarter: Quarter
+    quarter: Period
     today: date
     public: bool
     threshold: int
@@ -121,7 +131,9 @@ class Report:
 
     @property
     def title(self) -> str:
-        return f"{self.area.name}: quarterly report, {self.quarter.short_label}"
+        what = "quarterly report" if self.quarter.noun == "quarter" else (
+            "annual equality information report")
+        return f"{self.area.name}: {what}, {self.quarter.short_label}"
 
     def charts(self) -> list[Chart]:
         return [c for s in self.sections for c in s.charts]
@@ -137,228 +149,318 @@ class Report:
         raise KeyError((section, table, row))
 
 
-def periods(quarter: Quarter) -> list[tuple[str, Quarter]]:
-    """The quarter, the one before it, and the same quarter a year earlier."""
-    a_year_before = Quarter.of(quarter.starts_on.replace(year=quarter.starts_on.year - 1),
-                               quarter.calendar)  # fmt: skip
-    return [("This quarter", quarter), ("Previous quarter", quarter.previous()),
-            ("Same quarter last year", a_year_before)]  # fmt: skip
+def periods(quarter: Period) -> list[tuple[str, Period]]:
+    """The quarter, the one before it, and the same quarter a year earlier (a year: the
+    year and the one before)."""
+    noun = quarter.noun
+    found = [(f"This {noun}", quarter), (f"Previous {noun}", quarter.previous())]
+    if quarter.a_year_before() != quarter.previous():
+        found.append((f"Same {noun} last year", quarter.a_year_before()))
+    return found
 
 
-def build(user: User, area_id: int, quarter: Quarter, today: date, public: bool = False,
+def build(user: User, area_id: int, quarter: Period, today: date, public: bool = False,
           threshold: int = SUPPRESS_BELOW) -> Report:  # fmt: skip
-    """The report of one Area the user works in, for one quarter."""
-    if not access.can_see_area(user, area_id):
+    """The full report of one Area the user works in, for one quarter."""
+    if not access.can_see_area(user, area_id) or db.session.get(Area, area_id) is None:
         raise NotAllowed()
-    area = db.session.get(Area, area_id)
-    if area is None:
-        raise NotAllowed()
+    return build_many(user, [area_id], quarter, today, public, threshold, detail=True)[0]
+
+
+def build_all(user: User, quarter: Period, today: date, public: bool = False,
+              threshold: int = SUPPRESS_BELOW) -> list[Report]:  # fmt: skip
+    """Every Area the user works in, for the side-by-side view: each Area's report without
+    the breakdowns only one Area's page shows (stakeholder types, each action, the map)."""
+    ids = access.visible_area_ids(user)
+    areas = db.session.scalars(select(Area.id).order_by(Area.name)).all()
+    chosen = [a for a in areas if ids is None or a in ids]
+    return build_many(user, chosen, quarter, today, public, threshold, detail=False)
+
+
+def build_many(user: User, area_ids: list[int], quarter: Period, today: date, public: bool,
+               threshold: int, detail: bool) -> list[Report]:  # fmt: skip
+    """The reports of several Areas at once: each figure is counted for every Area in one
+    query, grouped by Area, so the side-by-side view costs about what one Area's does."""
+    areas = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(area_ids)))}
+    ids = [i for i in area_ids if i in areas]
     until = min(quarter.ends_on, today)
 
-    def table(key, caption, header, rows, empty="None in this quarter.") -> Table:
-        return Table(key, caption, header, rows, public, threshold, empty)
+    def table(key, caption, header, rows, empty=f"None in this {quarter.noun}.",
+              about_people=True) -> Table:  # fmt: skip
+        return Table(key, caption, header, rows, public, threshold, empty, about_people)
 
-    sections = [
-        _engagement(table, area, quarter),
-        # The map's picture shows each stakeholder: left out of a public report.
-        _reach(table, area, quarter, until,
-               None if public else map_picture.for_area(user, area.id, quarter.starts_on, until)),
-        _panels(table, user, area, quarter, until),
-        _feedback(table, user, area, quarter, public),
-        _plans(table, user, area, quarter, today),
-        _notes(table, area, quarter),
+    engagement = _Engagements(ids, quarter, detail)
+    parts = [
+        engagement.sections(table),
+        _reach(table, ids, quarter, until),
+        _panels(table, user, ids, quarter, until),
+        _feedback(table, user, ids, quarter, detail),
+        _plans(table, user, ids, quarter, today, detail),
+        _notes(table, ids, quarter, engagement),
     ]
-    for section in sections:
-        if public:
-            section.charts = []
-        for chart in section.charts:  # one page may hold every Area's charts
-            chart.key = f"{chart.key}-area-{area.id}"
-    return Report(area, quarter, today, public, threshold, sections)
-
-
-def build_all(user: User, quarter: Quarter, today: date, public: bool = False,
-              threshold: int = SUPPRESS_BELOW) -> list[Report]:  # fmt: skip
-    """One report per Area the user works in, for the side-by-side view."""
-    ids = access.visible_area_ids(user)
-    areas = db.session.scalars(select(Area).order_by(Area.name)).all()
-    return [build(user, a.id, quarter, today, public, threshold)
-            for a in areas if ids is None or a.id in ids]  # fmt: skip
+    reports = []
+    for area_id in ids:
+        sections = [part[area_id] for part in parts]
+        if detail and not public:  # the map's picture shows each stakeholder: not public
+            sections[1].picture = map_picture.for_area(user, area_id, quarter.starts_on, until)
+        for section in sections:
+            if public or not detail:  # a public report's charts would show small numbers
+                section.charts = []
+            for chart in section.charts:  # one page may hold several Areas' charts
+                chart.key = f"{chart.key}-area-{area_id}"
+        reports.append(Report(areas[area_id], quarter, today, public, threshold, sections))
+    return reports
 
 
 # Key figures compared across Areas: (label, section, table, row, column).
 SIDE_BY_SIDE = [
     ("Engagements held", "engagement", "totals", "Engagements held", 1),
+    ("Engagements held, previous {noun}", "engagement", "totals", "Engagements held", 2),
     ("Seldom-heard communities reached", "reach", "seldom-heard-summary", "Reached", 1),
     ("Seldom-heard communities not reached", "reach", "seldom-heard-summary", "Not reached", 1),
     ("Panel meetings held", "panels", "panel-summary", "Meetings held", 1),
     ("Panel meetings quorate", "panels", "panel-summary", "Meetings quorate", 1),
+    ("Members' attendance", "panels", "panel-summary",
+     "Members' attendance (seats filled at meetings)", 1),
     ("Cases reviewed by panels", "panels", "panel-summary", "Cases reviewed", 1),
     ("Feedback received", "feedback", "feedback-summary", "Received", 1),
     ("Feedback still open", "feedback", "feedback-summary", "Still open", 1),
-    ("Plan actions overdue", "plans", "plan-summary", "Overdue", 1),
+    ("Median days to close feedback", "feedback", "feedback-summary",
+     "Median days from receipt to closing", 1),
+    ("Plan actions", "plans", "plan-summary", "Actions", 1),
     ("Plan actions whose status changed", "plans", "plan-summary", "Status changed", 1),
-]
+    ("Plan actions overdue", "plans", "plan-summary", "Overdue", 1),
+    ("Engagements entered after the {noun}", "notes", "data-notes",
+     "Engagements this {noun} entered after it ended", 1),
+]  # fmt: skip
 
 
 def side_by_side(reports: list[Report]) -> Table:
     """The key figures of each Area's report, an Area to a column."""
     public = bool(reports and reports[0].public)
     threshold = reports[0].threshold if reports else SUPPRESS_BELOW
-    rows = [[label, *(r.figure(s, t, row, col) for r in reports)]
+    noun = reports[0].quarter.noun if reports else "quarter"
+    rows = [[label.format(noun=noun),
+             *(r.figure(s, t, row.format(noun=noun), col) for r in reports)]
             for label, s, t, row, col in SIDE_BY_SIDE]  # fmt: skip
-    return Table("areas", "Each Area's quarter", ["Figure", *(r.area.name for r in reports)],
+    return Table("areas", f"Each Area's {noun}", ["Figure", *(r.area.name for r in reports)],
                  rows, public, threshold)  # fmt: skip
+
+
+def _per_area(ids: list[int], rows) -> dict[int, dict]:
+    """{area id: {key: value}} from (area id, key, value) rows."""
+    found: dict[int, dict] = {i: {} for i in ids}
+    for area_id, key, value in rows:
+        found[area_id][key] = value
+    return found
 
 
 # 1. Engagement activity ---------------------------------------------------------------
 
 
-def _engagements_in(area: Area, quarter: Quarter):
-    return (Engagement.area_id == area.id, Engagement.counts,
+def _counting(ids: list[int], quarter: Period) -> tuple:
+    return (Engagement.area_id.in_(ids), Engagement.counts,
             Engagement.held_on >= quarter.starts_on, Engagement.held_on <= quarter.ends_on)
 
 
-def _engagement(table, area: Area, quarter: Quarter) -> Section:
-    compared = periods(quarter)
-    by_type, by_community, by_stakeholder = [], [], []
-    totals = []
-    for _, q in compared:
-        conditions = _engagements_in(area, q)
-        counts = dict(db.session.execute(
-            select(Engagement.type, func.count()).where(*conditions).group_by(Engagement.type)
-        ).all())  # fmt: skip
-        by_type.append(counts)
-        totals.append(sum(counts.values()))
-        by_community.append(dict(db.session.execute(
-            select(CommunityReach.community_id, func.sum(CommunityReach.engagements))
-            .where(CommunityReach.area_id == area.id, CommunityReach.held_on >= q.starts_on,
-                   CommunityReach.held_on <= q.ends_on)
-            .group_by(CommunityReach.community_id)).all()))  # fmt: skip
-        es = engagement_stakeholders
-        by_stakeholder.append(dict(db.session.execute(
-            select(Stakeholder.type, func.count(func.distinct(Engagement.id)))
-            .join(es, es.c.engagement_id == Engagement.id)
-            .join(Stakeholder, Stakeholder.id == es.c.stakeholder_id)
-            .where(*conditions).group_by(Stakeholder.type)).all()))  # fmt: skip
-    header = ["", *(label for label, _ in compared)]
-    communities = {c.id: c.name for c in db.session.scalars(select(Community))}
-    type_rows = [[label, *(int(c.get(key, 0)) for c in by_type)]
-                 for key, label in ENGAGEMENT_TYPES.items()
-                 if any(c.get(key) for c in by_type)]  # fmt: skip
-    community_rows = sorted(
-        ([communities[cid], *(int(c.get(cid, 0) or 0) for c in by_community)]
-         for cid in set().union(*by_community) if cid in communities),
-        key=lambda r: (-r[1], r[0]))  # fmt: skip
-    stakeholder_rows = [[label, *(int(c.get(key, 0)) for c in by_stakeholder)]
-                        for key, label in STAKEHOLDER_TYPES.items()
-                        if any(c.get(key) for c in by_stakeholder)]  # fmt: skip
-    labels = [q.short_label for _, q in compared]
-    section = Section("engagement", "Engagement activity", tables=[
-        table("totals", "Engagements held", header, [["Engagements held", *totals]]),
-        table("by-type", "By type of engagement", ["Type", *header[1:]], type_rows),
-        table("by-community", "By community reached (an engagement with several communities "
-              "counts for each)", ["Community", *header[1:]], community_rows),
-        table("by-stakeholder-type", "By type of stakeholder engaged",
-              ["Stakeholder type", *header[1:]], stakeholder_rows),
-    ], notes=["Engagements count once held (not planned or cancelled) and not archived."])
-    section.charts.append(Chart(
-        key="engagements-by-type", title="Engagements by type",
-        summary=(f"{totals[0]:,} engagements held in {labels[0]}, against {totals[1]:,} the "
-                 f"quarter before and {totals[2]:,} a year earlier."),
-        categories=[r[0] for r in type_rows] or ["None"],
-        series={label: [r[i + 1] for r in type_rows] or [0] for i, label in enumerate(labels)},
-        kind="hbar", unit="Engagements", category_label="Type", series_label="Quarter",
-    ))  # fmt: skip
-    return section
+def _after(quarter: Period) -> datetime:
+    """Midnight after the quarter's last day (UTC, as records' times are kept)."""
+    return datetime.combine(quarter.ends_on + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+class _Engagements:
+    """Engagement counts per Area for the quarter, the one before and a year earlier: by
+    type (with how many cannot be placed and were entered late, for the notes), by
+    community (from the community reach kept beside them) and, for one Area's page, by the
+    type of stakeholder engaged."""
+
+    def __init__(self, ids: list[int], quarter: Period, detail: bool) -> None:
+        self.ids, self.compared = ids, periods(quarter)
+        self.by_type, self.by_community, self.by_stakeholder = [], [], []
+        self.unplaced, self.late = {i: 0 for i in ids}, {i: 0 for i in ids}
+        if not ids:
+            return
+        for n, (_, q) in enumerate(self.compared):
+            counts: dict[int, dict] = {i: {} for i in ids}
+            rows = db.session.execute(
+                select(Engagement.area_id, Engagement.type, func.count(),
+                       func.sum(case((Engagement.latitude.is_(None), 1), else_=0)),
+                       func.sum(case((Engagement.created_at >= _after(q), 1), else_=0)))
+                .where(*_counting(ids, q)).group_by(Engagement.area_id, Engagement.type))
+            for area_id, kind, count, unplaced, late in rows:  # fmt: skip
+                counts[area_id][kind] = count
+                if n == 0:
+                    self.unplaced[area_id] += int(unplaced or 0)
+                    self.late[area_id] += int(late or 0)
+            self.by_type.append(counts)
+            self.by_community.append(_per_area(ids, db.session.execute(
+                select(CommunityReach.area_id, CommunityReach.community_id,
+                       func.sum(CommunityReach.engagements))
+                .where(CommunityReach.area_id.in_(ids), CommunityReach.held_on >= q.starts_on,
+                       CommunityReach.held_on <= q.ends_on)
+                .group_by(CommunityReach.area_id, CommunityReach.community_id))))  # fmt: skip
+            if detail:
+                es = engagement_stakeholders
+                self.by_stakeholder.append(_per_area(ids, db.session.execute(
+                    select(Engagement.area_id, Stakeholder.type,
+                           func.count(func.distinct(Engagement.id)))
+                    .join(es, es.c.engagement_id == Engagement.id)
+                    .join(Stakeholder, Stakeholder.id == es.c.stakeholder_id)
+                    .where(*_counting(ids, q))
+                    .group_by(Engagement.area_id, Stakeholder.type))))  # fmt: skip
+
+    def sections(self, table) -> dict[int, Section]:
+        noun = self.compared[0][1].noun
+        communities = {c.id: c.name for c in db.session.scalars(select(Community))}
+        labels = [q.short_label for _, q in self.compared]
+        header = [label for label, _ in self.compared]
+        found = {}
+        for area_id in self.ids:
+            by_type = [c[area_id] for c in self.by_type]
+            totals = [sum(c.values()) for c in by_type]
+            type_rows = [[label, *(int(c.get(key, 0)) for c in by_type)]
+                         for key, label in ENGAGEMENT_TYPES.items()
+                         if any(c.get(key) for c in by_type)]  # fmt: skip
+            by_community = [c[area_id] for c in self.by_community]
+            community_rows = sorted(
+                ([communities[cid], *(int(c.get(cid, 0) or 0) for c in by_community)]
+                 for cid in set().union(*by_community) if cid in communities),
+                key=lambda r: (-r[1], r[0]))  # fmt: skip
+            tables = [
+                table("totals", "Engagements held", ["", *header],
+                      [["Engagements held", *totals]]),
+                table("by-type", "By type of engagement", ["Type", *header], type_rows),
+                table("by-community", "By community reached (an engagement with several "
+                      "communities counts for each)", ["Community", *header], community_rows),
+            ]  # fmt: skip
+            if self.by_stakeholder:
+                by_stakeholder = [c[area_id] for c in self.by_stakeholder]
+                tables.append(table(
+                    "by-stakeholder-type", "By type of stakeholder engaged",
+                    ["Stakeholder type", *header],
+                    [[label, *(int(c.get(key, 0)) for c in by_stakeholder)]
+                     for key, label in STAKEHOLDER_TYPES.items()
+                     if any(c.get(key) for c in by_stakeholder)]))  # fmt: skip
+            section = Section("engagement", "Engagement activity", tables=tables, notes=[
+                "Engagements count once held (not planned or cancelled) and not archived."])
+            section.charts.append(Chart(
+                key="engagements-by-type", title="Engagements by type",
+                summary=(f"{totals[0]:,} engagements held in {labels[0]}, against "
+                         f"{totals[1]:,} the {noun} before"
+                         + (f" and {totals[2]:,} a year earlier." if len(totals) > 2 else ".")),
+                categories=[r[0] for r in type_rows] or ["None"],
+                series={label: [r[i + 1] for r in type_rows] or [0]
+                        for i, label in enumerate(labels)},
+                kind="hbar", unit="Engagements", category_label="Type", series_label=noun.title(),
+            ))  # fmt: skip
+            found[area_id] = section
+        return found
 
 
 # 2. Reach and gaps --------------------------------------------------------------------
 
 
-def _reach(table, area: Area, quarter: Quarter, until: date,
-           picture: map_picture.MapPicture | None = None) -> Section:  # fmt: skip
+def _reach(table, ids: list[int], quarter: Period, until: date) -> dict[int, Section]:
     seldom = db.session.scalars(
         select(Community).where(Community.seldom_heard.is_(True)).order_by(Community.name)).all()
-    reach = dict(db.session.execute(
-        select(CommunityReach.community_id, func.sum(CommunityReach.engagements))
-        .where(CommunityReach.area_id == area.id, CommunityReach.held_on >= quarter.starts_on,
-               CommunityReach.held_on <= quarter.ends_on)
-        .group_by(CommunityReach.community_id)).all())  # fmt: skip
-    last = dict(db.session.execute(
-        select(CommunityReach.community_id, func.max(CommunityReach.held_on))
-        .where(CommunityReach.area_id == area.id, CommunityReach.held_on <= until)
-        .group_by(CommunityReach.community_id)).all())  # fmt: skip
-    reached = [[c.name, int(reach[c.id]), last.get(c.id)] for c in seldom if reach.get(c.id)]
-    missed = [[c.name, last.get(c.id) or "Never"] for c in seldom if not reach.get(c.id)]
-    return Section("reach", "Reach and gaps", tables=[
-        table("seldom-heard-summary", "Seldom-heard communities", ["", "Communities"],
-              [["Reached", len(reached)], ["Not reached", len(missed)]]),
-        table("seldom-heard-reached", "Seldom-heard communities reached",
-              ["Community", "Engagements", "Last engaged"], reached),
-        table("seldom-heard-missed", "Seldom-heard communities not reached",
-              ["Community", "Last engaged"], missed, "Every seldom-heard community was reached."),
-    ], picture=picture)  # fmt: skip
+    reach = _per_area(ids, db.session.execute(
+        select(CommunityReach.area_id, CommunityReach.community_id,
+               func.sum(CommunityReach.engagements))
+        .where(CommunityReach.area_id.in_(ids), CommunityReach.held_on >= quarter.starts_on,
+               CommunityReach.held_on <= quarter.ends_on,
+               CommunityReach.community_id.in_([c.id for c in seldom]))
+        .group_by(CommunityReach.area_id, CommunityReach.community_id)))  # fmt: skip
+    last = _per_area(ids, db.session.execute(
+        select(CommunityReach.area_id, CommunityReach.community_id,
+               func.max(CommunityReach.held_on))
+        .where(CommunityReach.area_id.in_(ids), CommunityReach.held_on <= until,
+               CommunityReach.community_id.in_([c.id for c in seldom]))
+        .group_by(CommunityReach.area_id, CommunityReach.community_id)))  # fmt: skip
+    found = {}
+    for area_id in ids:
+        here, seen = reach[area_id], last[area_id]
+        reached = [[c.name, int(here[c.id]), seen.get(c.id)] for c in seldom if here.get(c.id)]
+        missed = [[c.name, seen.get(c.id) or "Never"] for c in seldom if not here.get(c.id)]
+        found[area_id] = Section("reach", "Reach and gaps", tables=[
+            table("seldom-heard-summary", "Seldom-heard communities", ["", "Communities"],
+                  [["Reached", len(reached)], ["Not reached", len(missed)]],
+                  about_people=False),
+            table("seldom-heard-reached", "Seldom-heard communities reached",
+                  ["Community", "Engagements", "Last engaged"], reached),
+            table("seldom-heard-missed", "Seldom-heard communities not reached",
+                  ["Community", "Last engaged"], missed,
+                  "Every seldom-heard community was reached."),
+        ])  # fmt: skip
+    return found
 
 
 # 3. Panels ----------------------------------------------------------------------------
 
 
-def _panels(table, user: User, area: Area, quarter: Quarter, until: date) -> Section:
-    area_panels = [p for p in panels.list_panels(user) if p.area_id == area.id]
-    ids = [p.id for p in area_panels]
+def _panels(table, user: User, ids: list[int], quarter: Period, until: date
+            ) -> dict[int, Section]:  # fmt: skip
+    noun = quarter.noun
+    area_panels = [p for p in panels.list_panels(user) if p.area_id in ids]
+    panel_ids = [p.id for p in area_panels]
     meetings = db.session.scalars(
         select(PanelMeeting).where(
-            PanelMeeting.panel_id.in_(ids), PanelMeeting.archived_at.is_(None),
+            PanelMeeting.panel_id.in_(panel_ids), PanelMeeting.archived_at.is_(None),
             PanelMeeting.held_on >= quarter.starts_on, PanelMeeting.held_on <= quarter.ends_on)
-        .options(selectinload(PanelMeeting.attendance))
-        .order_by(PanelMeeting.held_on)).all() if ids else []  # fmt: skip
-    seats = [a for m in meetings for a in m.attendance if a.membership.role in SEAT_ROLES]
-    present = sum(1 for a in seats if a.status == "present")
-    rate = f"{round(100 * present / len(seats))}%" if seats else "No attendance recorded"
-    reviews = db.session.scalars(select(Feedback).where(
-        Feedback.area_id == area.id, Feedback.archived_at.is_(None),
-        Feedback.source == "case_review", Feedback.received_on >= quarter.starts_on,
-        Feedback.received_on <= quarter.ends_on)).all() if ids else []  # fmt: skip
-    assessed = Counter(f.assessment for f in reviews)
+        .options(selectinload(PanelMeeting.attendance).joinedload(Attendance.membership))
+        .order_by(PanelMeeting.held_on)).all() if panel_ids else []  # fmt: skip
+    in_quarter = (Membership.panel_id.in_(panel_ids),)
     started = db.session.scalars(select(Membership).where(
-        Membership.panel_id.in_(ids), Membership.term_start >= quarter.starts_on,
+        *in_quarter, Membership.term_start >= quarter.starts_on,
         Membership.term_start <= quarter.ends_on,
-        Membership.status.in_(["active", "ended"]))).all() if ids else []  # fmt: skip
+        Membership.status.in_(["active", "ended"]))).all() if panel_ids else []  # fmt: skip
     ended = db.session.scalars(select(Membership).where(
-        Membership.panel_id.in_(ids), Membership.ended_on >= quarter.starts_on,
-        Membership.ended_on <= quarter.ends_on)).all() if ids else []  # fmt: skip
+        *in_quarter, Membership.ended_on >= quarter.starts_on,
+        Membership.ended_on <= quarter.ends_on)).all() if panel_ids else []  # fmt: skip
+    assessed = _per_area(ids, db.session.execute(
+        select(Feedback.area_id, Feedback.assessment, func.count())
+        .where(Feedback.area_id.in_(ids), Feedback.archived_at.is_(None),
+               Feedback.source == "case_review", Feedback.received_on >= quarter.starts_on,
+               Feedback.received_on <= quarter.ends_on)
+        .group_by(Feedback.area_id, Feedback.assessment)))  # fmt: skip
     health = panels.health(area_panels, until) if area_panels else {}
-    gaps = []
-    for p in area_panels:
-        report = health[p.id]
-        for problem in _gaps(report):
-            gaps.append([p.name, problem])
-    per_panel = []
-    for p in area_panels:
-        held = [m for m in meetings if m.panel_id == p.id]
-        per_panel.append([p.name, len(held), sum(1 for m in held if m.is_quorate),
-                          sum(m.cases_reviewed for m in held)])  # fmt: skip
-    return Section("panels", "Panels", tables=[
-        table("panel-summary", "Panel meetings and reviews", ["", "This quarter"], [
-            ["Meetings held", len(meetings)],
-            ["Meetings quorate", sum(1 for m in meetings if m.is_quorate)],
-            ["Members' attendance (seats filled at meetings)", rate],
-            ["Cases reviewed", sum(m.cases_reviewed for m in meetings)],
-            ["Members who started a term", len(started)],
-            ["Members whose term ended", len(ended)],
-        ]),
-        table("per-panel", "Each panel", ["Panel", "Meetings held", "Quorate",
-              "Cases reviewed"], per_panel, "The Area has no panels."),
-        table("assessments", "Case reviews' assessments", ["Assessment", "Case reviews"],
-              [[label, assessed[key]] for key, label in ASSESSMENTS.items() if assessed[key]]),
-        table("changes", "Membership changes", ["Panel", "Member's role", "Change"],
-              [[m.panel.name, MEMBER_ROLES.get(m.role, m.role), "Started a term"]
-               for m in started]
-              + [[m.panel.name, MEMBER_ROLES.get(m.role, m.role),
-                  f"Ended: {m.end_reason_label.lower()}"] for m in ended]),
-        table("gaps", f"Gaps on {until:%-d %B %Y}", ["Panel", "Gap"], gaps,
-              "No vacancies or gaps."),
-    ], notes=["Members are not named in this report."])  # fmt: skip
+    area_of = {p.id: p.area_id for p in area_panels}
+    found = {}
+    for area_id in ids:
+        mine = [p for p in area_panels if p.area_id == area_id]
+        held = [m for m in meetings if area_of[m.panel_id] == area_id]
+        seats = [a for m in held for a in m.attendance if a.membership.role in SEAT_ROLES]
+        present = sum(1 for a in seats if a.status == "present")
+        rate = f"{round(100 * present / len(seats))}%" if seats else "No attendance recorded"
+        joined = [m for m in started if area_of[m.panel_id] == area_id]
+        left = [m for m in ended if area_of[m.panel_id] == area_id]
+        per_panel = [[p.name, sum(1 for m in held if m.panel_id == p.id),
+                      sum(1 for m in held if m.panel_id == p.id and m.is_quorate),
+                      sum(m.cases_reviewed for m in held if m.panel_id == p.id)]
+                     for p in mine]  # fmt: skip
+        found[area_id] = Section("panels", "Panels", tables=[
+            table("panel-summary", "Panel meetings and reviews", ["", f"This {noun}"], [
+                ["Meetings held", len(held)],
+                ["Meetings quorate", sum(1 for m in held if m.is_quorate)],
+                ["Members' attendance (seats filled at meetings)", rate],
+                ["Cases reviewed", sum(m.cases_reviewed for m in held)],
+                ["Members who started a term", len(joined)],
+                ["Members whose term ended", len(left)],
+            ]),
+            table("per-panel", "Each panel", ["Panel", "Meetings held", "Quorate",
+                  "Cases reviewed"], per_panel, "The Area has no panels."),
+            table("assessments", "Case reviews' assessments", ["Assessment", "Case reviews"],
+                  [[label, assessed[area_id][key]] for key, label in ASSESSMENTS.items()
+                   if assessed[area_id].get(key)]),
+            table("changes", "Membership changes", ["Panel", "Member's role", "Change"],
+                  [[m.panel.name, MEMBER_ROLES.get(m.role, m.role), "Started a term"]
+                   for m in joined]
+                  + [[m.panel.name, MEMBER_ROLES.get(m.role, m.role),
+                      f"Ended: {m.end_reason_label.lower()}"] for m in left]),
+            table("gaps", f"Gaps on {until:%-d %B %Y}", ["Panel", "Gap"],
+                  [[p.name, gap] for p in mine for gap in _gaps(health[p.id])],
+                  "No vacancies or gaps."),
+        ], notes=["Members are not named in this report."])  # fmt: skip
+    return found
 
 
 def _gaps(report) -> list[str]:
@@ -374,119 +476,146 @@ def _gaps(report) -> list[str]:
 # 4. Feedback --------------------------------------------------------------------------
 
 
-def _feedback(table, user: User, area: Area, quarter: Quarter, public: bool) -> Section:
-    figures = priority_figures.figures(user, area.id, quarter.starts_on, quarter.ends_on)
-    received = db.session.scalars(select(Feedback).where(
-        Feedback.area_id == area.id, Feedback.archived_at.is_(None),
-        Feedback.received_on >= quarter.starts_on,
+def _feedback(table, user: User, ids: list[int], quarter: Period, detail: bool
+              ) -> dict[int, Section]:  # fmt: skip
+    noun = quarter.noun
+    live = (Feedback.area_id.in_(ids), Feedback.archived_at.is_(None))
+    received = db.session.execute(select(Feedback.area_id, Feedback.status).where(
+        *live, Feedback.received_on >= quarter.starts_on,
         Feedback.received_on <= quarter.ends_on)).all()  # fmt: skip
-    still_open = [f for f in received if f.status not in CLOSED_STATUSES]
-    closed_in = db.session.scalars(select(Feedback).where(
-        Feedback.area_id == area.id, Feedback.archived_at.is_(None),
-        Feedback.closed_on >= quarter.starts_on, Feedback.closed_on <= quarter.ends_on)).all()
-    days = [(f.closed_on - f.received_on).days for f in closed_in]
-    median = f"{statistics.median(days):g} days" if days else "None closed"
-    rows = [[f.priority.name, f.total, f.open, f.closed,
-             "" if f.median_days_to_close is None else f"{f.median_days_to_close:g} days"]
-            for f in figures if f.total]  # fmt: skip
-    highlights = []
-    for group in you_said.report(user, you_said.Scope(area_id=area.id), quarter.starts_on,
-                                 quarter.ends_on, public=True):  # fmt: skip
-        for f in group.items[:2]:
-            highlights.append([group.priority.name, f.summary, f.response])
-    section = Section("feedback", "Feedback", tables=[
-        table("feedback-summary", "Feedback received", ["", "This quarter"], [
-            ["Received", len(received)],
-            ["Still open", len(still_open)],
-            ["Closed (received this quarter)", len(received) - len(still_open)],
-            ["Closed in the quarter (whenever received)", len(closed_in)],
+    closed_in = db.session.execute(select(
+        Feedback.area_id, Feedback.received_on, Feedback.closed_on).where(
+        *live, Feedback.closed_on >= quarter.starts_on,
+        Feedback.closed_on <= quarter.ends_on)).all()  # fmt: skip
+    found = {}
+    for area_id in ids:
+        got = [status for a, status in received if a == area_id]
+        still_open = sum(1 for status in got if status not in CLOSED_STATUSES)
+        days = [(c - r).days for a, r, c in closed_in if a == area_id]
+        median = f"{statistics.median(days):g} days" if days else "None closed"
+        tables = [table("feedback-summary", "Feedback received", ["", f"This {noun}"], [
+            ["Received", len(got)],
+            ["Still open", still_open],
+            [f"Closed (received this {noun})", len(got) - still_open],
+            [f"Closed in the {noun} (whenever received)", len(days)],
             ["Median days from receipt to closing", median],
-        ]),
-        table("by-priority", "By casework priority (feedback about two priorities counts for "
-              "each)", ["Casework priority", "Received", "Open", "Closed",
-                        "Median days to close"], rows),
-        table("you-said-we-did", "You said, we did", ["Casework priority", "You said",
-              "We did"], highlights[:6], "No feedback was closed with a response this quarter."),
-    ])  # fmt: skip
-    if rows:
-        section.charts.append(Chart(
-            key="feedback-by-priority", title="Feedback by casework priority",
-            summary=(f"{len(received):,} pieces of feedback received in "
-                     f"{quarter.short_label}; {len(still_open):,} still open."),
-            categories=[r[0] for r in rows],
-            series={"Open": [r[2] for r in rows], "Closed": [r[3] for r in rows]},
-            kind="stacked", unit="Feedback received", category_label="Casework priority",
-            series_label="Status",
-        ))  # fmt: skip
-    return section
+        ])]  # fmt: skip
+        section = Section("feedback", "Feedback", tables=tables)
+        found[area_id] = section
+        if not detail:
+            continue
+        figures = priority_figures.figures(user, area_id, quarter.starts_on, quarter.ends_on)
+        rows = [[f.priority.name, f.total, f.open, f.closed,
+                 "" if f.median_days_to_close is None else f"{f.median_days_to_close:g} days"]
+                for f in figures if f.total]  # fmt: skip
+        highlights = []
+        for group in you_said.report(user, you_said.Scope(area_id=area_id), quarter.starts_on,
+                                     quarter.ends_on, public=True):  # fmt: skip
+            for f in group.items[:2]:
+                highlights.append([group.priority.name, f.summary, f.response])
+        tables += [
+            table("by-priority", "By casework priority (feedback about two priorities counts "
+                  "for each)", ["Casework priority", "Received", "Open", "Closed",
+                                "Median days to close"], rows),
+            table("you-said-we-did", "You said, we did", ["Casework priority", "You said",
+                  "We did"], highlights[:6],
+                  f"No feedback was closed with a response this {noun}."),
+        ]  # fmt: skip
+        if rows:
+            section.charts.append(Chart(
+                key="feedback-by-priority", title="Feedback by casework priority",
+                summary=(f"{len(got):,} pieces of feedback received in "
+                         f"{quarter.short_label}; {still_open:,} still open."),
+                categories=[r[0] for r in rows],
+                series={"Open": [r[2] for r in rows], "Closed": [r[3] for r in rows]},
+                kind="stacked", unit="Feedback received", category_label="Casework priority",
+                series_label="Status",
+            ))  # fmt: skip
+    return found
 
 
 # 5. Objectives and action plan --------------------------------------------------------
 
 
-def _plans(table, user: User, area: Area, quarter: Quarter, today: date) -> Section:
-    plans = [p for p in action_plans.list_plans(user) if p.area_id == area.id
-             and p.starts_on <= quarter.ends_on and p.ends_on >= quarter.starts_on]
-    status_counts: Counter[str] = Counter()
-    changed = overdue = 0
-    rows = []
-    for plan in plans:
-        for r in action_plans.monitoring(plan, quarter, today):
-            status_counts[r.status_now] += 1
-            changed += r.changed
-            overdue += r.overdue
-            rows.append([
-                plan.title, r.action.reference, r.action.what,
-                ", ".join(o.title for o in r.action.objectives),
-                ACTION_STATUSES.get(r.status_now, r.status_now),
-                (f"{ACTION_STATUSES.get(r.status_then)} to {ACTION_STATUSES.get(r.status_now)}"
-                 if r.changed else "No change"),
-                "Overdue" if r.overdue else "",
-                r.update.note if r.update else "No update this quarter",
-            ])  # fmt: skip
-    summary = [["Actions", len(rows)], ["Status changed", changed], ["Overdue", overdue],
-               *([label, status_counts[key]] for key, label in ACTION_STATUSES.items())]
-    section = Section("plans", "Objectives and action plan", tables=[
-        table("plan-summary", "Actions at the quarter's end", ["", "Actions"], summary),
-        table("actions", "Each action", ["Plan", "No.", "Action", "Objectives", "Status",
-              "Change in the quarter", "Overdue", "Latest update"], rows,
-              "The Area has no action plan covering this quarter."),
-    ])  # fmt: skip
-    if rows:
-        section.charts.append(Chart(
-            key="plan-status", title="Action plan status",
-            summary=(f"{len(rows):,} actions: {changed:,} changed status in the quarter and "
-                     f"{overdue:,} were overdue."),
-            categories=list(ACTION_STATUSES.values()),
-            series={"Actions": [status_counts[k] for k in ACTION_STATUSES]},
-            kind="hbar", unit="Actions", category_label="Status", series_label="Actions",
-        ))  # fmt: skip
-    return section
+def _plans(table, user: User, ids: list[int], quarter: Period, today: date, detail: bool
+           ) -> dict[int, Section]:  # fmt: skip
+    noun = quarter.noun
+    plan_ids = [p.id for p in action_plans.list_plans(user) if p.area_id in ids
+                and p.starts_on <= quarter.ends_on and p.ends_on >= quarter.starts_on]
+    plans = db.session.scalars(
+        select(ActionPlan).where(ActionPlan.id.in_(plan_ids))
+        .options(selectinload(ActionPlan.actions).selectinload(PlanAction.updates),
+                 selectinload(ActionPlan.actions).selectinload(PlanAction.objectives))
+        .order_by(ActionPlan.starts_on.desc(), ActionPlan.title)).all() if plan_ids else []
+    found = {}
+    for area_id in ids:
+        status_counts: Counter[str] = Counter()
+        changed = overdue = 0
+        rows = []
+        for plan in (p for p in plans if p.area_id == area_id):
+            for r in action_plans.monitoring(plan, quarter, today):
+                status_counts[r.status_now] += 1
+                changed += r.changed
+                overdue += r.overdue
+                rows.append([
+                    plan.title, r.action.reference, r.action.what,
+                    ", ".join(o.title for o in r.action.objectives),
+                    ACTION_STATUSES.get(r.status_now, r.status_now),
+                    (f"{ACTION_STATUSES.get(r.status_then)} to "
+                     f"{ACTION_STATUSES.get(r.status_now)}" if r.changed else "No change"),
+                    "Overdue" if r.overdue else "",
+                    r.update.note if r.update else f"No update this {noun}",
+                ])  # fmt: skip
+        summary = [["Actions", len(rows)], ["Status changed", changed], ["Overdue", overdue],
+                   *([label, status_counts[key]] for key, label in ACTION_STATUSES.items())]
+        tables = [table("plan-summary", f"Actions at the {noun}'s end", ["", "Actions"],
+                        summary, about_people=False)]  # fmt: skip
+        if detail:
+            tables.append(table(
+                "actions", "Each action", ["Plan", "No.", "Action", "Objectives", "Status",
+                f"Change in the {noun}", "Overdue", "Latest update"], rows,
+                f"The Area has no action plan covering this {noun}.",
+                about_people=False))  # fmt: skip
+        section = Section("plans", "Objectives and action plan", tables=tables)
+        if rows:
+            section.charts.append(Chart(
+                key="plan-status", title="Action plan status",
+                summary=(f"{len(rows):,} actions: {changed:,} changed status in the {noun} "
+                         f"and {overdue:,} were overdue."),
+                categories=list(ACTION_STATUSES.values()),
+                series={"Actions": [status_counts[k] for k in ACTION_STATUSES]},
+                kind="hbar", unit="Actions", category_label="Status", series_label="Actions",
+            ))  # fmt: skip
+        found[area_id] = section
+    return found
 
 
 # 6. Notes on the data -----------------------------------------------------------------
 
 
-def _notes(table, area: Area, quarter: Quarter) -> Section:
-    unplaced = db.session.scalar(select(func.count()).select_from(Stakeholder).where(
-        Stakeholder.area_id == area.id, Stakeholder.archived_at.is_(None),
-        Stakeholder.latitude.is_(None))) or 0  # fmt: skip
-    unplaced_engagements = db.session.scalar(select(func.count()).select_from(Engagement).where(
-        *_engagements_in(area, quarter), Engagement.latitude.is_(None))) or 0  # fmt: skip
-    # Entered after the quarter ended: from midnight (UTC, as the records' times are kept).
-    after = datetime.combine(quarter.ends_on + timedelta(days=1), time.min, tzinfo=UTC)
-    late = db.session.scalar(select(func.count()).select_from(Engagement).where(
-        *_engagements_in(area, quarter), Engagement.created_at >= after)) or 0  # fmt: skip
-    late_feedback = db.session.scalar(select(func.count()).select_from(Feedback).where(
-        Feedback.area_id == area.id, Feedback.archived_at.is_(None),
-        Feedback.received_on >= quarter.starts_on, Feedback.received_on <= quarter.ends_on,
-        Feedback.created_at >= after)) or 0  # fmt: skip
-    return Section("notes", "Notes on the data", tables=[
+def _notes(table, ids: list[int], quarter: Period, engagement: _Engagements
+           ) -> dict[int, Section]:  # fmt: skip
+    noun = quarter.noun
+    unplaced = dict(db.session.execute(
+        select(Stakeholder.area_id, func.count())
+        .where(Stakeholder.area_id.in_(ids), Stakeholder.archived_at.is_(None),
+               Stakeholder.latitude.is_(None))
+        .group_by(Stakeholder.area_id)).all())  # fmt: skip
+    late_feedback = dict(db.session.execute(
+        select(Feedback.area_id, func.count())
+        .where(Feedback.area_id.in_(ids), Feedback.archived_at.is_(None),
+               Feedback.received_on >= quarter.starts_on,
+               Feedback.received_on <= quarter.ends_on, Feedback.created_at >= _after(quarter))
+        .group_by(Feedback.area_id)).all())  # fmt: skip
+    return {area_id: Section("notes", "Notes on the data", tables=[
         table("data-notes", "What to bear in mind", ["", "Records"], [
-            ["Stakeholders that cannot be placed on the map (no location)", unplaced],
-            ["Engagements this quarter that cannot be placed on the map", unplaced_engagements],
-            ["Engagements this quarter entered after it ended", late],
-            ["Feedback received this quarter entered after it ended", late_feedback],
+            ["Stakeholders that cannot be placed on the map (no location)",
+             unplaced.get(area_id, 0)],
+            [f"Engagements this {noun} that cannot be placed on the map",
+             engagement.unplaced[area_id]],
+            [f"Engagements this {noun} entered after it ended", engagement.late[area_id]],
+            [f"Feedback received this {noun} entered after it ended",
+             late_feedback.get(area_id, 0)],
         ]),
     ], notes=["Figures are as recorded on the day the report was made; entries made late "
-              "change a past quarter's figures."])  # fmt: skip
+              f"change a past {noun}'s figures."]) for area_id in ids}  # fmt: skip

@@ -136,33 +136,46 @@ class ObjectiveProgress:
         return sum(self.by_status.values())
 
 
-def progress(user: User, objectives: list[Objective], today: date) -> dict[int, ObjectiveProgress]:
+def progress(user: User, objectives: list[Objective], today: date, period=None,
+             area_ids: list[int] | None = None) -> dict[int, ObjectiveProgress]:  # fmt: skip
     """For each objective: its live actions (in plans the user may see) by status, how many
-    are overdue, and how much evidence was logged against it this quarter."""
+    are overdue, and how much evidence was logged against it this quarter.
+
+    With a period (a Quarter or Year, crm/services/quarters), as at the period's end
+    instead: each action's status then (its last update by that day), overdue then, and
+    the evidence logged in the period; with area_ids, only those Areas' plans."""
     from crm.services.action_plans import is_overdue, plan_conditions
 
     found = {o.id: ObjectiveProgress() for o in objectives}
     if not found:
         return found
+    period = period or Quarter.of(today)
+    as_at = min(period.ends_on, today)
     stmt = (
         select(action_objectives.c.objective_id, PlanAction)
         .join(PlanAction, PlanAction.id == action_objectives.c.action_id)
         .join(ActionPlan, ActionPlan.id == PlanAction.plan_id)
         .where(action_objectives.c.objective_id.in_(list(found)),
                PlanAction.archived_at.is_(None), ActionPlan.archived_at.is_(None),
-               *plan_conditions(user))
+               PlanAction.added_on <= as_at, *plan_conditions(user))
+        .options(selectinload(PlanAction.updates))
     )  # fmt: skip
+    if area_ids is not None:
+        stmt = stmt.where(ActionPlan.area_id.in_(area_ids))
     for objective_id, action in db.session.execute(stmt):
         p = found[objective_id]
-        p.by_status[action.status] = p.by_status.get(action.status, 0) + 1
-        p.overdue += is_overdue(action, today)
-    quarter = Quarter.of(today)
-    for objective_id, count in db.session.execute(
-        select(Evidence.objective_id, func.count())
-        .where(Evidence.objective_id.in_(list(found)), Evidence.archived_at.is_(None),
-               Evidence.added_on >= quarter.starts_on, Evidence.added_on <= quarter.ends_on)
-        .group_by(Evidence.objective_id)
-    ):  # fmt: skip
+        if as_at >= today:
+            status = action.status
+        else:  # where it stood at the period's end: its last update by then
+            earlier = [u for u in action.updates if u.updated_on <= as_at]
+            status = earlier[-1].to_status if earlier else "not_started"
+        p.by_status[status] = p.by_status.get(status, 0) + 1
+        p.overdue += is_overdue(action, as_at, status)
+    evidence = (select(Evidence.objective_id, func.count())
+                .where(Evidence.objective_id.in_(list(found)), Evidence.archived_at.is_(None),
+                       Evidence.added_on >= period.starts_on, Evidence.added_on <= as_at)
+                .group_by(Evidence.objective_id))  # fmt: skip
+    for objective_id, count in db.session.execute(evidence):
         found[objective_id].evidence_this_quarter = count
     return found
 

@@ -59,11 +59,76 @@ class Quarter:
         start, end = self.starts_on, self.ends_on
         return f"{self.short_label} ({start:%B} to {end:%B %Y})"
 
+    noun = "quarter"  # what reports call it: "this quarter", "the quarter before"
+
     def previous(self) -> Quarter:
         return Quarter.of(self.starts_on - timedelta(days=1), self.calendar)
 
     def next(self) -> Quarter:
         return Quarter.of(self.ends_on + timedelta(days=1), self.calendar)
+
+    def a_year_before(self) -> Quarter:
+        return Quarter(self.year - 1, self.number, self.calendar)
+
+    def __contains__(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True)
+class Year:
+    """A reporting year: financial (April to March: "2026-27") unless calendar. It answers
+    what a Quarter does, so the reports take either."""
+
+    year: int  # the year it starts in
+    calendar: bool = False
+
+    noun = "year"
+
+    @classmethod
+    def of(cls, day: date, calendar: bool = False) -> Year:
+        if calendar:
+            return cls(day.year, True)
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @classmethod
+    def parse(cls, key: str | None, calendar: bool = False) -> Year | None:
+        """"2026" as a year (financial: April 2026 to March 2027), or None (1900 to 2998)."""
+        match = re.fullmatch(r"(\d{4})", (key or "").strip())
+        if not match or not 1900 <= int(match.group(1)) <= 2998:
+            return None
+        return cls(int(match.group(1)), calendar)
+
+    @property
+    def starts_on(self) -> date:
+        return date(self.year, 1 if self.calendar else 4, 1)
+
+    @property
+    def ends_on(self) -> date:
+        return date(self.year, 12, 31) if self.calendar else date(self.year + 1, 3, 31)
+
+    @property
+    def key(self) -> str:
+        return str(self.year)
+
+    @property
+    def short_label(self) -> str:
+        """"2026-27" for a financial year, "2026" for a calendar one."""
+        return str(self.year) if self.calendar else f"{self.year}-{(self.year + 1) % 100:02d}"
+
+    @property
+    def label(self) -> str:
+        if self.calendar:
+            return f"{self.year} (January to December)"
+        return f"{self.short_label} (April {self.year} to March {self.year + 1})"
+
+    def previous(self) -> Year:
+        return Year(self.year - 1, self.calendar)
+
+    def next(self) -> Year:
+        return Year(self.year + 1, self.calendar)
+
+    def a_year_before(self) -> Year:
+        return self.previous()
 
     def __contains__(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
