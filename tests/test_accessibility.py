@@ -129,3 +129,38 @@ def test_map_pages_have_no_axe_violations(live_server, page, make_user, make_sta
     for path in ("/map", "/map?layer=gaps&recency=never", "/map/boundaries", "/map/postcodes"):
         page.goto(f"{live_server}{path}")
         assert _violations(page) == [], path
+
+
+def test_dashboards_reports_and_mapping_have_no_axe_violations(
+    live_server, page, make_user, make_stakeholder, make_engagement, make_panel,
+    make_membership, make_meeting, make_feedback, make_plan, make_plan_action,
+):
+    """The home page as each role, the quarterly and annual reports (the Area's, the public
+    version, every Area side by side), and the stakeholder mapping grid."""
+    s = make_stakeholder(name="Wirral Deaf Club", influence=4, interest=2, latitude=53.4,
+                         longitude=-3.0, communities=["Deaf and hard of hearing people"])
+    make_engagement(stakeholder_ids=[s], communities=["Older people"], held_on=date(2026, 5, 1))
+    make_engagement(communities=["Migrants"], held_on=date(2026, 10, 1), type="meeting")
+    panel = make_panel()
+    member = make_membership(panel, name="Asha Patel")
+    make_meeting(panel, held_on=date(2026, 6, 1), attendance={member: "present"})
+    make_feedback(received_on=date(2026, 5, 2))
+    plan = make_plan()
+    make_plan_action(plan, updates=[(date(2026, 5, 3), "on_track", "Begun")])
+    pages = {
+        "senior": ("/", "/reports/quarterly?quarter=2026-Q1", "/reports/quarterly?public=1",
+                   "/reports/annual?year=2026", "/mapping"),
+        "lead": ("/",),
+        "panels": ("/",),
+        "admin": ("/", "/reports/quarterly?quarter=2026-Q1&area=all"),
+    }  # fmt: skip
+    for role, paths in pages.items():
+        user = make_user(role, national=role == "admin")
+        page.context.clear_cookies()
+        page.goto(f"{live_server}/sign-in")
+        page.fill("#email", user.email)
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        for path in paths:
+            page.goto(f"{live_server}{path}")
+            assert _violations(page) == [], (role, path)

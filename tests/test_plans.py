@@ -162,6 +162,11 @@ def test_monitoring_shows_each_actions_quarter(app, client, signed_in, monitored
     assert "On track to At risk 10 August 2026: Venue lost" in page
     assert "Done before Q2" not in page and "Added in October" not in page
     assert page.count("No update") == 2
+    # The same months as a calendar quarter: the same rows under the calendar's name.
+    calendar = text_of(client.get(
+        f"/action-plans/{plan}/monitoring?quarters=calendar&quarter=2026-C3"))  # fmt: skip
+    assert "Quarterly monitoring: 2026 Q3 (July to September 2026)" in calendar
+    assert "4 actions open in the quarter: 2 updated, 2 with no update" in calendar
 
 
 def test_monitoring_names_a_quarter_it_does_not_know(client, signed_in, monitored):

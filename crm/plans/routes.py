@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from crm import clock
 from crm.auth.forms import ButtonForm
+from crm.charts_view import arg_calendar_quarters
 from crm.models.plan import ACTION_STATUSES, STATUS_COLOURS
 from crm.plans.forms import PlanForm, ThemeForm
 from crm.services import access, audit, reference
@@ -122,14 +123,16 @@ def monitoring(plan_id: int):
     is overdue. Printable."""
     plan = service.get_plan(current_user, plan_id, include_archived=True)
     today = clock.today()
-    quarters = service.quarters_of(plan, today)
+    calendar = arg_calendar_quarters()
+    quarters = service.quarters_of(plan, today, calendar)
     asked = request.args.get("quarter")
-    quarter = Quarter.parse(asked) or Quarter.of(min(today, plan.ends_on))
+    quarter = Quarter.parse(asked, calendar) or Quarter.of(min(today, plan.ends_on), calendar)
     return render_template(
         "plans/monitoring.html", plan=plan, quarter=quarter, quarters=quarters,
         rows=service.monitoring(plan, quarter, today), status_labels=ACTION_STATUSES,
         status_colours=STATUS_COLOURS,
-        unknown_quarter=bool(asked) and Quarter.parse(asked) is None,
+        unknown_quarter=bool(asked) and Quarter.parse(asked, calendar) is None,
+        calendar=calendar,
     )  # fmt: skip
 
 

@@ -618,10 +618,11 @@ def sheet_themes(plan: ActionPlan) -> list[tuple[str, str, list[tuple[str, str, 
     return themes
 
 
-def quarters_of(plan: ActionPlan, today: date) -> list[Quarter]:
-    """The plan's quarters up to the current one, newest first, for the monitoring view."""
-    last = Quarter.of(min(today, plan.ends_on))
-    found, quarter = [], Quarter.of(plan.starts_on)
+def quarters_of(plan: ActionPlan, today: date, calendar: bool = False) -> list[Quarter]:
+    """The plan's quarters up to the current one, newest first, for the monitoring view
+    (financial quarters, or calendar ones)."""
+    last = Quarter.of(min(today, plan.ends_on), calendar)
+    found, quarter = [], Quarter.of(plan.starts_on, calendar)
     while quarter.starts_on <= last.starts_on and len(found) < 40:
         found.append(quarter)
         quarter = quarter.next()
