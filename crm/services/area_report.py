@@ -44,7 +44,15 @@ from crm.models.feedback import ASSESSMENTS, CLOSED_STATUSES
 from crm.models.panel import MEMBER_ROLES, SEAT_ROLES
 from crm.models.plan import ACTION_STATUSES
 from crm.models.stakeholder import STAKEHOLDER_TYPES
-from crm.services import access, action_plans, map_picture, panels, priority_figures, you_said
+from crm.services import (
+    access,
+    action_plans,
+    home_figures,
+    map_picture,
+    panels,
+    priority_figures,
+    you_said,
+)
 from crm.services.charts import Chart
 from crm.services.quarters import Quarter, Year
 
@@ -189,7 +197,7 @@ def build_many(user: User, area_ids: list[int], quarter: Period, today: date, pu
               about_people=True) -> Table:  # fmt: skip
         return Table(key, caption, header, rows, public, threshold, empty, about_people)
 
-    engagement = _Engagements(ids, quarter, detail)
+    engagement = _Engagements(user, ids, quarter, detail)
     parts = [
         engagement.sections(table),
         _reach(table, ids, quarter, until),
@@ -274,31 +282,28 @@ class _Engagements:
     community (from the community reach kept beside them) and, for one Area's page, by the
     type of stakeholder engaged."""
 
-    def __init__(self, ids: list[int], quarter: Period, detail: bool) -> None:
+    def __init__(self, user: User, ids: list[int], quarter: Period, detail: bool) -> None:
         self.ids, self.compared = ids, periods(quarter)
         self.by_type, self.by_community, self.by_stakeholder = [], [], []
         self.unplaced, self.late = {i: 0 for i in ids}, {i: 0 for i in ids}
         if not ids:
             return
-        for n, (_, q) in enumerate(self.compared):
+        one = ids[0] if len(ids) == 1 else None
+        for _, q in self.compared:
+            # Counted by their owner (crm/services/home_figures), as the home page and the
+            # engagement log count them; one query per period keeps to its index range.
+            span = [(q.starts_on, q.ends_on)]
+            held = home_figures.engagements_held(user, span, area_id=one)
             counts: dict[int, dict] = {i: {} for i in ids}
-            rows = db.session.execute(
-                select(Engagement.area_id, Engagement.type, func.count(),
-                       func.sum(case((Engagement.latitude.is_(None), 1), else_=0)),
-                       func.sum(case((Engagement.created_at >= _after(q), 1), else_=0)))
-                .where(*_counting(ids, q)).group_by(Engagement.area_id, Engagement.type))
-            for area_id, kind, count, unplaced, late in rows:  # fmt: skip
-                counts[area_id][kind] = count
-                if n == 0:
-                    self.unplaced[area_id] += int(unplaced or 0)
-                    self.late[area_id] += int(late or 0)
+            for (area_id, _, kind), n in held.items():
+                if area_id in counts:
+                    counts[area_id][kind] = n
             self.by_type.append(counts)
-            self.by_community.append(_per_area(ids, db.session.execute(
-                select(CommunityReach.area_id, CommunityReach.community_id,
-                       func.sum(CommunityReach.engagements))
-                .where(CommunityReach.area_id.in_(ids), CommunityReach.held_on >= q.starts_on,
-                       CommunityReach.held_on <= q.ends_on)
-                .group_by(CommunityReach.area_id, CommunityReach.community_id))))  # fmt: skip
+            reached: dict[int, dict] = {i: {} for i in ids}
+            for (area_id, _, community_id), n in home_figures.reach(user, span, one).items():
+                if area_id in reached:
+                    reached[area_id][community_id] = n
+            self.by_community.append(reached)
             if detail:
                 es = engagement_stakeholders
                 self.by_stakeholder.append(_per_area(ids, db.session.execute(
@@ -308,6 +313,13 @@ class _Engagements:
                     .join(Stakeholder, Stakeholder.id == es.c.stakeholder_id)
                     .where(*_counting(ids, q))
                     .group_by(Engagement.area_id, Stakeholder.type))))  # fmt: skip
+        this = self.compared[0][1]
+        for area_id, unplaced, late in db.session.execute(
+            select(Engagement.area_id,
+                   func.sum(case((Engagement.latitude.is_(None), 1), else_=0)),
+                   func.sum(case((Engagement.created_at >= _after(this), 1), else_=0)))
+            .where(*_counting(ids, this)).group_by(Engagement.area_id)):  # fmt: skip
+            self.unplaced[area_id], self.late[area_id] = int(unplaced or 0), int(late or 0)
 
     def sections(self, table) -> dict[int, Section]:
         noun = self.compared[0][1].noun

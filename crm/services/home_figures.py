@@ -58,12 +58,14 @@ def _grouped(columns: list, where: list) -> list:
     return db.session.execute(select(*keys, func.count()).group_by(*keys)).all()
 
 
-def engagements_held(user: User, periods: list[Period], lead_id: int | None = None) -> Counter:
-    """Held, live engagements in the user's Areas (led by `lead_id` if given), as the
-    engagement log counts them: {(area id, period, type): count}."""
+def engagements_held(user: User, periods: list[Period], lead_id: int | None = None,
+                     area_id: int | None = None) -> Counter:  # fmt: skip
+    """Held, live engagements in the user's Areas (or the one Area given; led by `lead_id`
+    if given), as the engagement log counts them: {(area id, period, type): count}. The
+    dashboards and the Area reports both count engagements here."""
     start, end = _span(periods)
     filters = engagements.EngagementFilters(date_from=start, date_to=end, status="held",
-                                            lead_id=lead_id)  # fmt: skip
+                                            lead_id=lead_id, area_id=area_id)  # fmt: skip
     rows = _grouped(
         [Engagement.area_id.label("area_id"), _period_of(Engagement.held_on, periods).label("p"),
          Engagement.type.label("type")],
@@ -72,16 +74,18 @@ def engagements_held(user: User, periods: list[Period], lead_id: int | None = No
     return Counter({(area_id, p, kind): n for area_id, p, kind, n in rows if p >= 0})
 
 
-def reach(user: User, periods: list[Period]) -> Counter:
+def reach(user: User, periods: list[Period], area_id: int | None = None) -> Counter:
     """Engagements that reached each community, by Area and period (an engagement reaching
-    two communities counts for each): {(area id, period, community id): count}."""
+    two communities counts for each): {(area id, period, community id): count}; the user's
+    Areas, or the one given."""
     start, end = _span(periods)
     period = _period_of(CommunityReach.held_on, periods).label("p")
+    one_area = [] if area_id is None else [CommunityReach.area_id == area_id]
     inner = (
         select(CommunityReach.area_id, period, CommunityReach.community_id,
                CommunityReach.engagements)
         .where(CommunityReach.held_on >= start, CommunityReach.held_on <= end,
-               *access.area_conditions(CommunityReach.area_id, user))
+               *access.area_conditions(CommunityReach.area_id, user), *one_area)
         .subquery()
     )  # fmt: skip
     rows = db.session.execute(
