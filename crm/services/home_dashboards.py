@@ -28,7 +28,15 @@ from crm.extensions import db
 from crm.models import Community, Panel, User
 from crm.models.engagement import ENGAGEMENT_TYPES
 from crm.models.plan import ACTION_STATUSES
-from crm.services import coverage, home_areas, home_figures, home_panels, panels, priority_figures
+from crm.services import (
+    access,
+    coverage,
+    home_areas,
+    home_figures,
+    home_panels,
+    panels,
+    priority_figures,
+)
 from crm.services.charts import Chart
 from crm.services.dashboard import Figure
 from crm.services.home_parts import (
@@ -67,7 +75,7 @@ def build(user: User, today: date, calendar: bool = False) -> Board:
     c = Context(user, today, Quarter.of(today, calendar), visible, panels.health(visible, today))
     makers = {"lead": _lead, "senior": _senior, "panels": home_panels.sections,
               "admin": home_areas.sections}  # fmt: skip
-    maker = makers.get(user.role)
+    maker = makers.get(access.dashboard_of(user))
     attention = [(p, c.health[p.id]) for p in visible if c.health[p.id].needs_attention]
     return Board(c.quarter, maker(c) if maker else [], attention)
 
