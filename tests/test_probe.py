@@ -47,8 +47,8 @@ def _values(rule, name: str, ids: dict, every_record: bool = True) -> list[str]:
     """What each path argument may be: a record's id (each record it may name, or only the
     first), or each of an any(...) choice."""
     converter = rule._converters[name]
-    if isinstance(converter, AnyConverter):
-        return sorted(converter.items)
+    if isinstance(converter, AnyConverter):  # each choice (or, for a page once, the first)
+        return sorted(converter.items)[: None if every_record else 1]
     if isinstance(converter, IntegerConverter):
         return [str(ids[key]) for key in ARGUMENTS[name][: None if every_record else 1]]
     return []  # a free-text argument (an upload's token): nothing in the world to name
