@@ -144,6 +144,8 @@ ROUTES = {
     "mapping.exercises": ("GET", "/mapping/exercises", EVERYONE),
     "mapping.new": ("GET", "/mapping/exercises/new", STAKEHOLDER_EDITORS),
     "mapping.exercise": ("GET", "/mapping/exercises/{x}", EVERYONE),
+    "mapping.archive": ("GET", "/mapping/exercises/{x}/archive", STAKEHOLDER_EDITORS),
+    "mapping.restore": ("POST", "/mapping/exercises/{x}/restore", ADMIN),
     "mapping.compare": ("GET", "/mapping/exercises/compare?from={x}&to={x}", EVERYONE),
 }
 # GET routes that answer with a download, JSON or the map's own document, not a GOV.UK page.
@@ -231,6 +233,8 @@ POSTS = {
     "plans.objectives.evidence": ("/objectives/{o}/evidence", SAME,
                                   {"kind": "document", "title": "Survey results"}),
     "plans.objectives.archive": ("/objectives/{o}/archive", None, {}),
+    "mapping.archive": ("/mapping/exercises/{x}/archive", None, {}),
+    "mapping.restore": ("/mapping/exercises/{x}/restore", None, {}),
     "plans.objectives.restore": ("/objectives/{o}/restore", None, {}),
     "plans.new": ("/action-plans/new", SAME, {
         "title": "Hate crime action plan", "area_id": "{area}", "starts_on": DAY,

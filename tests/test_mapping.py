@@ -463,3 +463,48 @@ def test_the_service_refuses_what_the_form_would_catch(app, ctx, make_user, mers
         db.session.rollback()
     assert _rows(MappingExercise) == 0
     assert _register_scores(police) == (5, 2)
+
+
+def test_archiving_the_latest_exercise_puts_back_the_scores_of_the_one_before(
+    app, client, signed_in, make_user, two_exercises
+):
+    """An exercise recorded in error is archived (asked first); the register then holds
+    the latest live exercise's scores again, each change in the stakeholder's history; an
+    administrator restores it, and its scores with it."""
+    moved, joined = two_exercises["moved"], two_exercises["joined"]
+    assert _scores(app, moved) == (4, 3) and _scores(app, joined) == (2, 3)
+    signed_in("lead")
+    later = f"/mapping/exercises/{two_exercises['b']}"
+    asked = client.get(f"{later}/archive").get_data(as_text=True)
+    assert "Are you sure" in asked or "Archive" in asked
+    assert _scores(app, moved) == (4, 3)  # nothing until confirmed
+    client.post(f"{later}/archive")
+    assert _scores(app, moved) == (1, 1)  # the earlier exercise's
+    assert _scores(app, joined) == (2, 3)  # the earlier one did not place it: kept
+    listed = client.get("/mapping/exercises").get_data(as_text=True)
+    assert later not in listed
+    assert client.get(later).status_code == 404  # archived: administrators only
+    history = client.get(f"/stakeholders/{moved}").get_data(as_text=True)
+    assert "Influence" in history
+    client.post("/sign-out")
+    signed_in("admin", national=True)
+    page = client.get(later).get_data(as_text=True)
+    assert "Archived on" in page and "Restore" in page
+    client.post(f"{later}/restore")
+    assert _scores(app, moved) == (4, 3)
+
+
+def test_archiving_an_earlier_exercise_leaves_the_register_alone(
+    app, make_user, two_exercises
+):
+    lead_id, senior_id = make_user("lead").id, make_user("senior").id
+    with app.app_context():
+        lead = db.session.get(User, lead_id)
+        earlier = db.session.get(MappingExercise, two_exercises["a"])
+        mapping.set_archived(lead, earlier, True)
+        db.session.commit()
+        assert _register_scores(two_exercises["moved"]) == (4, 3)
+        senior = db.session.get(User, senior_id)
+        later = db.session.get(MappingExercise, two_exercises["b"])
+        with pytest.raises(access.AccessDenied):
+            mapping.set_archived(senior, later, True)

@@ -7,13 +7,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from crm import clock
+from crm.auth.forms import ButtonForm
 from crm.mapping.forms import exercise_form
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services import access, reference
 from crm.services import mapping as service
 from crm.services.records import InvalidValue
 from crm.stakeholders.routes import filters_from_args
-from crm.views_common import arg_int, save_once
+from crm.views_common import archive_page, arg_int, post_button, save_once
 
 bp = Blueprint("mapping", __name__, url_prefix="/mapping")
 # How templates/mapping/_grid.html draws a grid: the cells' rows, headings and advice.
@@ -79,14 +80,35 @@ def _saved_message(exercise) -> str:
 @bp.route("/exercises/<int:exercise_id>")
 def exercise(exercise_id: int):
     """One exercise: its grid, and each stakeholder's scores and note."""
-    found = service.get_exercise(current_user, exercise_id)
+    found = service.get_exercise(current_user, exercise_id, include_archived=True)
     placed = service.placed_in(current_user, found)
     latest = service.latest_exercise(found.area_id)
     return render_template(
         "mapping/exercise.html", exercise=found, placed=placed, grid=service.grid_of(placed),
         earlier=service.earlier_exercise(found), **GRID_TEXT,
-        is_latest=latest is not None and latest.id == found.id,
+        is_latest=latest is not None and latest.id == found.id, button_form=ButtonForm(),
     )  # fmt: skip
+
+
+@bp.route("/exercises/<int:exercise_id>/archive", methods=["GET", "POST"])
+def archive(exercise_id: int):
+    """Archive an exercise recorded in error (asked first)."""
+    found = service.get_exercise(current_user, exercise_id)
+    return archive_page(
+        found, found.name, "It will leave the list of exercises and the comparisons. If it "
+        "is the Area's latest, the register's scores go back to the exercise before it.",
+        lambda: service.set_archived(current_user, found, True),
+        url_for(".exercise", exercise_id=found.id), url_for(".exercises"),
+    )  # fmt: skip
+
+
+@bp.route("/exercises/<int:exercise_id>/restore", methods=["POST"])
+def restore(exercise_id: int):
+    found = service.get_exercise(current_user, exercise_id, include_archived=True)
+    access.require(current_user, "restore", found)
+    post_button(lambda: service.set_archived(current_user, found, False),
+                f"{found.name} has been restored")  # fmt: skip
+    return redirect(url_for(".exercise", exercise_id=found.id))
 
 
 @bp.route("/exercises/compare")

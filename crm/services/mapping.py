@@ -186,8 +186,10 @@ def previous_of(exercises: list[MappingExercise]) -> dict[int, MappingExercise]:
     return found
 
 
-def get_exercise(user: User, exercise_id: int) -> MappingExercise:
-    return access.get_scoped(MappingExercise, exercise_id, user)
+def get_exercise(user: User, exercise_id: int, include_archived: bool = False
+                 ) -> MappingExercise:  # fmt: skip
+    return access.get_scoped(MappingExercise, exercise_id, user,
+                             include_archived=include_archived)  # fmt: skip
 
 
 def get_area(user: User, area_id: int | None) -> Area:
@@ -346,6 +348,26 @@ def record_exercise(user: User, area_id: int | None, held_on: date | None,
         for p in positions:
             _set_scores(user, stakeholders[p.stakeholder_id], p)
     return exercise
+
+
+def set_archived(user: User, exercise: MappingExercise, archived: bool) -> None:
+    """Archive an exercise recorded in error (leads and administrators), or restore one
+    (administrators). The register's scores stay the latest live exercise's: archiving the
+    latest puts back the one before it, restoring one that is the latest puts it back;
+    stakeholders the exercise now latest did not place keep the scores they have. Each
+    change is audited on the stakeholder; the caller commits."""
+    was_latest = latest_exercise(exercise.area_id)
+    records.set_archived(user, KIND, exercise, archived)
+    latest = latest_exercise(exercise.area_id)
+    if latest is None or (was_latest is not None and latest.id == was_latest.id):
+        return  # the latest is as it was: the register already holds its scores
+    live = {s.id: s for s in db.session.scalars(select(Stakeholder).where(
+        Stakeholder.id.in_([p.stakeholder_id for p in latest.positions]),
+        Stakeholder.archived_at.is_(None)))}  # fmt: skip
+    for p in latest.positions:
+        if p.stakeholder_id in live:
+            _set_scores(user, live[p.stakeholder_id],
+                        Position(p.stakeholder_id, p.influence, p.interest))  # fmt: skip
 
 
 def _set_scores(user: User, s: Stakeholder, p: Position) -> None:
