@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def postcodes():
         except postcode_import.ImportUnderWay as busy:
             form.file.errors = [str(busy)]
             return _postcodes_page(form)
-        path = _upload_folder() / f"postcodes-{set_id}{Path(name).suffix.lower() or '.csv'}"
+        # A random part: two installs (or test runs) sharing a folder never meet.
+        suffix = Path(name).suffix.lower() or ".csv"
+        path = _upload_folder() / f"postcodes-{set_id}-{secrets.token_hex(8)}{suffix}"
         upload.save(path)
         app = current_app._get_current_object()
         if current_app.config.get("TESTING"):
