@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD, TODAY
@@ -49,6 +50,7 @@ def test_main_pages_have_no_axe_violations(
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
     for path in ("/", "/stakeholders", f"/stakeholders/{s}", f"/stakeholders/{s}/edit",
                  "/contacts", f"/contacts/{c}", "/engagements", f"/engagements/{e}",
                  "/engagements/new", "/actions", "/coverage"):  # fmt: skip
@@ -73,6 +75,7 @@ def test_panel_pages_have_no_axe_violations(
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
     for path in ("/panels", f"/panels/{p}", f"/panels/{p}/refresh", f"/memberships/{m}",
                  f"/memberships/{m}/edit", f"/meetings/{g}", f"/meetings/{g}/edit",
                  f"/panels/{p}/edit", f"/panels/{p}/history?from=2025-01-01&to=2026-12-31",
@@ -105,6 +108,7 @@ def test_feedback_pages_have_no_axe_violations(
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
     for path in ("/feedback", f"/feedback/{f}", f"/feedback/{f}/edit", f"/feedback/{f}/status",
                  "/feedback/new", "/priorities?from=2026-01-01&to=2026-12-31",
                  "/priorities?view=quarters", f"/meetings/{g}", f"/meetings/{g}/case-reviews",
@@ -126,6 +130,7 @@ def test_map_pages_have_no_axe_violations(live_server, page, make_user, make_sta
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
     for path in ("/map", "/map?layer=gaps&recency=never", "/map/boundaries", "/map/postcodes"):
         page.goto(f"{live_server}{path}")
         assert _violations(page) == [], path
@@ -161,6 +166,7 @@ def test_dashboards_reports_and_mapping_have_no_axe_violations(
         page.fill("#email", user.email)
         page.fill("#password", PASSWORD)
         page.click("button:has-text('Sign in')")
+        expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
         for path in paths:
             page.goto(f"{live_server}{path}")
             assert _violations(page) == [], (role, path)

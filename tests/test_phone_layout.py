@@ -10,6 +10,7 @@ import os
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.extensions import db
 from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet
@@ -176,8 +177,7 @@ def sign_in(page, live_server, user):
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    page.wait_for_selector("h1")
-    assert page.title() != "Sign in - Engage"
+    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
 
 
 def test_every_page_fits_a_phone_screen(live_server, page, records):
