@@ -158,8 +158,9 @@ def progress(user: User, objectives: list[Objective], today: date, period=None,
         .where(action_objectives.c.objective_id.in_(list(found)),
                PlanAction.archived_at.is_(None), ActionPlan.archived_at.is_(None),
                PlanAction.added_on <= as_at, *plan_conditions(user))
-        .options(selectinload(PlanAction.updates))
     )  # fmt: skip
+    if as_at < today:  # a past period: where each action stood then, from its updates
+        stmt = stmt.options(selectinload(PlanAction.updates))
     if area_ids is not None:
         stmt = stmt.where(ActionPlan.area_id.in_(area_ids))
     for objective_id, action in db.session.execute(stmt):
