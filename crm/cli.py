@@ -120,6 +120,23 @@ def seed_demo(if_empty: bool) -> None:
     )
 
 
+@crm_cli.command("check-deploy")
+def check_deploy() -> None:
+    """Refuse (exit 1, a line per problem) a configuration unsafe to serve for real."""
+    import os
+
+    from flask import current_app
+
+    from crm.services import deploy_check
+
+    found = deploy_check.problems(current_app.config, os.environ, current_app.debug)
+    for problem in found:
+        click.echo(f"Problem: {problem}")
+    if found:
+        sys.exit(1)
+    click.echo("The configuration passed every deployment check")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(crm_cli)
 

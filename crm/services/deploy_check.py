@@ -1,0 +1,67 @@
+"""Is this configuration safe to serve for real? `flask --app crm crm check-deploy` asks.
+
+Each check returns a sentence saying what is wrong and what to set; an empty list means
+the configuration passed every check here. What is not yet checked (Engage has no
+rate-limit storage of its own yet: sign-in throttling is kept in the database, which every
+worker shares) is said in the README, not guessed at here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import text
+
+from crm.extensions import db
+
+MIN_SECRET_LENGTH = 32
+
+
+def problems(config: Mapping[str, Any], environ: Mapping[str, str], debug: bool) -> list[str]:
+    """Every problem with serving this app for real, one sentence each."""
+    found = []
+    if config.get("ENV_NAME") != "production":
+        found.append("CRM_ENV is not 'production': set CRM_ENV=production on a real server")
+    if debug:
+        found.append("Debug mode is on: unset FLASK_DEBUG (the debugger runs any code sent "
+                     "to it)")  # fmt: skip
+    secret = environ.get("CRM_SECRET_KEY", "")
+    if not secret:
+        found.append("CRM_SECRET_KEY is not set: set it to a random value of at least "
+                     f"{MIN_SECRET_LENGTH} characters, kept out of the repository")  # fmt: skip
+    elif len(secret) < MIN_SECRET_LENGTH:
+        found.append(f"CRM_SECRET_KEY is {len(secret)} characters: use at least "
+                     f"{MIN_SECRET_LENGTH} random characters")  # fmt: skip
+    if not config.get("SESSION_COOKIE_SECURE"):
+        found.append("Session cookies may travel without HTTPS: set CRM_SECURE_COOKIES=1 "
+                     "(or leave it unset with CRM_ENV=production)")  # fmt: skip
+    found += _tiles(config, environ)
+    found += _database()
+    return found
+
+
+def _tiles(config: Mapping[str, Any], environ: Mapping[str, str]) -> list[str]:
+    """Map tiles from a host chosen on purpose: OpenStreetMap's own servers are the
+    default for the demo, but their usage policy is not for a service's daily use."""
+    setting = str(config.get("MAP_TILES", "")).strip()
+    if "CRM_MAP_TILES" not in environ:
+        return ["Map tiles come from OpenStreetMap's public servers by default: set "
+                "CRM_MAP_TILES to your tile server's URL template, or 'none'"]  # fmt: skip
+    if setting.lower() in ("none", "osm"):
+        return []
+    if not setting.startswith("https://"):
+        return [f"CRM_MAP_TILES must be an https:// URL template (it is {setting[:60]!r})"]
+    return []
+
+
+def _database() -> list[str]:
+    """SQLite serves several workers only in WAL mode (the app asks for it on every
+    connection; a file system that cannot do it, such as a network share, refuses)."""
+    if db.engine.dialect.name != "sqlite":
+        return []
+    mode = db.session.execute(text("PRAGMA journal_mode")).scalar()
+    if str(mode).lower() != "wal":
+        return [f"SQLite is in {mode!r} journal mode, not WAL: put the database file on a "
+                "local disk (or use PostgreSQL) so workers do not lock each other out"]
+    return []
