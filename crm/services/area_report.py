@@ -30,7 +30,6 @@ from crm.models import (
     Area,
     Attendance,
     Community,
-    CommunityReach,
     Engagement,
     Feedback,
     Membership,
@@ -200,7 +199,7 @@ def build_many(user: User, area_ids: list[int], quarter: Period, today: date, pu
     engagement = _Engagements(user, ids, quarter, detail)
     parts = [
         engagement.sections(table),
-        _reach(table, ids, quarter, until),
+        _reach(table, user, ids, engagement, until),
         _panels(table, user, ids, quarter, until),
         _feedback(table, user, ids, quarter, detail),
         _plans(table, user, ids, quarter, today, detail),
@@ -372,25 +371,18 @@ class _Engagements:
 # 2. Reach and gaps --------------------------------------------------------------------
 
 
-def _reach(table, ids: list[int], quarter: Period, until: date) -> dict[int, Section]:
+def _reach(table, user: User, ids: list[int], engagement: _Engagements, until: date
+           ) -> dict[int, Section]:  # fmt: skip
+    """Seldom-heard communities reached in the period (the engagement section's own count
+    of each community's reach) and not reached, with the day each was last reached."""
     seldom = db.session.scalars(
         select(Community).where(Community.seldom_heard.is_(True)).order_by(Community.name)).all()
-    reach = _per_area(ids, db.session.execute(
-        select(CommunityReach.area_id, CommunityReach.community_id,
-               func.sum(CommunityReach.engagements))
-        .where(CommunityReach.area_id.in_(ids), CommunityReach.held_on >= quarter.starts_on,
-               CommunityReach.held_on <= quarter.ends_on,
-               CommunityReach.community_id.in_([c.id for c in seldom]))
-        .group_by(CommunityReach.area_id, CommunityReach.community_id)))  # fmt: skip
-    last = _per_area(ids, db.session.execute(
-        select(CommunityReach.area_id, CommunityReach.community_id,
-               func.max(CommunityReach.held_on))
-        .where(CommunityReach.area_id.in_(ids), CommunityReach.held_on <= until,
-               CommunityReach.community_id.in_([c.id for c in seldom]))
-        .group_by(CommunityReach.area_id, CommunityReach.community_id)))  # fmt: skip
+    one = ids[0] if len(ids) == 1 else None
+    last_day = home_figures.last_reached(user, [c.id for c in seldom], until, one)
     found = {}
     for area_id in ids:
-        here, seen = reach[area_id], last[area_id]
+        here = engagement.by_community[0][area_id] if engagement.by_community else {}
+        seen = {c.id: last_day[(area_id, c.id)] for c in seldom if (area_id, c.id) in last_day}
         reached = [[c.name, int(here[c.id]), seen.get(c.id)] for c in seldom if here.get(c.id)]
         missed = [[c.name, seen.get(c.id) or "Never"] for c in seldom if not here.get(c.id)]
         found[area_id] = Section("reach", "Reach and gaps", tables=[

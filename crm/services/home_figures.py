@@ -95,16 +95,18 @@ def reach(user: User, periods: list[Period], area_id: int | None = None) -> Coun
     return Counter({(a, p, c): int(n or 0) for a, p, c, n in rows if p >= 0})
 
 
-def last_reached(user: User, community_ids: list[int], today: date) -> dict[tuple, date]:
+def last_reached(user: User, community_ids: list[int], today: date,
+                 area_id: int | None = None) -> dict[tuple, date]:  # fmt: skip
     """The last day on or before today that an engagement reached each of these communities,
-    by Area: {(area id, community id): day}."""
+    by Area (the user's Areas, or the one given): {(area id, community id): day}."""
     if not community_ids:
         return {}
     reach_ = CommunityReach
+    one_area = [] if area_id is None else [reach_.area_id == area_id]
     rows = db.session.execute(
         select(reach_.area_id, reach_.community_id, func.max(reach_.held_on))
         .where(reach_.held_on <= today, reach_.community_id.in_(community_ids),
-               *access.area_conditions(reach_.area_id, user))
+               *access.area_conditions(reach_.area_id, user), *one_area)
         .group_by(reach_.area_id, reach_.community_id)
     ).all()  # fmt: skip
     return {(a, c): day for a, c, day in rows}
