@@ -25,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(test_config))
     app.url_map.converters["int"] = RecordIdConverter
+    from crm.request_log import init_request_log
+
+    init_request_log(app)  # first, so each request's time covers every other hook
     if app.config["PROXY_HOPS"]:
         # The client's own address and scheme, as the reverse proxies in front report them.
         hops = app.config["PROXY_HOPS"]
@@ -33,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_extensions(app)
     _register_blueprints(app)
     _register_error_handlers(app)
+    from crm.rate_limits import init_rate_limits
+
+    init_rate_limits(app)  # after the blueprints: it limits their views
     from crm.views_common import apply_upload_limit
 
     app.url_value_preprocessor(apply_upload_limit)

@@ -73,12 +73,24 @@ def load_config(overrides: dict | None = None) -> dict:
         # How many proxies in front of the app set X-Forwarded-For and -Proto (0: none).
         # Without it, behind a proxy every user shares the proxy's address.
         "PROXY_HOPS": _env_int("CRM_PROXY_HOPS", 0),
+        # Request logs: "text" (key=value lines) or "json" (JSON lines).
+        "LOG_FORMAT": os.environ.get("CRM_LOG_FORMAT", "text").strip().lower(),
+        # Rate limits (crm/rate_limits.py), counted in this storage: memory:// is each
+        # worker's own (development); production shares Redis (redis://host:6379/0).
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": os.environ.get("CRM_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("CRM_RATELIMIT_KEY_PREFIX", "engage"),
         # Figures shown outside the service (a report's "public" version) give counts
         # below this as "fewer than N", so nobody can be picked out of a small number.
         "SUPPRESS_BELOW": _env_int("CRM_SUPPRESS_BELOW", 10),
     }
     if overrides:
         config.update(overrides)
+    # A failed statement's message leaves out its values (restricted text, a password's
+    # hash), so the traceback Flask logs for an error holds none of them.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True} | config[
+        "SQLALCHEMY_ENGINE_OPTIONS"
+    ]
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # The planner's default page costs are for spinning disks; on SSDs they
         # steer it away from the indexes that keep the list pages fast.

@@ -69,7 +69,7 @@ from crm.models.stakeholder import stakeholder_communities
 from crm.models.user import user_areas
 from crm.services import auth, seeding
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.suite_log"]
 
 PASSWORD = "correct horse battery staple"
 # The date the app believes it is, in every test: never the real one.
@@ -112,6 +112,9 @@ def make_app(url: str, **overrides):
         "TODAY": TODAY,
         # A cheap password hash: hundreds of tests sign in (production's is 19 MiB).
         "ARGON2_MEMORY_KIB": 64,
+        # Rate limits off: tests sign in, look up and export far faster than people do
+        # (tests/test_rate_limits.py turns them on).
+        "RATELIMIT_ENABLED": False,
     }
     config.update(overrides)
     return create_app(config)

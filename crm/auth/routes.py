@@ -90,7 +90,9 @@ def change_password():
             target = form.current_password if "current" in str(problem) else form.new_password
             target.errors.append(str(problem))
         else:
-            login_user(current_user)  # this session carries the new token
+            # This session carries the new token. The user, not the current_user proxy:
+            # Flask-Login keeps what it is given, and the proxy would then point at itself.
+            login_user(current_user._get_current_object())
             flash("Your password has been changed", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)

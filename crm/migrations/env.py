@@ -9,9 +9,11 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Logging as alembic.ini says, for `flask db upgrade` on its own; never over logging
+# already set up (the tests' log of the whole run, the app's request log), which
+# fileConfig would otherwise switch off and strip of its handlers.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

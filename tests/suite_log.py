@@ -1,0 +1,71 @@
+"""The whole test run's log, searched when the run ends for what must never be logged.
+
+Every record from every logger (the root logger at DEBUG: the app's request lines,
+Flask's, Werkzeug's, Flask-Limiter's, SQLAlchemy's warnings) is written to one file, in
+the request log's format. tests/test_request_log.py signs in with SENTINEL_PASSWORD,
+searches for SENTINEL_SEARCH and saves restricted text holding SENTINEL_RESTRICTED
+through the pages; if any of them is anywhere in the file when the run ends, the run
+fails, whichever test logged it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from crm.request_log import RequestLogFormatter
+
+SENTINEL_PASSWORD = "sentinel-password-Qx7Lw2"
+SENTINEL_RESTRICTED = "sentinel-restricted-Kd9Vb4"
+SENTINEL_SEARCH = "sentinel-search-Hn3Tz8"
+SENTINELS = {
+    SENTINEL_PASSWORD: "a password",
+    SENTINEL_RESTRICTED: "restricted text",
+    SENTINEL_SEARCH: "search text from a query string",
+}
+_LOG = pytest.StashKey[tuple[logging.Handler, Path]]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    descriptor, name = tempfile.mkstemp(prefix="engage-suite-", suffix=".log")
+    os.close(descriptor)
+    handler = logging.FileHandler(name, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(RequestLogFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for logger in ("crm", "werkzeug"):  # they would otherwise set their own levels
+        logging.getLogger(logger).setLevel(logging.DEBUG)
+    session.config.stash[_LOG] = (handler, Path(name))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    handler, path = session.config.stash[_LOG]
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+    text = path.read_text(encoding="utf-8", errors="replace")
+    found = [what for sentinel, what in SENTINELS.items() if sentinel in text]
+    if not found:
+        path.unlink()
+        return
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = (f"The test run's log holds {' and '.join(found)} (a sentinel of "
+               f"tests/suite_log.py): see {path}")  # fmt: skip
+    if reporter is not None:
+        reporter.write_line(message, red=True, bold=True)
+    else:
+        print(message)
+
+
+@pytest.fixture
+def suite_log(request: pytest.FixtureRequest) -> Path:
+    """The file the whole run's log is written to."""
+    handler, path = request.config.stash[_LOG]
+    handler.flush()
+    return path
