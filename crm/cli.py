@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -224,3 +225,45 @@ def rebuild_summaries(check: bool) -> None:
         f"{fixed.last_engaged_on:,} last-engaged dates and {fixed.serves_seldom_heard:,} "
         "seldom-heard flags"
     )
+
+
+@crm_cli.command("backup")
+@click.argument("destination", required=False, type=click.Path(path_type=Path))
+def backup(destination: Path | None) -> None:
+    """Back up the database, safely while the app runs (to instance/backups by default)."""
+    from flask import current_app
+
+    from crm.services import backup as backups
+
+    try:
+        made = backups.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], destination)
+    except backups.BackupProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Backed up to {made.path} ({made.size:,} bytes)")
+
+
+@crm_cli.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm: replace everything in the database.")
+def restore(source: Path, yes: bool) -> None:
+    """Replace everything in the database with a backup (stop the app first)."""
+    from flask import current_app
+
+    from crm.services import backup as backups
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    target = backups.describe_database(url)
+    try:
+        found = backups.check_backup(source, backups.engine_of(url))
+        if not yes:
+            click.echo(f"This would replace everything in {target} with the backup {source} "
+                       f"({found.size:,} bytes). Nothing was changed: stop the app, then run "
+                       "this again with --yes")  # fmt: skip
+            sys.exit(1)
+        db.session.remove()
+        db.engine.dispose()  # no connection of this process holds a lock on what is replaced
+        backups.restore(url, source)
+    except backups.BackupProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Restored {target} from {source}. If this code is newer than the backup, "
+               "run `flask db upgrade` now")  # fmt: skip
