@@ -291,6 +291,41 @@ def test_the_objectives_page_counts_each_objectives_actions_and_evidence(
     assert "Disability forum" in page and "Walsall plan" not in page
 
 
+def test_editing_an_objective_keeps_the_key_activities_its_actions_serve(
+    app, client, signed_in, make_objective, make_plan, make_plan_action
+):
+    """Plan actions point at the key activity they serve: saving the objective (unchanged
+    activities, or one reworded in its place) keeps that link; removing one an action
+    still serves is refused, naming the action, and nothing is saved."""
+    objective = make_objective()  # its one key activity: 2026-27, Map the communities
+    plan = make_plan(title="Mersey plan")
+    with app.app_context():
+        activity = db.session.get(Objective, objective).activities[0].id
+    action = make_plan_action(plan, objective_ids=[objective], key_activity_id=activity)
+    signed_in("lead")
+    path = f"/objectives/{objective}/edit"
+    body = post_form(client.get(path).get_data(as_text=True), path)
+    assert client.post(path, data=body | {"title": "Trust in Mersey"}).status_code == 302
+    assert "Map the communities" in text_of(client.get(f"/plan-actions/{action}"))
+
+    body = post_form(client.get(path).get_data(as_text=True), path)
+    reworded = "2026-27: Map every community\n2027-28: Hold a forum"
+    assert client.post(path, data=body | {"activities": reworded}).status_code == 302
+    assert "Map every community" in text_of(client.get(f"/plan-actions/{action}"))
+
+    body = post_form(client.get(path).get_data(as_text=True), path)
+    gone = {"title": "Gone", "activities": "2027-28: Hold a forum"}
+    response = client.post(path, data=body | gone)
+    assert response.status_code == 200
+    assert ("Keep the key activity “2026-27: Map every community”: action 1.a of Mersey plan "
+            "serves it") in text_of(response)
+    with app.app_context():
+        kept = db.session.get(Objective, objective)
+        assert kept.title == "Trust in Mersey"
+        assert [a.text for a in kept.activities] == ["Map every community", "Hold a forum"]
+        assert db.session.get(PlanAction, action).key_activity_id == activity
+
+
 # --- Evidence from engagements and feedback ---------------------------------------------
 
 

@@ -92,11 +92,18 @@ def update_action(
     action.owner = _owner(action.engagement, owner_id, keep=action.owner_id)
     action.due_on = due_on
     db.session.flush()
-    audit.record_event(
-        user, "engagement", action.engagement_id, "action updated", before, _describe(action),
-        action.engagement.version,
-    )  # fmt: skip
+    _record_update(user, action, before)
     return action
+
+
+def _record_update(user: User, action: FollowUpAction, before: dict[str, str]) -> None:
+    """The change on the engagement's history; a save that changed nothing records nothing."""
+    after = _describe(action)
+    if after != before:
+        audit.record_event(
+            user, "engagement", action.engagement_id, "action updated", before, after,
+            action.engagement.version,
+        )  # fmt: skip
 
 
 def set_action_status(
@@ -110,13 +117,12 @@ def set_action_status(
     access.require(user, "close_action", action)
     if status not in ACTION_STATUSES:
         raise InvalidValue("status", "Select a status from the list")
+    if status == action.status:
+        return action  # already so: keep the day it was closed, record nothing
     before = _describe(action)
     action.status = status
     action.closed_on = None if status == "open" else today
-    audit.record_event(
-        user, "engagement", action.engagement_id, "action updated", before, _describe(action),
-        action.engagement.version,
-    )  # fmt: skip
+    _record_update(user, action, before)
     return action
 
 

@@ -88,9 +88,56 @@ def _check(user: User, data: dict[str, Any]) -> None:
         raise InvalidValue("characteristics", "Select protected characteristics from the list")
 
 
-def _set_parts(o: Objective, measures: list[dict], activities: list[dict]) -> None:
+def _set_parts(
+    o: Objective,
+    measures: list[dict],
+    activities: list[dict],
+    rows: list[KeyActivity | None] | None = None,
+) -> None:
+    """The objective's measures and key activities as given; `rows`: the existing key
+    activity each becomes (None: a new one), from _activity_rows."""
     o.measures = [ObjectiveMeasure(position=n, **m) for n, m in enumerate(measures)]
-    o.activities = [KeyActivity(position=n, **a) for n, a in enumerate(activities)]
+    kept = []
+    for n, (row, values) in enumerate(zip(rows or [None] * len(activities), activities,
+                                          strict=True)):  # fmt: skip
+        row = row or KeyActivity()
+        for name, value in (values | {"position": n}).items():
+            setattr(row, name, value)
+        kept.append(row)
+    o.activities = kept
+
+
+def _activity_rows(user: User, o: Objective, activities: list[dict]) -> list[KeyActivity | None]:
+    """For each key activity wanted, the existing one it keeps (None: a new one).
+
+    Plan actions point at the key activity they serve, so an edit keeps each activity that
+    is still there (same year and words), and one reworded in its place (the next left of
+    the same year); only those gone are removed. Removing one an action still serves is
+    refused, naming the action: the action would otherwise lose it unseen.
+    """
+    left = list(o.activities)
+    rows: list[KeyActivity | None] = [None] * len(activities)
+    for same in (lambda k, a: (k.year, k.text) == (a["year"], a["text"]),
+                 lambda k, a: k.year == a["year"]):  # fmt: skip
+        for n, wanted in enumerate(activities):
+            found = rows[n] is None and next((k for k in left if same(k, wanted)), None)
+            if found:
+                rows[n] = found
+                left.remove(found)
+    gone = {k.id: k for k in left if k.id is not None}
+    serving = db.session.scalars(
+        select(PlanAction).where(PlanAction.key_activity_id.in_(list(gone)))
+        .order_by(PlanAction.plan_id, PlanAction.position)).first() if gone else None  # fmt: skip
+    if serving is not None:
+        activity = gone[serving.key_activity_id]
+        who = (f"action {serving.reference} of {serving.plan.title}"
+               if access.may_read(user, serving) else "an action in another Area")  # fmt: skip
+        raise InvalidValue(
+            "activities",
+            f"Keep the key activity “{activity.year_label}: {activity.text}”: {who} serves it. "
+            "Choose another key activity for the action first",
+        )
+    return rows
 
 
 def create_objective(user: User, data: dict[str, Any], community_ids: list[int],
@@ -109,12 +156,13 @@ def update_objective(user: User, o: Objective, data: dict[str, Any], community_i
     access.require(user, "edit", o)
     _check(user, data)
     communities = reference.communities_by_ids(community_ids)
+    rows = _activity_rows(user, o, activities)
 
     def mutate() -> None:
         for f in FIELDS:
             setattr(o, f, data.get(f))
         o.communities = communities
-        _set_parts(o, measures, activities)
+        _set_parts(o, measures, activities, rows)
 
     return records.update_audited(user, KIND, o, expected_version, describe, mutate)
 
