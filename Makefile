@@ -10,7 +10,10 @@ export FLASK_APP := crm
 
 run: setup migrate
 	$(BIN)/flask crm seed-demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@# Background jobs (the postcode directory import, placing records) run in a worker
+	@# beside the app, on the embedded queue (instance/jobs.db); it stops with the app.
+	$(BIN)/flask crm worker & trap 'kill $$!' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: setup
 	$(BIN)/pytest

@@ -43,9 +43,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_value_preprocessor(apply_upload_limit)
     from crm.cli import register_cli
+    from crm.jobs.queue import init_queue
     from crm.security import init_security
 
     init_security(app)
+    init_queue(app)
     register_cli(app)
     return app
 
@@ -146,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.feedback.priorities import bp as priorities_bp
     from crm.feedback.reports import bp as you_said_bp
     from crm.feedback.routes import bp as feedback_bp
+    from crm.jobs.routes import bp as jobs_bp
     from crm.main.routes import bp as main_bp
     from crm.mapping.routes import bp as mapping_bp
     from crm.maps.admin import bp as map_admin_bp
@@ -175,7 +178,7 @@ def _register_blueprints(app: Flask) -> None:
                 parent.register_blueprint(child)
     for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
                       panels_bp, feedback_bp, maps_bp, plans_bp, mapping_bp,
-                      reports_bp):  # fmt: skip
+                      reports_bp, jobs_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

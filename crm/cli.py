@@ -227,6 +227,28 @@ def rebuild_summaries(check: bool) -> None:
     )
 
 
+@crm_cli.command("worker")
+@click.option("--threads", default=1, show_default=True, help="Jobs run at the same time.")
+def worker(threads: int) -> None:
+    """Run background jobs from the queue CRM_JOBS_URL names, until stopped (Ctrl-C)."""
+    import logging
+
+    from crm.jobs import queue, runner
+
+    jobs_queue = queue.queue()
+    if jobs_queue.immediate:
+        raise click.ClickException(
+            "CRM_JOBS_URL is 'immediate': jobs run inside the request, so no worker is needed"
+        )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stopped = runner.reap()
+    if stopped:
+        click.echo(f"Marked {stopped} job(s) failed: their worker had stopped")
+    click.echo(f"Running background jobs with {threads} thread(s); Ctrl-C stops")
+    # Waiting for work, it looks at an embedded (SQLite) queue at least once a second.
+    jobs_queue.huey.create_consumer(workers=threads, worker_type="thread", max_delay=1.0).run()
+
+
 @crm_cli.command("backup")
 @click.argument("destination", required=False, type=click.Path(path_type=Path))
 def backup(destination: Path | None) -> None:

@@ -83,6 +83,14 @@ def load_config(overrides: dict | None = None) -> dict:
         # Figures shown outside the service (a report's "public" version) give counts
         # below this as "fewer than N", so nobody can be picked out of a small number.
         "SUPPRESS_BELOW": _env_int("CRM_SUPPRESS_BELOW", 10),
+        # The job queue: sqlite:///path (default: instance/jobs.db), redis://host:6379/0
+        # (production: shared by every app server and worker), or "immediate" (tests).
+        "JOBS_URL": os.environ.get("CRM_JOBS_URL", ""),
+        # A running job whose worker has been silent this long has stopped: it failed.
+        "JOB_STALE_SECONDS": _env_int("CRM_JOB_STALE_SECONDS", 60),
+        # Where uploads wait for the job that reads them (default: instance/uploads); a
+        # folder every app server and worker shares when they are on different machines.
+        "UPLOAD_FOLDER": os.environ.get("CRM_UPLOAD_FOLDER", ""),
     }
     if overrides:
         config.update(overrides)

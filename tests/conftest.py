@@ -38,6 +38,7 @@ from crm.models import (
     Feedback,
     FeedbackMove,
     FollowUpAction,
+    Job,
     KeyActivity,
     MappingExercise,
     MappingPosition,
@@ -115,6 +116,9 @@ def make_app(url: str, **overrides):
         # Rate limits off: tests sign in, look up and export far faster than people do
         # (tests/test_rate_limits.py turns them on).
         "RATELIMIT_ENABLED": False,
+        # Background jobs run inside the request that asks for them (a worker process
+        # is tested on its own, in test_jobs.py).
+        "JOBS_URL": "immediate",
     }
     config.update(overrides)
     return create_app(config)
@@ -205,6 +209,7 @@ def empty_database(app) -> None:
             Contact.__table__,
             Stakeholder.__table__,
             SignInAttempt.__table__,
+            Job.__table__,
             user_areas,
             User.__table__,
         ):

@@ -17,6 +17,7 @@ from crm.models import (
     Contact,
     Engagement,
     Feedback,
+    Job,
     Objective,
     Panel,
     Stakeholder,
@@ -114,6 +115,7 @@ ROUTES = {
     "maps.picture": ("GET", "/map/picture.svg?area={area}", EVERYONE),
     "maps.admin.area_boundaries": ("GET", "/map/boundaries", ADMIN),
     "maps.admin.postcodes": ("GET", "/map/postcodes", ADMIN),
+    "maps.admin.place_records": ("POST", "/map/postcodes/place", ADMIN),
     "plans.objectives.index": ("GET", "/objectives", EVERYONE),
     "plans.objectives.new": ("GET", "/objectives/new", PLAN_EDITORS),
     "plans.objectives.detail": ("GET", "/objectives/{o}", EVERYONE),
@@ -147,19 +149,26 @@ ROUTES = {
     "mapping.archive": ("GET", "/mapping/exercises/{x}/archive", STAKEHOLDER_EDITORS),
     "mapping.restore": ("POST", "/mapping/exercises/{x}/restore", ADMIN),
     "mapping.compare": ("GET", "/mapping/exercises/compare?from={x}&to={x}", EVERYONE),
+    # Background jobs: everyone follows their own; {j} is a job nobody started from a page
+    # (a command's), which only administrators may follow.
+    "jobs.index": ("GET", "/jobs", EVERYONE),
+    "jobs.detail": ("GET", "/jobs/{j}", ADMIN),
+    "jobs.download": ("GET", "/jobs/{j}/file", ADMIN),
+    "jobs.retry": ("POST", "/jobs/{j}/retry", ADMIN),
 }
 # GET routes that answer with a download, JSON or the map's own document, not a GOV.UK page.
 NOT_PAGES = frozenset({
     "engagements.export", "engagements.lookup.search", "panels.roster_csv", "panels.history_csv",
     "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
     "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
-    "reports.quarterly_file", "reports.annual_file",
+    "reports.quarterly_file", "reports.annual_file", "jobs.download",
 })  # fmt: skip
-# Reference data every user shares: not kept to an Area.
+# Reference data every user shares, and background jobs (a person's, not an Area's).
 NOT_IN_AN_AREA = {
     "feedback.priorities.retire", "feedback.priorities.restore", "feedback.priorities.manage",
+    "jobs.detail", "jobs.download", "jobs.retry",
 }  # fmt: skip
-MISSING = {key: 999_999 for key in "scdeapmgfrox"} | {"area": 999_999, "c2": 999_999,
+MISSING = {key: 999_999 for key in "scdeapmgfroxj"} | {"area": 999_999, "c2": 999_999,
                                                       "pl": 999_999, "pa": 999_999,
                                                       "x_area": 999_999}  # fmt: skip
 
@@ -200,6 +209,7 @@ POSTS = {
     "feedback.status": ("/feedback/{f}/status", SAME, {"to_status": "under_review"}),
     "maps.admin.area_boundaries": ("/map/boundaries", None, {}),
     "maps.admin.postcodes": ("/map/postcodes", None, {}),
+    "maps.admin.place_records": ("/map/postcodes/place", None, {}),
     "panels.meetings.edit": ("/meetings/{g}/edit", SAME, {"place": "Central Library"}),
     "panels.meetings.new": ("/panels/{p}/meetings/new", SAME, {"place": "Central Library",
                                                          "attendance_{m}": "present"}),
@@ -258,6 +268,8 @@ POSTS = {
     # The form lists the Area's stakeholders with their scores; {x_area} is the Area's id.
     "mapping.new": ("/mapping/exercises/new?area={x_area}", SAME,
                     {"held_on": DAY, "title": "Annual mapping"}),
+    # The job failed: trying it again queues it (and, in the tests, runs it).
+    "jobs.retry": ("/jobs/{j}/retry", None, {}),
 }
 PLAN_CSV = (b"No.,Theme,Action,By whom,By when / Update\r\n"
             b"1,Engagement,a. Hold a drop-in,All managers,Oct-26 - venue booked\r\n")
@@ -320,6 +332,7 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
     pa = f["plan_action"](pl, objective_ids=[o])
     x = f["exercise"](home, positions={s: (4, 2)}, title=f"{home} mapping")
     with app.app_context():
+        j = make_job()
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
         area = db.session.query(Area).filter_by(name=home).one().id
@@ -331,4 +344,14 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
             db.session.commit()
     return {"s": s, "c": c, "c2": c2, "e": e, "a": a, "p": p, "m": m, "g": g, "f": fb, "r": r,
             "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area,
-            "x": x, "x_area": area}  # fmt: skip
+            "x": x, "x_area": area, "j": j}  # fmt: skip
+
+
+def make_job(status: str = "done") -> int:
+    """A background job started by a command (no user): a finished one has a file."""
+    job = Job(kind="geocode", title="Place records with a postcode", status=status,
+              message="Placed 3 records", result_name="placed.txt", result_type="text/plain",
+              result_data=b"3 placed")  # fmt: skip
+    db.session.add(job)
+    db.session.commit()
+    return job.id

@@ -38,7 +38,7 @@ ARGUMENTS = {
     "stakeholder_id": ["s"], "contact_id": ["c"], "engagement_id": ["e"], "action_id": ["a"],
     "feedback_id": ["f", "f2", "fn"], "panel_id": ["p"], "membership_id": ["m"],
     "meeting_id": ["g"], "priority_id": ["r"], "objective_id": ["o", "on"], "plan_id": ["pl"],
-    "plan_action_id": ["pa"], "exercise_id": ["x"],
+    "plan_action_id": ["pa"], "exercise_id": ["x"], "job_id": ["j"],
 }  # fmt: skip
 QUERIES = ("", "?q=Secret", "?q=RESTRICTED", "?q=Dana")
 

@@ -20,6 +20,7 @@ from crm.services import (
     contacts,
     engagements,
     feedback,
+    jobs,
     mapping,
     objectives,
     stakeholders,
@@ -96,9 +97,12 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
             "RESTRICTED-NATIONAL-1")  # fmt: skip
         plan_ids = _plans(admin, owner, mc, nw, e, hidden_e, f1)
         plan_ids |= _mapping(admin, mc, nw, s, hidden_s)
+        # A background job the owning lead started (only they and administrators follow it).
+        job = jobs.submit(owner, "geocode", "Place records with a postcode", {})
         db.session.commit()
         mersey_ids = {"s": s.id, "c": c.id, "e": e.id, "a": e.actions[0].id, "f": f1.id,
-                      "f2": f2.id, "fn": national.id, "r": hate_crime} | plan_ids  # fmt: skip
+                      "f2": f2.id, "fn": national.id, "r": hate_crime,
+                      "j": job.id} | plan_ids  # fmt: skip
         restricted = {
             Engagement: [(e.id, "RESTRICTED-ENGAGEMENT")],
             Feedback: [(f1.id, "RESTRICTED-FEEDBACK"), (f2.id, "RESTRICTED-FEEDBACK"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import threading
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -14,9 +13,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, G
 from sqlalchemy import select
 from wtforms import BooleanField, SubmitField
 
+from crm.auth.forms import ButtonForm
 from crm.extensions import db
 from crm.models import PostcodeSet
-from crm.services import access, boundaries, postcode_import
+from crm.services import access, boundaries, jobs, postcode_import
 from crm.views_common import save, upload_limit
 
 bp = Blueprint("admin", __name__)  # nested in maps (under /map): maps.admin.<page>
@@ -71,20 +71,11 @@ def area_boundaries():
 
 
 def _upload_folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
+    # Shared storage when app servers and workers are on different machines.
+    folder = Path(current_app.config.get("UPLOAD_FOLDER") or
+                  Path(current_app.instance_path) / "uploads")  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _load_in_background(app, set_id: int, path: Path) -> None:
-    with app.app_context():
-        try:
-            postcode_import.load(set_id, path)
-        except postcode_import.ImportProblem:
-            pass  # recorded on the set, which the page shows
-        finally:
-            path.unlink(missing_ok=True)
-            db.session.remove()
 
 
 @bp.route("/postcodes", methods=["GET", "POST"])
@@ -105,16 +96,26 @@ def postcodes():
         suffix = Path(name).suffix.lower() or ".csv"
         path = _upload_folder() / f"postcodes-{set_id}-{secrets.token_hex(8)}{suffix}"
         upload.save(path)
-        app = current_app._get_current_object()
-        if current_app.config.get("TESTING"):
-            _load_in_background(app, set_id, path)  # the tests wait for nothing
-        else:
-            threading.Thread(
-                target=_load_in_background, args=(app, set_id, path), daemon=True
-            ).start()
-        flash("The file is being imported: this page shows how far it has got", "success")
-        return redirect(url_for(".postcodes"))
+        job = save(lambda: jobs.submit(
+            current_user, "postcodes", f"Import the ONS Postcode Directory: {name}",
+            {"set_id": set_id, "path": str(path)}))
+        jobs.start(job)
+        flash("The file is being imported in the background: this page shows how far it "
+              "has got", "success")
+        return redirect(url_for("jobs.detail", job_id=job.id))
     return _postcodes_page(form)
+
+
+@bp.route("/postcodes/place", methods=["POST"])
+def place_records():
+    """Place every record with a postcode but no location, as a background job."""
+    access.require(current_user, "administer", "map_data")
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for(".postcodes"))
+    job = save(lambda: jobs.submit(
+        current_user, "geocode", "Place records that have a postcode but no location", {}))
+    jobs.start(job)
+    return redirect(url_for("jobs.detail", job_id=job.id))
 
 
 def _postcodes_page(form: PostcodeForm):
@@ -122,6 +123,7 @@ def _postcodes_page(form: PostcodeForm):
     return render_template(
         "maps/postcodes.html",
         form=form,
+        place_form=ButtonForm(),
         sets=sets,
         loading=any(s.status == "loading" for s in sets),
     )

@@ -4,6 +4,7 @@ from crm.models.audit import AuditEvent
 from crm.models.engagement import CommunityReach, Engagement, EngagementPlace, FollowUpAction
 from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
 from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
+from crm.models.job import Job
 from crm.models.mapping import MappingExercise, MappingPosition
 from crm.models.panel import (
     Attendance,
@@ -53,6 +54,7 @@ __all__ = [
     "MappingExercise",
     "MappingPosition",
     "FormSubmission",
+    "Job",
     "Membership",
     "Objective",
     "ObjectiveMeasure",

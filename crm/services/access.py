@@ -204,6 +204,10 @@ def _can(user: User, action: str, target: Any) -> bool:
         return user.role == "admin"
     if action == "oversee_actions":
         return user.role in OVERSEE_ACTIONS
+    if action == "follow_job":
+        # A background job is followed (and tried again) by whoever asked for it, and
+        # by administrators, who look after the service.
+        return user.role == "admin" or target.started_by_id == user.id
     if action in ("edit", "archive"):
         return may_write(user, target) and not is_archived(target)
     if action == "read":
@@ -262,8 +266,8 @@ def can(user: User, action: str, target: Any) -> bool:
 
     Actions: add (a kind), read, open, edit, archive, restore, see_restricted, change_owner,
     close_action (a follow-up action), update_action (a plan action), add_evidence (an
-    objective or a plan action), administer
-    ("priorities", "map_data", "archived"), oversee_actions ("actions").
+    objective or a plan action), follow_job (a background job), administer
+    ("priorities", "map_data", "archived", "jobs"), oversee_actions ("actions").
     """
     return _can(user, action, target)
 

@@ -1,0 +1,54 @@
+"""Every kind of background job, each a thin wrapper over the service that does the work.
+
+Long work runs here rather than in a request: the ONS Postcode Directory import and
+placing every record that has a postcode but no location.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crm.services import geocoding, postcode_import
+from crm.services.jobs import JobFailed, Outcome, Report, handler
+
+
+@handler("postcodes")
+def import_postcodes(params: dict, report: Report) -> Outcome:
+    """Load an uploaded directory file into its postcode set (which commits each batch,
+    so a half-read file leaves the lookups as they were)."""
+    path = Path(params["path"])
+    if not path.exists():
+        raise JobFailed("The uploaded file is no longer there: upload it again")
+
+    def progress(done: int, total: int, loaded: int) -> None:
+        report(done, total, f"{loaded:,} postcodes loaded")
+
+    try:
+        loaded = postcode_import.load(params["set_id"], path, progress)
+    except postcode_import.ImportProblem as problem:
+        path.unlink(missing_ok=True)  # the file is wrong: trying it again would not help
+        raise JobFailed(f"Not imported: {problem}. Lookups still use the data they used "
+                        "before.") from None  # fmt: skip
+    path.unlink(missing_ok=True)
+    return Outcome(f"Imported {_count(loaded, 'postcode')}; lookups now use them",
+                   link="maps.admin.postcodes")  # fmt: skip
+
+
+@handler("geocode")
+def place_records(params: dict, report: Report) -> Outcome:
+    """Give stakeholders and engagements with a postcode and no location their place."""
+
+    def progress(table: str, done: int, total: int) -> None:
+        report(done, total, f"Placing {table}")
+
+    counts = geocoding.geocode_all(progress)
+    return Outcome(
+        f"Placed {_count(counts['postcode'], 'record')} from their postcode; "
+        f"{_count(counts['not_found'], 'postcode')} not found (marked so, and listed on the "
+        "map)",
+        link="maps.index",
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
