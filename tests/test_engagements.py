@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import AuditEvent, Engagement, FollowUpAction
 from tests.conftest import TODAY, area, community, sign_in
+from tests.formscrape import post_form
 
 
 def _form(app, **overrides):
@@ -537,3 +539,63 @@ def test_whose_premises_is_asked_on_the_first_screen(app, client, signed_in):
     html = client.get("/engagements/new").get_data(as_text=True)
     assert 'id="location_stakeholder_id"' in html
     assert 'data-mirror-field="stakeholder_ids"' in html
+
+
+def _options(html: str, select_id: str) -> dict[str, str]:
+    """A select's options as the page offers them: {value: text}."""
+    block = html.split(f'id="{select_id}"', 1)[1].split("</select>", 1)[0]
+    return {value: text.strip() for value, text in
+            re.findall(r'<option[^>]*value="([^"]*)"[^>]*>([^<]*)</option>', block)}  # fmt: skip
+
+
+def _tick_boxes(html: str, name: str) -> dict[str, str]:
+    """The checkboxes named `name` the page offers (ticked or not): {value: label}."""
+    found = re.findall(rf'<input[^>]*name="{name}"[^>]*value="(\d+)"[^>]*>\s*<label[^>]*>([^<]*)',
+                       html)  # fmt: skip
+    return {value: label.strip() for value, label in found}
+
+
+def test_whose_premises_is_chosen_without_javascript_in_one_submission(
+    app, client, signed_in, make_stakeholder
+):
+    """Without JavaScript the picker finds stakeholders by sending the form back (its
+    Search button); the page it returns offers them to tick and, on the same screen,
+    as the choices of "whose premises". Ticking two and choosing the second's premises
+    saves the engagement on the first real submission, held at that stakeholder's."""
+    signed_in("lead")
+    first = make_stakeholder(name="Toxteth Women's Network")
+    host = make_stakeholder(name="Toxteth Mosque")
+    make_stakeholder(name="Wirral Youth Forum")
+    path = "/engagements/new"
+    body = post_form(client.get(path).get_data(as_text=True), path)
+    body |= _form(app, location_kind="stakeholder", location_address="",
+                  location_postcode="")  # fmt: skip
+    # The Search button: the form comes back with what matched "Toxteth" to tick.
+    searched = client.post(path, data=body | {"stakeholder_search": "Toxteth",
+                                              "find": "stakeholders"})  # fmt: skip
+    assert searched.status_code == 200
+    html = searched.get_data(as_text=True)
+    assert _tick_boxes(html, "stakeholder_ids") == {
+        str(first): "Toxteth Women&#39;s Network", str(host): "Toxteth Mosque"}
+    premises = _options(html, "location_stakeholder_id")
+    assert premises.get(str(host)) == "Toxteth Mosque", premises
+    assert "Wirral Youth Forum" not in premises.values()
+    # Tick both, choose whose premises, save: the browser sends the page's form as it is.
+    body = post_form(html, path)
+    assert "find" not in body  # a real save, not another search
+    body |= {"stakeholder_ids": [str(first), str(host)], "location_stakeholder_id": str(host)}
+    response = client.post(path, data=body)
+    assert response.status_code == 302, _errors(response)
+    with app.app_context():
+        saved = db.session.scalars(select(Engagement)).one()
+        assert saved.location_kind == "stakeholder"
+        assert saved.location_stakeholder_id == host
+        assert sorted(s.id for s in saved.stakeholders) == sorted([first, host])
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "At Toxteth Mosque" in page
+
+
+def _errors(response) -> str:
+    html = response.get_data(as_text=True)
+    return html.split("govuk-error-summary__list")[1].split("</ul>")[0] if (
+        "govuk-error-summary__list" in html) else html[:300]

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -136,17 +137,35 @@ def _linked_ids(engagement) -> dict[str, set[int]]:
     }
 
 
+def _found_stakeholders() -> list:
+    """The stakeholders the picker's Search button found (the no-JavaScript way to find
+    them), to tick; none unless this request is that search."""
+    if request.form.get("find") != "stakeholders":
+        return []
+    if "found_stakeholders" not in g:
+        g.found_stakeholders = search_stakeholders(
+            current_user, request.form.get("stakeholder_search", "")
+        )
+    return g.found_stakeholders
+
+
 def _set_choices(form: EngagementForm, engagement=None) -> None:
-    """Set the choices once the form holds its data: they depend on the stakeholders chosen."""
+    """Set the choices once the form holds its data: they depend on the stakeholders chosen.
+
+    "Whose premises" offers the stakeholders chosen and, after a search without
+    JavaScript, those found to tick, so whose premises is chosen on the same screen as
+    they are ticked (with JavaScript, picker.mjs keeps it to the ticked ones)."""
     keep = _linked_ids(engagement)
     chosen = records_by_ids(
         current_user, "stakeholders", form.stakeholder_ids.data or [], keep["stakeholders"]
     )
+    chosen_ids = {s.id for s in chosen}
+    found = [s for s in _found_stakeholders() if s.id not in chosen_ids]
     form.set_choices(
         reference.areas_for(current_user),
         reference.staff_for(current_user, keep["staff"]),
         reference.all_communities(),
-        chosen,
+        chosen + found,
     )
     form.set_serves_choices(*action_plans.serving_choices(current_user, engagement))
 
@@ -164,9 +183,7 @@ def _pickers(form: EngagementForm, engagement=None) -> dict:
         "chosen_contacts": records_by_ids(
             current_user, "contacts", form.contact_ids.data or [], keep["contacts"]
         ),
-        "found_stakeholders": search_stakeholders(current_user, q_s)
-        if find == "stakeholders"
-        else [],
+        "found_stakeholders": _found_stakeholders(),
         "found_contacts": search_contacts(current_user, q_c) if find == "contacts" else [],
         "stakeholder_search": q_s,
         "contact_search": q_c,
