@@ -3,6 +3,7 @@ figures by priority against a hand-computed fixture, and the "you said, we did" 
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -176,6 +177,31 @@ def test_other_status_rules(app, client, signed_in, make_feedback):
                  no_action_reason="Outside the service's remit").status_code == 302  # fmt: skip
     # Reopening a closed one is a step back: it needs a reason too.
     assert "Say why it is going back" in _move(client, f, "under_review").get_data(as_text=True)
+
+
+def test_the_status_page_and_its_message_read_as_sentences(app, client, signed_in,
+                                                          make_feedback):  # fmt: skip
+    """The status page says where the feedback stands and since when ("Now: Received,
+    since 4 March 2026."), and a move is confirmed as a sentence about the feedback
+    ("Saved: the feedback has action agreed"), not "It is received since" or "is now
+    action agreed"."""
+    signed_in("lead")
+    f = make_feedback(received_on=date(2026, 3, 1), status_on=date(2026, 3, 4))
+    page = _text(client.get(f"/feedback/{f}/status"))
+    assert "Now: Received, since 4 March 2026." in page
+    assert "It is received since" not in page
+    moved = _move(client, f, "action_agreed", "2026-03-10")
+    assert moved.status_code == 302
+    page = _text(client.get(moved.headers["Location"]))
+    assert "Saved: the feedback has action agreed" in page
+    assert "is now action agreed" not in page
+    assert "Now: Action agreed, since 10 March 2026." in _text(client.get(f"/feedback/{f}/status"))
+
+
+def _text(response) -> str:
+    """A page's words as a person reads them: tags gone, spaces collapsed."""
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 def test_senior_leader_cannot_move_feedback(app, client, signed_in, make_feedback):
