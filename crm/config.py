@@ -86,6 +86,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # The job queue: sqlite:///path (default: instance/jobs.db), redis://host:6379/0
         # (production: shared by every app server and worker), or "immediate" (tests).
         "JOBS_URL": os.environ.get("CRM_JOBS_URL", ""),
+        # The queue's name: installations sharing one Redis each need their own.
+        "JOBS_NAME": os.environ.get("CRM_JOBS_NAME", "engage"),
         # A running job whose worker has been silent this long has stopped: it failed.
         "JOB_STALE_SECONDS": _env_int("CRM_JOB_STALE_SECONDS", 60),
         # Where uploads wait for the job that reads them (default: instance/uploads); a

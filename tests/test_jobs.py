@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -249,3 +250,26 @@ def test_a_worker_killed_mid_job_leaves_it_failed_and_another_worker_finishes_it
             if worker is not None and worker.poll() is None:
                 worker.terminate()
                 worker.wait(10)
+
+
+def test_jobs_go_through_redis_to_a_worker_as_in_production(database_url, make_user,
+                                                           make_stakeholder):
+    """The production queue: Redis, shared by the app servers and a worker process (its
+    own queue name, so runs sharing this Redis never take each other's jobs)."""
+    name = f"engage-test-{secrets.token_hex(4)}"
+    redis_url = "redis://127.0.0.1:6379/0"
+    app = make_app(database_url, JOBS_URL=redis_url, JOBS_NAME=name)
+    client = app.test_client()
+    sign_in(client, make_user("admin", national=True))
+    make_stakeholder(postcode="L1 8JQ")
+    env = os.environ | {"FLASK_APP": "crm", "CRM_DATABASE_URL": database_url,
+                        "CRM_JOBS_URL": redis_url, "CRM_JOBS_NAME": name}  # fmt: skip
+    worker = _worker(env)
+    try:
+        location = client.post("/map/postcodes/place").location
+        state = _wait_for(client, location, "Finished", 60)
+        assert state.startswith("Finished Placed 1 record from their postcode")
+    finally:
+        worker.terminate()
+        worker.wait(10)
+        app.extensions["jobs"].huey.flush()  # this run's queue and progress leave Redis

@@ -32,22 +32,23 @@ def default_jobs_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'jobs.db'}"
 
 
-def _make_huey(url: str) -> Huey:
+def _make_huey(url: str, name: str) -> Huey:
     if url == "immediate":
-        return MemoryHuey("engage", immediate=True, results=False)
+        return MemoryHuey(name, immediate=True, results=False)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey("engage", filename=str(path), results=False)
+        return SqliteHuey(name, filename=str(path), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("engage", url=url, results=False)
+        return RedisHuey(name, url=url, results=False)
     raise ValueError(f"CRM_JOBS_URL must be sqlite:///..., redis://... or immediate, not {url!r}")
 
 
 def init_queue(app: Flask) -> None:
     """Give the app its queue and register the one task every job runs through."""
     url = app.config.get("JOBS_URL") or default_jobs_url(app.instance_path)
-    huey = _make_huey(url)
+    # The queue's name keeps two installations sharing one Redis apart (CRM_JOBS_NAME).
+    huey = _make_huey(url, app.config.get("JOBS_NAME") or "engage")
 
     def run_job(job_id: int) -> None:
         from crm.jobs.runner import run
