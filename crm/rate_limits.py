@@ -101,7 +101,7 @@ def retry_after_seconds() -> int:
     breached = current_app.extensions["rate_limiter"].current_limit
     if breached is None:
         return 60
-    return max(1, math.ceil(breached.reset_at - time.time()))
+    return max(1, math.ceil(breached.window[0] - time.time()))  # window: (reset time, left)
 
 
 def too_many_requests(_error: RateLimitExceeded):

@@ -11,7 +11,8 @@ from tests.conftest import make_app
 SAFE_ENV = {"CRM_SECRET_KEY": "x" * 40,
             "CRM_MAP_TILES": "https://tiles.example.org/{z}/{x}/{y}.png"}
 SAFE = {"ENV_NAME": "production", "SESSION_COOKIE_SECURE": True,
-        "MAP_TILES": SAFE_ENV["CRM_MAP_TILES"]}  # fmt: skip
+        "MAP_TILES": SAFE_ENV["CRM_MAP_TILES"],
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}  # fmt: skip
 
 
 def _problems(tmp_path, config=(), environ=(), debug=False) -> list[str]:
@@ -33,6 +34,8 @@ def test_a_safe_configuration_passes(tmp_path):
     ({"MAP_TILES": "http://tiles.example.org/{z}/{x}/{y}.png"},
      {"CRM_MAP_TILES": "http://tiles.example.org/{z}/{x}/{y}.png"}, False,
      "CRM_MAP_TILES must be an https"),
+    ({"RATELIMIT_STORAGE_URI": "memory://"}, {}, False,
+     "Rate limits are counted in each worker's own memory"),
 ])  # fmt: skip
 def test_each_unsafe_setting_is_named(tmp_path, config, environ, debug, expected):
     found = _problems(tmp_path, config, environ, debug)
@@ -76,7 +79,8 @@ def test_the_command_exits_non_zero_with_a_line_per_problem(tmp_path, monkeypatc
     monkeypatch.setenv("CRM_SECRET_KEY", "y" * 40)
     monkeypatch.setenv("CRM_MAP_TILES", "none")
     safe = make_app(f"sqlite:///{tmp_path / 'deploy.db'}", ENV_NAME="production",
-                    SESSION_COOKIE_SECURE=True, MAP_TILES="none")  # fmt: skip
+                    SESSION_COOKIE_SECURE=True, MAP_TILES="none",
+                    RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")  # fmt: skip
     result = safe.test_cli_runner().invoke(args=["crm", "check-deploy"])
     assert result.exit_code == 0, result.output
     assert "passed every deployment check" in result.output

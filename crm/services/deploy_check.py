@@ -1,9 +1,8 @@
 """Is this configuration safe to serve for real? `flask --app crm crm check-deploy` asks.
 
 Each check returns a sentence saying what is wrong and what to set; an empty list means
-the configuration passed every check here. What is not yet checked (Engage has no
-rate-limit storage of its own yet: sign-in throttling is kept in the database, which every
-worker shares) is said in the README, not guessed at here.
+the configuration passed every check here. What is not checked is said in the README,
+not guessed at here.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ def problems(config: Mapping[str, Any], environ: Mapping[str, str], debug: bool)
         found.append("Session cookies may travel without HTTPS: set CRM_SECURE_COOKIES=1 "
                      "(or leave it unset with CRM_ENV=production)")  # fmt: skip
     found += _tiles(config, environ)
+    found += _rate_limit_storage(config)
     found += _database()
     return found
 
@@ -52,6 +52,17 @@ def _tiles(config: Mapping[str, Any], environ: Mapping[str, str]) -> list[str]:
         return []
     if not setting.startswith("https://"):
         return [f"CRM_MAP_TILES must be an https:// URL template (it is {setting[:60]!r})"]
+    return []
+
+
+def _rate_limit_storage(config: Mapping[str, Any]) -> list[str]:
+    """Rate limits counted in memory are each worker's own: with four workers a client
+    gets four times the limit, and every restart forgets it."""
+    storage = str(config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if storage.split("://")[0].endswith("memory"):
+        return ["Rate limits are counted in each worker's own memory: set "
+                "CRM_RATELIMIT_STORAGE_URL to the Redis every worker shares "
+                "(redis://host:6379/0)"]  # fmt: skip
     return []
 
 
