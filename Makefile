@@ -1,12 +1,14 @@
 # Engage: `make run` sets everything up and serves the app with demo data on SQLite;
-# `make test` sets up the same way and runs the whole test suite.
+# `make test` sets up the same way and runs the whole test suite;
+# `make serve` sets up as `make run` does and serves with gunicorn, several workers on
+# the same data (deploy/gunicorn.conf.py; docs/deploy.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := crm
 
-.PHONY: run test setup assets migrate lint bench clean
+.PHONY: run serve test setup assets migrate lint bench clean
 
 run: setup migrate
 	$(BIN)/flask crm seed-demo --if-empty
@@ -14,6 +16,14 @@ run: setup migrate
 	@# beside the app, on the embedded queue (instance/jobs.db); it stops with the app.
 	$(BIN)/flask crm worker & trap 'kill $$!' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Outside CRM_ENV=production: loads the demo data into an empty database, and serves
+# though check-deploy finds problems (it prints them). With CRM_ENV=production: loads
+# nothing, and gunicorn refuses to start while check-deploy finds any problem.
+serve: setup migrate
+	@[ "$$CRM_ENV" = production ] || $(BIN)/flask crm seed-demo --if-empty
+	@# Background jobs (coming): the job worker, `flask crm worker`, starts here beside gunicorn.
+	CRM_WEB_BIND="$${CRM_WEB_BIND:-127.0.0.1:$(PORT)}" $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 test: setup
 	$(BIN)/pytest

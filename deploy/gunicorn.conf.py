@@ -1,0 +1,98 @@
+"""Gunicorn's settings for Engage: `gunicorn --config deploy/gunicorn.conf.py` (what
+`make serve` and the systemd unit in docs/deploy.md run). Every setting comes from a
+CRM_WEB_* environment variable, with a default that suits one server.
+
+Before any worker starts, the master runs the checks `flask --app crm crm check-deploy`
+runs (crm/services/deploy_check.py). With CRM_ENV=production a problem stops it (exit
+1, a line per problem); otherwise, as for a demo on a laptop, the problems are printed
+and it serves anyway.
+
+Workers share nothing in memory: sessions are signed cookies checked against the
+database, sign-in throttling is kept in the database, and every worker reads and writes
+the same database. Outside production one random secret key is made here, before the
+workers are forked, so a cookie signed by one worker is accepted by the next.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+wsgi_app = "crm:create_app()"
+# Where the reverse proxy reaches the app: host:port, or unix:/run/engage/gunicorn.sock.
+bind = [address.strip() for address in os.environ.get("CRM_WEB_BIND", "127.0.0.1:8000").split(",")]
+workers = _env_int("CRM_WEB_WORKERS", 2 * _cores())
+# Threads in each worker (gunicorn's gthread worker when more than 1): a request waiting
+# on the database or a file lets another in the same worker run.
+threads = _env_int("CRM_WEB_THREADS", 4)
+# Longest a request may take before its worker is restarted: a report's PDF for every
+# Area is the slowest page. Workers get graceful_timeout to finish on a restart.
+timeout = _env_int("CRM_WEB_TIMEOUT", 120)
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after this many requests (staggered), so memory a long-lived
+# process gathers (maps, PDFs) is given back.
+max_requests = 1000
+max_requests_jitter = 100
+# X-Forwarded-Proto and -For are read by the app alone (Werkzeug's ProxyFix, trusting
+# CRM_PROXY_HOPS proxies), not by gunicorn as well: one rule for whom to believe.
+secure_scheme_headers: dict[str, str] = {}
+# No control socket (gunicornc): it would sit at one path per user, shared by every
+# gunicorn that user runs. systemd's reload (SIGHUP) restarts the workers gracefully.
+control_socket_disable = True
+
+_ENV = os.environ.get("CRM_ENV", "development")
+_MADE_KEY = _ENV != "production" and not os.environ.get("CRM_SECRET_KEY")
+if _MADE_KEY:
+    # Inherited by every worker; sessions end when the server stops, as with `make run`.
+    os.environ["CRM_SECRET_KEY"] = secrets.token_hex(32)
+
+
+def on_starting(server) -> None:
+    """Refuse to serve for real (CRM_ENV=production) what `check-deploy` refuses; in
+    development, say what is unsafe and serve anyway."""
+    found = deploy_problems()
+    for problem in found:
+        print(f"Problem: {problem}", file=sys.stderr)
+    if found and _ENV == "production":
+        print("Engage will not serve with these problems (CRM_ENV=production): correct "
+              "them and start it again", file=sys.stderr)  # fmt: skip
+        sys.exit(1)
+    if found:
+        print("Serving anyway, as CRM_ENV is not 'production': fine for a demo, never "
+              "for real records", file=sys.stderr)  # fmt: skip
+
+
+def deploy_problems() -> list[str]:
+    """`check-deploy`'s problems for the configuration the workers will have."""
+    from crm import create_app
+    from crm.config import ConfigError
+    from crm.extensions import db
+    from crm.services import deploy_check
+
+    try:
+        app = create_app()
+    except ConfigError as problem:  # production without a secret key
+        return [str(problem)]
+    environ = dict(os.environ)
+    if _MADE_KEY:  # made above for the demo: a real server must set its own
+        environ.pop("CRM_SECRET_KEY")
+    with app.app_context():
+        try:
+            return deploy_check.problems(app.config, environ, app.debug)
+        finally:
+            db.engine.dispose()  # no connection of the master's is inherited by a worker
