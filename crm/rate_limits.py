@@ -50,6 +50,7 @@ LIMITS: dict[str, Rule] = {
     "engagements.lookup.search": LOOKUP,
     "engagements.export": EXPORT,
     "feedback.you_said.report_csv": EXPORT,
+    "jobs.download": EXPORT,
     "maps.download": EXPORT,
     "maps.picture": EXPORT,
     "panels.history_csv": EXPORT,
