@@ -22,8 +22,10 @@ run: setup migrate
 # nothing, and gunicorn refuses to start while check-deploy finds any problem.
 serve: setup migrate
 	@[ "$$CRM_ENV" = production ] || $(BIN)/flask crm seed-demo --if-empty
-	@# Background jobs (coming): the job worker, `flask crm worker`, starts here beside gunicorn.
-	CRM_WEB_BIND="$${CRM_WEB_BIND:-127.0.0.1:$(PORT)}" $(BIN)/gunicorn --config deploy/gunicorn.conf.py
+	@# Background jobs run in a worker beside the web server, on the queue CRM_JOBS_URL
+	@# names (instance/jobs.db by default); it stops with the server.
+	$(BIN)/flask crm worker & trap 'kill $$!' EXIT INT TERM; \
+	  CRM_WEB_BIND="$${CRM_WEB_BIND:-127.0.0.1:$(PORT)}" $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 test: setup
 	$(BIN)/pytest
