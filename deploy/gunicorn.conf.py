@@ -7,10 +7,12 @@ runs (crm/services/deploy_check.py). With CRM_ENV=production a problem stops it 
 1, a line per problem); otherwise, as for a demo on a laptop, the problems are printed
 and it serves anyway.
 
-Workers share nothing in memory: sessions are signed cookies checked against the
-database, sign-in throttling is kept in the database, and every worker reads and writes
-the same database. Outside production one random secret key is made here, before the
-workers are forked, so a cookie signed by one worker is accepted by the next.
+Workers keep nothing in memory that another needs: sessions are signed cookies checked
+against the database, sign-in throttling is in the database, rate limits in
+CRM_RATELIMIT_STORAGE_URL (Redis in production; memory:// is each worker's own, for a
+demo only), jobs in CRM_JOBS_URL's queue. Outside production one random secret key is
+made here, before the workers are forked, so a cookie signed by one worker is accepted
+by the next.
 """
 
 from __future__ import annotations
