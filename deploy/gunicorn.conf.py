@@ -41,8 +41,10 @@ workers = _env_int("CRM_WEB_WORKERS", 2 * _cores())
 # Threads in each worker (gunicorn's gthread worker when more than 1): a request waiting
 # on the database or a file lets another in the same worker run.
 threads = _env_int("CRM_WEB_THREADS", 4)
-# Longest a request may take before its worker is restarted: a report's PDF for every
-# Area is the slowest page. Workers get graceful_timeout to finish on a restart.
+# A worker silent this long is killed and replaced. With CRM_WEB_THREADS=1 (gunicorn's
+# sync worker) that is the longest a request may take (a report's PDF for every Area
+# is the slowest page); with threads, only a worker stuck as a whole is. On a restart,
+# workers get graceful_timeout to finish what they are doing.
 timeout = _env_int("CRM_WEB_TIMEOUT", 120)
 graceful_timeout = 30
 keepalive = 5
