@@ -8,10 +8,11 @@ The schema comes from the migrations. Rows go in with batched Core inserts
 
 from __future__ import annotations
 
+import argparse
 import random
-import sys
 import time
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
@@ -22,7 +23,7 @@ from crm.models import Affiliation, Area, Community, Contact, Engagement, Stakeh
 from crm.models.common import utcnow
 from crm.models.engagement import engagement_communities, engagement_stakeholders
 from crm.models.stakeholder import STAKEHOLDER_TYPES, stakeholder_communities
-from crm.services import auth, seeding
+from crm.services import auth, engagement_figures, seeding
 
 BATCH = 5_000
 WORDS = [
@@ -216,7 +217,6 @@ def generate_engagements(n: int, seed: int = 2) -> None:
             lat, lng = where.get(sid, (None, None))
             held_on = today - timedelta(days=rng.randint(0, 730))
             status = "held" if rng.random() < 0.95 else "planned"
-            counts = 1 if status == "held" else 0
             engagements.append({
                 "id": eid, "title": f"Engagement {eid}", "type": rng.choice(ENGAGEMENT_TYPES),
                 "status": status, "held_on": held_on, "start_time": None, "end_time": None,
@@ -227,7 +227,8 @@ def generate_engagements(n: int, seed: int = 2) -> None:
                 "issues_raised": "", "outcomes": "", "restricted_notes": "", "version": 1,
                 "created_at": now, "updated_at": now, "archived_at": None,
             })  # fmt: skip
-            link = {"held_on": held_on, "area_id": area_id, "counts": counts, "live": 1}
+            # The copies each link keeps, by the figures' owner's rule (held and live).
+            link = engagement_figures.link_copies(SimpleNamespace(**engagements[-1]))
             links.append({"engagement_id": eid, "stakeholder_id": sid, **link})
             for community_id in rng.sample(communities, rng.randint(1, 3)):
                 reached.append({"engagement_id": eid, "community_id": community_id, **link})
@@ -260,9 +261,18 @@ def _analyse() -> None:
         db.session.commit()
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    engagements = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate",
+        description="Fill the database at CRM_DATABASE_URL with synthetic records for the "
+        "benchmarks (all invented; the schema from the migrations).",
+    )
+    parser.add_argument("stakeholders", type=int, nargs="?", default=100_000,
+                        help="stakeholders to add, and as many contacts (default 100000)")
+    parser.add_argument("engagements", type=int, nargs="?", default=0,
+                        help="engagements to add over the last two years (default 0)")  # fmt: skip
+    args = parser.parse_args(argv)
+    n, engagements = args.stakeholders, args.engagements
     app = create_app({"SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()

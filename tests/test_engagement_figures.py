@@ -139,3 +139,21 @@ def test_two_saves_reaching_the_same_community_on_the_same_day_both_count(
     with app.app_context():
         assert db.session.scalars(select(CommunityReach.engagements)).all() == [2]
         assert engagement_figures.rebuild(dry_run=True).total == 0
+
+
+def test_the_benchmark_generators_link_copies_follow_the_owners_rule(
+    app, make_user, make_stakeholder, monkeypatch
+):
+    """bench/generate.py writes engagements and their links in bulk, without the ORM; the
+    copies on each link (counts: held and live) come from engagement_figures.link_copies,
+    so the rebuild finds none to correct, planned engagements included."""
+    from bench import generate
+
+    make_user("lead")
+    make_stakeholder(latitude=53.4, longitude=-2.9)
+    monkeypatch.setattr(generate, "_derive_figures", lambda: None)  # the check is ours
+    with app.app_context():
+        generate.generate_engagements(300)
+        statuses = set(db.session.scalars(select(Engagement.status)))
+        assert statuses == {"held", "planned"}
+        assert engagement_figures.rebuild(dry_run=True).link_copies == 0

@@ -19,9 +19,11 @@ and not archived), and used here in Python and SQL alike.
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     case,
@@ -122,13 +124,25 @@ def sync(
     db.session.expire(engagement, ["stakeholders", "communities"])
 
 
-def _write_links(engagement: Engagement, stakeholders, communities) -> None:
-    copies = {
+# Engagement.counts as a plain function of an engagement's columns (the hybrid's Python
+# side), so a bulk load's rows are judged by the one rule too.
+_counts = inspect.getattr_static(Engagement, "counts").fget
+
+
+def link_copies(engagement: Any) -> dict[str, Any]:
+    """What each of an engagement's links copies from it: its date, Area, whether it counts
+    and whether it is live. `engagement` is an Engagement, or any object with its columns
+    as attributes (the benchmark generator's rows, written in bulk without the ORM)."""
+    return {
         "held_on": engagement.held_on,
         "area_id": engagement.area_id,
-        "counts": 1 if engagement.counts else 0,
+        "counts": 1 if _counts(engagement) else 0,
         "live": 0 if engagement.archived_at is not None else 1,
     }
+
+
+def _write_links(engagement: Engagement, stakeholders, communities) -> None:
+    copies = link_copies(engagement)
     for table, column, chosen in (
         (engagement_stakeholders, "stakeholder_id", stakeholders),
         (engagement_communities, "community_id", communities),
