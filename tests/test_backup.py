@@ -124,6 +124,7 @@ def test_a_backup_taken_while_rows_are_committed_restores_every_row_committed_be
         stop.set()
         writer.join()
     assert made.path.exists() and not list(tmp_path.glob("*.partial"))
+    assert made.path.stat().st_mode & 0o777 == 0o600  # it holds every record
 
     _release_connections(scratch_app)
     backup.restore(_url(scratch_app), made.path)

@@ -52,6 +52,9 @@ def backup(database_url: str, destination: Path | None = None) -> Backup:
     target = _target_file(destination, engine)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    # Readable by its owner alone from the start: it holds every record, restricted
+    # text included (sqlite3 and pg_dump write into the file as it is).
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
         if engine == "sqlite":
             _sqlite_backup(_sqlite_path(database_url), partial)
@@ -134,7 +137,7 @@ def _target_file(destination: Path | None, engine: str) -> Path:
             raise BackupProblem(f"There is no folder {destination.parent}")
         return destination
     folder = folder or DEFAULT_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = folder / f"engage-{stamp}{SUFFIXES[engine]}"
     if target.exists():
