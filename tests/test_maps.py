@@ -300,7 +300,11 @@ def _with(change):
             ),
             "is not in the UK (positions are [longitude, latitude]",
         ),
+        # Nested 100,000 levels deep: past Python's recursion limit, no 500.
+        ("[" * 100_000 + "]" * 100_000, "nested far deeper than GeoJSON ever is"),
+        ('{"type":' * 100_000 + "1" + "}" * 100_000, "nested far deeper than GeoJSON ever is"),
     ],
+    ids=lambda v: f"{v[:8]}...({len(v):,} characters)" if len(v) > 1000 else None,
 )
 def test_a_bad_boundary_file_is_explained_and_changes_nothing(app, client, signed_in, text,
                                                               problem):  # fmt: skip
@@ -312,6 +316,7 @@ def test_a_bad_boundary_file_is_explained_and_changes_nothing(app, client, signe
         "/map/boundaries", data={"file": (io.BytesIO(text.encode()), "bad.geojson")}
     )
     html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nothing was imported" in html
     assert problem.replace('"', "&#34;") in html or problem in html.replace("&#34;", '"'), html
     with app.app_context():
         kept = db.session.scalars(select(AreaBoundary)).all()
