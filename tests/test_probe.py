@@ -220,6 +220,11 @@ HOSTILE_QUERIES = (
     "&engagement=9223372036854775808&contact=9223372036854775808",
     "?from=0001-01-01&to=0001-01-01", "?from=9999-12-31&to=9999-12-31", "?to=0001-01-01",
     "?from=1066-10-14&to=1066-10-14", "?q=%00&from=2026-01-01%00", "?q=" + "x" * 5000,
+    # Years of five and of thirty digits, in each date and quarter argument, and in the
+    # GOV.UK date input's form (day, month and year under one name) should a filter use it.
+    f"?from=10000-01-01&to={30 * '9'}-01-01&quarter=10000-Q1&year=10000",
+    f"?from={30 * '9'}-01-01&to=10000-12-31&quarter={30 * '9'}-Q4&year={30 * '9'}",
+    f"?from=1&from=1&from={30 * '9'}&to=31&to=12&to=10000",
     "?layer=gaps&layer=engagements&layer=boundaries&shade=per_stakeholder&months=0&kind=gaps",
 )
 
