@@ -4,6 +4,7 @@ from crm.models.audit import AuditEvent
 from crm.models.engagement import CommunityReach, Engagement, EngagementPlace, FollowUpAction
 from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
 from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
+from crm.models.invite import UserInvite
 from crm.models.job import Job
 from crm.models.mapping import MappingExercise, MappingPosition
 from crm.models.panel import (
@@ -69,4 +70,5 @@ __all__ = [
     "Stakeholder",
     "TermsOfReference",
     "User",
+    "UserInvite",
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
+from crm.models.common import UTCDateTime
 
 # The protected characteristics of the Equality Act 2010, plus "other" for a
 # community defined on another basis (for example, people seeking asylum).
@@ -46,6 +49,13 @@ class Community(db.Model):
     characteristic: Mapped[str] = mapped_column(String(40))
     seldom_heard: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str] = mapped_column(Text, default="")
+    # A retired community stays on the records and in the figures that name it, but is
+    # no longer offered for new records. Never deleted.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
     @property
     def characteristic_label(self) -> str:

@@ -50,6 +50,8 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the password is accepted; shown to administrators on /admin/users.
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.name)
 
