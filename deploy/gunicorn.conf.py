@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess  # noqa: S404 - the checks, run by this same Python
 import sys
 
 
@@ -61,42 +62,50 @@ control_socket_disable = True
 
 _ENV = os.environ.get("CRM_ENV", "development")
 _MADE_KEY = _ENV != "production" and not os.environ.get("CRM_SECRET_KEY")
-if _MADE_KEY:
+if _MADE_KEY and __name__ != "__main__":
     # Inherited by every worker; sessions end when the server stops, as with `make run`.
     os.environ["CRM_SECRET_KEY"] = secrets.token_hex(32)
 
 
 def on_starting(server) -> None:
     """Refuse to serve for real (CRM_ENV=production) what `check-deploy` refuses; in
-    development, say what is unsafe and serve anyway."""
-    found = deploy_problems()
-    for problem in found:
-        print(f"Problem: {problem}", file=sys.stderr)
-    if found and _ENV == "production":
+    development, say what is unsafe and serve anyway.
+
+    The checks run in a process of their own (this file, run as a script), so the master
+    imports nothing of Engage's: workers it forks after a reload (SIGHUP) load the code
+    as it is then, not as it was when the master started."""
+    environ = dict(os.environ)
+    if _MADE_KEY:  # made above for the demo: a real server must set its own
+        environ.pop("CRM_SECRET_KEY", None)
+    checked = subprocess.run([sys.executable, __file__], env=environ, check=False)  # noqa: S603
+    if checked.returncode == 0:
+        return
+    if _ENV == "production":
         print("Engage will not serve with these problems (CRM_ENV=production): correct "
               "them and start it again", file=sys.stderr)  # fmt: skip
         sys.exit(1)
-    if found:
-        print("Serving anyway, as CRM_ENV is not 'production': fine for a demo, never "
-              "for real records", file=sys.stderr)  # fmt: skip
+    print("Serving anyway, as CRM_ENV is not 'production': fine for a demo, never "
+          "for real records", file=sys.stderr)  # fmt: skip
 
 
-def deploy_problems() -> list[str]:
-    """`check-deploy`'s problems for the configuration the workers will have."""
+def print_deploy_problems() -> int:
+    """`check-deploy`'s problems for this environment, a `Problem:` line each on stderr;
+    1 if there are any."""
     from crm import create_app
     from crm.config import ConfigError
-    from crm.extensions import db
     from crm.services import deploy_check
 
     try:
         app = create_app()
     except ConfigError as problem:  # production without a secret key
-        return [str(problem)]
-    environ = dict(os.environ)
-    if _MADE_KEY:  # made above for the demo: a real server must set its own
-        environ.pop("CRM_SECRET_KEY")
-    with app.app_context():
-        try:
-            return deploy_check.problems(app.config, environ, app.debug)
-        finally:
-            db.engine.dispose()  # no connection of the master's is inherited by a worker
+        found = [str(problem)]
+    else:
+        with app.app_context():
+            found = deploy_check.problems(app.config, os.environ, app.debug)
+    for problem in found:
+        print(f"Problem: {problem}", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(print_deploy_problems())
