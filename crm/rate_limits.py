@@ -58,6 +58,8 @@ LIMITS: dict[str, Rule] = {
     "plans.export": EXPORT,
     "reports.annual_file": EXPORT,
     "reports.quarterly_file": EXPORT,
+    "reports.annual_pdf": EXPORT,
+    "reports.quarterly_pdf": EXPORT,
     "maps.admin.area_boundaries": IMPORT,
     "maps.admin.postcodes": IMPORT,
     "plans.imports.new": IMPORT,

@@ -556,3 +556,11 @@ def factories(make_stakeholder, make_contact, make_engagement, make_panel, make_
             "meeting": make_meeting, "feedback": make_feedback, "objective": make_objective,
             "plan": make_plan, "plan_action": make_plan_action,
             "exercise": make_exercise}  # fmt: skip
+
+
+def made_pdf(client, url: str):
+    """A report's PDF as its user gets it: asked for (a job, run at once in the tests),
+    then downloaded from the job's page."""
+    job_page = client.post(url)
+    assert job_page.status_code == 302 and job_page.location.startswith("/jobs/"), job_page
+    return client.get(job_page.location + "/file")

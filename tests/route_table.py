@@ -105,6 +105,9 @@ ROUTES = {
     "reports.quarterly_file": ("GET", "/reports/quarterly.xlsx", EVERYONE),
     "reports.annual": ("GET", "/reports/annual", EVERYONE),
     "reports.annual_file": ("GET", "/reports/annual.csv", EVERYONE),
+    # A page offering to make the PDF; posted, it makes it on the job queue.
+    "reports.quarterly_pdf": ("GET", "/reports/quarterly.pdf", EVERYONE),
+    "reports.annual_pdf": ("GET", "/reports/annual.pdf", EVERYONE),
     "maps.index": ("GET", "/map", EVERYONE),
     "maps.frame": ("GET", "/map/frame", EVERYONE),
     "maps.points": ("GET", "/map/points.json", EVERYONE),
@@ -166,7 +169,7 @@ NOT_PAGES = frozenset({
 # Reference data every user shares, and background jobs (a person's, not an Area's).
 NOT_IN_AN_AREA = {
     "feedback.priorities.retire", "feedback.priorities.restore", "feedback.priorities.manage",
-    "jobs.detail", "jobs.download", "jobs.retry",
+    "jobs.detail", "jobs.download", "jobs.retry", "reports.quarterly_pdf", "reports.annual_pdf",
 }  # fmt: skip
 MISSING = {key: 999_999 for key in "scdeapmgfroxj"} | {"area": 999_999, "c2": 999_999,
                                                       "pl": 999_999, "pa": 999_999,
@@ -270,6 +273,9 @@ POSTS = {
                     {"held_on": DAY, "title": "Annual mapping"}),
     # The job failed: trying it again queues it (and, in the tests, runs it).
     "jobs.retry": ("/jobs/{j}/retry", None, {}),
+    # A report's PDF, made as a job for the user's own Area (in the tests, at once).
+    "reports.quarterly_pdf": ("/reports/quarterly.pdf?quarter=2026-Q2", None, {}),
+    "reports.annual_pdf": ("/reports/annual.pdf?year=2025", None, {}),
 }
 PLAN_CSV = (b"No.,Theme,Action,By whom,By when / Update\r\n"
             b"1,Engagement,a. Hold a drop-in,All managers,Oct-26 - venue booked\r\n")

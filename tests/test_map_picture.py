@@ -14,7 +14,7 @@ import pytest
 from crm.extensions import db
 from crm.services import boundaries, map_picture
 from crm.services.map_picture_svg import Frame
-from tests.conftest import area
+from tests.conftest import area, made_pdf
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<img src=x onerror=alert(1)>&amp;</svg><script>alert(1)</script>"
@@ -180,7 +180,7 @@ def test_the_reports_pdf_carries_the_picture_inline(app, client, signed_in, make
 
     signed_in("senior", areas=("Mersey-Cheshire",))
     make_stakeholder(name="Toxteth Library Friends", latitude=53.39, longitude=-2.96)
-    response = client.get(f"/reports/quarterly.pdf?area={_ids(app)['mc']}&quarter=2026-Q2")
+    response = made_pdf(client, f"/reports/quarterly.pdf?area={_ids(app)['mc']}&quarter=2026-Q2")
     assert response.status_code == 200
     assert "The map of Mersey-Cheshire" in pdf_text(response.get_data())
 

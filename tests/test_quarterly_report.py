@@ -16,7 +16,7 @@ from crm.extensions import db
 from crm.models import Stakeholder, User
 from crm.services import area_report
 from crm.services.quarters import Quarter
-from tests.conftest import TODAY, area, sign_in
+from tests.conftest import TODAY, area, made_pdf, sign_in
 from tests.test_probe import pdf_text
 
 Q1 = Quarter(2026, 1)  # April to June 2026: its first day is a financial year's first
@@ -195,7 +195,7 @@ def test_the_public_version_says_fewer_than_ten_everywhere(app, client, make_use
     engagement = [c for row in workbook["Engagement activity"].iter_rows(values_only=True)
                   for c in row]  # fmt: skip
     assert not [v for v in engagement if isinstance(v, int) and v < 10]
-    text = pdf_text(client.get(f"/reports/quarterly.pdf?{args}").data)
+    text = pdf_text(made_pdf(client, f"/reports/quarterly.pdf?{args}").data)
     assert "fewer than 10" in text and "public version" in text
 
 
@@ -221,7 +221,7 @@ def test_the_excel_has_a_sheet_per_section_and_the_pdf_the_figures(
                                    "Notes on the data"]  # fmt: skip
     rows = list(workbook["Engagement activity"].iter_rows(values_only=True))
     assert ("Engagements held", 2, 1, 1) in [tuple(r[:4]) for r in rows]
-    pdf = client.get("/reports/quarterly.pdf?quarter=2026-Q1")
+    pdf = made_pdf(client, "/reports/quarterly.pdf?quarter=2026-Q1")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     text = " ".join(pdf_text(pdf.data).split())
     assert "Mersey-Cheshire: quarterly report, Q1 2026-27" in text
@@ -396,3 +396,24 @@ def test_objective_progress_as_at_a_past_period_reads_where_each_action_stood_th
         assert then.by_status == {"on_track": 1} and then.overdue == 1
         now = objectives.progress(lead, chosen, TODAY)[confidence_id]
         assert now.by_status == {"done": 1} and now.overdue == 0
+
+
+def test_a_pdf_is_made_in_the_background_on_a_page_that_offers_it(app, client, make_user,
+                                                                   quarter_made_by_hand):
+    sign_in(client, make_user("lead"))
+    report = client.get("/reports/quarterly?quarter=2026-Q1").get_data(as_text=True)
+    assert 'action="/reports/quarterly.pdf?quarter=2026-Q1"' in report and "Make a PDF" in report
+    offer = client.get("/reports/quarterly.pdf?quarter=2026-Q1").get_data(as_text=True)
+    assert "Make a PDF of this report" in offer
+    assert "Mersey-Cheshire: quarterly report, Q1 2026-27" in offer
+    job_page = client.post("/reports/quarterly.pdf?quarter=2026-Q1", follow_redirects=True)
+    page = job_page.get_data(as_text=True)
+    assert "PDF of Mersey-Cheshire: quarterly report, Q1 2026-27" in page
+    assert "The PDF is ready" in page
+    name = re.search(r'download>Download (quarterly-report-area-\d+-2026-Q1\.pdf)</a>', page)
+    assert name, page
+    # Someone else cannot have it.
+    other = app.test_client()
+    sign_in(other, make_user("lead"))
+    job = re.search(r'href="(/jobs/\d+/file)"', page).group(1)
+    assert other.get(job).status_code == 403

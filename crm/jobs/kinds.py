@@ -52,3 +52,20 @@ def place_records(params: dict, report: Report) -> Outcome:
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+@handler("report_pdf")
+def report_pdf(params: dict, report: Report) -> Outcome:
+    """A report as a PDF, made as the person who asked sees it (their Areas, their rights)."""
+    from werkzeug.datastructures import MultiDict
+
+    from crm.extensions import db
+    from crm.models import User
+    from crm.reports.quarterly import make_file
+
+    user = db.session.get(User, params["user_id"])
+    if user is None or not user.active:
+        raise JobFailed("The account that asked for this PDF can no longer sign in")
+    report(0, 1, "Making the PDF")
+    name, mimetype, body = make_file(user, params["report"], "pdf", MultiDict(params["args"]))
+    return Outcome("The PDF is ready", file_name=name, file_type=mimetype, file_data=body)

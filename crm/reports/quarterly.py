@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm import clock
-from crm.charts_view import arg_calendar_quarters, chart_download
-from crm.services import annual_report, area_report, reference, report_files
+from crm.auth.forms import ButtonForm
+from crm.charts_view import chart_download
+from crm.forms_common import optional_int
+from crm.models import User
+from crm.services import annual_report, area_report, jobs, reference, report_files
 from crm.services.quarters import Quarter, Year
-from crm.views_common import arg_int
+from crm.views_common import save
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -33,6 +36,7 @@ class Kind:
 
 QUARTERLY = Kind("quarterly", "Quarterly report", "quarter", Quarter, False)
 ANNUAL = Kind("annual", "Annual equality information report", "year", Year, True)
+KINDS = {kind.name: kind for kind in (QUARTERLY, ANNUAL)}
 
 
 @dataclass
@@ -45,42 +49,42 @@ class Choices:
     areas: list
 
 
-def _choices(kind: Kind) -> Choices:
-    """What the request asks for, and what it got wrong. An Area the user does not work in
-    is treated as not chosen; a period that is not one (or has not begun) falls back to the
-    last whole one, with a message."""
+def _choices(kind: Kind, user: User, args) -> Choices:
+    """What the query arguments ask for, and what they got wrong. An Area the user does not
+    work in is treated as not chosen; a period that is not one (or has not begun) falls
+    back to the last whole one, with a message."""
     today = clock.today()
-    calendar = arg_calendar_quarters()
+    calendar = args.get("quarters") == "calendar"
     problems = {}
     last_whole = kind.period.of(today, calendar).previous()
-    asked = request.args.get(kind.period_arg, "")
+    asked = args.get(kind.period_arg, "")
     period = kind.period.parse(asked, calendar) if asked else last_whole
     if period is None or period.starts_on > today:
         what = kind.period.noun
         problems[kind.period_arg] = (f"Choose a {what} that has begun, from the list"
                                      if period else f"Choose a {what} from the list")  # fmt: skip
         period = last_whole
-    areas = reference.areas_for(current_user)
+    areas = reference.areas_for(user)
     # National users see every Area side by side unless they choose one.
-    everything = current_user.is_national and request.args.get("area", "all") == "all"
-    area_id = None if everything else arg_int("area")
+    everything = user.is_national and args.get("area", "all") == "all"
+    area_id = None if everything else optional_int(args.get("area"))
     if not everything and area_id not in {a.id for a in areas}:
-        if request.args.get("area", "") != "":
+        if args.get("area", "") != "":
             problems["area"] = "Choose an Area you work in"
         area_id = areas[0].id if areas else None
-    public = kind.always_public or request.args.get("public") == "1"
+    public = kind.always_public or args.get("public") == "1"
     return Choices(area_id, period, public, calendar, problems, areas)
 
 
-def _reports(kind: Kind, c: Choices) -> list[area_report.Report]:
+def _reports(kind: Kind, c: Choices, user: User) -> list[area_report.Report]:
     threshold = current_app.config["SUPPRESS_BELOW"]
     today = clock.today()
     if kind is ANNUAL:
         ids = [c.area_id] if c.area_id else [a.id for a in c.areas]
-        return annual_report.build(current_user, ids, c.period, today, threshold)
+        return annual_report.build(user, ids, c.period, today, threshold)
     if c.area_id is None:
-        return area_report.build_all(current_user, c.period, today, c.public, threshold)
-    return [area_report.build(current_user, c.area_id, c.period, today, c.public, threshold)]
+        return area_report.build_all(user, c.period, today, c.public, threshold)
+    return [area_report.build(user, c.area_id, c.period, today, c.public, threshold)]
 
 
 def _period_choices(kind: Kind, chosen, calendar: bool) -> list:
@@ -98,8 +102,8 @@ def _title(kind: Kind, reports, period) -> str:
 
 
 def _page(kind: Kind):
-    c = _choices(kind)
-    reports = _reports(kind, c)
+    c = _choices(kind, current_user, request.args)
+    reports = _reports(kind, c, current_user)
     charts = [ch for r in reports for ch in r.charts()] if len(reports) == 1 else []
     if (download := chart_download(*charts)) is not None:
         return download
@@ -109,18 +113,20 @@ def _page(kind: Kind):
         calendar=c.calendar, quarters=_period_choices(kind, c.period, c.calendar),
         title=_title(kind, reports, c.period),
         side_by_side=area_report.side_by_side(reports) if len(reports) > 1 else None,
+        pdf_form=ButtonForm(),
     )  # fmt: skip
 
 
-def _file(kind: Kind, file_kind: str):
-    c = _choices(kind)
-    reports = _reports(kind, c)
-    who = "all-areas" if c.area_id is None else f"area-{c.area_id}"
-    public = "-public" if c.public and not kind.always_public else ""
-    name = f"{kind.name}-report-{who}-{c.period.key}{public}.{file_kind}"
+def make_file(user: User, report: str, file_kind: str, args) -> tuple[str, str, bytes]:
+    """The report as a file (csv, xlsx or pdf), built as `user` sees it from the page's
+    query arguments: (file name, media type, content). A PDF takes seconds, so it is
+    made on the job queue (crm/jobs/kinds.py), the others while the person waits."""
+    kind = KINDS[report]
+    c = _choices(kind, user, args)
+    reports = _reports(kind, c, user)
     title = _title(kind, reports, c.period)
     if file_kind == "csv":
-        body, mimetype = report_files.csv_text(reports), "text/csv"
+        body, mimetype = report_files.csv_text(reports).encode(), "text/csv"
     elif file_kind == "xlsx":
         body, mimetype = report_files.xlsx_bytes(reports, title), XLSX
     else:
@@ -130,8 +136,39 @@ def _file(kind: Kind, file_kind: str):
             side_by_side=area_report.side_by_side(reports) if len(reports) > 1 else None,
         )  # fmt: skip
         body, mimetype = report_files.pdf_bytes(html), "application/pdf"
+    return _file_name(kind, c, file_kind), mimetype, body
+
+
+def _file_name(kind: Kind, c: Choices, file_kind: str) -> str:
+    who = "all-areas" if c.area_id is None else f"area-{c.area_id}"
+    public = "-public" if c.public and not kind.always_public else ""
+    return f"{kind.name}-report-{who}-{c.period.key}{public}.{file_kind}"
+
+
+def _file(kind: Kind, file_kind: str):
+    name, mimetype, body = make_file(current_user, kind.name, file_kind, request.args)
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+def _pdf(kind: Kind):
+    """GET: a page offering to make the PDF (for links kept from before); POST: make it on
+    the job queue and follow its page, which offers the file when it is ready."""
+    c = _choices(kind, current_user, request.args)
+    area = next((a.name for a in c.areas if a.id == c.area_id), "Every Area")
+    title = f"{area}: {kind.heading.lower()}, {c.period.short_label}"
+    if c.public and not kind.always_public:
+        title += " (public)"
+    form = ButtonForm()
+    if request.method == "POST" and form.validate_on_submit():
+        args = {k: request.args[k] for k in ("area", kind.period_arg, "public", "quarters")
+                if k in request.args}  # fmt: skip
+        job = save(lambda: jobs.submit(current_user, "report_pdf", f"PDF of {title}",
+                                       {"report": kind.name, "args": args,
+                                        "user_id": current_user.id}))  # fmt: skip
+        jobs.start(job)
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template("reports/make_pdf.html", report_title=title, button_form=form)
 
 
 @bp.route("/quarterly")
@@ -140,9 +177,14 @@ def quarterly():
     return _page(QUARTERLY)
 
 
-@bp.route("/quarterly.<any(csv, xlsx, pdf):kind>")
+@bp.route("/quarterly.<any(csv, xlsx):kind>")
 def quarterly_file(kind: str):
     return _file(QUARTERLY, kind)
+
+
+@bp.route("/quarterly.pdf", methods=["GET", "POST"])
+def quarterly_pdf():
+    return _pdf(QUARTERLY)
 
 
 @bp.route("/annual")
@@ -151,6 +193,11 @@ def annual():
     return _page(ANNUAL)
 
 
-@bp.route("/annual.<any(csv, xlsx, pdf):kind>")
+@bp.route("/annual.<any(csv, xlsx):kind>")
 def annual_file(kind: str):
     return _file(ANNUAL, kind)
+
+
+@bp.route("/annual.pdf", methods=["GET", "POST"])
+def annual_pdf():
+    return _pdf(ANNUAL)
