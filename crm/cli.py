@@ -250,8 +250,8 @@ def worker(threads: int) -> None:
 
 
 @crm_cli.command("backup")
-@click.argument("destination", required=False, type=click.Path(path_type=Path))
-def backup(destination: Path | None) -> None:
+@click.argument("destination", required=False)
+def backup(destination: str | None) -> None:
     """Back up the database, safely while the app runs (to instance/backups by default)."""
     from flask import current_app
 

@@ -187,6 +187,9 @@ def test_a_missing_file_is_named_and_nothing_changes(scratch_app, tmp_path):
     assert f"There is no file at {missing}" in result.output
     result = runner.invoke(args=["crm", "backup", str(tmp_path / "no-folder" / "x.backup")])
     assert result.exit_code != 0 and "There is no folder" in result.output
+    result = runner.invoke(args=["crm", "backup", f"{tmp_path / 'no-folder'}/"])
+    assert result.exit_code != 0 and "There is no folder" in result.output
+    assert list(tmp_path.iterdir()) == []  # no file named like the folder
 
 
 @pytest.mark.parametrize("content, expected", [

@@ -44,7 +44,7 @@ class Backup:
     size: int
 
 
-def backup(database_url: str, destination: Path | None = None) -> Backup:
+def backup(database_url: str, destination: str | Path | None = None) -> Backup:
     """Take a backup of the database at `database_url` into `destination`: a file that
     must not exist yet, or a folder (a dated file name is made in it; by default
     instance/backups). Written under a temporary name and renamed when complete."""
@@ -128,16 +128,23 @@ def _sqlite_path(database_url: str) -> Path:
     return Path(database)
 
 
-def _target_file(destination: Path | None, engine: str) -> Path:
-    folder = destination if destination is None or destination.is_dir() else None
-    if destination is not None and folder is None:
-        if destination.exists():
-            raise BackupProblem(f"{destination} already exists: choose a new file name")
-        if not destination.parent.is_dir():
-            raise BackupProblem(f"There is no folder {destination.parent}")
-        return destination
-    folder = folder or DEFAULT_FOLDER
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+def _target_file(destination: str | Path | None, engine: str) -> Path:
+    """The file to write: `destination` itself, or a dated name in a folder (one that
+    exists, or the default, made if need be). A name ending in "/" means a folder."""
+    if destination is None:
+        folder = DEFAULT_FOLDER
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif Path(destination).is_dir():
+        folder = Path(destination)
+    elif str(destination).endswith(("/", os.sep)):
+        raise BackupProblem(f"There is no folder {Path(destination)}")
+    else:
+        target = Path(destination)
+        if target.exists():
+            raise BackupProblem(f"{target} already exists: choose a new file name")
+        if not target.parent.is_dir():
+            raise BackupProblem(f"There is no folder {target.parent}")
+        return target
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = folder / f"engage-{stamp}{SUFFIXES[engine]}"
     if target.exists():
