@@ -14,7 +14,11 @@ from crm.models.user import User
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_record", "record_type", "record_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_events_record", "record_type", "record_id", "id"),
+        # The administrators' audit trail filtered by who made the changes, newest first.
+        Index("ix_audit_events_user", "user_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

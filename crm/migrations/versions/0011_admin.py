@@ -1,4 +1,5 @@
-"""admin: invitation links (user_invites), last sign-in (users), retired communities
+"""admin: invitation links (user_invites), last sign-in (users), retired communities,
+an index for the audit trail by user
 
 Revision ID: 0011
 Revises: 0010
@@ -34,6 +35,9 @@ def upgrade():
     with op.batch_alter_table('user_invites', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_invites_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_events_user', ['user_id', 'id'], unique=False)
+
     with op.batch_alter_table('communities', schema=None) as batch_op:
         batch_op.add_column(sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True))
 
@@ -50,6 +54,9 @@ def downgrade():
 
     with op.batch_alter_table('communities', schema=None) as batch_op:
         batch_op.drop_column('retired_at')
+
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_events_user')
 
     with op.batch_alter_table('user_invites', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_invites_user_id'))
