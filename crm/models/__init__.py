@@ -28,8 +28,10 @@ from crm.models.plan import (
 )
 from crm.models.reference import Area, Community
 from crm.models.signin import SignInAttempt
+from crm.models.sso import SsoIdentity
 from crm.models.stakeholder import Affiliation, Contact, Stakeholder
 from crm.models.submission import FormSubmission
+from crm.models.two_factor import RecoveryCode, TwoFactorEnrolment
 from crm.models.user import User
 
 __all__ = [
@@ -66,9 +68,12 @@ __all__ = [
     "PlanTheme",
     "Postcode",
     "PostcodeSet",
+    "RecoveryCode",
     "SignInAttempt",
+    "SsoIdentity",
     "Stakeholder",
     "TermsOfReference",
+    "TwoFactorEnrolment",
     "User",
     "UserInvite",
 ]
