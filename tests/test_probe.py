@@ -5,7 +5,8 @@
 - Names of records in other Areas reach nobody through links, and a filter by such a
   record answers exactly as a filter by a missing one.
 - No route answers 500 to a hostile query (huge ids, url_for's own argument names,
-  dates out of the calendar, NUL), and no form to a hostile date or id.
+  dates out of the calendar, NUL), and no form to a hostile date or id; a button with
+  fields (a POST route with no form page) refuses a hostile id with nothing saved.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import zipfile
 
 import pytest
+from sqlalchemy import select
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from crm.extensions import db
@@ -254,6 +256,29 @@ def test_ids_too_large_for_the_database_are_not_found(app, client, make_user):
 
 
 HOSTILE_YEARS = ("999999999999999999999999999999", "0", "1066", "10000", "-1", "2026.5")
+# Ids no record could have: past a 64-bit integer, far past it, negative, not a number.
+HOSTILE_IDS = (str(2**63), str(10**30), "-1", "abc")
+# A record's id in a route table template: {s}, decision-{m}.
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _id_like(name: str, template=None) -> bool:
+    """A field that names a record: by its name (stakeholder_id, priority_ids), by a
+    record's id in its name (decision-{m}), or by a record's id as its value ({s})."""
+    value = template if isinstance(template, str) else ""
+    return (name.endswith(("_id", "_ids")) or bool(PLACEHOLDER.search(name))
+            or bool(PLACEHOLDER.fullmatch(value)))  # fmt: skip
+
+
+# POST routes with no form page of their own (buttons) that have fields.
+BUTTONS = sorted(e for e, (_, page, values) in POSTS.items() if page is None and values)
+
+
+def snapshot(app) -> dict[str, list]:
+    """Every row of every table, to show a refused submission saved nothing."""
+    with app.app_context():
+        return {t.name: sorted(map(repr, db.session.execute(select(t)).all()))
+                for t in db.metadata.sorted_tables}  # fmt: skip
 
 
 @pytest.mark.parametrize("endpoint", sorted(e for e, (_, page, _) in POSTS.items() if page == SAME))
@@ -269,11 +294,40 @@ def test_no_form_answers_500_to_a_hostile_date_or_id(app, client, make_user, wor
     body = post_form(page.get_data(as_text=True), path)
     body.update({fill(k, ids): fill(v, ids) for k, v in values.items()})
     dates = [name for name, value in body.items() if isinstance(value, list) and len(value) == 3]
-    choices = [name for name in body if name.endswith("_id") or name.endswith("_ids")]
+    choices = [name for name in body if _id_like(name)]
     tries = [{name: ["1", "2", year]} for name in dates for year in HOSTILE_YEARS]
-    tries += [{name: "99999999999999999999"} for name in choices]
-    tries += [{name: "9223372036854775808"} for name in choices]
+    tries += [{name: hostile} for name in choices for hostile in HOSTILE_IDS]
     uploads = {k: v for k, v in values.items() if callable(v)}  # read once: fresh each post
     for change in tries:
         response = client.post(path, data=body | change | {k: v() for k, v in uploads.items()})
         assert response.status_code < 500, (endpoint, change)
+
+
+@pytest.mark.parametrize("endpoint", BUTTONS)
+def test_no_button_answers_500_to_a_hostile_id(app, client, make_user, world, endpoint):
+    """A POST route with no form page of its own (a button with fields): each field given
+    each hostile id answers below 500, and one that names a record (stakeholder_id,
+    decision-<membership id>) refuses it with nothing saved."""
+    sign_in(client, make_user("admin", national=True))
+    ids = world.ids | {"c2": world.ids["c"], "area": ""}
+    path_template, _, values = POSTS[endpoint]
+    path = fill(path_template, ids)
+    valid = {fill(k, ids): fill(v, ids) for k, v in values.items()}
+    before = snapshot(app)
+    for key, template in values.items():
+        rest = {k: v for k, v in valid.items() if k != fill(key, ids)}
+        for hostile in HOSTILE_IDS:
+            if _id_like(key, template):
+                hostile_ids = dict.fromkeys(ids, hostile)
+                body = rest | {fill(key, hostile_ids): fill(template, hostile_ids)}
+            else:  # a status or a theme's number: whatever it does, no 500
+                body = rest | {key: hostile}
+            response = client.post(path, data=body)
+            assert response.status_code < 500, (endpoint, body)
+            if _id_like(key, template):
+                assert snapshot(app) == before, (endpoint, body)
+            before = snapshot(app)
+    if any(_id_like(k, v) for k, v in values.items()):
+        # The body with the records' own ids is saved: it was the hostile id that was refused.
+        assert client.post(path, data=valid).status_code < 400, endpoint
+        assert snapshot(app) != before, endpoint
