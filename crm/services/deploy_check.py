@@ -37,6 +37,7 @@ def problems(config: Mapping[str, Any], environ: Mapping[str, str], debug: bool)
                      "(or leave it unset with CRM_ENV=production)")  # fmt: skip
     found += _tiles(config, environ)
     found += _rate_limit_storage(config)
+    found += _job_queue(config)
     found += _database()
     return found
 
@@ -63,6 +64,22 @@ def _rate_limit_storage(config: Mapping[str, Any]) -> list[str]:
         return ["Rate limits are counted in each worker's own memory: set "
                 "CRM_RATELIMIT_STORAGE_URL to the Redis every worker shares "
                 "(redis://host:6379/0)"]  # fmt: skip
+    return []
+
+
+def _job_queue(config: Mapping[str, Any]) -> list[str]:
+    """Background jobs need a worker and a queue it shares with the app servers. On
+    "immediate" a long job ties up a request; a SQLite queue is a file on one machine,
+    so with PostgreSQL (a deployment that may grow to several servers) it must be Redis."""
+    url = str(config.get("JOBS_URL") or "")
+    if url == "immediate":
+        return ["Background jobs run inside web requests (CRM_JOBS_URL=immediate): set "
+                "CRM_JOBS_URL to the Redis the app servers and the worker share"]  # fmt: skip
+    uses_postgres = str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql")
+    if uses_postgres and not url.startswith(("redis://", "rediss://", "unix://")):
+        return ["The job queue is a file on this machine while the data is in PostgreSQL: set "
+                "CRM_JOBS_URL to the Redis every app server and worker shares "
+                "(redis://host:6379/1)"]  # fmt: skip
     return []
 
 
