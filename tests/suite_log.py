@@ -2,10 +2,10 @@
 
 Every record from every logger (the root logger at DEBUG: the app's request lines,
 Flask's, Werkzeug's, Flask-Limiter's, SQLAlchemy's warnings) is written to one file, in
-the request log's format. tests/test_request_log.py signs in with SENTINEL_PASSWORD,
-searches for SENTINEL_SEARCH and saves restricted text holding SENTINEL_RESTRICTED
-through the pages; if any of them is anywhere in the file when the run ends, the run
-fails, whichever test logged it.
+the request log's format. tests/test_request_log.py signs in as SENTINEL_EMAIL with
+SENTINEL_PASSWORD, searches for SENTINEL_SEARCH and saves restricted text holding
+SENTINEL_RESTRICTED through the pages; if any of them is anywhere in the file when the
+run ends, the run fails, whichever test logged it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from crm.request_log import RequestLogFormatter
 SENTINEL_PASSWORD = "sentinel-password-Qx7Lw2"
 SENTINEL_RESTRICTED = "sentinel-restricted-Kd9Vb4"
 SENTINEL_SEARCH = "sentinel-search-Hn3Tz8"
+SENTINEL_EMAIL = "sentinel-person-Rw5@engage.test"
 SENTINELS = {
     SENTINEL_PASSWORD: "a password",
+    SENTINEL_EMAIL: "an email address",
     SENTINEL_RESTRICTED: "restricted text",
     SENTINEL_SEARCH: "search text from a query string",
 }
@@ -58,7 +60,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     message = (f"The test run's log holds {' and '.join(found)} (a sentinel of "
                f"tests/suite_log.py): see {path}")  # fmt: skip
     if reporter is not None:
-        reporter.write_line(message, red=True, bold=True)
+        reporter.write_line(f"\n{message}", red=True, bold=True)
     else:
         print(message)
 

@@ -16,6 +16,7 @@ from wtforms import FileField
 from wtforms.fields.core import UnboundField
 
 from crm import rate_limits
+from crm.auth.session import PUBLIC_ENDPOINTS
 from crm.config import load_config
 from crm.rate_limits import EXPORT, IMPORT, LIMITS, LOOKUP, Rule
 from tests.conftest import make_app, page_title, sign_in
@@ -85,8 +86,17 @@ def test_every_lookup_export_and_import_in_the_url_map_has_its_limit(app):
         assert endpoint in expected, endpoint
     missing = {e: r.budget for e, r in expected.items() if LIMITS.get(e) != r}
     assert not missing, f"add these to crm/rate_limits.py LIMITS: {missing}"
-    assert LIMITS["auth.sign_in"].methods == ("POST",)
     assert all(LIMITS[e].methods == ("POST",) for e, r in expected.items() if r is IMPORT)
+
+
+def test_everything_posted_without_signing_in_has_a_limit(app):
+    """What a stranger may post (a password, a code, a token) is limited per address."""
+    posted = {rule.endpoint for rule in app.url_map.iter_rules()
+              if "POST" in rule.methods and rule.endpoint in PUBLIC_ENDPOINTS}  # fmt: skip
+    assert "auth.sign_in" in posted
+    unlimited = sorted(e for e in posted if e not in LIMITS or "POST" not in
+                       (LIMITS[e].methods or ("POST",)))  # fmt: skip
+    assert not unlimited, f"add these to crm/rate_limits.py LIMITS: {unlimited}"
 
 
 def test_every_limit_is_applied_to_its_view(database_url):

@@ -18,14 +18,12 @@ from crm.request_log import RequestLogFormatter, _configure_logging
 from crm.services import auth
 from tests.conftest import area, community, make_app, priority
 from tests.suite_log import (
+    SENTINEL_EMAIL,
     SENTINEL_PASSWORD,
     SENTINEL_RESTRICTED,
     SENTINEL_SEARCH,
     SENTINELS,
 )
-
-SENTINEL_EMAIL = "sentinel-person-Rw5@engage.test"
-SENTINELS[SENTINEL_EMAIL] = "an email address"  # searched for at the end of the run too
 
 
 def _request_records(caplog) -> list[logging.LogRecord]:
