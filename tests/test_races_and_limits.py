@@ -4,6 +4,7 @@ hostile uploads, and the headers that keep personal data out of caches."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from crm.extensions import db
 from crm.models import (
     ActionPlan,
     ActionUpdate,
+    AreaBoundary,
     Contact,
     Engagement,
     Evidence,
@@ -28,7 +30,7 @@ from crm.models import (
     Stakeholder,
 )
 from crm.models.common import utcnow
-from crm.services import postcode_import
+from crm.services import geocoding, postcode_import
 from tests.conftest import make_app, sign_in
 from tests.formscrape import post_form
 from tests.route_table import POSTS, fill, make_records
@@ -174,6 +176,38 @@ def test_uploads_have_their_own_limit_above_the_request_limit(app, make_user):
     assert "must be a GeoJSON FeatureCollection" in response.get_data(as_text=True)
     too_big = client.post("/stakeholders/new", data={"name": "x" * (6 * 1024 * 1024)})
     assert too_big.status_code == 413
+
+
+def test_21_mb_is_too_big_for_boundaries_not_for_the_directory(app, make_user, tmp_path):
+    """A 21 MB body: refused with the 413 page on /map/boundaries (its cap is 20 MB), taken
+    by /map/postcodes (the directory's own cap is far larger) although every other request
+    stops at 5 MB. The bytes are made in memory: random, so stored uncompressed in a zip."""
+    big = make_app(app.config["SQLALCHEMY_DATABASE_URI"], MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+                   UPLOAD_FOLDER=str(tmp_path))  # fmt: skip
+    client = big.test_client()
+    sign_in(client, make_user("admin", national=True))
+    size = 21 * 1024 * 1024
+    just_under = client.post("/map/boundaries", data={
+        "file": (io.BytesIO(b"{" + b" " * (19 * 1024 * 1024) + b"}"), "big.geojson")})
+    assert just_under.status_code == 200  # read, and explained: the cap is 20 MB
+    assert "must be a GeoJSON FeatureCollection" in just_under.get_data(as_text=True)
+    too_big = client.post("/map/boundaries",
+                          data={"file": (io.BytesIO(b"{" + b" " * size + b"}"), "big.geojson")})
+    assert too_big.status_code == 413
+    assert "What you sent was too large" in too_big.get_data(as_text=True)
+    assert _count(app, AreaBoundary) == 0
+    # The directory's zip: its data CSV beside a large lookup file (here, random bytes).
+    upload = io.BytesIO()
+    with zipfile.ZipFile(upload, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("Data/ONSPD_FEB_2026_UK.csv", "pcds,lat,long\nL1 8JQ,53.4,-2.98\n")
+        archive.writestr("Documents/lookup.bin", os.urandom(size))
+    assert upload.tell() > size
+    upload.seek(0)
+    taken = client.post("/map/postcodes", data={"file": (upload, "onspd.zip")})
+    assert taken.status_code == 302 and "/jobs/" in taken.headers["Location"]
+    with app.app_context():
+        assert db.session.scalars(select(PostcodeSet.status)).all() == ["ready"]
+        assert geocoding.lookup("L1 8JQ") == (53.4, -2.98)
 
 
 @pytest.mark.parametrize("path", ["/engagements/export.csv", "/lookup/stakeholders?q=to",
