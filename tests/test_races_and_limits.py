@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import zipfile
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from crm.models import (
     Panel,
     PanelMeeting,
     PlanAction,
+    Postcode,
     PostcodeSet,
     Stakeholder,
 )
@@ -154,6 +156,58 @@ def test_a_zip_that_claims_more_than_the_directory_could_be_is_refused(ctx, tmp_
     with pytest.raises(postcode_import.ImportProblem, match="GB unzipped"):
         postcode_import.load(set_id, path)
     assert db.session.get(PostcodeSet, set_id).status == "failed"
+
+
+def _lying_zip(path, text: str, claimed: int) -> None:
+    """A zip whose data CSV unzips to `text` while its headers say it is `claimed` bytes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Data/ONSPD_FEB_2026_UK.csv", text)
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local, central
+        at = data.find(signature)
+        assert struct.unpack_from("<I", data, at + offset) == (len(text),)
+        struct.pack_into("<I", data, at + offset, claimed)
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_that_unzips_to_more_than_it_claims_is_stopped(ctx, tmp_path, monkeypatch):
+    """Its headers pass the size check; reading stops where they said it ends, the file is
+    refused as not the directory, nothing of it is loaded and lookups stay as they were."""
+    good = tmp_path / "good.csv"
+    good.write_text("pcds,lat,long\nCH1 1AB,53.5,-2.5\n")
+    postcode_import.load(postcode_import.start("good.csv"), good)
+    monkeypatch.setattr(postcode_import, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    path = tmp_path / "lying.zip"
+    rows = "".join(f"L{n % 10} {n % 10}AA,53.4,-2.98\n" for n in range(3000))
+    _lying_zip(path, "pcds,lat,long\n" + rows, claimed=1000)
+    assert zipfile.ZipFile(path).infolist()[0].file_size == 1000
+    set_id = postcode_import.start("lying.zip")
+    with pytest.raises(postcode_import.ImportProblem,
+                       match="damaged or is not what its headers say .*CRC.*: it is not the ONS"):
+        postcode_import.load(set_id, path)
+    assert db.session.get(PostcodeSet, set_id).status == "failed"
+    assert db.session.scalar(select(func.count()).where(Postcode.set_id == set_id)) == 0
+    assert geocoding.lookup("CH1 1AB") == (53.5, -2.5)
+
+
+def test_the_running_byte_count_stops_a_file_past_the_limit(ctx, tmp_path, monkeypatch):
+    """A plain CSV's size is not checked before reading (the command line takes any file):
+    the count of bytes read stops it at the limit, and lookups stay as they were."""
+    good = tmp_path / "good.csv"
+    good.write_text("pcds,lat,long\nCH1 1AB,53.5,-2.5\n")
+    postcode_import.load(postcode_import.start("good.csv"), good)
+    monkeypatch.setattr(postcode_import, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr(postcode_import, "BATCH", 10)  # rows before the limit are written
+    path = tmp_path / "big.csv"
+    path.write_text("pcds,lat,long\n" + "".join(f"L{n % 10} {n % 100:02d}A,53.4,-2.98\n"
+                                                 for n in range(3000)))  # fmt: skip
+    set_id = postcode_import.start("big.csv")
+    with pytest.raises(postcode_import.ImportProblem, match="larger than .* once unzipped"):
+        postcode_import.load(set_id, path)
+    stopped = db.session.get(PostcodeSet, set_id)
+    assert stopped.status == "failed" and stopped.rows_loaded > 0  # written, then removed
+    assert db.session.scalar(select(func.count()).where(Postcode.set_id == set_id)) == 0
+    assert geocoding.lookup("CH1 1AB") == (53.5, -2.5)
 
 
 def test_a_file_of_empty_lines_is_stopped_early(ctx, tmp_path):

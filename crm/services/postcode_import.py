@@ -94,7 +94,9 @@ class _Counting(io.RawIOBase):
         data = self.raw.read(len(buffer))
         self.count += len(data)
         if self.count > MAX_UNCOMPRESSED_BYTES:
-            # A zip can say its file is small and unzip to far more.
+            # A plain CSV's size is not checked before reading (the command line takes any
+            # file). A zip's is; one that unzips to more than its headers say is stopped by
+            # zipfile, which reads no further than they say and then finds the CRC wrong.
             raise ImportProblem(
                 f"The file is larger than {MAX_UNCOMPRESSED_BYTES // 1024**3} GB once unzipped: "
                 "it is not the ONS Postcode Directory"
@@ -204,14 +206,18 @@ def load(set_id: int, path: Path, progress: Callable[[int, int, int], None] | No
         if not loaded:
             raise ImportProblem("The file holds no postcode with a location")
     except (ImportProblem, UnicodeDecodeError, csv.Error, zipfile.BadZipFile, OSError) as error:
+        message = str(error)
+        if isinstance(error, zipfile.BadZipFile):  # damaged, or unzipping to more than it says
+            message = (f"The zip file is damaged or is not what its headers say ({error}): it "
+                       "is not the ONS Postcode Directory as ONS publishes it")  # fmt: skip
         db.session.rollback()
         db.session.execute(delete(Postcode).where(Postcode.set_id == set_id))
         db.session.execute(
             update(PostcodeSet).where(PostcodeSet.id == set_id)
-            .values(status="failed", error=str(error)[:2000], finished_at=utcnow())
+            .values(status="failed", error=message[:2000], finished_at=utcnow())
         )  # fmt: skip
         db.session.commit()
-        raise ImportProblem(str(error)) from error
+        raise ImportProblem(message) from error
     # The swap: one transaction makes the new set current and drops the sets it replaces
     # (only finished ones: imports run one at a time, so none other is loading).
     old = list(db.session.scalars(
