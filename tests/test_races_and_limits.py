@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import threading
 import zipfile
 from datetime import timedelta
 
@@ -134,6 +135,45 @@ def test_two_postcode_imports_run_one_at_a_time(ctx):
     second = postcode_import.start("second.csv")
     assert db.session.get(PostcodeSet, first).status == "failed"
     assert db.session.get(PostcodeSet, second).status == "loading"
+
+
+@pytest.mark.parametrize("meet", ["at the start", "after the check"])
+def test_two_postcode_imports_starting_at_once_one_wins(app, monkeypatch, meet):
+    """Two imports start at the same moment: exactly one gets a set, the other is told to
+    wait. "after the check": both have found no import loading before either adds its set,
+    so the unique index on loading sets (uq_postcode_sets_one_loading) decides."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if meet == "after the check":
+        if dialect == "sqlite":
+            pytest.skip("SQLite's write lock (BEGIN IMMEDIATE) lets only one past the check")
+        inside = threading.Barrier(2)
+        add = db.session.add
+
+        def add_when_both_are_here(record):
+            if isinstance(record, PostcodeSet):
+                inside.wait(timeout=30)
+            add(record)
+
+        monkeypatch.setattr(db.session, "add", add_when_both_are_here)
+
+    def start(name: str):
+        with app.app_context():
+            try:
+                return postcode_import.start(name)
+            except postcode_import.ImportUnderWay as busy:
+                return busy
+
+    results = at_once(lambda: start("first.csv"), lambda: start("second.csv"))
+    started = [r for r in results if isinstance(r, int)]
+    refused = [str(r) for r in results if isinstance(r, postcode_import.ImportUnderWay)]
+    assert len(started) == 1 and len(refused) == 1, results
+    assert "wait for it to finish" in refused[0], refused
+    if meet == "after the check":
+        assert refused == ["Another import has just started: wait for it to finish"]
+    with app.app_context():
+        sets = db.session.execute(select(PostcodeSet.id, PostcodeSet.status)).all()
+    assert [tuple(row) for row in sets] == [(started[0], "loading")]
 
 
 def test_the_import_page_refuses_a_second_import_while_one_runs(app, client, signed_in):
