@@ -138,6 +138,12 @@ def _sqlite_begin(connection) -> None:
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per package; a package's other modules are nested in it, so an
     endpoint names its package first (panels.memberships.detail)."""
+    from crm.admin.areas import bp as admin_areas_bp
+    from crm.admin.audit import bp as audit_bp
+    from crm.admin.communities import bp as communities_bp
+    from crm.admin.invitations import bp as invitations_bp
+    from crm.admin.routes import bp as admin_bp
+    from crm.admin.users import bp as users_bp
     from crm.auth.routes import bp as auth_bp
     from crm.contacts.routes import bp as contacts_bp
     from crm.engagements.coverage import bp as coverage_bp
@@ -165,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.stakeholders.routes import bp as stakeholders_bp
 
     nested = {
+        admin_bp: (users_bp, invitations_bp, communities_bp, admin_areas_bp, audit_bp),
         engagements_bp: (actions_bp, coverage_bp, lookup_bp),
         feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp),
         panels_bp: (memberships_bp, meetings_bp, refresh_bp),
@@ -178,7 +185,7 @@ def _register_blueprints(app: Flask) -> None:
                 parent.register_blueprint(child)
     for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
                       panels_bp, feedback_bp, maps_bp, plans_bp, mapping_bp,
-                      reports_bp, jobs_bp):  # fmt: skip
+                      reports_bp, jobs_bp, admin_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

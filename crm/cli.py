@@ -9,18 +9,18 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import User
 from crm.models.user import ROLES
-from crm.services import auth, seeding
+from crm.services import seeding, users
+from crm.services.records import InvalidValue
 
 crm_cli = AppGroup("crm", help="Engage administration.")
 
 
 def _user(email: str) -> User:
-    user = db.session.scalars(select(User).where(User.email == auth.normalise_email(email))).first()
+    user = users.by_email(email)
     if user is None:
         raise click.ClickException(f"There is no account for {email}")
     return user
@@ -33,6 +33,17 @@ def _password(prompt: str) -> str:
     )
 
 
+def _done(work, message: str) -> None:
+    """Run a service call and commit, or say what was refused (nothing is saved)."""
+    try:
+        work()
+    except (ValueError, InvalidValue) as problem:
+        db.session.rollback()
+        raise click.ClickException(str(problem)) from None
+    db.session.commit()
+    click.echo(message)
+
+
 @crm_cli.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -42,7 +53,8 @@ def _password(prompt: str) -> str:
 def create_user(email: str, name: str, role: str, areas: tuple[str, ...], national: bool) -> None:
     """Create a staff account (password from CRM_NEW_PASSWORD or a prompt)."""
     try:
-        user = auth.create_user(email, name, _password("Password"), role, list(areas), national)
+        user = users.create_account(email, name, _password("Password"), role, list(areas),
+                                    national)  # fmt: skip
     except ValueError as problem:
         raise click.ClickException(str(problem)) from None
     db.session.commit()
@@ -55,13 +67,8 @@ def set_password(email: str) -> None:
     """Set a user's password and sign them out everywhere."""
     user = _user(email)
     password = _password("New password")
-    problem = auth.validate_new_password(password)
-    if problem:
-        raise click.ClickException(problem)
-    user.password_hash = auth.hash_password(password)
-    auth.end_all_sessions(user)
-    db.session.commit()
-    click.echo(f"Password changed for {user.email}; their sessions have ended")
+    _done(lambda: users.set_password(user, password),
+          f"Password changed for {user.email}; their sessions have ended")
 
 
 @crm_cli.command("deactivate-user")
@@ -69,24 +76,21 @@ def set_password(email: str) -> None:
 def deactivate_user(email: str) -> None:
     """Stop a user signing in, and end every session they have."""
     user = _user(email)
-    auth.set_active(user, False)
-    db.session.commit()
-    click.echo(f"Deactivated {user.email}")
+    _done(lambda: users.set_active(None, user, False), f"Deactivated {user.email}")
 
 
 @crm_cli.command("reactivate-user")
 @click.option("--email", required=True)
 def reactivate_user(email: str) -> None:
     """Let a deactivated user sign in again."""
-    auth.set_active(_user(email), True)
-    db.session.commit()
-    click.echo(f"Reactivated {email}")
+    user = _user(email)
+    _done(lambda: users.set_active(None, user, True), f"Reactivated {user.email}")
 
 
 @crm_cli.command("list-users")
 def list_users() -> None:
     """List staff accounts with their role and Areas."""
-    for user in db.session.scalars(select(User).order_by(User.email)):
+    for user in users.list_users(None):
         state = "" if user.active else " [deactivated]"
         click.echo(f"{user.email}\t{user.role_label}\t{user.area_names}{state}")
 

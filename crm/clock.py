@@ -5,7 +5,7 @@ It is the date in the UK, where the service works, whatever the server's time zo
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -19,3 +19,13 @@ def today() -> date:
         if fixed is not None:
             return fixed
     return datetime.now(UK).date()
+
+
+def now() -> datetime:
+    """The time now (UTC, timezone-aware): config NOW when a test fixes it, so a test moves
+    time on (an invitation link expiring) instead of sleeping."""
+    if has_app_context():
+        fixed = current_app.config.get("NOW")
+        if fixed is not None:
+            return fixed
+    return datetime.now(UTC)

@@ -93,6 +93,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Where uploads wait for the job that reads them (default: instance/uploads); a
         # folder every app server and worker shares when they are on different machines.
         "UPLOAD_FOLDER": os.environ.get("CRM_UPLOAD_FOLDER", ""),
+        # How long an invitation link (to set one's password) works, in days.
+        "INVITE_DAYS": _env_int("CRM_INVITE_DAYS", 7),
     }
     if overrides:
         config.update(overrides)

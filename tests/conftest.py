@@ -56,6 +56,7 @@ from crm.models import (
     Stakeholder,
     TermsOfReference,
     User,
+    UserInvite,
 )
 from crm.models.engagement import (
     engagement_communities,
@@ -93,6 +94,8 @@ def _seeded_objectives() -> tuple[int, int, int, int]:
 
 
 SEEDED_OBJECTIVES = _seeded_objectives()
+# The Areas and communities as seeded (in id order), which a test may rename or retire.
+SEEDED_REFERENCE = json.loads((seeding.SEEDS / "reference.json").read_text(encoding="utf-8"))
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -210,6 +213,7 @@ def empty_database(app) -> None:
             Stakeholder.__table__,
             SignInAttempt.__table__,
             Job.__table__,
+            UserInvite.__table__,
             user_areas,
             User.__table__,
         ):
@@ -217,7 +221,24 @@ def empty_database(app) -> None:
         db.session.execute(delete(CaseworkPriority).where(CaseworkPriority.id.not_in(seeded_ids)))
         db.session.execute(update(CaseworkPriority).values(retired_at=None))
         _reset_objectives()
+        _reset_reference_lists()
         db.session.commit()
+
+
+def _reset_reference_lists() -> None:
+    """Areas and communities as seeded (the admin pages rename and retire them): each
+    seeded row, in id order, gets its seeded values back; one a test added goes."""
+    plain = {"seldom_heard": False, "description": "", "retired_at": None}
+    for model, rows, defaults in ((Area, SEEDED_REFERENCE["areas"], {}),
+                                  (Community, SEEDED_REFERENCE["communities"], plain)):
+        records = list(db.session.scalars(select(model).order_by(model.id)))
+        for record, row in zip(records, rows, strict=False):
+            for name, value in (defaults | row).items():
+                if getattr(record, name) != value:
+                    setattr(record, name, value)
+        for added in records[len(rows):]:
+            db.session.delete(added)
+    db.session.flush()
 
 
 def _reset_objectives() -> None:

@@ -8,12 +8,14 @@ use it and what a valid submission is.
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import date
 
 from crm.extensions import db
 from crm.models import (
     ActionPlan,
     Area,
+    Community,
     Contact,
     Engagement,
     Feedback,
@@ -23,9 +25,12 @@ from crm.models import (
     Stakeholder,
 )
 from crm.models.common import utcnow
-from tests.conftest import TODAY, priority
+from crm.services import auth
+from tests.conftest import PASSWORD, TODAY, priority
 
 PUBLIC = {"auth.sign_in", "main.healthz", "static"}
+# Opened through a link, signed in or not: setting a password with an invitation.
+LINK_PAGES = {"admin.invitations.accept"}
 EVERYONE = frozenset({"admin", "lead", "senior", "panels"})
 STAKEHOLDER_EDITORS = frozenset({"admin", "lead"})
 CONTACT_EDITORS = frozenset({"admin", "lead", "panels"})
@@ -158,6 +163,23 @@ ROUTES = {
     "jobs.detail": ("GET", "/jobs/{j}", ADMIN),
     "jobs.download": ("GET", "/jobs/{j}/file", ADMIN),
     "jobs.retry": ("POST", "/jobs/{j}/retry", ADMIN),
+    # Administration: {u} is a staff account, {cm} a community, {ar} an Area.
+    "admin.index": ("GET", "/admin", ADMIN),
+    "admin.users.index": ("GET", "/admin/users", ADMIN),
+    "admin.users.invite": ("GET", "/admin/users/invite", ADMIN),
+    "admin.users.detail": ("GET", "/admin/users/{u}", ADMIN),
+    "admin.users.edit_access": ("GET", "/admin/users/{u}/access", ADMIN),
+    "admin.users.deactivate": ("POST", "/admin/users/{u}/deactivate", ADMIN),
+    "admin.users.reactivate": ("POST", "/admin/users/{u}/reactivate", ADMIN),
+    "admin.users.new_link": ("POST", "/admin/users/{u}/link", ADMIN),
+    "admin.users.reset_two_factor": ("POST", "/admin/users/{u}/two-factor", ADMIN),
+    "admin.communities.index": ("GET", "/admin/communities", ADMIN),
+    "admin.communities.edit": ("GET", "/admin/communities/{cm}", ADMIN),
+    "admin.communities.retire": ("POST", "/admin/communities/{cm}/retire", ADMIN),
+    "admin.communities.restore": ("POST", "/admin/communities/{cm}/restore", ADMIN),
+    "admin.areas.index": ("GET", "/admin/areas", ADMIN),
+    "admin.areas.edit": ("GET", "/admin/areas/{ar}", ADMIN),
+    "admin.audit.index": ("GET", "/admin/audit", ADMIN),
 }
 # GET routes that answer with a download, JSON or the map's own document, not a GOV.UK page.
 NOT_PAGES = frozenset({
@@ -166,14 +188,16 @@ NOT_PAGES = frozenset({
     "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
     "reports.quarterly_file", "reports.annual_file", "jobs.download",
 })  # fmt: skip
-# Reference data every user shares, and background jobs (a person's, not an Area's).
-NOT_IN_AN_AREA = {
+# Reference data every user shares, background jobs (a person's, not an Area's), and
+# administration (staff accounts, reference lists, the whole audit trail).
+NOT_IN_AN_AREA = {*(e for e in ROUTES if e.startswith("admin.")),
     "feedback.priorities.retire", "feedback.priorities.restore", "feedback.priorities.manage",
     "jobs.detail", "jobs.download", "jobs.retry", "reports.quarterly_pdf", "reports.annual_pdf",
 }  # fmt: skip
 MISSING = {key: 999_999 for key in "scdeapmgfroxj"} | {"area": 999_999, "c2": 999_999,
                                                       "pl": 999_999, "pa": 999_999,
-                                                      "x_area": 999_999}  # fmt: skip
+                                                      "x_area": 999_999, "u": 999_999,
+                                                      "cm": 999_999, "ar": 999_999}  # fmt: skip
 
 # What a valid submission to each POST route is: the path, where its form is (SAME:
 # the path itself, read as an administrator; None: a button with no fields), what to
@@ -273,6 +297,21 @@ POSTS = {
                     {"held_on": DAY, "title": "Annual mapping"}),
     # The job failed: trying it again queues it (and, in the tests, runs it).
     "jobs.retry": ("/jobs/{j}/retry", None, {}),
+    # Administration. An invitation, and a new link, answer with the page showing the link.
+    "admin.users.invite": ("/admin/users/invite", SAME, {
+        "name": "Sam Invited", "email": "sam.invited@engage.test", "role": "lead",
+        "area_ids": "{ar}"}),  # fmt: skip
+    "admin.users.edit_access": ("/admin/users/{u}/access", SAME, {"role": "senior"}),
+    "admin.users.deactivate": ("/admin/users/{u}/deactivate", None, {}),
+    "admin.users.reactivate": ("/admin/users/{u}/reactivate", None, {}),
+    "admin.users.new_link": ("/admin/users/{u}/link", None, {}),
+    "admin.users.reset_two_factor": ("/admin/users/{u}/two-factor", None, {}),
+    "admin.communities.index": ("/admin/communities", SAME, {
+        "name": "Irish Travellers", "characteristic": "race"}),  # fmt: skip
+    "admin.communities.edit": ("/admin/communities/{cm}", SAME, {"name": "Older people (65+)"}),
+    "admin.communities.retire": ("/admin/communities/{cm}/retire", None, {}),
+    "admin.communities.restore": ("/admin/communities/{cm}/restore", None, {}),
+    "admin.areas.edit": ("/admin/areas/{ar}", SAME, {"code": "mersey-and-cheshire"}),
     # A report's PDF, made as a job for the user's own Area (in the tests, at once).
     "reports.quarterly_pdf": ("/reports/quarterly.pdf?quarter=2026-Q2", None, {}),
     "reports.annual_pdf": ("/reports/annual.pdf?year=2025", None, {}),
@@ -280,11 +319,14 @@ POSTS = {
 PLAN_CSV = (b"No.,Theme,Action,By whom,By when / Update\r\n"
             b"1,Engagement,a. Hold a drop-in,All managers,Oct-26 - venue booked\r\n")
 # POST routes whose success is a page (200), not a redirect.
-ANSWER_WITH_A_PAGE = {"maps.admin.area_boundaries", "maps.admin.postcodes", "plans.imports.new"}
+ANSWER_WITH_A_PAGE = {"maps.admin.area_boundaries", "maps.admin.postcodes", "plans.imports.new",
+                      "admin.users.invite", "admin.users.new_link"}  # fmt: skip
 # POST routes tested in their own module, as a generic submission cannot reach them.
 SWEPT_ELSEWHERE = {
     # Confirms a file the same user uploaded a moment before: tests/test_plan_import.py.
     "plans.imports.confirm",
+    # Setting a password through a one-time invitation link: tests/test_admin.py.
+    "admin.invitations.accept",
 }
 # Posting somewhere that only concerns the user themselves: no record, no Area.
 OWN_ACCOUNT = {"auth.sign_out", "auth.change_password", "auth.sign_in"}
@@ -342,7 +384,13 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
         area = db.session.query(Area).filter_by(name=home).one().id
+        u = auth.create_user(f"someone{next(_PEOPLE)}@engage.test", "Sam Someone", PASSWORD,
+                             "lead", [home]).id  # fmt: skip
+        older_people = db.session.query(Community).filter_by(name="Older people").one()
+        cm = older_people.id
+        db.session.commit()
         if archived:
+            older_people.retired_at = utcnow()  # for the community's restore
             for model, record_id in ((Stakeholder, s), (Contact, c), (Engagement, e),
                                      (Panel, p), (Feedback, fb), (Objective, o),
                                      (ActionPlan, pl)):  # fmt: skip
@@ -350,7 +398,10 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
             db.session.commit()
     return {"s": s, "c": c, "c2": c2, "e": e, "a": a, "p": p, "m": m, "g": g, "f": fb, "r": r,
             "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area,
-            "x": x, "x_area": area, "j": j}  # fmt: skip
+            "x": x, "x_area": area, "j": j, "u": u, "cm": cm, "ar": area}  # fmt: skip
+
+
+_PEOPLE = itertools.count(1)
 
 
 def make_job(status: str = "done") -> int:

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from crm.extensions import db
 from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet
 from tests.browser_fixtures import CHROMIUM
-from tests.conftest import PASSWORD, area, priority
+from tests.conftest import PASSWORD, area, community, priority
 from tests.route_table import NOT_PAGES, ROUTES
 from tests.test_accessibility import _violations as axe_violations
 
@@ -158,8 +158,11 @@ def records(
                                                          "coordinates": square})))  # fmt: skip
         db.session.commit()
     x = make_exercise(positions={s: (4, 2)}, title=UNBROKEN, notes=URL)
+    with app.app_context():
+        cm, ar = community("Older people").id, area("Mersey-Cheshire").id
     return user, {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r,
-                  "o": o, "pl": pl, "pa": pa, "x": x}  # fmt: skip
+                  "o": o, "pl": pl, "pa": pa, "x": x, "u": user.id, "cm": cm,
+                  "ar": ar}  # fmt: skip
 
 
 def page_paths(ids: dict) -> list[str]:

@@ -10,7 +10,7 @@ from crm.extensions import db, login_manager
 from crm.models import User
 
 # The only endpoints a signed-out person may reach.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "main.healthz", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "admin.invitations.accept", "main.healthz", "static"})
 
 
 def load_user_by_session_token(token: str) -> User | None:

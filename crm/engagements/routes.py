@@ -164,7 +164,7 @@ def _set_choices(form: EngagementForm, engagement=None) -> None:
     form.set_choices(
         reference.areas_for(current_user),
         reference.staff_for(current_user, keep["staff"]),
-        reference.all_communities(),
+        reference.communities_offered(engagement.communities if engagement else ()),
         chosen + found,
     )
     form.set_serves_choices(*action_plans.serving_choices(current_user, engagement))

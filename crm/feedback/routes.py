@@ -84,7 +84,7 @@ def _form(f=None) -> FeedbackForm:
         service.meeting_choices(current_user, keep=f.panel_meeting_id if f else None),
         reference.staff_for(current_user, keep={f.owner_id} if f and f.owner_id else set()),
         service.priorities(include=keep_priorities),
-        reference.all_communities(),
+        reference.communities_offered(f.communities if f else ()),
     )
     form.set_serves_choices(*action_plans.serving_choices(current_user, f))
     return form

@@ -15,9 +15,9 @@ from crm.views_common import arg_int, form_version, save_once, try_save
 bp = Blueprint("memberships", __name__)
 
 
-def _form(**kwargs) -> MembershipForm:
+def _form(membership=None, **kwargs) -> MembershipForm:
     form = MembershipForm(**kwargs)
-    form.set_choices(reference.all_communities())
+    form.set_choices(reference.communities_offered(membership.communities if membership else ()))
     return form
 
 
@@ -68,7 +68,7 @@ def detail(membership_id: int):
 def edit(membership_id: int):
     membership = service.get_membership(current_user, membership_id)
     panels.require_change(current_user, membership.panel, service.KIND)
-    form = _form()
+    form = _form(membership)
     if request.method == "GET":
         form.load(membership)
     conflict = None

@@ -55,7 +55,7 @@ def index():
 def new():
     access.require_edit(current_user, service.KIND)
     form = _form()
-    communities = reference.all_communities()
+    communities = reference.communities_offered()
     if request.method == "POST":
         targets = form.read_targets(request.form, communities)
         if form.validate_on_submit():
@@ -101,7 +101,7 @@ def edit(panel_id: int):
     panel = service.get_panel(current_user, panel_id)
     service.require_change(current_user, panel)
     form = _form()
-    communities = reference.all_communities()
+    communities = reference.communities_offered([t.community for t in panel.targets])
     conflict = None
     if request.method == "GET":
         form.load(panel)

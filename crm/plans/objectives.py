@@ -19,10 +19,11 @@ from crm.views_common import archive_page, form_version, post_button, save_once,
 bp = Blueprint("objectives", __name__)  # nested in plans: plans.objectives.<page>
 
 
-def _form() -> ObjectiveForm:
+def _form(objective=None) -> ObjectiveForm:
     form = ObjectiveForm()
+    kept = objective.communities if objective else ()
     form.set_choices(reference.areas_for(current_user), current_user.is_national,
-                     reference.all_communities())  # fmt: skip
+                     reference.communities_offered(kept))  # fmt: skip
     return form
 
 
@@ -78,7 +79,7 @@ def detail(objective_id: int):
 def edit(objective_id: int):
     objective = service.get_objective(current_user, objective_id)
     access.require(current_user, "edit", objective)
-    form = _form()
+    form = _form(objective)
     if request.method == "GET":
         form.load(objective)
     conflict = None

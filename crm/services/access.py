@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from crm.extensions import db
 from crm.models import User
@@ -43,6 +43,9 @@ EDIT_ROLES: dict[str, frozenset[str]] = {
 EDIT_ROLES["mapping_exercise"] = EDIT_ROLES["stakeholder"]
 # Things only administrators look after: reference lists and map data.
 ADMIN_ONLY = frozenset({"priorities", "map_data", "archived"})
+# The roles that administer Engage: its users, reference lists and the whole audit trail.
+# The service keeping accounts asks this to leave at least one active administrator.
+ADMINISTRATOR_ROLES = frozenset({"admin"})
 # Roles that see every follow-up action in their Areas, not only their own.
 OVERSEE_ACTIONS = frozenset({"admin", "senior"})
 READ_ONLY_ROLES = frozenset({"senior"})
@@ -201,7 +204,7 @@ def _can(user: User, action: str, target: Any) -> bool:
     if action == "add":
         return user.role in EDIT_ROLES[target]
     if action == "administer":
-        return user.role == "admin"
+        return user.role in ADMINISTRATOR_ROLES
     if action == "oversee_actions":
         return user.role in OVERSEE_ACTIONS
     if action == "follow_job":
@@ -261,13 +264,39 @@ def _can(user: User, action: str, target: Any) -> bool:
     raise ValueError(f"Unknown permission: {action}")
 
 
+def audit_conditions(user: User) -> list:
+    """WHERE conditions keeping the whole audit trail (the administrators' page) to changes
+    of records the user may read: a record in another Area is left out, as if it had no
+    history, so a filter by its id answers as one by a missing id. Reference data (users,
+    communities, Areas, priorities, boundaries) has no Area: its changes are shown to all."""
+    from crm.models import AuditEvent
+
+    if visible_area_ids(user) is None:
+        return []
+    kinds, readable = [], []
+    for model, kind in _kinds().items():
+        if model_for(kind) is not model:
+            continue  # follow-up actions are filed under their engagement
+        kinds.append(kind)
+        if hasattr(model, "area_id"):
+            ids = select(model.id).where(*area_or_national_conditions(model.area_id, user))
+        else:
+            parent = getattr(model, model.__access_parent__)
+            area_column = parent.property.mapper.class_.area_id
+            ids = select(model.id).join(parent).where(
+                *area_or_national_conditions(area_column, user))
+        readable.append(and_(AuditEvent.record_type == kind, AuditEvent.record_id.in_(ids)))
+    return [or_(AuditEvent.record_type.not_in(kinds), *readable)]
+
+
 def can(user: User, action: str, target: Any) -> bool:
     """The one question: may `user` do `action` to `target` (a kind, or a record)?
 
     Actions: add (a kind), read, open, edit, archive, restore, see_restricted, change_owner,
     close_action (a follow-up action), update_action (a plan action), add_evidence (an
     objective or a plan action), follow_job (a background job), administer
-    ("priorities", "map_data", "archived", "jobs"), oversee_actions ("actions").
+    ("priorities", "map_data", "archived", "jobs", and the /admin pages: "users",
+    "communities", "areas", "audit"), oversee_actions ("actions").
     """
     return _can(user, action, target)
 
@@ -291,6 +320,11 @@ def require_edit(user: User, kind: str) -> None:
 
 def can_restore(user: User) -> bool:
     return can(user, "administer", "archived")
+
+
+def is_administrator_role(role: str) -> bool:
+    """Whether a role (one being given, or one held) administers Engage."""
+    return role in ADMINISTRATOR_ROLES
 
 
 def dashboard_of(user: User) -> str:

@@ -171,6 +171,7 @@ def check_password(email: str, password: str) -> User:
     if user is None or not matches or not user.active:
         raise SignInRefused(WRONG_DETAILS)
     db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
+    user.last_signed_in_at = utcnow()  # shown to administrators (/admin/users)
     return user
 
 

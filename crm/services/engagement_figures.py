@@ -6,7 +6,8 @@ Figures over a million engagements are read from copies kept beside them:
 - community_reach: counting engagements per community, Area and day (coverage);
 - engagement_places: counting engagements per map cell, Area and month (the map);
 - stakeholders.last_engaged_on: the latest counting engagement (lists, the map's gaps);
-- stakeholders.serves_seldom_heard: whether it serves a seldom-heard community.
+- stakeholders.serves_seldom_heard: whether it serves a seldom-heard community (also
+  refreshed when an administrator changes a community's flag: refresh_seldom_heard).
 
 Every writer of engagements (the engagement service, imports, merges, erasure, the
 demo data, the benchmark generator, the test factories) calls `sync` for each
@@ -206,6 +207,22 @@ def refresh_last_engaged(stakeholder_ids) -> None:
     for record in db.session.identity_map.values():
         if isinstance(record, Stakeholder) and record.id in stakeholder_ids:
             db.session.expire(record, ["last_engaged_on"])
+
+
+def refresh_seldom_heard(community_id: int) -> None:
+    """After a community is marked seldom heard or not: whether each stakeholder serving
+    it serves a seldom-heard community, read again (Core: not an edit of the stakeholder)."""
+    db.session.flush()
+    table, sc = Stakeholder.__table__, stakeholder_communities.c
+    serving = select(sc.stakeholder_id).where(sc.community_id == community_id)
+    db.session.execute(
+        update(table).where(table.c.id.in_(serving)).values(
+            serves_seldom_heard=case((_seldom_heard(), literal(True)), else_=literal(False))
+        )  # fmt: skip
+    )
+    for record in db.session.identity_map.values():
+        if isinstance(record, Stakeholder):
+            db.session.expire(record, ["serves_seldom_heard"])
 
 
 # The full rebuild: what every figure should be, from the engagements themselves.

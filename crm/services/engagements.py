@@ -305,7 +305,9 @@ def _check(
     }  # fmt: skip
     for kind, records_ in (hidden or {}).items():
         chosen[kind] = [*chosen[kind], *records_]
-    chosen["communities"] = reference.communities_by_ids(data.get("community_ids") or [])
+    chosen["communities"] = reference.communities_by_ids(
+        data.get("community_ids") or [], engagement.communities if engagement else ()
+    )
     staff_ids = set(data.get("staff_ids") or []) | (
         {data["lead_id"]} if data.get("lead_id") else set()
     )

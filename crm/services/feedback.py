@@ -318,7 +318,7 @@ def update_feedback(
     data = dict(data)
     _check(user, data, f)
     chosen = _priorities_by_ids(priority_ids, {p.id for p in f.priorities})
-    communities = reference.communities_by_ids(community_ids)
+    communities = reference.communities_by_ids(community_ids, f.communities)
 
     def mutate() -> None:
         for k in FIELDS:

@@ -174,7 +174,9 @@ def update_membership(
     def mutate() -> None:
         for f in FIELDS:
             setattr(membership, f, data.get(f))
-        membership.communities = reference.communities_by_ids(community_ids)
+        membership.communities = reference.communities_by_ids(
+            community_ids, membership.communities
+        )
 
     return records.update_audited(user, KIND, membership, expected_version, describe, mutate)
 

@@ -155,7 +155,7 @@ def update_objective(user: User, o: Objective, data: dict[str, Any], community_i
                      expected_version: int | None) -> Objective:  # fmt: skip
     access.require(user, "edit", o)
     _check(user, data)
-    communities = reference.communities_by_ids(community_ids)
+    communities = reference.communities_by_ids(community_ids, o.communities)
     rows = _activity_rows(user, o, activities)
 
     def mutate() -> None:

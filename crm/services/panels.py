@@ -91,7 +91,8 @@ def _check(user: User, data: dict[str, Any]) -> None:
 
 
 def _set_targets(panel: Panel, targets: dict[int, int]) -> None:
-    communities = {c.id: c for c in reference.communities_by_ids(list(targets))}
+    kept = [t.community for t in panel.targets]
+    communities = {c.id: c for c in reference.communities_by_ids(list(targets), kept)}
     panel.targets = [
         PanelTarget(community=communities[community_id], minimum=minimum)
         for community_id, minimum in targets.items()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -29,17 +31,33 @@ def check_area_choice(user: User, area_id: int | None, what: str) -> None:
         raise InvalidValue("area_id", "Select an Area you work in")
 
 
-def communities_by_ids(ids: list[int]) -> list[Community]:
-    """The chosen communities, or InvalidValue if any id is not a community."""
+def communities_by_ids(ids: list[int], kept: Iterable[Community] = ()) -> list[Community]:
+    """The chosen communities, or InvalidValue if any id is not a community, or is a retired
+    one the record did not already have (`kept`: a record keeps a community retired since)."""
     wanted = set(ids)
     found = list(db.session.scalars(select(Community).where(Community.id.in_(wanted))))
     if len(found) != len(wanted):
         raise InvalidValue("community_ids", "Select communities from the list")
+    kept_ids = {c.id for c in kept}
+    for community in found:
+        if community.retired and community.id not in kept_ids:
+            raise InvalidValue(
+                "community_ids", f"{community.name} has been retired: select another community"
+            )
     return found
 
 
 def all_communities() -> list[Community]:
+    """Every community, retired ones too: for filters and figures, which still count them."""
     return list(db.session.scalars(select(Community).order_by(Community.name)))
+
+
+def communities_offered(kept: Iterable[Community] = ()) -> list[Community]:
+    """The communities a form offers: those not retired, and any retired one the record
+    already has (`kept`), so an edit never drops it unseen."""
+    kept_ids = [c.id for c in kept]
+    offered = Community.retired_at.is_(None) | Community.id.in_(kept_ids)
+    return list(db.session.scalars(select(Community).where(offered).order_by(Community.name)))
 
 
 def staff_for(user: User, keep: set[int] = frozenset()) -> list[User]:

@@ -154,14 +154,18 @@ def possible_duplicates(
     return list(db.session.scalars(stmt.order_by(Stakeholder.name).limit(10)))
 
 
-def _check_references(user: User, data: dict[str, Any]) -> list[Community]:
-    """Rules a form cannot check alone: the Area, the owner and the communities exist."""
+def _check_references(
+    user: User, data: dict[str, Any], stakeholder: Stakeholder | None = None
+) -> list[Community]:
+    """Rules a form cannot check alone: the Area, the owner and the communities exist (and
+    none is retired, unless the stakeholder already served it)."""
     if not access.can_place_in(user, data.get("area_id")):
         raise InvalidValue("area_id", "Select an Area you work in")
     owner_id = data.get("owner_id")
     if owner_id and not db.session.get(User, owner_id):
         raise InvalidValue("owner_id", "Select a relationship owner from the list")
-    return reference.communities_by_ids(data.get("community_ids") or [])
+    kept = stakeholder.communities if stakeholder else ()
+    return reference.communities_by_ids(data.get("community_ids") or [], kept)
 
 
 def create_stakeholder(user: User, data: dict[str, Any]) -> Stakeholder:
@@ -177,7 +181,7 @@ def update_stakeholder(
     user: User, stakeholder: Stakeholder, data: dict[str, Any], expected_version: int | None
 ) -> Stakeholder:
     access.require_edit(user, KIND)
-    communities = _check_references(user, data)
+    communities = _check_references(user, data, stakeholder)
 
     before = (stakeholder.latitude, stakeholder.longitude, stakeholder.postcode)
 

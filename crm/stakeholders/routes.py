@@ -47,7 +47,7 @@ def _form(stakeholder: Stakeholder | None = None) -> StakeholderForm:
     form.set_choices(
         reference.areas_for(current_user),
         reference.staff_for(current_user, owner),
-        reference.all_communities(),
+        reference.communities_offered(stakeholder.communities if stakeholder else ()),
     )
     return form
 
