@@ -417,3 +417,12 @@ def test_the_audit_trail_filters_pages_and_hides_other_areas(app, client, make_u
     assert "No changes match" in html(client.get(f"/admin/audit?record={hidden}"))
     assert "No changes match" in html(client.get("/admin/audit?record=999999"))
     assert "31 changes, page 2 of 2" in text(client.get("/admin/audit?page=2"))
+
+
+def test_seeding_reference_data_again_keeps_a_renamed_area(ctx, make_user):
+    from crm.services import areas, seeding
+
+    admin = db.session.get(User, make_user("admin").id)
+    wessex = area("Wessex")
+    areas.update_area(admin, wessex, {"name": "Wessex and Somerset", "code": wessex.code})
+    assert seeding.load_reference_data() == (0, 0)

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from crm.admin.forms import SetPasswordForm
-from crm.services import users as service
+from crm.services import invitations as service
 from crm.views_common import try_save
 
 bp = Blueprint("invitations", __name__)

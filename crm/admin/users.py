@@ -9,7 +9,7 @@ from flask_login import current_user, login_user
 
 from crm.admin.forms import AccessForm, InviteForm
 from crm.auth.forms import ButtonForm
-from crm.services import access, areas, audit
+from crm.services import access, areas, audit, invitations
 from crm.services import users as service
 from crm.views_common import post_button, try_save
 
@@ -25,7 +25,7 @@ def _form(form_class):
 def _link_page(person, token: str):
     """The link, shown this once (only its hash is kept), for the administrator to send."""
     link = url_for("admin.invitations.accept", token=token, _external=True)
-    invitation = service.invitations([person.id]).get(person.id)
+    invitation = invitations.pending([person.id]).get(person.id)
     response = render_template("admin/user_link.html", person=person, link=link,
                                invitation=invitation)  # fmt: skip
     return response, 200, {"Referrer-Policy": "no-referrer"}
@@ -36,7 +36,7 @@ def index():
     """Every staff account: role, Areas, active or not, last sign-in, links waiting."""
     people = service.list_users(current_user)
     return render_template(
-        "admin/users.html", people=people, invitations=service.invitations([p.id for p in people])
+        "admin/users.html", people=people, invitations=invitations.pending([p.id for p in people])
     )
 
 
@@ -46,7 +46,7 @@ def invite():
     access.require(current_user, "administer", "users")
     form = _form(InviteForm)
     if form.validate_on_submit():
-        made, _ = try_save(form, lambda: service.invite(
+        made, _ = try_save(form, lambda: invitations.invite(
             current_user, form.name.data, form.email.data, *form.access()))  # fmt: skip
         if made:
             return _link_page(*made)
@@ -59,7 +59,7 @@ def detail(user_id: int):
     person = service.get_user(current_user, user_id)
     return render_template(
         "admin/user.html", person=person, button_form=ButtonForm(),
-        invitation=service.invitations([person.id]).get(person.id),
+        invitation=invitations.pending([person.id]).get(person.id),
         two_factor=service.two_factor_reset_available(),
         history=audit.history(service.KIND, person.id),
     )  # fmt: skip
@@ -122,7 +122,7 @@ def new_link(user_id: int):
     person = service.get_user(current_user, user_id)
     if not ButtonForm().validate_on_submit():
         return redirect(url_for(".detail", user_id=person.id))
-    token = try_save(ButtonForm(), lambda: service.new_link(current_user, person))[0]
+    token = try_save(ButtonForm(), lambda: invitations.new_link(current_user, person))[0]
     if token is None:
         flash("Reactivate the account before making a link", "error")
         return redirect(url_for(".detail", user_id=person.id))

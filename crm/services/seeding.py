@@ -48,9 +48,14 @@ def _read(name: str, folder: Path = SEEDS) -> dict:
 def load_reference_data() -> tuple[int, int]:
     """Add any Area or community from seeds/reference.json not yet present. Returns counts added."""
     data = _read("reference.json")
-    have_areas = set(db.session.scalars(select(Area.name)))
+    # An Area an administrator renamed keeps its code (and one recoded, its name).
+    have_areas = set(db.session.scalars(select(Area.name))) | set(
+        db.session.scalars(select(Area.code))
+    )
     have_communities = set(db.session.scalars(select(Community.name)))
-    new_areas = [Area(**a) for a in data["areas"] if a["name"] not in have_areas]
+    new_areas = [
+        Area(**a) for a in data["areas"] if not {a["name"], a["code"]} & have_areas
+    ]
     new_communities = [
         Community(**c) for c in data["communities"] if c["name"] not in have_communities
     ]
