@@ -137,16 +137,19 @@ def test_two_postcode_imports_run_one_at_a_time(ctx):
     assert db.session.get(PostcodeSet, second).status == "loading"
 
 
-@pytest.mark.parametrize("meet", ["at the start", "after the check"])
+# "after the check" exists only on PostgreSQL: on SQLite the write lock each transaction
+# takes at its start (BEGIN IMMEDIATE) lets only one of the two past the check at all.
+MEETINGS = ["at the start"] + (
+    ["after the check"] if os.environ.get("CRM_TEST_DATABASE_URL", "").startswith("postgres")
+    else [])  # fmt: skip
+
+
+@pytest.mark.parametrize("meet", MEETINGS)
 def test_two_postcode_imports_starting_at_once_one_wins(app, monkeypatch, meet):
     """Two imports start at the same moment: exactly one gets a set, the other is told to
     wait. "after the check": both have found no import loading before either adds its set,
     so the unique index on loading sets (uq_postcode_sets_one_loading) decides."""
-    with app.app_context():
-        dialect = db.engine.dialect.name
     if meet == "after the check":
-        if dialect == "sqlite":
-            pytest.skip("SQLite's write lock (BEGIN IMMEDIATE) lets only one past the check")
         inside = threading.Barrier(2)
         add = db.session.add
 
