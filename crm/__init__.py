@@ -98,6 +98,9 @@ def _register_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user_by_session_token)
     init_session_rules(app)
+    from crm.auth.sso import init_sso
+
+    init_sso(app)  # single sign-on, when configured (CRM_OIDC_*)
 
 
 @event.listens_for(Engine, "connect")
@@ -145,6 +148,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.admin.routes import bp as admin_bp
     from crm.admin.users import bp as users_bp
     from crm.auth.routes import bp as auth_bp
+    from crm.auth.sso import bp as sso_bp
+    from crm.auth.two_factor import bp as two_factor_bp
     from crm.contacts.routes import bp as contacts_bp
     from crm.engagements.coverage import bp as coverage_bp
     from crm.engagements.follow_up import bp as actions_bp
@@ -171,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.stakeholders.routes import bp as stakeholders_bp
 
     nested = {
+        auth_bp: (two_factor_bp, sso_bp),
         admin_bp: (users_bp, invitations_bp, communities_bp, admin_areas_bp, audit_bp),
         engagements_bp: (actions_bp, coverage_bp, lookup_bp),
         feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp),

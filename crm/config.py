@@ -93,6 +93,21 @@ def load_config(overrides: dict | None = None) -> dict:
         # Where uploads wait for the job that reads them (default: instance/uploads); a
         # folder every app server and worker shares when they are on different machines.
         "UPLOAD_FOLDER": os.environ.get("CRM_UPLOAD_FOLDER", ""),
+        # Two-factor sign-in (an authenticator app): always for these roles; for everyone
+        # with CRM_REQUIRE_2FA. Anyone may turn it on for themselves.
+        "TWO_FACTOR_ROLES": ("admin",),
+        "REQUIRE_2FA": _env_bool("CRM_REQUIRE_2FA", False),
+        # Single sign-on with OpenID Connect, offered when an issuer (or its discovery
+        # URL), a client id and a secret are set. See crm/auth/sso.py.
+        "OIDC_ISSUER": os.environ.get("CRM_OIDC_ISSUER", "").strip(),
+        "OIDC_DISCOVERY_URL": os.environ.get("CRM_OIDC_DISCOVERY_URL", "").strip(),
+        "OIDC_CLIENT_ID": os.environ.get("CRM_OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("CRM_OIDC_CLIENT_SECRET", ""),
+        "OIDC_LABEL": os.environ.get("CRM_OIDC_LABEL", "").strip() or "your work account",
+        # Accept the provider's email without email_verified (Entra ID never sends it).
+        "OIDC_TRUST_EMAIL": _env_bool("CRM_OIDC_TRUST_EMAIL", False),
+        # The provider enforces MFA for Engage, so its sign-in needs no Engage code.
+        "OIDC_TRUSTS_MFA": _env_bool("CRM_OIDC_TRUSTS_MFA", False),
         # How long an invitation link (to set one's password) works, in days.
         "INVITE_DAYS": _env_int("CRM_INVITE_DAYS", 7),
     }

@@ -28,7 +28,10 @@ from crm.models.common import utcnow
 from crm.services import auth
 from tests.conftest import PASSWORD, TODAY, priority
 
-PUBLIC = {"auth.sign_in", "main.healthz", "static"}
+PUBLIC = {"auth.sign_in", "auth.sso.start", "auth.sso.callback", "main.healthz", "static"}
+# Pages only for a sign-in waiting for its second factor (signed out, they send to the
+# sign-in page; signed in, home): tests/test_two_factor.py sweeps every route in that state.
+SECOND_FACTOR = {"auth.two_factor.verify"}
 # Opened through a link, signed in or not: setting a password with an invitation.
 LINK_PAGES = {"admin.invitations.accept"}
 EVERYONE = frozenset({"admin", "lead", "senior", "panels"})
@@ -46,6 +49,11 @@ ROUTES = {
     "main.search": ("GET", "/search?q=to", EVERYONE),
     "auth.sign_out": ("POST", "/sign-out", EVERYONE),
     "auth.change_password": ("GET", "/account/password", EVERYONE),
+    "auth.two_factor.account": ("GET", "/account/two-factor", EVERYONE),
+    "auth.two_factor.set_up": ("GET", "/two-factor/set-up", EVERYONE),
+    # With no app set up: back to the account's two-factor page.
+    "auth.two_factor.new_recovery_codes": ("POST", "/account/two-factor/recovery-codes",
+                                           EVERYONE),  # fmt: skip
     "stakeholders.index": ("GET", "/stakeholders", EVERYONE),
     "stakeholders.new": ("GET", "/stakeholders/new", STAKEHOLDER_EDITORS),
     "stakeholders.detail": ("GET", "/stakeholders/{s}", EVERYONE),
@@ -329,7 +337,8 @@ SWEPT_ELSEWHERE = {
     "admin.invitations.accept",
 }
 # Posting somewhere that only concerns the user themselves: no record, no Area.
-OWN_ACCOUNT = {"auth.sign_out", "auth.change_password", "auth.sign_in"}
+OWN_ACCOUNT = {"auth.sign_out", "auth.change_password", "auth.sign_in", "auth.two_factor.verify",
+               "auth.two_factor.set_up", "auth.two_factor.new_recovery_codes"}  # fmt: skip
 # The routes whose record may be national (no Area): panels, their memberships,
 # meetings and feedback; creating one with no Area makes a national record.
 NATIONAL = {

@@ -45,3 +45,14 @@ class ButtonForm(FlaskForm):
     """An empty form for POST-only buttons (sign out, archive, restore).
 
     It carries only the CSRF token."""
+
+
+class SecurityCodeForm(FlaskForm):
+    """A code from an authenticator app (or, where the page says so, a recovery code)."""
+
+    code = StringField(
+        "Security code",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the security code")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -11,12 +11,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from crm.auth.forms import ButtonForm, ChangePasswordForm, SignInForm
+from crm.auth.session import begin_sign_in, end_pending, pending_user
 from crm.services import auth
 from crm.views_common import save
 
@@ -35,7 +35,7 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _throttle_rules() -> auth.ThrottleRules:
+def throttle_rules() -> auth.ThrottleRules:
     c = current_app.config
     return auth.ThrottleRules(
         window_minutes=c["SIGNIN_WINDOW_MINUTES"],
@@ -56,25 +56,29 @@ def sign_in():
         try:
             # Counted by every worker (committed) before the password is checked.
             email = save(lambda: auth.begin_attempt(
-                form.email.data, request.remote_addr or "", _throttle_rules()), keep=refused)
+                form.email.data, request.remote_addr or "", throttle_rules()), keep=refused)
             user = save(lambda: auth.check_password(email, form.password.data), keep=refused)
         except auth.SignInRefused as refusal:
             form.email.errors.append(str(refusal))
         else:
-            session.permanent = True  # so it ends after CRM_SESSION_HOURS without use
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/sign_in.html", form=form)
+            # Signed in now, or once the second factor passes (crm/auth/session.py).
+            return begin_sign_in(user, _safe_next(request.args.get("next")))
+    sso = current_app.extensions.get("sso_client") and current_app.config["OIDC_LABEL"]
+    return render_template("auth/sign_in.html", form=form, sso_label=sso)
 
 
 @bp.route("/sign-out", methods=["POST"])
-@login_required
 def sign_out():
-    """Sign out everywhere: every session of this user ends, copied cookies included."""
+    """Sign out everywhere: every session of this user ends, copied cookies included.
+    A sign-in still waiting for its second factor is simply dropped."""
     if ButtonForm().validate_on_submit():
-        save(lambda: auth.end_all_sessions(current_user))
-        logout_user()
-        flash("You have signed out", "success")
+        if current_user.is_authenticated:
+            save(lambda: auth.end_all_sessions(current_user))
+            logout_user()
+            flash("You have signed out", "success")
+        elif pending_user() is not None:
+            flash("You have signed out", "success")
+        end_pending()
     return redirect(url_for("auth.sign_in"))
 
 

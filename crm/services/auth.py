@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 
 from crm.extensions import db
-from crm.models import Area, SignInAttempt, User
+from crm.models import Area, RecoveryCode, SignInAttempt, TwoFactorEnrolment, User
 from crm.models.common import utcnow
 from crm.models.user import ROLES, new_session_token
 
@@ -253,4 +253,13 @@ def set_role(user: User, role: str) -> None:
     if role not in ROLES:
         raise ValueError(f"Role must be one of: {', '.join(ROLES)}")
     user.role = role
+    end_all_sessions(user)
+
+
+def reset_two_factor(user: User) -> None:
+    """Take away a user's authenticator app and recovery codes (they lost their phone) and
+    end their sessions. If two-factor sign-in is required of them, they set it up again
+    at their next sign-in; otherwise they sign in with their password alone until they do."""
+    db.session.execute(delete(TwoFactorEnrolment).where(TwoFactorEnrolment.user_id == user.id))
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     end_all_sessions(user)
