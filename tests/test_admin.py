@@ -18,6 +18,7 @@ from crm.models import AuditEvent, Stakeholder, User, UserInvite
 from crm.services import auth, boundaries, engagement_figures, engagements, users
 from tests.conftest import area, community, sign_in
 from tests.formscrape import post_form
+from tests.together import at_once
 
 NEW_PASSWORD = "a brand new passphrase"
 MOMENT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -426,3 +427,34 @@ def test_seeding_reference_data_again_keeps_a_renamed_area(ctx, make_user):
     wessex = area("Wessex")
     areas.update_area(admin, wessex, {"name": "Wessex and Somerset", "code": wessex.code})
     assert seeding.load_reference_data() == (0, 0)
+
+
+def test_one_link_used_twice_at_the_same_moment_sets_one_password(app, client, signed_in):
+    signed_in("admin")
+    _, link = invite(client, app)
+    clients = [app.test_client(), app.test_client()]
+    passwords = ["first long password", "second long password"]
+    posts = [lambda c=c, p=p: c.post(local(link), data={"password": p, "confirm_password": p})
+             for c, p in zip(clients, passwords, strict=True)]  # fmt: skip
+    responses = at_once(*posts)
+    assert sorted(r.status_code for r in responses) == [302, 410]
+    assert [e.action for e in events(app)].count("password set") == 1
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(app, make_user):
+    one, two = make_user("admin", national=True), make_user("admin", national=True)
+    clients = [app.test_client(), app.test_client()]
+    for c, me in zip(clients, (one, two), strict=True):
+        sign_in(c, me)
+    body = {"role": "lead", "national": "y"}
+    responses = at_once(lambda: clients[0].post(f"/admin/users/{two.id}/access", data=body),
+                        lambda: clients[1].post(f"/admin/users/{one.id}/access", data=body))
+    # The winner's change signs the loser out; one that got in first is refused with a message.
+    outcomes = sorted("saved" if r.status_code == 302 and "/admin/users/" in r.location
+                      else "signed out" if r.status_code == 302 and "/sign-in" in r.location
+                      else "refused" if "at least one active administrator" in html(r)
+                      else r.status_code for r in responses)  # fmt: skip
+    assert outcomes in (["saved", "signed out"], ["refused", "saved"]), outcomes
+    with app.app_context():
+        admins = db.session.scalars(select(User).where(User.role == "admin", User.active)).all()
+        assert len(admins) == 1

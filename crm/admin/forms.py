@@ -31,22 +31,40 @@ from crm.models.user import ROLES
 from crm.services.auth import MIN_PASSWORD_LENGTH
 
 
+def _role():
+    return RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=list(ROLES.items()),
+        validate_choice=False,
+        validators=[InputRequired(message="Select a role")],
+    )
+
+
+def _national():
+    return BooleanField(
+        "They work in every Area (national)",
+        widget=GovCheckboxInput(),
+        description="National staff see and change records in every Area.",
+    )
+
+
+def _area_ids():
+    return SelectMultipleField(
+        "Areas they work in",
+        widget=GovCheckboxesInput(),
+        coerce=record_id,
+        description="Select all that apply, unless they work in every Area",
+        validate_choice=False,
+    )
+
+
 class AccessForm(FlaskForm):
     """A person's role and the Areas they work in (or every Area)."""
 
-    role = RadioField(
-        "Role", widget=GovRadioInput(), choices=list(ROLES.items()), validate_choice=False,
-        validators=[InputRequired(message="Select a role")],
-    )  # fmt: skip
-    national = BooleanField(
-        "They work in every Area (national)", widget=GovCheckboxInput(),
-        description="National staff see and change records in every Area.",
-    )  # fmt: skip
-    area_ids = SelectMultipleField(
-        "Areas they work in", widget=GovCheckboxesInput(), coerce=record_id,
-        description="Select all that apply, unless they work in every Area",
-        validate_choice=False,
-    )  # fmt: skip
+    role = _role()
+    national = _national()
+    area_ids = _area_ids()
     submit = SubmitField("Save role and Areas", widget=GovSubmitInput())
 
     def set_choices(self, areas) -> None:
@@ -57,16 +75,28 @@ class AccessForm(FlaskForm):
 
 
 class InviteForm(AccessForm):
+    """A new person: their name and email first, then their role and Areas."""
+
     name = StringField(
-        "Name", widget=GovTextInput(), filters=[strip],
+        "Name",
+        widget=GovTextInput(),
+        filters=[strip],
         validators=[InputRequired(message="Enter their name"), max_length("Name", 150)],
-    )  # fmt: skip
+    )
     email = StringField(
-        "Email address", widget=GovTextInput(), filters=[strip],
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
         description="They sign in with this address.",
-        validators=[InputRequired(message="Enter their email address"),
-                    max_length("Email address", 254)],
-    )  # fmt: skip
+        validators=[
+            InputRequired(message="Enter their email address"),
+            max_length("Email address", 254),
+        ],
+    )
+    # Declared again so they come after the name and email (the error summary's order).
+    role = _role()
+    national = _national()
+    area_ids = _area_ids()
     submit = SubmitField("Make the invitation link", widget=GovSubmitInput())
 
 

@@ -53,6 +53,12 @@ def pending(user_ids: list[int], now: datetime | None = None) -> dict[int, Invit
     }
 
 
+def _when(moment: datetime) -> str:
+    """A time as the audit trail shows it: 7 December 2026 at 10:48 (UK time)."""
+    local = moment.astimezone(clock.UK)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -105,14 +111,14 @@ def invite(
     unknown_password = secrets.token_urlsafe(32)
     user = auth.create_user(email, name, unknown_password, role, [a.name for a in areas], national)
     token = _issue_link(actor, user, now)
-    expires = (now + timedelta(days=_invite_days())).astimezone(clock.UK)
+    expires = now + timedelta(days=_invite_days())
     audit.record_event(
         actor,
         users.KIND,
         user.id,
         "invited",
         None,
-        users.describe(user) | {"Link works until": f"{expires:%d %B %Y %H:%M}"},
+        users.describe(user) | {"Link works until": _when(expires)},
     )
     return user, token
 
@@ -125,14 +131,14 @@ def new_link(actor: User | None, user: User, now: datetime | None = None) -> str
         raise InvalidValue("user", "Reactivate the account first")
     now = now or clock.now()
     token = _issue_link(actor, user, now)
-    expires = (now + timedelta(days=_invite_days())).astimezone(clock.UK)
+    expires = now + timedelta(days=_invite_days())
     audit.record_event(
         actor,
         users.KIND,
         user.id,
         "link made",
         None,
-        {"Link to set a password works until": f"{expires:%d %B %Y %H:%M}"},
+        {"Link to set a password works until": _when(expires)},
     )
     return token
 
