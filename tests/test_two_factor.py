@@ -8,6 +8,7 @@ nothing waits for a real 30-second step to pass.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -17,8 +18,9 @@ from sqlalchemy import func, select
 from crm.auth.session import PENDING_MINUTES
 from crm.extensions import db
 from crm.models import RecoveryCode, SignInAttempt, TwoFactorEnrolment, User
+from crm.rate_limits import LIMITS, SIGN_IN
 from crm.services import auth
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, make_app, sign_in
 from tests.route_table import MISSING, PUBLIC, ROUTES, SECOND_FACTOR
 from tests.together import at_once
 
@@ -231,6 +233,11 @@ def test_sessions_signed_in_before_the_rule_must_give_a_code(app, client, make_u
     monkeypatch.setitem(app.config, "REQUIRE_2FA", True)
     assert client.get("/stakeholders").headers["Location"] == "/two-factor/set-up"
     assert client.get("/").headers["Location"] == "/two-factor/set-up"
+    # Once an app is set up, the session carries on where it was sent away from.
+    secret = secret_on(client.get("/two-factor/set-up").get_data(as_text=True))
+    page = client.post("/two-factor/set-up", data={"code": code_at(secret, T0)})
+    assert 'href="/stakeholders"' in page.get_data(as_text=True)
+    assert signed_in_now(client)
 
 
 def test_wrong_codes_are_throttled_and_a_password_does_not_clear_them(
@@ -304,3 +311,18 @@ def test_resetting_two_factor_ends_sessions_and_asks_for_a_new_app(
         assert db.session.get(TwoFactorEnrolment, admin.id) is None
     assert not signed_in_now(client)
     assert sign_in(client, admin).headers["Location"] == "/two-factor/set-up"
+
+
+def test_codes_share_the_sign_in_rate_limit(app, make_user, database_url, admins_must, clock):
+    """Beyond the per-account throttle, the code page is limited per address as signing
+    in is, in the same budget: the password and 29 codes in a minute, then 429."""
+    assert LIMITS["auth.two_factor.verify"] is SIGN_IN
+    admin = make_user("admin", national=True)
+    enrol(app.test_client(), admin)
+    limited = make_app(database_url, RATELIMIT_ENABLED=True, TWO_FACTOR_ROLES=("admin",),
+                       RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")  # fmt: skip
+    client = limited.test_client()
+    assert sign_in(client, admin).headers["Location"] == "/two-factor"
+    answers = [client.post("/two-factor", data={"code": "000000"}).status_code
+               for _ in range(30)]  # fmt: skip
+    assert answers == [200] * 29 + [429]

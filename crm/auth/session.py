@@ -116,7 +116,7 @@ def require_sign_in() -> object | None:
         return login_manager.unauthorized()
     how = session.get(SECOND_FACTOR)
     if _owes_second_factor(current_user, how):
-        back = request.full_path if request.method == "GET" else url_for("main.home")
+        back = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
         return begin_sign_in(current_user._get_current_object(), back)
     if how is None:
         session[SECOND_FACTOR] = "none"  # checked once; enrolling ends this session
