@@ -266,3 +266,23 @@ def test_a_provider_that_does_not_answer_gets_a_page_not_an_error(app, database_
     answer = down.test_client().get("/sign-in/sso")
     assert answer.status_code == 502
     assert "Single sign-on is not working at the moment" in answer.get_data(as_text=True)
+
+
+ENTRA = "https://login.microsoftonline.com/0b0c0c00-1d70-4a4b-9f00-000000000000/v2.0"
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({}, None),
+    ({"OIDC_ISSUER": ENTRA, "OIDC_TRUST_EMAIL": True} | CLIENT, None),
+    ({"OIDC_ISSUER": ENTRA, "OIDC_CLIENT_ID": "engage"}, "Single sign-on is half set up"),
+    ({"OIDC_ISSUER": "http://sso.example.org"} | CLIENT, "must be reached over https://"),
+    ({"OIDC_ISSUER": "https://login.microsoftonline.com/common/v2.0", "OIDC_TRUST_EMAIL": True}
+     | CLIENT, "this issuer admits other organisations"),
+    ({"OIDC_DISCOVERY_URL": "https://login.microsoftonline.com/organizations/v2.0/.well-known/"
+      "openid-configuration", "OIDC_TRUST_EMAIL": True} | CLIENT, "admits other organisations"),
+])  # fmt: skip
+def test_check_deploy_refuses_single_sign_on_set_up_unsafely(config, expected):
+    from crm.services import deploy_check
+
+    found = deploy_check._single_sign_on(config)
+    assert found == [] if expected is None else (len(found) == 1 and expected in found[0])

@@ -38,6 +38,7 @@ def problems(config: Mapping[str, Any], environ: Mapping[str, str], debug: bool)
     found += _tiles(config, environ)
     found += _rate_limit_storage(config)
     found += _job_queue(config)
+    found += _single_sign_on(config)
     found += _database()
     return found
 
@@ -81,6 +82,30 @@ def _job_queue(config: Mapping[str, Any]) -> list[str]:
                 "CRM_JOBS_URL to the Redis every app server and worker shares "
                 "(redis://host:6379/1)"]  # fmt: skip
     return []
+
+
+def _single_sign_on(config: Mapping[str, Any]) -> list[str]:
+    """Single sign-on set up whole or not at all, from a provider over HTTPS; and email
+    trusted without email_verified only from one organisation's own directory (Entra's
+    common, organizations and consumers issuers admit anyone's tenant or account)."""
+    where = str(config.get("OIDC_DISCOVERY_URL") or config.get("OIDC_ISSUER") or "")
+    given = [bool(where), bool(config.get("OIDC_CLIENT_ID")),
+             bool(config.get("OIDC_CLIENT_SECRET"))]  # fmt: skip
+    if not any(given):
+        return []
+    if not all(given):
+        return ["Single sign-on is half set up: set CRM_OIDC_ISSUER (or CRM_OIDC_DISCOVERY_URL), "
+                "CRM_OIDC_CLIENT_ID and CRM_OIDC_CLIENT_SECRET, or none of them"]  # fmt: skip
+    found = []
+    if not where.startswith("https://"):
+        found.append(f"The single sign-on provider must be reached over https:// (it is "
+                     f"{where[:60]!r})")  # fmt: skip
+    shared = ("/common/", "/organizations/", "/consumers/")
+    if config.get("OIDC_TRUST_EMAIL") and any(part in where + "/" for part in shared):
+        found.append("CRM_OIDC_TRUST_EMAIL trusts the email of anyone the issuer admits, and "
+                     "this issuer admits other organisations: use your own tenant's issuer, "
+                     "https://login.microsoftonline.com/<tenant id>/v2.0")  # fmt: skip
+    return found
 
 
 def _database() -> list[str]:
