@@ -16,7 +16,7 @@ from crm.extensions import db
 from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet
 from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD, area, community, priority
-from tests.route_table import NOT_PAGES, ROUTES
+from tests.route_table import NOT_PAGES, ROUTES, make_job
 from tests.test_accessibility import _violations as axe_violations
 
 pytestmark = pytest.mark.skipif(
@@ -159,9 +159,9 @@ def records(
         db.session.commit()
     x = make_exercise(positions={s: (4, 2)}, title=UNBROKEN, notes=URL)
     with app.app_context():
-        cm, ar = community("Older people").id, area("Mersey-Cheshire").id
+        cm, ar, j = community("Older people").id, area("Mersey-Cheshire").id, make_job()
     return user, {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r,
-                  "o": o, "pl": pl, "pa": pa, "x": x, "u": user.id, "cm": cm,
+                  "o": o, "pl": pl, "pa": pa, "x": x, "j": j, "u": user.id, "cm": cm,
                   "ar": ar}  # fmt: skip
 
 
