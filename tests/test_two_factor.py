@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -20,8 +21,10 @@ from crm.extensions import db
 from crm.models import RecoveryCode, SignInAttempt, TwoFactorEnrolment, User
 from crm.rate_limits import LIMITS, SIGN_IN
 from crm.services import auth
+from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD, make_app, sign_in
 from tests.route_table import MISSING, PUBLIC, ROUTES, SECOND_FACTOR
+from tests.test_accessibility import _violations as axe_violations
 from tests.together import at_once
 
 T0 = datetime(2026, 11, 30, 9, 0, 0, tzinfo=UTC)
@@ -326,3 +329,43 @@ def test_codes_share_the_sign_in_rate_limit(app, make_user, database_url, admins
     answers = [client.post("/two-factor", data={"code": "000000"}).status_code
                for _ in range(30)]  # fmt: skip
     assert answers == [200] * 29 + [429]
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_the_pages_in_a_browser_with_axe(live_server, page, make_user, admins_must, clock):
+    """Set up, recovery codes, sign out, and a code at the next sign-in, in Chromium (CSP
+    and all): each page, an error on it included, has no axe violations."""
+    admin = make_user("admin", national=True)
+    page.goto(f"{live_server}/sign-in")
+    page.fill("#email", admin.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{live_server}/two-factor/set-up")
+    assert axe_violations(page) == []
+    page.fill("#code", "000000")
+    page.click("button:has-text('Continue')")
+    page.wait_for_selector(".govuk-error-summary")
+    assert axe_violations(page) == []
+    page.click("summary:has-text('I cannot scan the QR code')")
+    secret = page.inner_text("#secret-key").replace(" ", "")
+    page.fill("#code", code_at(secret, T0))
+    page.click("button:has-text('Continue')")
+    page.wait_for_selector("h1:has-text('Save your recovery codes')")
+    assert axe_violations(page) == []
+    page.click("text=I have saved my recovery codes")
+    page.wait_for_url(f"{live_server}/")
+    page.click("button:has-text('Sign out')")
+    page.fill("#email", admin.email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{live_server}/two-factor")
+    page.fill("#code", "111111")
+    page.click("button:has-text('Continue')")
+    page.wait_for_selector(".govuk-error-summary")
+    assert axe_violations(page) == []
+    clock(T0 + STEP)
+    page.fill("#code", code_at(secret, T0 + STEP))
+    page.click("button:has-text('Continue')")
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/account/two-factor")
+    assert axe_violations(page) == []
