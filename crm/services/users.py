@@ -106,18 +106,24 @@ def check_new_account(name: str, email: str) -> None:
 
 
 def _keep_an_administrator(user: User, role: str, active: bool) -> None:
-    """Refuse a change that leaves no active administrator. The active administrators are
-    locked first (PostgreSQL), so two of them demoting each other at once cannot both win."""
+    """Refuse a change that leaves no active administrator.
+
+    Every active administrator's row is locked first, in id order (PostgreSQL; SQLite
+    takes its write lock at the start), so two administrators demoting each other at once
+    are taken one after the other: the second finds the first no longer counts. Locking
+    them all in one order, the one changed included, means neither waits on the other.
+    """
     if not (user.active and access.is_administrator_role(user.role)):
         return
     if active and access.is_administrator_role(role):
         return
-    others = select(User.id).where(
-        User.active.is_(True),
-        User.role.in_(access.ADMINISTRATOR_ROLES),
-        User.id != user.id,
+    administrators = (
+        select(User.id)
+        .where(User.active.is_(True), User.role.in_(access.ADMINISTRATOR_ROLES))
+        .order_by(User.id)
+        .with_for_update()
     )
-    if not db.session.scalars(others.with_for_update()).all():
+    if not [i for i in db.session.scalars(administrators) if i != user.id]:
         raise KeepOneAdministrator()
 
 
