@@ -226,6 +226,7 @@ def rebuild_summaries(check: bool) -> None:
     click.echo(
         f"Rebuilt the derived figures: {verb} {fixed.link_copies:,} link copies, "
         f"{fixed.community_reach:,} coverage rows, {fixed.engagement_places:,} map cells, "
+        f"{fixed.engagement_days:,} daily engagement counts, "
         f"{fixed.last_engaged_on:,} last-engaged dates and {fixed.serves_seldom_heard:,} "
         "seldom-heard flags"
     )

@@ -21,11 +21,12 @@ COMMUNITIES = ("Older people", "Disabled adults", "Gypsy, Roma and Traveller com
 AREAS = ("Mersey-Cheshire", "North West")
 DAYS = (date(2026, 3, 1), date(2026, 3, 2), date(2026, 7, 31))
 STATUSES = ("held", "held", "planned", "cancelled")
+TYPES = ("meeting", "forum")
 
 shape = st.fixed_dictionaries({
     "area": st.integers(0, 1), "communities": st.sets(st.integers(0, 2)),
     "stakeholders": st.sets(st.integers(0, 2)), "day": st.integers(0, 2),
-    "status": st.integers(0, 3), "premises": st.booleans(),
+    "status": st.integers(0, 3), "premises": st.booleans(), "type": st.integers(0, 1),
 })  # fmt: skip
 operation = st.one_of(
     st.tuples(st.just("log"), shape),
@@ -39,7 +40,7 @@ def _data(world, shape: dict) -> dict:
     chosen = [world["stakeholders"][area_name][i] for i in sorted(shape["stakeholders"])]
     premises = shape["premises"] and bool(chosen)
     return {
-        "title": "Meeting", "type": "meeting", "status": STATUSES[shape["status"]],
+        "title": "Meeting", "type": TYPES[shape["type"]], "status": STATUSES[shape["status"]],
         "held_on": DAYS[shape["day"]], "start_time": None, "end_time": None,
         "area_id": world["areas"][area_name], "lead_id": None, "attendance": None,
         "location_kind": "stakeholder" if premises else "online",
@@ -74,8 +75,8 @@ def world(app, make_user, make_stakeholder):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(operation, min_size=1, max_size=10))
 def test_any_sequence_of_saves_equals_a_full_rebuild(app, world, operations):
-    """Log, edit (dates, Areas, communities, stakeholders, status, premises), archive and
-    restore in any order: after each, the incremental figures are what a rebuild makes."""
+    """Log, edit (dates, Areas, types, communities, stakeholders, status, premises), archive
+    and restore in any order: after each, the incremental figures are what a rebuild makes."""
     with app.app_context():
         admin = db.session.get(User, world["admin"])
         logged: list[Engagement] = []

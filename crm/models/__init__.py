@@ -1,7 +1,13 @@
 """Database models, one module per aggregate. Importing this package registers them all."""
 
 from crm.models.audit import AuditEvent
-from crm.models.engagement import CommunityReach, Engagement, EngagementPlace, FollowUpAction
+from crm.models.engagement import (
+    CommunityReach,
+    Engagement,
+    EngagementDay,
+    EngagementPlace,
+    FollowUpAction,
+)
 from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
 from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
 from crm.models.invite import UserInvite
@@ -48,6 +54,7 @@ __all__ = [
     "Contact",
     "Declaration",
     "Engagement",
+    "EngagementDay",
     "EngagementPlace",
     "Evidence",
     "Feedback",

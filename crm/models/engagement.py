@@ -125,6 +125,27 @@ class EngagementPlace(db.Model):
     engagements: Mapped[int] = mapped_column(Integer)
 
 
+class EngagementDay(db.Model):
+    """How many held, live engagements of a type took place in an Area on a day.
+
+    Kept up to date by every save (services.engagement_figures), so the home pages'
+    "engagements held" figures over a million engagements add up a few thousand rows
+    instead of counting 200,000 (SQLite: 400 ms).
+    """
+
+    __tablename__ = "engagement_days"
+    __table_args__ = (
+        # A national reader asks for every Area's days in a period: a covering index in
+        # date order reads only those rows.
+        Index("ix_engagement_days_held_on", "held_on", "area_id", "type", "engagements"),
+    )
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    engagements: Mapped[int] = mapped_column(Integer)
+
+
 class Engagement(db.Model):
     """Something that happened between the service and a community."""
 

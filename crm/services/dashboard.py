@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Contact, Engagement, Feedback, FollowUpAction, Stakeholder, User
-from crm.services import action_plans, actions, contacts, engagements, feedback, stakeholders
+from crm.models import Contact, Feedback, FollowUpAction, Stakeholder, User
+from crm.services import action_plans, actions, contacts, feedback, home_figures, stakeholders
 from crm.services.coverage import months_before
 
 
@@ -50,7 +50,8 @@ def _count(model, conditions: list, join=None) -> int:
 
 def summary_for(user: User, today: date) -> Summary:
     since = months_before(today, 3)
-    held = engagements.EngagementFilters(date_from=since, date_to=today, status="held")
+    # Held engagements as the log counts them (from the daily figures: SQLite 170 ms to 1).
+    held = home_figures.engagements_held(user, [(since, today)])
     mine = feedback.FeedbackFilters(owner_id=user.id, status="open")
     my_feedback = feedback.filter_conditions(user, mine)
     my_actions = actions.open_actions_conditions(user, False, today)
@@ -71,7 +72,7 @@ def summary_for(user: User, today: date) -> Summary:
             "contacts.index", {},
         ),
         engagements_3_months=Figure(
-            _count(Engagement, engagements.filter_conditions(user, held)),
+            sum(held.values()),
             "engagements.index",
             {"from": since.isoformat(), "to": today.isoformat(), "status": "held"},
         ),

@@ -5,6 +5,7 @@ Figures over a million engagements are read from copies kept beside them:
   whether it counts (held and live) and is live (not archived);
 - community_reach: counting engagements per community, Area and day (coverage);
 - engagement_places: counting engagements per map cell, Area and month (the map);
+- engagement_days: counting engagements per Area, day and type (the home pages' figures);
 - stakeholders.last_engaged_on: the latest counting engagement (lists, the map's gaps);
 - stakeholders.serves_seldom_heard: whether it serves a seldom-heard community (also
   refreshed when an administrator changes a community's flag: refresh_seldom_heard).
@@ -40,7 +41,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.extensions import db
-from crm.models import Community, CommunityReach, Engagement, EngagementPlace, Stakeholder
+from crm.models import (
+    Community,
+    CommunityReach,
+    Engagement,
+    EngagementDay,
+    EngagementPlace,
+    Stakeholder,
+)
 from crm.models.engagement import engagement_communities, engagement_stakeholders
 from crm.models.stakeholder import stakeholder_communities
 
@@ -62,6 +70,7 @@ class Footprint:
 
     reach: frozenset = frozenset()  # (community id, Area id, day)
     place: tuple | None = None  # (Area id, month, cell lat, cell lng)
+    day: tuple | None = None  # (Area id, day, type)
     stakeholders: frozenset = field(default_factory=frozenset)  # linked stakeholder ids
 
 
@@ -69,7 +78,7 @@ def footprint(engagement_id: int) -> Footprint:
     """The engagement's footprint as the database holds it now (read before a change,
     and again after it)."""
     row = db.session.execute(
-        select(Engagement.area_id, Engagement.held_on, Engagement.latitude,
+        select(Engagement.area_id, Engagement.held_on, Engagement.type, Engagement.latitude,
                Engagement.longitude, Engagement.counts.label("counts"))
         .where(Engagement.id == engagement_id)
     ).first()  # fmt: skip
@@ -86,6 +95,7 @@ def footprint(engagement_id: int) -> Footprint:
     return Footprint(
         reach=frozenset((cid, row.area_id, row.held_on) for cid in communities),
         place=place,
+        day=(row.area_id, row.held_on, row.type),
         stakeholders=stakeholder_ids,
     )
 
@@ -115,12 +125,12 @@ def sync(
     for (community_id, area_id, held_on), delta in sorted(deltas.items()):
         _add(CommunityReach, {"community_id": community_id, "area_id": area_id,
                               "held_on": held_on}, delta)  # fmt: skip
-    if before.place != after.place:
-        for key, delta in ((before.place, -1), (after.place, 1)):
-            if key is not None:
-                area_id, month, cell_lat, cell_lng = key
-                _add(EngagementPlace, {"area_id": area_id, "month": month, "cell_lat": cell_lat,
-                                       "cell_lng": cell_lng}, delta)  # fmt: skip
+    for model, was, now in ((EngagementPlace, before.place, after.place),
+                            (EngagementDay, before.day, after.day)):  # fmt: skip
+        if was != now:
+            for key, delta in ((was, -1), (now, 1)):
+                if key is not None:
+                    _add(model, dict(zip(_key_columns(model), key, strict=True)), delta)
     refresh_last_engaged(before.stakeholders | after.stakeholders)
     db.session.expire(engagement, ["stakeholders", "communities"])
 
@@ -157,6 +167,11 @@ def _write_links(engagement: Engagement, stakeholders, communities) -> None:
         if chosen:
             rows = [{"engagement_id": engagement.id, column: r.id, **copies} for r in chosen]
             db.session.execute(insert(table), rows)
+
+
+def _key_columns(model) -> list[str]:
+    """A summary's key columns, in the order its footprint keys hold them."""
+    return [column.name for column in model.__table__.primary_key.columns]
 
 
 def _add(model, key: dict, delta: int) -> None:
@@ -254,6 +269,25 @@ def _expected_places():
     )
 
 
+def _expected_days():
+    e = Engagement
+    return (
+        select(e.area_id, e.held_on, e.type, func.count())
+        .where(Engagement.counts)
+        .group_by(e.area_id, e.held_on, e.type)
+    )
+
+
+def _summaries() -> list[tuple]:
+    """Each summary table, as (Corrections field, model, what it should hold): the
+    expected rows' columns in the table's order, its count last."""
+    return [
+        ("community_reach", CommunityReach, _expected_reach()),
+        ("engagement_places", EngagementPlace, _expected_places()),
+        ("engagement_days", EngagementDay, _expected_days()),
+    ]
+
+
 def _differing(expected, actual) -> int:
     """How many rows one set has that the other has not (both ways)."""
     one = select(func.count()).select_from(expected.except_(actual).subquery())
@@ -268,6 +302,7 @@ class Corrections:
     link_copies: int = 0
     community_reach: int = 0
     engagement_places: int = 0
+    engagement_days: int = 0
     last_engaged_on: int = 0
     serves_seldom_heard: int = 0
 
@@ -325,12 +360,13 @@ def rebuild(dry_run: bool = False) -> Corrections:
                 counts=_of_engagement(table, case((e.counts, 1), else_=0)),
                 live=_of_engagement(table, case((e.archived_at.is_(None), 1), else_=0)),
             ))  # fmt: skip
-    r = CommunityReach.__table__.c
-    actual_reach = select(r.community_id, r.area_id, r.held_on, r.engagements)
-    fixed.community_reach = _differing(_expected_reach(), actual_reach)
-    p = EngagementPlace.__table__.c
-    actual_places = select(p.area_id, p.month, p.cell_lat, p.cell_lng, p.engagements)
-    fixed.engagement_places = _differing(_expected_places(), actual_places)
+    for name, model, expected in _summaries():
+        wrong = _differing(expected, select(*model.__table__.c))
+        setattr(fixed, name, wrong)
+        if wrong and not dry_run:
+            db.session.execute(delete(model))
+            columns = [column.name for column in model.__table__.c]
+            db.session.execute(insert(model).from_select(columns, expected))
     s = Stakeholder.__table__.c
     latest = _latest_held()
     fixed.last_engaged_on = db.session.scalar(
@@ -344,20 +380,6 @@ def rebuild(dry_run: bool = False) -> Corrections:
     ) or 0  # fmt: skip
     if dry_run:
         return fixed
-    if fixed.community_reach:
-        db.session.execute(delete(CommunityReach))
-        db.session.execute(
-            insert(CommunityReach).from_select(
-                ["community_id", "area_id", "held_on", "engagements"], _expected_reach()
-            )
-        )
-    if fixed.engagement_places:
-        db.session.execute(delete(EngagementPlace))
-        db.session.execute(
-            insert(EngagementPlace).from_select(
-                ["area_id", "month", "cell_lat", "cell_lng", "engagements"], _expected_places()
-            )
-        )
     if fixed.last_engaged_on:
         db.session.execute(update(Stakeholder.__table__).values(last_engaged_on=latest))
     if fixed.serves_seldom_heard:

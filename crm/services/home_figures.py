@@ -4,8 +4,10 @@ A national user's fourteen Areas side by side cost the same few queries as one A
 count here is grouped by Area (and by period where it has one), and the dashboards add up
 the Areas they show. Each count uses the conditions of the list its figure links to
 (`engagements.filter_conditions`, `feedback.filter_conditions`), so a figure and its list
-cannot disagree. Engagements are counted in the database through the (area_id, held_on)
-index and communities reached from the daily `community_reach` figures, never loaded.
+cannot disagree. Held engagements are added up from the daily `engagement_days` figures
+when the list's filters are only Area, dates and status held (the figures hold exactly
+those engagements), and otherwise counted through the (area_id, held_on) index;
+communities reached from the daily `community_reach` figures. Nothing is loaded.
 
 A period is a (first day, last day) pair; a count's period is its index in the list given.
 """
@@ -25,6 +27,7 @@ from crm.models import (
     Attendance,
     CommunityReach,
     Engagement,
+    EngagementDay,
     Feedback,
     Membership,
     Panel,
@@ -58,6 +61,20 @@ def _grouped(columns: list, where: list) -> list:
     return db.session.execute(select(*keys, func.count()).group_by(*keys)).all()
 
 
+def _summed(columns: list, amount, where: list) -> list:
+    """Add up `amount` of a daily summary's rows grouped by `columns` (as `_grouped`)."""
+    inner = select(*columns, amount.label("amount")).where(*where).subquery()
+    keys = list(inner.c)[:-1]
+    return db.session.execute(select(*keys, func.sum(inner.c.amount)).group_by(*keys)).all()
+
+
+def _held_by_day(f: engagements.EngagementFilters) -> bool:
+    """Whether engagement_days answers the engagement log with these filters: it counts
+    held, live engagements by Area, day and type, and nothing else."""
+    others = (f.q.strip(), f.community_id, f.stakeholder_id, f.lead_id, f.archived)
+    return f.status == "held" and not any(others)
+
+
 def engagements_held(user: User, periods: list[Period], lead_id: int | None = None,
                      area_id: int | None = None) -> Counter:  # fmt: skip
     """Held, live engagements in the user's Areas (or the one Area given; led by `lead_id`
@@ -66,12 +83,22 @@ def engagements_held(user: User, periods: list[Period], lead_id: int | None = No
     start, end = _span(periods)
     filters = engagements.EngagementFilters(date_from=start, date_to=end, status="held",
                                             lead_id=lead_id, area_id=area_id)  # fmt: skip
-    rows = _grouped(
-        [Engagement.area_id.label("area_id"), _period_of(Engagement.held_on, periods).label("p"),
-         Engagement.type.label("type")],
-        engagements.filter_conditions(user, filters),
-    )  # fmt: skip
-    return Counter({(area_id, p, kind): n for area_id, p, kind, n in rows if p >= 0})
+    if _held_by_day(filters):
+        day = EngagementDay
+        one_area = [] if area_id is None else [day.area_id == area_id]
+        rows = _summed(
+            [day.area_id, _period_of(day.held_on, periods).label("p"), day.type],
+            day.engagements,
+            [day.held_on >= start, day.held_on <= end,
+             *access.area_conditions(day.area_id, user), *one_area],
+        )  # fmt: skip
+    else:
+        rows = _grouped(
+            [Engagement.area_id.label("area_id"),
+             _period_of(Engagement.held_on, periods).label("p"), Engagement.type.label("type")],
+            engagements.filter_conditions(user, filters),
+        )  # fmt: skip
+    return Counter({(a, p, kind): int(n) for a, p, kind, n in rows if p >= 0})
 
 
 def reach(user: User, periods: list[Period], area_id: int | None = None) -> Counter:
@@ -79,19 +106,14 @@ def reach(user: User, periods: list[Period], area_id: int | None = None) -> Coun
     two communities counts for each): {(area id, period, community id): count}; the user's
     Areas, or the one given."""
     start, end = _span(periods)
-    period = _period_of(CommunityReach.held_on, periods).label("p")
-    one_area = [] if area_id is None else [CommunityReach.area_id == area_id]
-    inner = (
-        select(CommunityReach.area_id, period, CommunityReach.community_id,
-               CommunityReach.engagements)
-        .where(CommunityReach.held_on >= start, CommunityReach.held_on <= end,
-               *access.area_conditions(CommunityReach.area_id, user), *one_area)
-        .subquery()
+    reach_ = CommunityReach
+    one_area = [] if area_id is None else [reach_.area_id == area_id]
+    rows = _summed(
+        [reach_.area_id, _period_of(reach_.held_on, periods).label("p"), reach_.community_id],
+        reach_.engagements,
+        [reach_.held_on >= start, reach_.held_on <= end,
+         *access.area_conditions(reach_.area_id, user), *one_area],
     )  # fmt: skip
-    rows = db.session.execute(
-        select(inner.c.area_id, inner.c.p, inner.c.community_id, func.sum(inner.c.engagements))
-        .group_by(inner.c.area_id, inner.c.p, inner.c.community_id)
-    ).all()  # fmt: skip
     return Counter({(a, p, c): int(n or 0) for a, p, c, n in rows if p >= 0})
 
 
