@@ -294,3 +294,13 @@ def restore(source: Path, yes: bool) -> None:
         raise click.ClickException(str(problem)) from None
     click.echo(f"Restored {target} from {source}. If this code is newer than the backup, "
                "run `flask db upgrade` now")  # fmt: skip
+
+
+@crm_cli.command("reset-two-factor")
+@click.option("--email", required=True)
+def reset_two_factor(email: str) -> None:
+    """Clear a user's two-factor set-up (a lost phone; the last administrator locked out):
+    they set it up again at their next sign-in. Their sessions end."""
+    user = _user(email)
+    _done(lambda: users.reset_two_factor(None, user),
+          f"Two-factor sign-in reset for {user.email}; their sessions have ended")

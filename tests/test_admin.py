@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from crm import clock
 from crm.extensions import db
 from crm.models import AuditEvent, Stakeholder, User, UserInvite
 from crm.services import auth, boundaries, engagement_figures, engagements, users
@@ -161,7 +162,7 @@ def test_a_link_expires_and_a_new_one_replaces_it(app, client, signed_in, now):
 
 
 def test_bad_invitations_get_messages_and_save_nothing(app, client, signed_in):
-    signed_in("admin", email="taken@engage.test")
+    signed_in("admin", national=True, email="taken@engage.test")
     before = (count(app, User), count(app, UserInvite), count(app, AuditEvent))
     for changes, message in (
         ({"name": "", "email": "", "role": ""}, "Enter their name"),
@@ -182,7 +183,7 @@ def test_bad_invitations_get_messages_and_save_nothing(app, client, signed_in):
 
 
 def test_changing_a_role_ends_the_persons_sessions(app, client, signed_in, make_user):
-    signed_in("admin")
+    signed_in("admin", national=True)
     lead = make_user("lead", name="Lee Lead")
     theirs = app.test_client()
     sign_in(theirs, lead)
@@ -246,23 +247,47 @@ def test_deactivate_and_reactivate(app, client, signed_in, make_user):
         {"Active": ["Yes", "No"]}, {"Active": ["No", "Yes"]}]
 
 
-def test_two_factor_reset_is_offered_once_two_factor_exists(app, client, signed_in, make_user,
-                                                            monkeypatch):  # fmt: skip
+def _set_up_two_factor(app, user) -> None:
+    """The person sets up an authenticator app (through the service, as its page does)."""
+    import pyotp
+
+    from crm.services import two_factor
+
+    with app.app_context():
+        person, secret, now = db.session.get(User, user.id), two_factor.new_secret(), clock.now()
+        two_factor.enrol(person, secret, pyotp.TOTP(secret).at(now), now)
+        db.session.commit()
+
+
+def _has_two_factor(app, user) -> bool:
+    from crm.services import two_factor
+
+    with app.app_context():
+        return two_factor.enrolment_of(db.session.get(User, user.id)) is not None
+
+
+def test_two_factor_reset_is_offered_for_someone_who_set_it_up(app, client, signed_in,
+                                                               make_user):  # fmt: skip
     signed_in("admin")
     lead = make_user("lead")
-    monkeypatch.delattr(auth, "reset_two_factor", raising=False)
     assert "Reset two-factor sign-in" not in html(client.get(f"/admin/users/{lead.id}"))
-    absent = client.post(f"/admin/users/{lead.id}/two-factor", follow_redirects=True)
-    assert "Two-factor sign-in is not part of Engage yet" in html(absent)
-    reset = []
-    monkeypatch.setattr(auth, "reset_two_factor", reset.append, raising=False)
+    _set_up_two_factor(app, lead)
     theirs = app.test_client()
     sign_in(theirs, lead)
     assert "Reset two-factor sign-in" in html(client.get(f"/admin/users/{lead.id}"))
     client.post(f"/admin/users/{lead.id}/two-factor")
-    assert [u.id for u in reset] == [lead.id]
+    assert not _has_two_factor(app, lead)
     assert theirs.get("/").headers["Location"].startswith("/sign-in")
     assert [e.action for e in events(app, record_id=lead.id)] == ["two-factor reset"]
+
+
+def test_a_locked_out_administrator_is_reset_from_the_command_line(app, make_user):
+    admin = make_user("admin", national=True)
+    _set_up_two_factor(app, admin)
+    result = app.test_cli_runner().invoke(args=["crm", "reset-two-factor", "--email",
+                                                admin.email])  # fmt: skip
+    assert result.exit_code == 0 and "Two-factor sign-in reset" in result.output
+    assert not _has_two_factor(app, admin)
 
 
 def test_commands_use_the_same_services_and_are_audited(app, monkeypatch):
@@ -458,3 +483,27 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(app, make_user
     with app.app_context():
         admins = db.session.scalars(select(User).where(User.role == "admin", User.active)).all()
         assert len(admins) == 1
+
+
+def test_an_administrator_in_one_area_looks_after_that_areas_people_only(app, client,
+                                                                         signed_in, make_user):
+    signed_in("admin", areas=("Mersey-Cheshire",))
+    mine = make_user("lead", areas=("Mersey-Cheshire",), name="Merseyside Lead")
+    theirs = make_user("lead", areas=("West Midlands",), name="Midlands Lead")
+    national = make_user("admin", national=True, name="National Admin")
+    listing = html(client.get("/admin/users"))
+    assert "Merseyside Lead" in listing
+    assert "Midlands Lead" not in listing and "National Admin" not in listing
+    for other in (theirs, national):
+        assert client.get(f"/admin/users/{other.id}").status_code == 404
+    with app.app_context():
+        actor = db.session.scalars(select(User).where(User.role == "admin",
+                                                      User.is_national.is_(False))).one()
+        west = area("West Midlands").id
+        for area_ids, national_ in (([west], False), ([], True)):
+            with pytest.raises(users.InvalidValue) as refused:
+                users.change_access(actor, db.session.get(User, mine.id), "lead", area_ids,
+                                    national_)  # fmt: skip
+            assert refused.value.field == "area_ids"
+        db.session.rollback()
+        assert [a.name for a in db.session.get(User, mine.id).areas] == ["Mersey-Cheshire"]

@@ -113,9 +113,16 @@ def test_signing_in_asks_for_a_code_once_set_up(client, make_user, admins_must, 
     clock(T0 + 2 * STEP)
     wrong = client.post("/two-factor", data={"code": "123456"}).get_data(as_text=True)
     assert "Enter a correct security code" in wrong and not signed_in_now(client)
+    assert _last_sign_in(client, admin) == T0  # the password alone is not a sign-in
     ok = client.post("/two-factor", data={"code": code_at(secret, T0 + 2 * STEP)})
     assert ok.headers["Location"] == "/contacts"
     assert signed_in_now(client)
+    assert _last_sign_in(client, admin) == T0 + 2 * STEP
+
+
+def _last_sign_in(client, user):
+    with client.application.app_context():
+        return db.session.get(User, user.id).last_signed_in_at
 
 
 def test_a_code_is_accepted_once_and_an_earlier_one_never(client, make_user, admins_must,

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user
 
 from crm.admin.forms import AccessForm, InviteForm
 from crm.auth.forms import ButtonForm
-from crm.services import access, areas, audit, invitations
+from crm.services import access, areas, audit, invitations, two_factor
 from crm.services import users as service
 from crm.views_common import post_button, try_save
 
@@ -60,7 +60,7 @@ def detail(user_id: int):
     return render_template(
         "admin/user.html", person=person, button_form=ButtonForm(),
         invitation=invitations.pending([person.id]).get(person.id),
-        two_factor=service.two_factor_reset_available(),
+        two_factor=two_factor.enrolment_of(person) is not None,
         history=audit.history(service.KIND, person.id),
     )  # fmt: skip
 
@@ -133,9 +133,6 @@ def new_link(user_id: int):
 def reset_two_factor(user_id: int):
     """Clear someone's two-factor set-up (a lost phone); their sessions end."""
     person = service.get_user(current_user, user_id)
-    if not service.two_factor_reset_available():
-        flash("Two-factor sign-in is not part of Engage yet: there is nothing to reset", "error")
-        return redirect(url_for(".detail", user_id=person.id))
     return _button(person, lambda: service.reset_two_factor(current_user, person),
                    f"{person.name}'s two-factor sign-in has been reset, and their sessions "
                    "have ended")  # fmt: skip

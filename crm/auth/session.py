@@ -21,7 +21,8 @@ from sqlalchemy import select
 from crm import clock
 from crm.extensions import db, login_manager
 from crm.models import User
-from crm.services import two_factor
+from crm.services import auth, two_factor
+from crm.views_common import save
 
 # The only endpoints a signed-out person may reach.
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.sso.start", "auth.sso.callback",
@@ -60,6 +61,7 @@ def complete_sign_in(user: User, how: str) -> str:
     page, if there was one, is returned."""
     pending = session.pop(PENDING, None) or {}
     session.permanent = True  # so it ends after CRM_SESSION_HOURS without use
+    save(lambda: auth.record_sign_in(user))
     login_user(user)
     session[SECOND_FACTOR] = how
     return pending.get("next") or url_for("main.home")

@@ -333,6 +333,12 @@ def dashboard_of(user: User) -> str:
     return user.role
 
 
+def two_factor_required(user: User, everyone: bool, roles) -> bool:
+    """Whether the user must give a second factor at sign-in: everyone must when the
+    service says so (CRM_REQUIRE_2FA), and the roles given always (administrators)."""
+    return everyone or user.role in roles
+
+
 def require_admin(user: User) -> None:
     require(user, "administer", "archived")
 

@@ -106,7 +106,7 @@ def invite(
     now = now or clock.now()
     name, email = (name or "").strip(), auth.normalise_email(email)
     areas = [] if national else users.areas_by_ids(area_ids)
-    users.check_access(role, areas, national)
+    users.check_access(actor, role, areas, national)
     users.check_new_account(name, email)
     unknown_password = secrets.token_urlsafe(32)
     user = auth.create_user(email, name, unknown_password, role, [a.name for a in areas], national)

@@ -27,7 +27,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from crm.extensions import db
 from crm.models import RecoveryCode, SignInAttempt, TwoFactorEnrolment, User
-from crm.services import auth
+from crm.services import access, auth
 
 ISSUER = "Engage"
 RECOVERY_CODE_COUNT = 10
@@ -50,7 +50,9 @@ class CodeRefused(auth.SignInRefused):
 
 def is_required(user: User, config: Mapping) -> bool:
     """Whether this user must sign in with a second factor (their role, or everyone)."""
-    return bool(config.get("REQUIRE_2FA")) or user.role in config.get("TWO_FACTOR_ROLES", ())
+    return access.two_factor_required(
+        user, bool(config.get("REQUIRE_2FA")), config.get("TWO_FACTOR_ROLES", ())
+    )
 
 
 def enrolment_of(user: User) -> TwoFactorEnrolment | None:

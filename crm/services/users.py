@@ -39,10 +39,6 @@ class KeepOneAdministrator(InvalidValue):
         )
 
 
-class TwoFactorUnavailable(Exception):
-    """Two-factor sign-in is not part of this Engage yet: there is nothing to reset."""
-
-
 def describe(user: User) -> dict[str, str]:
     return {
         "Name": user.name,
@@ -62,13 +58,21 @@ def require_administrator(actor: User | None) -> None:
 def list_users(actor: User | None) -> list[User]:
     require_administrator(actor)
     stmt = select(User).options(selectinload(User.areas)).order_by(User.name, User.id)
-    return list(db.session.scalars(stmt))
+    return [user for user in db.session.scalars(stmt) if looks_after(actor, user)]
+
+
+def looks_after(actor: User | None, user: User) -> bool:
+    """Whose account an administrator looks after: a national one (or a command) every
+    account; one who works in some Areas the people who work only in those Areas."""
+    if actor is None or actor.is_national:
+        return True
+    return not user.is_national and all(access.can_see_area(actor, a.id) for a in user.areas)
 
 
 def get_user(actor: User | None, user_id: int) -> User:
     require_administrator(actor)
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or not looks_after(actor, user):
         raise access.RecordNotFound()
     return user
 
@@ -88,11 +92,22 @@ def areas_by_ids(area_ids: list[int]) -> list[Area]:
     return found
 
 
-def check_access(role: str, areas: list[Area], national: bool) -> None:
+def check_access(actor: User | None, role: str, areas: list[Area], national: bool) -> None:
+    """A role and Areas an account may be given, by this administrator: one who works in
+    some Areas gives only those (never every Area); a national one, or a command, any."""
     if role not in ROLES:
         raise InvalidValue("role", "Select a role")
     if not national and not areas:
         raise InvalidValue("area_ids", "Select the Areas they work in, or all Areas")
+    if actor is None or actor.is_national:
+        return
+    if national:
+        raise InvalidValue("area_ids", "Only an administrator who works in every Area can "
+                                       "give access to all Areas")  # fmt: skip
+    outside = [a.name for a in areas if not access.can_see_area(actor, a.id)]
+    if outside:
+        raise InvalidValue("area_ids", f"You can only give access to Areas you work in, not "
+                                       f"{', '.join(outside)}")  # fmt: skip
 
 
 def check_new_account(name: str, email: str) -> None:
@@ -137,7 +152,7 @@ def change_access(
     Returns whether anything changed."""
     require_administrator(actor)
     areas = [] if national else areas_by_ids(area_ids)
-    check_access(role, areas, national)
+    check_access(actor, role, areas, national)
     _keep_an_administrator(user, role, user.active)
     before = describe(user)
     user.role, user.is_national, user.areas = role, national, areas
@@ -165,19 +180,11 @@ def set_active(actor: User | None, user: User, active: bool) -> bool:
     return True
 
 
-def two_factor_reset_available() -> bool:
-    """Whether Engage has two-factor sign-in to reset (auth.reset_two_factor, when the
-    two-factor work has landed). Until then the page offers no reset."""
-    return callable(getattr(auth, "reset_two_factor", None))
-
-
 def reset_two_factor(actor: User | None, user: User) -> None:
     """Clear the person's two-factor set-up (a lost phone): their authenticator app and
     recovery codes go, and their sessions end."""
     require_administrator(actor)
-    if not two_factor_reset_available():
-        raise TwoFactorUnavailable()
-    auth.reset_two_factor(user)  # type: ignore[attr-defined]
+    auth.reset_two_factor(user)
     auth.end_all_sessions(user)
     audit.record_event(actor, KIND, user.id, "two-factor reset", None,
                        {"Two-factor sign-in": "Reset"})  # fmt: skip
