@@ -47,6 +47,8 @@ IMPORT = Rule("10 per minute; 60 per hour", "import", ("POST",))
 
 LIMITS: dict[str, Rule] = {
     "auth.sign_in": SIGN_IN,
+    # Setting a password through an invitation link: guessing links costs like signing in.
+    "admin.invitations.accept": SIGN_IN,
     # A security code, posted by whoever has the password: the same budget as signing in.
     "auth.two_factor.verify": SIGN_IN,
     "engagements.lookup.search": LOOKUP,
