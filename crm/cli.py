@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from crm.extensions import db
 from crm.models import User
-from crm.models.user import ROLES
+from crm.models.user import RIGHTS, ROLES
 from crm.services import seeding, users
 from crm.services.records import InvalidValue
 
@@ -50,15 +50,19 @@ def _done(work, message: str) -> None:
 @click.option("--role", required=True, type=click.Choice(list(ROLES)))
 @click.option("--area", "areas", multiple=True, help="An Area the user works in; repeat for more.")
 @click.option("--national", is_flag=True, help="The user works in every Area.")
-def create_user(email: str, name: str, role: str, areas: tuple[str, ...], national: bool) -> None:
+@click.option("--right", "rights", multiple=True, type=click.Choice(list(RIGHTS)),
+              help="A right beyond the role; repeat for more.")  # fmt: skip
+def create_user(email: str, name: str, role: str, areas: tuple[str, ...], national: bool,
+                rights: tuple[str, ...]) -> None:  # fmt: skip
     """Create a staff account (password from CRM_NEW_PASSWORD or a prompt)."""
     try:
         user = users.create_account(email, name, _password("Password"), role, list(areas),
-                                    national)  # fmt: skip
+                                    national, list(rights))  # fmt: skip
     except ValueError as problem:
         raise click.ClickException(str(problem)) from None
     db.session.commit()
-    click.echo(f"Created {user.email} ({user.role_label}, {user.area_names})")
+    click.echo(f"Created {user.email} ({user.role_label}, {user.area_names}; rights: "
+               f"{user.rights_label})")  # fmt: skip
 
 
 @crm_cli.command("set-password")

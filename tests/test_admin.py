@@ -507,3 +507,35 @@ def test_an_administrator_in_one_area_looks_after_that_areas_people_only(app, cl
             assert refused.value.field == "area_ids"
         db.session.rollback()
         assert [a.name for a in db.session.get(User, mine.id).areas] == ["Mersey-Cheshire"]
+
+
+def test_rights_beyond_a_role_are_given_audited_and_asked_of_access(app, client, signed_in,
+                                                                    make_user):  # fmt: skip
+    from crm.services import access
+
+    signed_in("admin", national=True)
+    lead = make_user("lead", name="Dana Protection")
+    page = html(client.get(f"/admin/users/{lead.id}/access"))
+    assert "Rights beyond their role" in page and "Equality data" in page
+    with app.app_context():
+        west = [str(area("Mersey-Cheshire").id)]
+    saved = client.post(f"/admin/users/{lead.id}/access", data={
+        "role": "lead", "area_ids": west, "rights": ["data_protection"]})  # fmt: skip
+    assert saved.status_code == 302
+    assert "Data protection" in html(client.get(f"/admin/users/{lead.id}"))
+    [change] = [e for e in events(app, record_id=lead.id) if e.action == "updated"]
+    assert change.changes == {"Rights": ["None", "Data protection"]}
+    refused = client.post(f"/admin/users/{lead.id}/access", data={
+        "role": "lead", "area_ids": west, "rights": ["everything"]})  # fmt: skip
+    assert "Select rights from the list" in html(refused)
+    other_admin = make_user("admin", national=True)
+    with app.app_context():
+        person = db.session.get(User, lead.id)
+        admin = db.session.get(User, other_admin.id)
+        assert person.rights == {"data_protection"}
+        assert access.can(person, "exercise", "data_protection")
+        assert not access.can(person, "exercise", "equality_data")
+        # Administrators handle data protection requests; equality data is only ever
+        # seen by those given the right.
+        assert access.can(admin, "exercise", "data_protection")
+        assert not access.can(admin, "exercise", "equality_data")

@@ -27,7 +27,7 @@ from wtforms.validators import EqualTo, InputRequired
 
 from crm.forms_common import max_length, record_id, strip
 from crm.models.reference import PROTECTED_CHARACTERISTICS
-from crm.models.user import ROLES
+from crm.models.user import RIGHTS, ROLES
 from crm.services.auth import MIN_PASSWORD_LENGTH
 
 
@@ -60,12 +60,21 @@ def _area_ids():
 
 
 class AccessForm(FlaskForm):
-    """A person's role and the Areas they work in (or every Area)."""
+    """A person's role, the Areas they work in (or every Area), and their rights beyond
+    the role."""
 
     role = _role()
     national = _national()
     area_ids = _area_ids()
-    submit = SubmitField("Save role and Areas", widget=GovSubmitInput())
+    rights = SelectMultipleField(
+        "Rights beyond their role",
+        widget=GovCheckboxesInput(),
+        choices=list(RIGHTS.items()),
+        description="Only for people whose work needs them: each right shows personal data "
+                    "that others never see.",
+        validate_choice=False,
+    )  # fmt: skip
+    submit = SubmitField("Save role, Areas and rights", widget=GovSubmitInput())
 
     def set_choices(self, areas) -> None:
         self.area_ids.choices = [(a.id, a.name) for a in areas]
@@ -97,6 +106,7 @@ class InviteForm(AccessForm):
     role = _role()
     national = _national()
     area_ids = _area_ids()
+    rights = None  # given afterwards, on the person's page, once their account exists
     submit = SubmitField("Make the invitation link", widget=GovSubmitInput())
 
 

@@ -73,13 +73,14 @@ def edit_access(user_id: int):
     if request.method == "GET":
         form.role.data, form.national.data = person.role, person.is_national
         form.area_ids.data = [a.id for a in person.areas]
+        form.rights.data = sorted(person.rights)
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: [service.change_access(current_user, person,
-                                                                 *form.access())])  # fmt: skip
+        saved, _ = try_save(form, lambda: [service.change_access(
+            current_user, person, *form.access(), rights=form.rights.data or [])])  # fmt: skip
         if saved:
             if person.id == current_user.id and saved[0]:
                 login_user(person)  # this session carries the new token; the others end
-            flash(f"{person.name}'s role and Areas have been saved" + (
+            flash(f"{person.name}'s role, Areas and rights have been saved" + (
                 ": their sessions have ended, so they sign in again" if saved[0] else ""),
                 "success")  # fmt: skip
             if not access.can(current_user, "administer", "users"):

@@ -38,7 +38,7 @@ from crm.models.sso import SsoIdentity
 from crm.models.stakeholder import Affiliation, Contact, Stakeholder
 from crm.models.submission import FormSubmission
 from crm.models.two_factor import RecoveryCode, TwoFactorEnrolment
-from crm.models.user import User
+from crm.models.user import User, UserRight
 
 __all__ = [
     "ActionPlan",
@@ -82,5 +82,6 @@ __all__ = [
     "TermsOfReference",
     "TwoFactorEnrolment",
     "User",
+    "UserRight",
     "UserInvite",
 ]

@@ -19,6 +19,13 @@ ROLES: dict[str, str] = {
     "panels": "Panel coordinator",
 }
 
+# Rights beyond a role, given to a person by an administrator: what UK GDPR asks a service
+# to keep to those who need it.
+RIGHTS: dict[str, str] = {
+    "data_protection": "Data protection: subject access requests, erasure and retention",
+    "equality_data": "Equality data: panel members' own equality monitoring answers",
+}
+
 user_areas = Table(
     "user_areas",
     db.metadata,
@@ -54,6 +61,22 @@ class User(db.Model):
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.name)
+    right_rows: Mapped[list[UserRight]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserRight.right"
+    )
+
+    @property
+    def rights(self) -> frozenset[str]:
+        """The rights beyond their role this person was given (RIGHTS' keys)."""
+        return frozenset(row.right for row in self.right_rows)
+
+    def set_rights(self, rights) -> None:
+        keep = {row.right: row for row in self.right_rows}
+        self.right_rows = [keep.get(right) or UserRight(right=right) for right in sorted(rights)]
+
+    @property
+    def rights_label(self) -> str:
+        return ", ".join(RIGHTS[r].split(":")[0] for r in sorted(self.rights)) or "None"
 
     # Flask-Login's user protocol
     @property
@@ -81,3 +104,13 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class UserRight(db.Model):
+    """One right beyond their role given to a person (RIGHTS)."""
+
+    __tablename__ = "user_rights"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)  # fmt: skip
+    right: Mapped[str] = mapped_column(String(40), primary_key=True)

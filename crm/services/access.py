@@ -207,6 +207,13 @@ def _can(user: User, action: str, target: Any) -> bool:
         return user.role in ADMINISTRATOR_ROLES
     if action == "oversee_actions":
         return user.role in OVERSEE_ACTIONS
+    if action == "exercise":
+        # A right beyond the role (models.user.RIGHTS), given by an administrator. Subject
+        # access, erasure and retention are also every administrator's; equality data is
+        # only ever seen by those given the right, administrators included.
+        if target == "data_protection" and user.role == "admin":
+            return True
+        return target in user.rights
     if action == "follow_job":
         # A background job is followed (and tried again) by whoever asked for it, and
         # by administrators, who look after the service.
@@ -294,7 +301,8 @@ def can(user: User, action: str, target: Any) -> bool:
 
     Actions: add (a kind), read, open, edit, archive, restore, see_restricted, change_owner,
     close_action (a follow-up action), update_action (a plan action), add_evidence (an
-    objective or a plan action), follow_job (a background job), administer
+    objective or a plan action), follow_job (a background job), exercise (a right
+    beyond the role: "data_protection", "equality_data"), administer
     ("priorities", "map_data", "archived", "jobs", and the /admin pages: "users",
     "communities", "areas", "audit"), oversee_actions ("actions").
     """

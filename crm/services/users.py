@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import Area, User
-from crm.models.user import ROLES
+from crm.models.user import RIGHTS, ROLES
 from crm.services import access, audit, auth
 from crm.services.records import InvalidValue, yes_no
 
@@ -45,8 +45,17 @@ def describe(user: User) -> dict[str, str]:
         "Email": user.email,
         "Role": user.role_label,
         "Areas": user.area_names,
+        "Rights": user.rights_label,
         "Active": yes_no(user.active),
     }
+
+
+def check_rights(rights) -> list[str]:
+    """Rights beyond the role, each one of models.user.RIGHTS."""
+    rights = sorted(set(rights or ()))
+    if any(right not in RIGHTS for right in rights):
+        raise InvalidValue("rights", "Select rights from the list")
+    return rights
 
 
 def require_administrator(actor: User | None) -> None:
@@ -146,16 +155,19 @@ def _keep_an_administrator(user: User, role: str, active: bool) -> None:
 
 
 def change_access(
-    actor: User | None, user: User, role: str, area_ids: list[int], national: bool
+    actor: User | None, user: User, role: str, area_ids: list[int], national: bool,
+    rights=None,
 ) -> bool:
-    """Give the person a role and Areas (or all Areas); any change ends their sessions.
-    Returns whether anything changed."""
+    """Give the person a role and Areas (or all Areas) and, if given, their rights beyond
+    the role; any change ends their sessions. Returns whether anything changed."""
     require_administrator(actor)
     areas = [] if national else areas_by_ids(area_ids)
     check_access(actor, role, areas, national)
+    rights = user.rights if rights is None else check_rights(rights)
     _keep_an_administrator(user, role, user.active)
     before = describe(user)
     user.role, user.is_national, user.areas = role, national, areas
+    user.set_rights(rights)
     db.session.flush()
     after = describe(user)
     if after == before:
@@ -194,10 +206,13 @@ def reset_two_factor(actor: User | None, user: User) -> None:
 
 
 def create_account(
-    email: str, name: str, password: str, role: str, area_names: list[str], national: bool
+    email: str, name: str, password: str, role: str, area_names: list[str], national: bool,
+    rights=(),
 ) -> User:
     """An account with a password given on the server (flask crm create-user)."""
     user = auth.create_user(email, name, password, role, area_names, national)
+    user.set_rights(check_rights(rights))
+    db.session.flush()
     audit.record_event(None, KIND, user.id, "created", None, describe(user))
     return user
 
