@@ -30,8 +30,10 @@ from crm.models import (
     CaseworkPriority,
     Community,
     CommunityReach,
+    ConsentRecord,
     Contact,
     Declaration,
+    DoNotContactChange,
     Engagement,
     EngagementDay,
     EngagementPlace,
@@ -53,8 +55,10 @@ from crm.models import (
     PlanTheme,
     Postcode,
     PostcodeSet,
+    Purpose,
     SignInAttempt,
     Stakeholder,
+    SubjectAccessRequest,
     TermsOfReference,
     User,
     UserInvite,
@@ -214,6 +218,9 @@ def empty_database(app) -> None:
             Engagement.__table__,
             Affiliation.__table__,
             stakeholder_communities,
+            ConsentRecord.__table__,
+            DoNotContactChange.__table__,
+            SubjectAccessRequest.__table__,
             Contact.__table__,
             Stakeholder.__table__,
             SignInAttempt.__table__,
@@ -227,6 +234,8 @@ def empty_database(app) -> None:
         db.session.execute(update(CaseworkPriority).values(retired_at=None))
         _reset_objectives()
         _reset_reference_lists()
+        db.session.execute(delete(Purpose))
+        seeding.load_purposes()
         db.session.commit()
 
 

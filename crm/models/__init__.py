@@ -1,6 +1,7 @@
 """Database models, one module per aggregate. Importing this package registers them all."""
 
 from crm.models.audit import AuditEvent
+from crm.models.consent import ConsentRecord, DoNotContactChange, Purpose, SubjectAccessRequest
 from crm.models.engagement import (
     CommunityReach,
     Engagement,
@@ -51,7 +52,9 @@ __all__ = [
     "CaseworkPriority",
     "Community",
     "CommunityReach",
+    "ConsentRecord",
     "Contact",
+    "DoNotContactChange",
     "Declaration",
     "Engagement",
     "EngagementDay",
@@ -75,10 +78,12 @@ __all__ = [
     "PlanTheme",
     "Postcode",
     "PostcodeSet",
+    "Purpose",
     "RecoveryCode",
     "SignInAttempt",
     "SsoIdentity",
     "Stakeholder",
+    "SubjectAccessRequest",
     "TermsOfReference",
     "TwoFactorEnrolment",
     "User",

@@ -63,7 +63,20 @@ def load_reference_data() -> tuple[int, int]:
     db.session.flush()
     _load_priorities(data["casework_priorities"])
     _load_objectives(data["objectives"])
+    load_purposes(data["purposes"])
     return len(new_areas), len(new_communities)
+
+
+def load_purposes(purposes: list[dict] | None = None) -> None:
+    """Add any purpose (with its lawful basis and consent wording) not yet present, by
+    name; one an administrator retired or reworded stays as they left it."""
+    from crm.models import Purpose
+
+    have = set(db.session.scalars(select(Purpose.name)))
+    for item in purposes if purposes is not None else _read("reference.json")["purposes"]:
+        if item["name"] not in have:
+            db.session.add(Purpose(**item))
+    db.session.flush()
 
 
 def load_reference_objectives() -> None:
