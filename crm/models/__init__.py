@@ -9,6 +9,14 @@ from crm.models.engagement import (
     EngagementPlace,
     FollowUpAction,
 )
+from crm.models.equality import AreaPopulation, EqualityAnswers, EqualityView
+from crm.models.erasure import (
+    Erasure,
+    LegalHold,
+    RetentionAction,
+    RetentionRule,
+    RetentionRun,
+)
 from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
 from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
 from crm.models.invite import UserInvite
@@ -47,6 +55,7 @@ __all__ = [
     "Affiliation",
     "Area",
     "AreaBoundary",
+    "AreaPopulation",
     "Attendance",
     "AuditEvent",
     "CaseworkPriority",
@@ -57,13 +66,17 @@ __all__ = [
     "DoNotContactChange",
     "Declaration",
     "Engagement",
+    "EqualityAnswers",
+    "EqualityView",
     "EngagementDay",
     "EngagementPlace",
+    "Erasure",
     "Evidence",
     "Feedback",
     "FeedbackMove",
     "FollowUpAction",
     "KeyActivity",
+    "LegalHold",
     "MappingExercise",
     "MappingPosition",
     "FormSubmission",
@@ -80,6 +93,9 @@ __all__ = [
     "PostcodeSet",
     "Purpose",
     "RecoveryCode",
+    "RetentionAction",
+    "RetentionRule",
+    "RetentionRun",
     "SignInAttempt",
     "SsoIdentity",
     "Stakeholder",
