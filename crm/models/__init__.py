@@ -17,6 +17,7 @@ from crm.models.erasure import (
     RetentionRule,
     RetentionRun,
 )
+from crm.models.equality import AreaPopulation, EqualityAnswers, EqualityView
 from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
 from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
 from crm.models.invite import UserInvite
@@ -56,6 +57,7 @@ __all__ = [
     "Area",
     "AreaBoundary",
     "AreaPopulation",
+    "AreaPopulation",
     "Attendance",
     "AuditEvent",
     "CaseworkPriority",
@@ -66,6 +68,8 @@ __all__ = [
     "DoNotContactChange",
     "Declaration",
     "Engagement",
+    "EqualityAnswers",
+    "EqualityView",
     "EqualityAnswers",
     "EqualityView",
     "EngagementDay",

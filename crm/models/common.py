@@ -79,3 +79,18 @@ def restricted_fields(model) -> dict[str, str]:
         for column in model.__table__.columns
         if "restricted" in column.info
     }
+
+
+def special_category(label: str) -> dict:
+    """Declare a column special category data (UK GDPR article 9: a panel member's equality
+    monitoring answers): restricted everywhere, and the audit keeps only that it changed
+    whatever kind of record the change is filed under."""
+    return {"restricted": label, "special_category": True}
+
+
+def special_category_labels() -> frozenset[str]:
+    """The labels of every column declared special category, in any table."""
+    from crm.extensions import db
+
+    return frozenset(column.info["restricted"] for table in db.metadata.tables.values()
+                     for column in table.columns if column.info.get("special_category"))

@@ -1,0 +1,162 @@
+"""Equality monitoring of panel members: special category data (DPA 2018 Schedule 1
+paragraph 8), given voluntarily, seen individually only by people with the "equality data"
+right, and reported only as suppressed aggregates.
+
+One row of answers per person (a contact), whichever panels they sit on. An answer is a
+category's key, "prefer_not" (prefer not to say) or "" (not answered). Each answer column is
+declared special category (common.special_category), so the audit keeps only that it
+changed. A person who objects (objected_on) leaves every report and their answers are no
+longer shown as answers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.extensions import db
+from crm.models.common import UTCDateTime, special_category, utcnow
+
+PREFER_NOT = "prefer_not"
+
+# The ONS 2021 census ethnic groups for England and Wales: 5 high-level groups, 19
+# categories. A category's key starts with its group's key.
+ETHNIC_GROUPS: dict[str, tuple[str, dict[str, str]]] = {
+    "asian": ("Asian, Asian British or Asian Welsh", {
+        "asian_bangladeshi": "Bangladeshi",
+        "asian_chinese": "Chinese",
+        "asian_indian": "Indian",
+        "asian_pakistani": "Pakistani",
+        "asian_other": "Any other Asian background",
+    }),
+    "black": ("Black, Black British, Black Welsh, Caribbean or African", {
+        "black_african": "African",
+        "black_caribbean": "Caribbean",
+        "black_other": "Any other Black, Black British or Caribbean background",
+    }),
+    "mixed": ("Mixed or Multiple ethnic groups", {
+        "mixed_white_asian": "White and Asian",
+        "mixed_white_black_african": "White and Black African",
+        "mixed_white_black_caribbean": "White and Black Caribbean",
+        "mixed_other": "Any other Mixed or Multiple ethnic background",
+    }),
+    "white": ("White", {
+        "white_british": "English, Welsh, Scottish, Northern Irish or British",
+        "white_irish": "Irish",
+        "white_gypsy": "Gypsy or Irish Traveller",
+        "white_roma": "Roma",
+        "white_other": "Any other White background",
+    }),
+    "other": ("Other ethnic group", {
+        "other_arab": "Arab",
+        "other_any": "Any other ethnic group",
+    }),
+}  # fmt: skip
+
+ETHNICITIES: dict[str, str] = {
+    key: f"{group}: {label}"
+    for group, categories in ETHNIC_GROUPS.values()
+    for key, label in categories.items()
+}
+
+
+def ethnic_group(category: str) -> str:
+    """The high-level group's key of a category's key ("" or prefer_not as they are)."""
+    for group, (_, categories) in ETHNIC_GROUPS.items():
+        if category in categories:
+            return group
+    return category
+
+
+# question key: (label, {category key: label}); reports count ethnicity by its 5 groups.
+QUESTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "age_band": ("Age band", {
+        "16_24": "16 to 24", "25_34": "25 to 34", "35_44": "35 to 44", "45_54": "45 to 54",
+        "55_64": "55 to 64", "65_74": "65 to 74", "75_over": "75 or over",
+    }),
+    "disability": ("Disability", {
+        "yes": "Disabled (Equality Act 2010)", "no": "Not disabled",
+    }),
+    "ethnicity": ("Ethnic group", ETHNICITIES),
+    "religion": ("Religion or belief", {
+        "none": "No religion", "christian": "Christian", "buddhist": "Buddhist",
+        "hindu": "Hindu", "jewish": "Jewish", "muslim": "Muslim", "sikh": "Sikh",
+        "other": "Any other religion or belief",
+    }),
+    "sex": ("Sex", {"female": "Female", "male": "Male"}),
+    "gender_same": ("Gender identity the same as the sex registered at birth", {
+        "yes": "Yes", "no": "No",
+    }),
+    "sexual_orientation": ("Sexual orientation", {
+        "straight": "Straight or heterosexual", "gay_lesbian": "Gay or lesbian",
+        "bisexual": "Bisexual", "other": "Any other sexual orientation",
+    }),
+}  # fmt: skip
+
+GIVEN_HOW: dict[str, str] = {
+    "paper_form": "Paper form",
+    "online_form": "Online form",
+    "interview": "Interview",
+    "telephone": "Telephone",
+    "email": "Email",
+}
+
+
+class EqualityAnswers(db.Model):
+    """One person's equality monitoring answers (at most one row per contact)."""
+
+    __tablename__ = "equality_answers"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    age_band: Mapped[str] = mapped_column(String(20), default="",
+                                          info=special_category("Age band"))  # fmt: skip
+    disability: Mapped[str] = mapped_column(String(20), default="",
+                                            info=special_category("Disability"))  # fmt: skip
+    ethnicity: Mapped[str] = mapped_column(String(40), default="",
+                                           info=special_category("Ethnic group"))  # fmt: skip
+    religion: Mapped[str] = mapped_column(String(20), default="",
+                                          info=special_category("Religion or belief"))  # fmt: skip
+    sex: Mapped[str] = mapped_column(String(20), default="", info=special_category("Sex"))
+    gender_same: Mapped[str] = mapped_column(
+        String(20), default="",
+        info=special_category("Gender identity the same as the sex registered at birth"))
+    sexual_orientation: Mapped[str] = mapped_column(
+        String(20), default="", info=special_category("Sexual orientation"))
+    given_on: Mapped[date | None] = mapped_column(Date, info=special_category("Answers given on"))
+    given_how: Mapped[str] = mapped_column(String(20), default="",
+                                           info=special_category("How they were given"))
+    # The person objected to their answers being used: they leave every report.
+    objected_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EqualityView(db.Model):
+    """Who looked at (or changed, or exported) whose answers, and when; never the values."""
+
+    __tablename__ = "equality_views"
+    __table_args__ = (Index("ix_equality_views_contact", "contact_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))
+
+
+class AreaPopulation(db.Model):
+    """An Area's population profile: the percentage of its people in each category of a
+    question (from the census), entered by an administrator to compare panels with."""
+
+    __tablename__ = "area_populations"
+
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(30), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    percent: Mapped[float] = mapped_column(Numeric(5, 2))
