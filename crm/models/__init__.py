@@ -17,7 +17,6 @@ from crm.models.erasure import (
     RetentionRule,
     RetentionRun,
 )
-from crm.models.equality import AreaPopulation, EqualityAnswers, EqualityView
 from crm.models.feedback import CaseworkPriority, Feedback, FeedbackMove
 from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
 from crm.models.invite import UserInvite
@@ -57,7 +56,6 @@ __all__ = [
     "Area",
     "AreaBoundary",
     "AreaPopulation",
-    "AreaPopulation",
     "Attendance",
     "AuditEvent",
     "CaseworkPriority",
@@ -68,8 +66,6 @@ __all__ = [
     "DoNotContactChange",
     "Declaration",
     "Engagement",
-    "EqualityAnswers",
-    "EqualityView",
     "EqualityAnswers",
     "EqualityView",
     "EngagementDay",
