@@ -214,6 +214,14 @@ def _can(user: User, action: str, target: Any) -> bool:
         if target == "data_protection" and user.role == "admin":
             return True
         return target in user.rights
+    if action == "see_equality":
+        # A panel member's own equality monitoring answers (special category data): only
+        # those given the right, for a membership they may read.
+        return "equality_data" in user.rights and may_read(user, target)
+    if action == "enter_equality":
+        # ...and entered by those of them who keep the membership.
+        return "equality_data" in user.rights and may_write(user, target) and not (
+            is_archived(target))
     if action == "follow_job":
         # A background job is followed (and tried again) by whoever asked for it, and
         # by administrators, who look after the service.
@@ -300,7 +308,8 @@ def can(user: User, action: str, target: Any) -> bool:
     """The one question: may `user` do `action` to `target` (a kind, or a record)?
 
     Actions: add (a kind), read, open, edit, archive, restore, see_restricted, change_owner,
-    close_action (a follow-up action), update_action (a plan action), add_evidence (an
+    close_action (a follow-up action), see_equality and enter_equality (a membership's
+    equality monitoring answers), update_action (a plan action), add_evidence (an
     objective or a plan action), follow_job (a background job), exercise (a right
     beyond the role: "data_protection", "equality_data"), administer
     ("priorities", "map_data", "archived", "jobs", and the /admin pages: "users",
