@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import AuditEvent, User
-from crm.models.common import restricted_fields
+from crm.models.common import restricted_fields, special_category_labels
 
 NOT_SHOWN = "(changed, not shown)"
 
@@ -54,10 +54,13 @@ def names(records: Iterable[Any]) -> str:
 
 
 def redacted_labels(record_type: str) -> frozenset[str]:
+    """The labels whose values the audit never keeps: the record's restricted fields, and
+    special category data (equality answers) whatever record a change is filed under."""
     from crm.services.access import model_for
 
     model = model_for(record_type)
-    return frozenset(restricted_fields(model).values()) if model is not None else frozenset()
+    own = frozenset(restricted_fields(model).values()) if model is not None else frozenset()
+    return own | special_category_labels()
 
 
 def _stored(value: Any) -> Any:
