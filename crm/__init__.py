@@ -132,9 +132,11 @@ def _sqlite_begin(connection) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    from flask import has_request_context, request
+    from flask import current_app, has_request_context, request
 
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS") and not (
+        getattr(current_app.view_functions.get(request.endpoint or ""), "records_each_view",
+                False))  # a page that records each view (views_common.records_each_view)
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
@@ -155,6 +157,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.engagements.follow_up import bp as actions_bp
     from crm.engagements.lookup import bp as lookup_bp
     from crm.engagements.routes import bp as engagements_bp
+    from crm.equality.population import bp as population_bp
+    from crm.equality.routes import bp as equality_bp
     from crm.feedback.case_reviews import bp as case_reviews_bp
     from crm.feedback.priorities import bp as priorities_bp
     from crm.feedback.reports import bp as you_said_bp
@@ -177,7 +181,8 @@ def _register_blueprints(app: Flask) -> None:
 
     nested = {
         auth_bp: (two_factor_bp, sso_bp),
-        admin_bp: (users_bp, invitations_bp, communities_bp, admin_areas_bp, audit_bp),
+        admin_bp: (users_bp, invitations_bp, communities_bp, admin_areas_bp, audit_bp,
+                   population_bp),
         engagements_bp: (actions_bp, coverage_bp, lookup_bp),
         feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp),
         panels_bp: (memberships_bp, meetings_bp, refresh_bp),
@@ -191,7 +196,7 @@ def _register_blueprints(app: Flask) -> None:
                 parent.register_blueprint(child)
     for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
                       panels_bp, feedback_bp, maps_bp, plans_bp, mapping_bp,
-                      reports_bp, jobs_bp, admin_bp):  # fmt: skip
+                      reports_bp, jobs_bp, admin_bp, equality_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

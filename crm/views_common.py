@@ -32,6 +32,14 @@ def upload_limit(max_bytes: int):
     return decorate
 
 
+def records_each_view(view):
+    """A page whose every view is recorded (who saw a panel member's equality answers): on
+    SQLite its transaction takes the write lock at the start, as a POST's does, so the
+    record cannot fail with "database is locked" after the page has been read."""
+    view.records_each_view = True
+    return view
+
+
 def apply_upload_limit(endpoint: str | None, _values) -> None:
     from flask import current_app
 

@@ -42,6 +42,9 @@ PLAN_EDITORS = frozenset({"admin", "lead"})
 # Those whose role records work, who may show it as progress on an objective they can see.
 EVIDENCE_ADDERS = frozenset({"admin", "lead", "panels"})
 ADMIN = frozenset({"admin"})
+# A panel member's own equality monitoring answers: no role alone, only people given the
+# equality data right (tests/test_equality_monitoring.py: with it, and every page without).
+EQUALITY_RIGHT: frozenset[str] = frozenset()
 
 # endpoint: (method, path template, roles that may use it); others get 403.
 ROUTES = {
@@ -188,6 +191,16 @@ ROUTES = {
     "admin.areas.index": ("GET", "/admin/areas", ADMIN),
     "admin.areas.edit": ("GET", "/admin/areas/{ar}", ADMIN),
     "admin.audit.index": ("GET", "/admin/audit", ADMIN),
+    # Equality monitoring: a member's answers need the right; the make-up of a panel, an
+    # Area's panels or every panel (figures only, suppressed) is for whoever may read them.
+    "equality.answers": ("GET", "/memberships/{m}/equality", EQUALITY_RIGHT),
+    "equality.edit": ("GET", "/memberships/{m}/equality/edit", EQUALITY_RIGHT),
+    "equality.objection": ("GET", "/memberships/{m}/equality/objection", EQUALITY_RIGHT),
+    "equality.withdraw": ("POST", "/memberships/{m}/equality/withdraw-objection",
+                          EQUALITY_RIGHT),
+    "equality.panel": ("GET", "/panels/{p}/equality", EVERYONE),
+    "equality.area_report": ("GET", "/reports/equality", EVERYONE),
+    "admin.population.edit": ("GET", "/admin/areas/{ar}/population", ADMIN),
 }
 # GET routes that answer with a download, JSON or the map's own document, not a GOV.UK page.
 NOT_PAGES = frozenset({
@@ -320,6 +333,12 @@ POSTS = {
     "admin.communities.retire": ("/admin/communities/{cm}/retire", None, {}),
     "admin.communities.restore": ("/admin/communities/{cm}/restore", None, {}),
     "admin.areas.edit": ("/admin/areas/{ar}", SAME, {"code": "mersey-and-cheshire"}),
+    # Equality monitoring (the right's forms are filled in here: no role may open them).
+    "equality.edit": ("/memberships/{m}/equality/edit", None, {
+        "religion": "buddhist", "given_on": DAY, "given_how": "interview"}),  # fmt: skip
+    "equality.objection": ("/memberships/{m}/equality/objection", None, {"objected_on": DAY}),
+    "equality.withdraw": ("/memberships/{m}/equality/withdraw-objection", None, {}),
+    "admin.population.edit": ("/admin/areas/{ar}/population", SAME, {"sex-female": "51.2"}),
     # A report's PDF, made as a job for the user's own Area (in the tests, at once).
     "reports.quarterly_pdf": ("/reports/quarterly.pdf?quarter=2026-Q2", None, {}),
     "reports.annual_pdf": ("/reports/annual.pdf?year=2025", None, {}),

@@ -14,10 +14,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.common import UTCDateTime, special_category, utcnow
+from crm.models.user import User
 
 PREFER_NOT = "prefer_not"
 
@@ -146,6 +147,8 @@ class EqualityView(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User | None] = relationship(lazy="joined")
 
 
 class AreaPopulation(db.Model):

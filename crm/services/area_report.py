@@ -64,6 +64,23 @@ class NotAllowed(Exception):
     """The report asked for is of an Area the user does not work in."""
 
 
+class Withheld(int):
+    """A count not below the threshold that a public table withholds all the same (secondary
+    suppression), so that its total and the other counts cannot give away a suppressed one."""
+
+
+def withhold_second(counts: list[int], threshold: int) -> list[int]:
+    """Counts that add up to a total shown beside them, with secondary suppression: where
+    exactly one is below the threshold (and so suppressed), the smallest of the others is
+    withheld too, so the total less the shown counts gives only the two together."""
+    below = [i for i, n in enumerate(counts) if n < threshold]
+    shown = [i for i, n in enumerate(counts) if n >= threshold]
+    if len(below) != 1 or not shown:
+        return list(counts)
+    second = min(shown, key=lambda i: (counts[i], i))
+    return [Withheld(n) if i == second else n for i, n in enumerate(counts)]
+
+
 @dataclass(frozen=True)
 class Cell:
     """One figure as shown: counts (whole numbers) below the threshold are suppressed in
@@ -76,12 +93,13 @@ class Cell:
     @property
     def suppressed(self) -> bool:
         return (self.public and isinstance(self.value, int) and not isinstance(self.value, bool)
-                and self.value < self.threshold)  # fmt: skip
+                and (self.value < self.threshold or isinstance(self.value, Withheld)))  # fmt: skip
 
     @property
     def text(self) -> str:
         if self.suppressed:
-            return f"fewer than {self.threshold}"
+            return "withheld" if isinstance(self.value, Withheld) else (
+                f"fewer than {self.threshold}")
         if self.value is None:
             return ""
         if isinstance(self.value, int):

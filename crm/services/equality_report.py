@@ -1,0 +1,175 @@
+"""Equality monitoring reports: the declared make-up of a panel, an Area's panels, or every
+panel nationally, as aggregates only, beside the Area's population profile.
+
+Counted: each person (once, however many panels) with an active membership of a live panel
+in scope, except those who objected. Every count goes through area_report's Cell and Table
+as a public report's do: a count below CRM_SUPPRESS_BELOW reads "fewer than 10", and where
+only one count of a question is suppressed the next smallest is withheld as well
+(area_report.withhold_second), so the total shown cannot give it away; a share of members
+is shown only beside a count that is. Ethnicity is reported by the census's 5 high-level
+groups (a category's count could be worked out from its group's otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from crm.extensions import db
+from crm.models import Area, AreaPopulation, EqualityAnswers, Membership, Panel, User
+from crm.models.equality import ETHNIC_GROUPS, PREFER_NOT, QUESTIONS, ethnic_group
+from crm.services import access, audit
+from crm.services.area_report import SUPPRESS_BELOW, Table, Withheld, withhold_second
+from crm.services.records import InvalidValue
+
+NOT_ANSWERED = "Not answered"
+NOT_SHOWN = "not shown"
+
+# What is reported, and what an Area's population profile is entered by: ethnicity by group.
+REPORTED: dict[str, tuple[str, dict[str, str]]] = {
+    q: (label, {g: name for g, (name, _) in ETHNIC_GROUPS.items()} if q == "ethnicity" else cats)
+    for q, (label, cats) in QUESTIONS.items()
+}
+
+
+@dataclass
+class Profile:
+    """One scope's make-up: a table a question, with the population compared if entered."""
+
+    title: str
+    tables: list[Table]
+    compared_with: str  # whose population profile, or "" if none was entered
+
+
+def _counted(conditions: list) -> list[dict[str, str]]:
+    """Each person counted (active on a live panel in scope, not objecting): their answers."""
+    people = (select(Membership.contact_id).join(Panel, Panel.id == Membership.panel_id)
+              .where(Membership.status == "active", Panel.archived_at.is_(None), *conditions)
+              .distinct().subquery())  # fmt: skip
+    columns = [getattr(EqualityAnswers, q) for q in QUESTIONS]
+    rows = db.session.execute(
+        select(people.c.contact_id, EqualityAnswers.objected_on, *columns)
+        .outerjoin(EqualityAnswers, EqualityAnswers.contact_id == people.c.contact_id))
+    return [dict(zip(QUESTIONS, row[2:], strict=True)) for row in rows if row[1] is None]
+
+
+def _key(question: str, value: str | None) -> str:
+    value = value or ""
+    return ethnic_group(value) if question == "ethnicity" else value
+
+
+def _table(question: str, people: list[dict], population: dict, threshold: int) -> Table:
+    label, categories = REPORTED[question]
+    keys = [*categories, PREFER_NOT, ""]
+    names = [*categories.values(), "Prefer not to say", NOT_ANSWERED]
+    counts = [sum(1 for p in people if _key(question, p[question]) == k) for k in keys]
+    counts = withhold_second(counts, threshold)
+    total = len(people)
+    header = ["Answer", "Members", "Share of members"]
+    if population:
+        header.append("Area population")
+    rows = []
+    for key, name, n in zip(keys, names, counts, strict=True):
+        hidden = n < threshold or isinstance(n, Withheld)
+        share = NOT_SHOWN if hidden else f"{round(100 * n / total)}%"
+        row: list[Any] = [name, n, share]
+        if population:
+            percent = population.get((question, key))
+            row.append("" if key in (PREFER_NOT, "") else (
+                percent_text(percent) if percent is not None else "Not entered"))
+        rows.append(row)
+    total_row: list[Any] = ["All members counted", total, "100%" if total >= threshold else
+                            NOT_SHOWN]  # fmt: skip
+    if population:
+        total_row.append("")
+    rows.append(total_row)
+    return Table(question, label, header, rows, public=True, threshold=threshold,
+                 empty="No members.")  # fmt: skip
+
+
+def _profile(title: str, conditions: list, area: Area | None, threshold: int) -> Profile:
+    people = _counted(conditions)
+    population = population_of(area.id) if area is not None else {}
+    tables = [_table(q, people, population, threshold) for q in REPORTED]
+    return Profile(title, tables, area.name if population and area is not None else "")
+
+
+def panel_profile(user: User, panel: Panel, threshold: int = SUPPRESS_BELOW) -> Profile:
+    """A panel's declared make-up, for anyone who may read the panel."""
+    access.require(user, "read", panel)
+    return _profile(panel.name, [Panel.id == panel.id], panel.area, threshold)
+
+
+def area_profile(user: User, area_id: int | None, threshold: int = SUPPRESS_BELOW) -> Profile:
+    """The make-up of an Area's panels (one the user works in), or with no Area of every
+    panel nationally (national panels included)."""
+    if area_id is None:
+        return _profile("Every panel, nationally", [], None, threshold)
+    area = db.session.get(Area, area_id)
+    if area is None or not access.can_see_area(user, area_id):
+        raise access.RecordNotFound()
+    return _profile(f"{area.name}'s panels", [Panel.area_id == area_id], area, threshold)
+
+
+def population_of(area_id: int) -> dict[tuple[str, str], Decimal]:
+    """{(question, category): percent} of an Area's population profile."""
+    rows = db.session.scalars(select(AreaPopulation).where(AreaPopulation.area_id == area_id))
+    return {(r.question, r.category): Decimal(r.percent) for r in rows}
+
+
+def percent_text(value: Decimal) -> str:
+    """12.50 as "12.5%", 10.00 as "10%"."""
+    return f"{format(Decimal(value).normalize(), 'f')}%"
+
+
+def field_name(question: str, category: str) -> str:
+    return f"{question}-{category}"
+
+
+def _describe(population: dict) -> dict[str, str]:
+    """Every category's percentage (blank: not entered), so a removed one is a change too."""
+    return {f"Population, {label.lower()}: {name}": (
+                percent_text(population[(q, c)]) if (q, c) in population else "")
+            for q, (label, categories) in REPORTED.items() for c, name in categories.items()}
+
+
+def _percent(name: str, raw: str) -> Decimal | None:
+    text = (raw or "").strip().rstrip("%").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InvalidValue(name, "Enter a percentage, like 12.5") from None
+    if not value.is_finite() or value < 0 or value > 100:
+        raise InvalidValue(name, "Enter a percentage from 0 to 100")
+    if value != value.quantize(Decimal("0.01")):
+        raise InvalidValue(name, "Enter a percentage with at most 2 decimal places")
+    return value
+
+
+def save_population(user: User, area: Area, data: dict[str, str]) -> None:
+    """Replace an Area's population profile: a percentage per category (blank: not entered);
+    a question's percentages may not add up to more than 100."""
+    access.require(user, "administer", "areas")
+    found: dict[tuple[str, str], Decimal] = {}
+    for question, (label, categories) in REPORTED.items():
+        for category in categories:
+            name = field_name(question, category)
+            value = _percent(name, data.get(name, ""))
+            if value is not None:
+                found[(question, category)] = value
+        if sum(v for (q, _), v in found.items() if q == question) > 100:
+            first = field_name(question, next(iter(categories)))
+            raise InvalidValue(first, f"{label}: the percentages add up to more than 100")
+    before = _describe(population_of(area.id))
+    db.session.execute(delete(AreaPopulation).where(AreaPopulation.area_id == area.id))
+    db.session.add_all(AreaPopulation(area_id=area.id, question=q, category=c, percent=v)
+                       for (q, c), v in found.items())  # fmt: skip
+    db.session.flush()
+    after = _describe(found)
+    if after != before:
+        audit.record_event(user, "area", area.id, "updated", before, after)
