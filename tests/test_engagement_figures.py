@@ -9,10 +9,17 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from crm.extensions import db
-from crm.models import CommunityReach, Engagement, EngagementPlace, Stakeholder, User
+from crm.models import (
+    CommunityReach,
+    Engagement,
+    EngagementDay,
+    EngagementPlace,
+    Stakeholder,
+    User,
+)
 from crm.services import engagement_figures, engagements
 from tests.conftest import area, community, sign_in
 from tests.together import at_once
@@ -147,14 +154,21 @@ def test_the_benchmark_generators_link_copies_follow_the_owners_rule(
 ):
     """bench/generate.py writes engagements and their links in bulk, without the ORM; the
     copies on each link (counts: held and live) come from engagement_figures.link_copies,
-    so the rebuild finds none to correct, planned engagements included."""
+    so the rebuild finds none to correct, planned engagements included. Its summaries
+    (the daily counts too) are then built by the same owner's rebuild."""
     from bench import generate
 
     make_user("lead")
     make_stakeholder(latitude=53.4, longitude=-2.9)
+    derive = generate._derive_figures
     monkeypatch.setattr(generate, "_derive_figures", lambda: None)  # the check is ours
     with app.app_context():
         generate.generate_engagements(300)
         statuses = set(db.session.scalars(select(Engagement.status)))
         assert statuses == {"held", "planned"}
         assert engagement_figures.rebuild(dry_run=True).link_copies == 0
+        derive()
+        assert engagement_figures.rebuild(dry_run=True).total == 0
+        held = select(func.count()).select_from(Engagement).where(Engagement.counts)
+        daily = select(func.sum(EngagementDay.engagements))
+        assert db.session.scalar(daily) == db.session.scalar(held) > 0
