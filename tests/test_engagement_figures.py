@@ -112,18 +112,20 @@ def test_the_rebuild_puts_right_what_is_wrong_and_says_so(app, make_engagement,
     with app.app_context():
         assert engagement_figures.rebuild(dry_run=True).total == 0
         db.session.execute(update(CommunityReach).values(engagements=7))
+        db.session.execute(update(EngagementDay).values(engagements=3))
         db.session.execute(update(Stakeholder).values(last_engaged_on=date(2001, 1, 1)))
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["crm", "rebuild-summaries", "--check"])
     assert "would correct 0 link copies, 2 coverage rows" in result.output
     result = app.test_cli_runner().invoke(args=["crm", "rebuild-summaries"])
     assert "corrected 0 link copies, 2 coverage rows" in result.output
-    assert "1 last-engaged dates" in result.output
+    assert "1 daily engagement counts, 1 last-engaged dates" in result.output
     result = app.test_cli_runner().invoke(args=["crm", "rebuild-summaries"])
     assert "Every derived figure was right" in result.output
     with app.app_context():
         assert db.session.scalars(select(CommunityReach.engagements)).all() == [1]
         assert db.session.scalars(select(EngagementPlace.engagements)).all() == [1]
+        assert db.session.scalars(select(EngagementDay.engagements)).all() == [1]
 
 
 def test_two_saves_reaching_the_same_community_on_the_same_day_both_count(
