@@ -22,6 +22,7 @@ from crm.models import (
     Job,
     Objective,
     Panel,
+    Purpose,
     Stakeholder,
 )
 from crm.models.common import utcnow
@@ -201,6 +202,19 @@ ROUTES = {
     "equality.panel": ("GET", "/panels/{p}/equality", EVERYONE),
     "equality.area_report": ("GET", "/reports/equality", EVERYONE),
     "admin.population.edit": ("GET", "/admin/areas/{ar}/population", ADMIN),
+    # Consent and do not contact: recorded by those who may edit the contact; the contact
+    # list to contact people (do-not-contact left out) by anyone who reads contacts.
+    "contacts.consent.record": ("GET", "/contacts/{c}/consent", CONTACT_EDITORS),
+    "contacts.consent.do_not_contact": ("GET", "/contacts/{c}/do-not-contact",
+                                        CONTACT_EDITORS),  # fmt: skip
+    "contacts.consent.export_csv": ("GET", "/contacts/export.csv", EVERYONE),
+    # Subject access: the data protection right (every administrator's; others given it).
+    "contacts.subject_access.new": ("GET", "/contacts/{c}/subject-access", ADMIN),
+    # Purposes and their lawful basis: reference data, administrators; {pu} a purpose.
+    "admin.purposes.index": ("GET", "/admin/purposes", ADMIN),
+    "admin.purposes.edit": ("GET", "/admin/purposes/{pu}", ADMIN),
+    "admin.purposes.retire": ("POST", "/admin/purposes/{pu}/retire", ADMIN),
+    "admin.purposes.restore": ("POST", "/admin/purposes/{pu}/restore", ADMIN),
 }
 # GET routes that answer with a download, JSON or the map's own document, not a GOV.UK page.
 NOT_PAGES = frozenset({
@@ -208,6 +222,7 @@ NOT_PAGES = frozenset({
     "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
     "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
     "reports.quarterly_file", "reports.annual_file", "jobs.download",
+    "contacts.consent.export_csv",
 })  # fmt: skip
 # Reference data every user shares, background jobs (a person's, not an Area's), and
 # administration (staff accounts, reference lists, the whole audit trail).
@@ -218,7 +233,8 @@ NOT_IN_AN_AREA = {*(e for e in ROUTES if e.startswith("admin.")),
 MISSING = {key: 999_999 for key in "scdeapmgfroxj"} | {"area": 999_999, "c2": 999_999,
                                                       "pl": 999_999, "pa": 999_999,
                                                       "x_area": 999_999, "u": 999_999,
-                                                      "cm": 999_999, "ar": 999_999}  # fmt: skip
+                                                      "cm": 999_999, "ar": 999_999,
+                                                      "pu": 999_999}  # fmt: skip
 
 # What a valid submission to each POST route is: the path, where its form is (SAME:
 # the path itself, read as an administrator; None: a button with no fields), what to
@@ -342,6 +358,19 @@ POSTS = {
     # A report's PDF, made as a job for the user's own Area (in the tests, at once).
     "reports.quarterly_pdf": ("/reports/quarterly.pdf?quarter=2026-Q2", None, {}),
     "reports.annual_pdf": ("/reports/annual.pdf?year=2025", None, {}),
+    # Consent, do not contact and subject access (answers on the job's page).
+    "contacts.consent.record": ("/contacts/{c}/consent", SAME, {
+        "purpose_id": "{pu}", "status": "given", "changed_on": DAY,
+        "method": "Signed form at the drop-in"}),  # fmt: skip
+    "contacts.consent.do_not_contact": ("/contacts/{c}/do-not-contact", SAME, {
+        "do_not_contact": "yes", "changed_on": DAY, "reason": "Asked by phone"}),  # fmt: skip
+    "contacts.subject_access.new": ("/contacts/{c}/subject-access", SAME,
+                                    {"reference": "SAR-2026-014"}),
+    "admin.purposes.index": ("/admin/purposes", SAME, {
+        "name": "Research interviews", "lawful_basis": "public_task"}),  # fmt: skip
+    "admin.purposes.edit": ("/admin/purposes/{pu}", SAME, {"name": "Newsletters and news"}),
+    "admin.purposes.retire": ("/admin/purposes/{pu}/retire", None, {}),
+    "admin.purposes.restore": ("/admin/purposes/{pu}/restore", None, {}),
 }
 PLAN_CSV = (b"No.,Theme,Action,By whom,By when / Update\r\n"
             b"1,Engagement,a. Hold a drop-in,All managers,Oct-26 - venue booked\r\n")
@@ -416,9 +445,12 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
                              "lead", [home]).id  # fmt: skip
         older_people = db.session.query(Community).filter_by(name="Older people").one()
         cm = older_people.id
+        newsletters = db.session.query(Purpose).filter_by(name="Newsletters and updates").one()
+        pu = newsletters.id
         db.session.commit()
         if archived:
             older_people.retired_at = utcnow()  # for the community's restore
+            newsletters.retired_at = utcnow()  # and the purpose's
             for model, record_id in ((Stakeholder, s), (Contact, c), (Engagement, e),
                                      (Panel, p), (Feedback, fb), (Objective, o),
                                      (ActionPlan, pl)):  # fmt: skip
@@ -426,7 +458,8 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
             db.session.commit()
     return {"s": s, "c": c, "c2": c2, "e": e, "a": a, "p": p, "m": m, "g": g, "f": fb, "r": r,
             "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area,
-            "x": x, "x_area": area, "j": j, "u": u, "cm": cm, "ar": area}  # fmt: skip
+            "x": x, "x_area": area, "j": j, "u": u, "cm": cm, "ar": area,
+            "pu": pu}  # fmt: skip
 
 
 _PEOPLE = itertools.count(1)

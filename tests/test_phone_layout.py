@@ -11,9 +11,10 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet
+from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet, Purpose
 from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD, area, community, priority
 from tests.route_table import NOT_PAGES, ROUTES, make_job
@@ -160,9 +161,10 @@ def records(
     x = make_exercise(positions={s: (4, 2)}, title=UNBROKEN, notes=URL)
     with app.app_context():
         cm, ar, j = community("Older people").id, area("Mersey-Cheshire").id, make_job()
+        pu = db.session.scalar(select(Purpose.id).order_by(Purpose.id))
     return user, {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r,
                   "o": o, "pl": pl, "pa": pa, "x": x, "j": j, "u": user.id, "cm": cm,
-                  "ar": ar}  # fmt: skip
+                  "ar": ar, "pu": pu}  # fmt: skip
 
 
 def page_paths(ids: dict) -> list[str]:

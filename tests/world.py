@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Area, Community, Engagement, Feedback, User
+from crm.models import Area, Community, Engagement, Feedback, Purpose, User
 from crm.models.common import restricted_fields
 from crm.services import (
     action_plans,
@@ -104,7 +104,9 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
                       "f2": f2.id, "fn": national.id, "r": hate_crime,
                       "j": job.id, "u": owner.id, "ar": mc,
                       "cm": db.session.scalar(select(Community.id).where(
-                          Community.name == "Older people"))} | plan_ids  # fmt: skip
+                          Community.name == "Older people")),
+                      "pu": db.session.scalar(select(Purpose.id).order_by(Purpose.id))
+                      } | plan_ids  # fmt: skip
         restricted = {
             Engagement: [(e.id, "RESTRICTED-ENGAGEMENT")],
             Feedback: [(f1.id, "RESTRICTED-FEEDBACK"), (f2.id, "RESTRICTED-FEEDBACK"),

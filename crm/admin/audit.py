@@ -15,6 +15,7 @@ RECORD_PAGES = SAVED_PAGES | {
     "user": ("admin.users.detail", "user_id"),
     "community": ("admin.communities.edit", "community_id"),
     "area": ("admin.areas.edit", "area_id"),
+    "purpose": ("admin.purposes.edit", "purpose_id"),
     "area_boundary": ("admin.areas.edit", "area_id"),  # filed under its Area's id
 }
 

@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired
 
 from crm.forms_common import max_length, record_id, strip
+from crm.models.consent import LAWFUL_BASES
 from crm.models.reference import PROTECTED_CHARACTERISTICS
 from crm.models.user import RIGHTS, ROLES
 from crm.services.auth import MIN_PASSWORD_LENGTH
@@ -162,3 +163,24 @@ class AreaForm(FlaskForm):
         validators=[InputRequired(message="Enter the Area's code"), max_length("Code", 40)],
     )  # fmt: skip
     submit = SubmitField("Save Area", widget=GovSubmitInput())
+
+
+class PurposeForm(FlaskForm):
+    name = StringField(
+        "Name", widget=GovTextInput(), filters=[strip],
+        validators=[InputRequired(message="Enter the purpose's name"), max_length("Name", 150)],
+    )  # fmt: skip
+    lawful_basis = SelectField(
+        "Lawful basis", widget=GovSelect(), default="", validate_choice=False,
+        choices=[("", "Choose a lawful basis")] + list(LAWFUL_BASES.items()),
+        validators=[InputRequired(message="Select the lawful basis")],
+    )  # fmt: skip
+    wording = TextAreaField(
+        "Wording shown (for consent)", widget=GovTextArea(), filters=[strip],
+        description="What people read and agree to, when the basis is consent.",
+        validators=[max_length("Wording shown", 4000)],
+    )  # fmt: skip
+    submit = SubmitField("Save purpose", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict:
+        return {name: getattr(self, name).data for name in ("name", "lawful_basis", "wording")}

@@ -98,7 +98,6 @@ class ContactForm(OnceForm):
         description="For example, signed form at the panel induction",
         validators=[max_length("How consent was obtained", 300)],
     )
-    do_not_contact = BooleanField("Do not contact", widget=GovCheckboxInput())
     notes = TextAreaField("Notes", widget=GovTextArea())
     version = HiddenField()
     confirm_duplicate = BooleanField(
@@ -139,7 +138,6 @@ class ContactForm(OnceForm):
             "consent_on": self.consent_on.data,
             "consent_basis": self.consent_basis.data or "",
             "consent_method": strip(self.consent_method.data),
-            "do_not_contact": bool(self.do_not_contact.data),
             "notes": strip(self.notes.data),
         }
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from crm.auth.forms import ButtonForm
 from crm.contacts.forms import ContactForm, LinkStakeholderForm
 from crm.forms_common import optional_int
-from crm.services import access, audit, engagements, memberships, reference
+from crm.services import access, audit, consent, engagements, memberships, reference
 from crm.services import contacts as service
 from crm.services.lookup import search_stakeholders
 from crm.services.stakeholders import get_stakeholder
@@ -39,11 +39,10 @@ def _duplicates(form: ContactForm, exclude_id: int | None = None) -> list:
     return service.possible_duplicates(current_user, data["email"], exclude_id)
 
 
-@bp.route("")
-def index():
-    """Search and page through the contacts in your Areas."""
+def list_filters() -> service.ContactFilters:
+    """The list's filters, from the query string (the list and its CSV share them)."""
     consent = request.args.get("consent", "")
-    filters = service.ContactFilters(
+    return service.ContactFilters(
         q=request.args.get("q", "")[:200],
         area_id=arg_int("area"),
         stakeholder_id=arg_int("stakeholder"),
@@ -52,12 +51,19 @@ def index():
         sort=request.args.get("sort", "name"),
         page=arg_page(),
     )
+
+
+@bp.route("")
+def index():
+    """Search and page through the contacts in your Areas."""
+    filters = list_filters()
     page = service.list_contacts(current_user, filters, current_app.config["PAGE_SIZE"])
     return render_template(
         "contacts/index.html",
         page=page,
         filters=filters,
         areas=reference.areas_for(current_user),
+        left_out=consent.do_not_contact_count(current_user, filters),
     )
 
 
@@ -111,6 +117,9 @@ def detail(contact_id: int):
         timeline=engagements.contact_timeline(current_user, contact.id),
         last_engaged_on=engagements.contact_last_engaged_on(contact.id),
         memberships=memberships.for_contact(current_user, contact.id),
+        consent_now=consent.current_consent(contact.id),
+        consent_history=consent.consent_history(contact.id),
+        dnc_history=consent.do_not_contact_history(contact.id),
         button_form=ButtonForm(),
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
@@ -14,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -152,6 +154,10 @@ class EngagementForm(ServesFields, OnceForm):
     )
     actions = FieldList(FormField(ActionForm), min_entries=0, max_entries=10)
     version = HiddenField()
+    confirm_do_not_contact = BooleanField(
+        "They asked to take part themselves, or the law requires it: add them anyway",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save engagement", widget=GovSubmitInput())
 
     def set_choices(self, areas, staff, communities, stakeholders) -> None:

@@ -18,7 +18,7 @@ from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.engagements.forms import EngagementForm
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
-from crm.services import access, action_plans, audit, reference
+from crm.services import access, action_plans, audit, consent, reference
 from crm.services import engagements as service
 from crm.services.lookup import records_by_ids, search_contacts, search_stakeholders
 from crm.views_common import (
@@ -202,6 +202,16 @@ def _submitted(form: EngagementForm) -> bool:
     return not request.form.get("find") and form.validate_on_submit()
 
 
+def _do_not_contact(form: EngagementForm, engagement=None) -> list:
+    """People marked do not contact being added to a planned engagement (an invitation),
+    until the form confirms it; a held one records who came, which needs no warning."""
+    if form.status.data != "planned":
+        return []
+    return consent.unconfirmed_do_not_contact(
+        form.contact_ids.data, form.confirm_do_not_contact,
+        _linked_ids(engagement)["contacts"])  # fmt: skip
+
+
 @bp.route("/engagements/new", methods=["GET", "POST"])
 def new():
     """Log an engagement; ?from=ID starts from an earlier one ("log another like this")."""
@@ -216,7 +226,8 @@ def new():
         for _ in range(3):
             form.actions.append_entry()
     _set_choices(form)
-    if _submitted(form):
+    warned = []
+    if _submitted(form) and not (warned := _do_not_contact(form)):
         created, already = save_once(
             form,
             service.KIND,
@@ -228,7 +239,8 @@ def new():
         if created:
             flash(f"{created.title} has been recorded", "success")
             return redirect(url_for(".detail", engagement_id=created.id))
-    return render_template("engagements/form.html", form=form, **_pickers(form))
+    return render_template("engagements/form.html", form=form, do_not_contact=warned,
+                           **_pickers(form))  # fmt: skip
 
 
 @bp.route("/engagements/<int:engagement_id>")
@@ -259,8 +271,8 @@ def edit(engagement_id: int):
         form.restricted_notes.data = engagement.restricted_notes
     if not access.can(current_user, "change_owner", engagement):
         form.lead_id.data = engagement.lead_id
-    conflict = None
-    if _submitted(form):
+    conflict, warned = None, []
+    if _submitted(form) and not (warned := _do_not_contact(form, engagement)):
         saved, conflict = try_save(
             form,
             lambda: _serving(service.update_engagement(
@@ -274,6 +286,7 @@ def edit(engagement_id: int):
         form=form,
         engagement=engagement,
         conflict=conflict,
+        do_not_contact=warned,
         hidden=service.hidden_links(current_user, engagement),
         **_pickers(form, engagement),
     )

@@ -69,3 +69,20 @@ def report_pdf(params: dict, report: Report) -> Outcome:
     report(0, 1, "Making the PDF")
     name, mimetype, body = make_file(user, params["report"], "pdf", MultiDict(params["args"]))
     return Outcome("The PDF is ready", file_name=name, file_type=mimetype, file_data=body)
+
+
+@handler("subject_access")
+def subject_access(params: dict, report: Report) -> Outcome:
+    """Everything held about one contact as a ZIP, for a subject access request; named by
+    the request's reference, offered only to the person who asked (and administrators)."""
+    from crm.extensions import db
+    from crm.models import User
+    from crm.services import subject_access as service
+
+    user = db.session.get(User, params["user_id"])
+    if user is None or not user.active or not service.may_request(user):
+        raise JobFailed("The account that asked for this export can no longer make it")
+    report(0, 1, "Gathering everything held about the person")
+    name, body = service.make_export(user, params["request_id"])
+    return Outcome("The subject access export is ready", file_name=name,
+                   file_type="application/zip", file_data=body)  # fmt: skip

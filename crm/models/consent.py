@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.common import UTCDateTime, utcnow
+from crm.models.job import Job
 from crm.models.stakeholder import CONSENT_BASES, Contact
 from crm.models.user import User
 
@@ -113,3 +114,4 @@ class SubjectAccessRequest(db.Model):
 
     contact: Mapped[Contact] = relationship()
     requested_by: Mapped[User | None] = relationship()
+    job: Mapped[Job | None] = relationship()

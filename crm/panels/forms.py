@@ -220,6 +220,10 @@ class MembershipForm(OnceForm):
         "Date induction or training was completed", widget=GovDateInput()
     )
     version = HiddenField()
+    # Shown only when the contact being added is marked do not contact.
+    confirm_do_not_contact = BooleanField(
+        "They asked to take part themselves: add them anyway", widget=GovCheckboxInput()
+    )
     submit = SubmitField("Save membership", widget=GovSubmitInput())
 
     def set_choices(self, communities) -> None:

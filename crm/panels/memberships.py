@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.panels.forms import DeclarationForm, MembershipForm
-from crm.services import audit, panels, reference
+from crm.services import audit, consent, panels, reference
 from crm.services import memberships as service
 from crm.services.contacts import get_contact
 from crm.services.lookup import search_contacts
@@ -37,7 +37,11 @@ def new(panel_id: int):
         )
     contact = get_contact(current_user, contact_id)
     form = _form()
-    if form.validate_on_submit():
+    # Someone marked do not contact is warned of at once, and added only once confirmed.
+    warned = consent.not_to_contact([contact.id])
+    if form.validate_on_submit() and not consent.unconfirmed_do_not_contact(
+        [contact.id], form.confirm_do_not_contact
+    ):
         created, already = save_once(
             form,
             service.KIND,
@@ -50,7 +54,8 @@ def new(panel_id: int):
         if created:
             flash(f"{contact.name} has been added to {panel.name}", "success")
             return redirect(url_for("panels.detail", panel_id=panel.id, _anchor="members"))
-    return render_template("panels/membership_form.html", form=form, panel=panel, contact=contact)
+    return render_template("panels/membership_form.html", form=form, panel=panel, contact=contact,
+                           do_not_contact=warned)  # fmt: skip
 
 
 @bp.route("/memberships/<int:membership_id>")

@@ -37,6 +37,8 @@ RECORD_KINDS: dict[str, str] = {
     "user": "Staff account",
     "community": "Community",
     "area": "Area",
+    "purpose": "Purpose (consent)",
+    "subject_access": "Subject access request",
 }
 # Counting a trail of millions exactly costs more than the page; past this it says "more than".
 COUNT_CAP = 10_000

@@ -1,0 +1,330 @@
+"""Subject access (UK GDPR Article 15): everything Engage holds about one contact, as a
+ZIP of a readable HTML summary, JSON (everything, machine-readable) and CSV files.
+
+Asked by someone with the data protection right, for a contact they may see. The request
+is recorded (who, when, the request's own reference) and audited on the contact; the ZIP
+is made on the job queue (a person in thousands of engagements takes a while) and named
+by the reference alone, never by the person. Everything held is gathered, whichever Area
+it lies in: the law asks for all of it, and the right is given deliberately.
+
+Left out on purpose: other people (who else attended an engagement, other members of a
+panel), and restricted notes (the engagement's or feedback's, which may name others:
+review them on the record before disclosing). Equality monitoring answers (special
+category data) are included only when the person asking also has the equality data right,
+and their viewing is then logged like any other.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from crm.extensions import db
+from crm.models import (
+    Affiliation,
+    Attendance,
+    AuditEvent,
+    ConsentRecord,
+    Contact,
+    Declaration,
+    DoNotContactChange,
+    Engagement,
+    Feedback,
+    Job,
+    Membership,
+    PanelMeeting,
+    SubjectAccessRequest,
+    User,
+)
+from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, engagement_contacts
+from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
+from crm.services import access, audit, jobs
+from crm.services.records import InvalidValue
+
+KIND = "contact"  # the request is audited on the person's own record
+JOB_KIND = "subject_access"
+RIGHT = "data_protection"
+
+# The sections of the export, in the order the summary shows them.
+SECTIONS: dict[str, str] = {
+    "contact": "Contact record",
+    "organisations": "Organisations and roles",
+    "engagements": "Engagements they took part in",
+    "memberships": "Panel memberships",
+    "membership_history": "Panel membership history",
+    "attendance": "Panel meetings attended",
+    "declarations": "Declarations of interest",
+    "feedback": "Feedback linked to them",
+    "consent_history": "Consent history",
+    "do_not_contact_history": "Do not contact history",
+    "equality_monitoring": "Equality monitoring answers",
+    "subject_access_requests": "Subject access requests",
+    "audit_entries": "Audit entries about them",
+}
+
+
+def may_request(user: User) -> bool:
+    return access.can(user, "exercise", RIGHT)
+
+
+def request_export(
+    user: User, contact: Contact, reference: str
+) -> tuple[SubjectAccessRequest, Job]:
+    """Record the request, audit it on the contact, and queue the job that makes the ZIP.
+    The caller commits, then calls jobs.start."""
+    access.require(user, "exercise", RIGHT)
+    access.require(user, "read", contact)
+    reference = (reference or "").strip()
+    if not reference:
+        raise InvalidValue("reference", "Enter the request reference")
+    job = jobs.submit(user, JOB_KIND, f"Subject access export {reference}",
+                      {"user_id": user.id})  # fmt: skip
+    sar = SubjectAccessRequest(contact_id=contact.id, reference=reference,
+                               requested_by_id=user.id, job_id=job.id)  # fmt: skip
+    db.session.add(sar)
+    db.session.flush()
+    job.params = json.dumps({"user_id": user.id, "request_id": sar.id})
+    audit.record_event(user, KIND, contact.id, "subject access", None,
+                       {"Subject access export": reference}, contact.version)  # fmt: skip
+    db.session.flush()
+    return sar, job
+
+
+def requests_for(contact_id: int) -> list[SubjectAccessRequest]:
+    return list(db.session.scalars(
+        select(SubjectAccessRequest).where(SubjectAccessRequest.contact_id == contact_id)
+        .order_by(SubjectAccessRequest.id.desc())))  # fmt: skip
+
+
+# Gathering -------------------------------------------------------------------------
+
+
+def _day(value: date | datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _name(user: User | None) -> str:
+    return user.name if user else "System"
+
+
+def _text(value: Any) -> str:
+    """An audit value as text: a list of links is its names."""
+    if isinstance(value, list):
+        return ", ".join(str(item[3]) if isinstance(item, list) and len(item) == 4 else _text(item)
+                         for item in value)  # fmt: skip
+    return "" if value is None else str(value)
+
+
+def _contact(c: Contact) -> list[dict]:
+    return [{
+        "id": c.id, "name": c.name, "job_title": c.job_title, "area": c.area.name,
+        "email": c.email, "phone": c.phone,
+        "preferred_contact_method": CONTACT_METHODS.get(c.preferred_contact_method, ""),
+        "accessibility_needs": c.accessibility_needs, "preferred_language": c.preferred_language,
+        "consent_given": c.consent_given, "consent_on": _day(c.consent_on),
+        "consent_basis": CONSENT_BASES.get(c.consent_basis or "", ""),
+        "consent_method": c.consent_method, "do_not_contact": c.do_not_contact,
+        "notes": c.notes, "created_at": _day(c.created_at), "updated_at": _day(c.updated_at),
+        "archived_at": _day(c.archived_at),
+    }]  # fmt: skip
+
+
+def _engagements(contact_id: int) -> list[dict]:
+    stmt = (select(Engagement).join(engagement_contacts,
+                                    engagement_contacts.c.engagement_id == Engagement.id)
+            .where(engagement_contacts.c.contact_id == contact_id)
+            .order_by(Engagement.held_on, Engagement.id))  # fmt: skip
+    return [{
+        "id": e.id, "title": e.title, "type": ENGAGEMENT_TYPES.get(e.type, e.type),
+        "status": ENGAGEMENT_STATUSES.get(e.status, e.status), "date": _day(e.held_on),
+        "area": e.area.name, "place": e.location_address, "postcode": e.location_postcode,
+    } for e in db.session.scalars(stmt)]  # fmt: skip
+
+
+def _memberships(contact_id: int) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).where(Membership.contact_id == contact_id)
+                                   .order_by(Membership.id)))  # fmt: skip
+
+
+def _membership_rows(memberships: list[Membership]) -> list[dict]:
+    return [{
+        "id": m.id, "panel": m.panel.name, "role": m.role_label, "status": m.status_label,
+        "term_number": m.term_number, "follows_membership": m.previous_id or "",
+        "applied_on": _day(m.applied_on), "shortlisted_on": _day(m.shortlisted_on),
+        "term_start": _day(m.term_start), "term_end": _day(m.term_end),
+        "ended_on": _day(m.ended_on), "end_reason": m.end_reason_label if m.end_reason else "",
+        "end_note": m.end_note, "extra_term_reason": m.extra_term_reason,
+        "vetting": m.vetting_label, "vetting_on": _day(m.vetting_on),
+        "vetting_expires_on": _day(m.vetting_expires_on),
+        "confidentiality_signed_on": _day(m.confidentiality_signed_on),
+        "induction_completed_on": _day(m.induction_completed_on),
+        "communities_represented": ", ".join(c.name for c in m.communities),
+    } for m in memberships]  # fmt: skip
+
+
+def _attendance(membership_ids: list[int]) -> list[dict]:
+    if not membership_ids:
+        return []
+    stmt = (select(Attendance, PanelMeeting).join(PanelMeeting)
+            .where(Attendance.membership_id.in_(membership_ids))
+            .order_by(PanelMeeting.held_on, PanelMeeting.id))  # fmt: skip
+    return [{"membership": a.membership_id, "panel": m.panel.name, "meeting_on": _day(m.held_on),
+             "attendance": a.status_label} for a, m in db.session.execute(stmt)]  # fmt: skip
+
+
+def _declarations(membership_ids: list[int]) -> list[dict]:
+    if not membership_ids:
+        return []
+    stmt = (select(Declaration).where(Declaration.membership_id.in_(membership_ids))
+            .order_by(Declaration.declared_on, Declaration.id))  # fmt: skip
+    return [{"membership": d.membership_id, "panel": d.membership.panel.name,
+             "declared_on": _day(d.declared_on), "text": d.text}
+            for d in db.session.scalars(stmt)]  # fmt: skip
+
+
+def _feedback(contact_id: int, membership_ids: list[int]) -> list[dict]:
+    """Feedback from an engagement they took part in, or a panel meeting they attended."""
+    engaged = select(engagement_contacts.c.engagement_id).where(
+        engagement_contacts.c.contact_id == contact_id)
+    attended = select(Attendance.meeting_id).where(
+        Attendance.membership_id.in_(membership_ids or [-1]), Attendance.status == "present")
+    stmt = (select(Feedback).where(or_(Feedback.engagement_id.in_(engaged),
+                                       Feedback.panel_meeting_id.in_(attended)))
+            .order_by(Feedback.received_on, Feedback.id))  # fmt: skip
+    return [{
+        "id": f.id, "received_on": _day(f.received_on), "source": f.source_label,
+        "linked_through": "an engagement they took part in" if f.engagement_id
+        else "a panel meeting they attended",
+        "summary": f.summary, "detail": f.detail, "case_reference": f.case_reference,
+        "status": f.status_label, "response": f.response,
+    } for f in db.session.scalars(stmt)]  # fmt: skip
+
+
+def _consent(contact_id: int) -> list[dict]:
+    stmt = (select(ConsentRecord).where(ConsentRecord.contact_id == contact_id)
+            .order_by(ConsentRecord.changed_on, ConsentRecord.id))  # fmt: skip
+    return [{"date": _day(r.changed_on), "purpose": r.purpose.name, "lawful_basis": r.basis_label,
+             "consent": r.status_label, "how_obtained": r.method, "obtained_by": r.obtained_by,
+             "recorded_by": _name(r.recorded_by), "recorded_at": _day(r.recorded_at)}
+            for r in db.session.scalars(stmt)]  # fmt: skip
+
+
+def _do_not_contact(contact_id: int) -> list[dict]:
+    stmt = (select(DoNotContactChange).where(DoNotContactChange.contact_id == contact_id)
+            .order_by(DoNotContactChange.changed_on, DoNotContactChange.id))  # fmt: skip
+    return [{"date": _day(r.changed_on), "do_not_contact": r.do_not_contact, "reason": r.reason,
+             "recorded_by": _name(r.recorded_by), "recorded_at": _day(r.recorded_at)}
+            for r in db.session.scalars(stmt)]  # fmt: skip
+
+
+def _requests(contact_id: int) -> list[dict]:
+    return [{"reference": r.reference, "requested_by": _name(r.requested_by),
+             "requested_at": _day(r.requested_at)} for r in requests_for(contact_id)]  # fmt: skip
+
+
+def _audit(record_type: str, ids: list[int]) -> list[dict]:
+    if not ids:
+        return []
+    stmt = (select(AuditEvent).where(AuditEvent.record_type == record_type,
+                                     AuditEvent.record_id.in_(ids))
+            .order_by(AuditEvent.at, AuditEvent.id))  # fmt: skip
+    return [{"at": _day(e.at), "by": _name(e.user), "record": record_type,
+             "record_id": e.record_id, "action": e.action,
+             "changes": "; ".join(f"{label}: {_text(old)} to {_text(new)}"
+                                  for label, (old, new) in (e.changes or {}).items())}
+            for e in db.session.scalars(stmt)]  # fmt: skip
+
+
+def _equality(user: User, contact_id: int) -> tuple[list[dict], str]:
+    """The person's own equality monitoring answers, for someone with the right (logged)."""
+    if not access.can(user, "exercise", "equality_data"):
+        return [], ("Not included: equality monitoring answers, if any are held, are added "
+                    "only by someone with the equality data right.")
+    from crm.models import EqualityAnswers
+    from crm.models.common import restricted_fields
+    from crm.services import equality
+
+    answers = db.session.get(EqualityAnswers, contact_id)
+    if answers is None:
+        return [], "None held."
+    equality._log(user, contact_id, "viewed")
+    labels = restricted_fields(EqualityAnswers)
+    row = {label: _text(getattr(answers, name)) for name, label in labels.items()}
+    row["Objected on"] = _day(answers.objected_on)
+    return [row], ""
+
+
+def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
+    """Everything held about the request's contact, section by section (SECTIONS)."""
+    contact = sar.contact
+    memberships = _memberships(contact.id)
+    ids = [m.id for m in memberships]
+    equality_rows, equality_note = _equality(user, contact.id)
+    affiliations = db.session.scalars(
+        select(Affiliation).where(Affiliation.contact_id == contact.id))
+    return {
+        "request": {"reference": sar.reference, "made_by": _name(sar.requested_by),
+                    "made_at": _day(sar.requested_at)},
+        "notes": {"equality_monitoring": equality_note,
+                  "left_out": "Other people, and restricted notes on engagements and feedback "
+                  "(which may name others): review those on the records before disclosing."},
+        "contact": _contact(contact),
+        "organisations": [{"organisation": a.stakeholder.name, "role": a.role,
+                           "area": a.stakeholder.area.name} for a in affiliations],
+        "engagements": _engagements(contact.id),
+        "memberships": _membership_rows(memberships),
+        "membership_history": _audit("membership", ids),
+        "attendance": _attendance(ids),
+        "declarations": _declarations(ids),
+        "feedback": _feedback(contact.id, ids),
+        "consent_history": _consent(contact.id),
+        "do_not_contact_history": _do_not_contact(contact.id),
+        "equality_monitoring": equality_rows,
+        "subject_access_requests": _requests(contact.id),
+        "audit_entries": _audit("contact", [contact.id]),
+    }  # fmt: skip
+
+
+# The file --------------------------------------------------------------------------
+
+
+def _csv(rows: list[dict]) -> str:
+    from crm.services.csv_export import to_csv
+
+    if not rows:
+        return "No records\r\n"
+    header = list(rows[0])
+    return to_csv(header, [[row.get(h, "") for h in header] for row in rows])
+
+
+def build_zip(data: dict[str, Any]) -> bytes:
+    """The ZIP: summary.html, everything.json, and a CSV per section."""
+    html = current_app.jinja_env.get_template("contacts/subject_access_summary.html").render(
+        data=data, sections=SECTIONS)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("summary.html", html)
+        archive.writestr("everything.json", json.dumps(data, indent=2, ensure_ascii=False))
+        for key in SECTIONS:
+            archive.writestr(f"csv/{key}.csv", _csv(data[key]))
+    return buffer.getvalue()
+
+
+def file_name(reference: str) -> str:
+    """The ZIP's name: the request's reference (letters, digits, '.', '_', '-') only."""
+    safe = "".join(ch for ch in reference if ch.isalnum() or ch in "._-") or "subject-access"
+    return f"{safe}.zip"
+
+
+def make_export(user: User, request_id: int) -> tuple[str, bytes]:
+    sar = db.session.get(SubjectAccessRequest, request_id)
+    if sar is None:
+        raise access.RecordNotFound()
+    return file_name(sar.reference), build_zip(gather(user, sar))
+
