@@ -119,7 +119,7 @@ def test_the_rebuild_puts_right_what_is_wrong_and_says_so(app, make_engagement,
     assert "would correct 0 link copies, 2 coverage rows" in result.output
     result = app.test_cli_runner().invoke(args=["crm", "rebuild-summaries"])
     assert "corrected 0 link copies, 2 coverage rows" in result.output
-    assert "1 daily engagement counts, 1 last-engaged dates" in result.output
+    assert "2 daily engagement counts, 1 last-engaged dates" in result.output
     result = app.test_cli_runner().invoke(args=["crm", "rebuild-summaries"])
     assert "Every derived figure was right" in result.output
     with app.app_context():
