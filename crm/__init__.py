@@ -148,12 +148,14 @@ def _register_blueprints(app: Flask) -> None:
     from crm.admin.communities import bp as communities_bp
     from crm.admin.invitations import bp as invitations_bp
     from crm.admin.purposes import bp as purposes_bp
+    from crm.admin.retention import bp as retention_bp
     from crm.admin.routes import bp as admin_bp
     from crm.admin.users import bp as users_bp
     from crm.auth.routes import bp as auth_bp
     from crm.auth.sso import bp as sso_bp
     from crm.auth.two_factor import bp as two_factor_bp
     from crm.contacts.consent import bp as consent_bp
+    from crm.contacts.erasure import bp as erasure_bp
     from crm.contacts.routes import bp as contacts_bp
     from crm.contacts.subject_access import bp as subject_access_bp
     from crm.engagements.coverage import bp as coverage_bp
@@ -185,8 +187,8 @@ def _register_blueprints(app: Flask) -> None:
     nested = {
         auth_bp: (two_factor_bp, sso_bp),
         admin_bp: (users_bp, invitations_bp, communities_bp, admin_areas_bp, audit_bp,
-                   purposes_bp, population_bp),
-        contacts_bp: (consent_bp, subject_access_bp),
+                   purposes_bp, population_bp, retention_bp),
+        contacts_bp: (consent_bp, subject_access_bp, erasure_bp),
         engagements_bp: (actions_bp, coverage_bp, lookup_bp),
         feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp),
         panels_bp: (memberships_bp, meetings_bp, refresh_bp),

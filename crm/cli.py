@@ -236,6 +236,16 @@ def rebuild_summaries(check: bool) -> None:
     )
 
 
+@crm_cli.command("apply-retention")
+def apply_retention() -> None:
+    """Apply the retention rules now (for cron, nightly); a second run changes nothing."""
+    from crm.services import retention
+
+    run = retention.apply(None)
+    db.session.commit()
+    click.echo(f"Retention applied: {run.summary}")
+
+
 @crm_cli.command("worker")
 @click.option("--threads", default=1, show_default=True, help="Jobs run at the same time.")
 def worker(threads: int) -> None:

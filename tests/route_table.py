@@ -202,6 +202,15 @@ ROUTES = {
     "equality.panel": ("GET", "/panels/{p}/equality", EVERYONE),
     "equality.area_report": ("GET", "/reports/equality", EVERYONE),
     "admin.population.edit": ("GET", "/admin/areas/{ar}/population", ADMIN),
+    # Erasure, legal holds and retention: the data protection right (every administrator's;
+    # other roles only when given it). The rules themselves: administrators.
+    "contacts.erasure.erase": ("GET", "/contacts/{c}/erase", ADMIN),
+    "contacts.erasure.legal_hold": ("GET", "/contacts/{c}/legal-hold", ADMIN),
+    "contacts.erasure.release_hold": ("POST", "/contacts/{c}/legal-hold/remove", ADMIN),
+    "admin.retention.index": ("GET", "/admin/retention", ADMIN),
+    "admin.retention.dry_run": ("GET", "/admin/retention/dry-run", ADMIN),
+    "admin.retention.apply": ("POST", "/admin/retention/apply", ADMIN),
+    "admin.retention.erasures": ("GET", "/admin/erasures", ADMIN),
     # Consent and do not contact: recorded by those who may edit the contact; the contact
     # list to contact people (do-not-contact left out) by anyone who reads contacts.
     "contacts.consent.record": ("GET", "/contacts/{c}/consent", CONTACT_EDITORS),
@@ -355,6 +364,17 @@ POSTS = {
     "equality.objection": ("/memberships/{m}/equality/objection", None, {"objected_on": DAY}),
     "equality.withdraw": ("/memberships/{m}/equality/withdraw-objection", None, {}),
     "admin.population.edit": ("/admin/areas/{ar}/population", SAME, {"sex-female": "51.2"}),
+    # Erasure and retention. Erasing answers with the erasure log; the rules page saves one
+    # rule (each rule is its own form, named by its kind).
+    "contacts.erasure.erase": ("/contacts/{c}/erase", SAME, {
+        "request_reference": "DP-2026-017", "reason": "Asked to be forgotten"}),  # fmt: skip
+    "contacts.erasure.legal_hold": ("/contacts/{c}/legal-hold", SAME,
+                                    {"reason": "Civil claim pending"}),
+    "contacts.erasure.release_hold": ("/contacts/{c}/legal-hold/remove", None, {}),
+    "admin.retention.index": ("/admin/retention", SAME, {
+        "inactive_contacts-years": "6", "inactive_contacts-active": "y",
+        "inactive_contacts-submit": "Save rule"}),  # fmt: skip
+    "admin.retention.apply": ("/admin/retention/apply", None, {}),
     # A report's PDF, made as a job for the user's own Area (in the tests, at once).
     "reports.quarterly_pdf": ("/reports/quarterly.pdf?quarter=2026-Q2", None, {}),
     "reports.annual_pdf": ("/reports/annual.pdf?year=2025", None, {}),

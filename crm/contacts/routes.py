@@ -10,6 +10,7 @@ from crm.contacts.forms import ContactForm, LinkStakeholderForm
 from crm.forms_common import optional_int
 from crm.services import access, audit, consent, engagements, memberships, reference
 from crm.services import contacts as service
+from crm.services import erasure as erasures
 from crm.services.lookup import search_stakeholders
 from crm.services.stakeholders import get_stakeholder
 from crm.views_common import (
@@ -37,6 +38,12 @@ def _duplicates(form: ContactForm, exclude_id: int | None = None) -> list:
         return []
     data = form.to_data()
     return service.possible_duplicates(current_user, data["email"], exclude_id)
+
+
+def _returning(form: ContactForm):
+    """An erasure of someone with this email: flagged before a new contact is saved."""
+    return None if form.confirm_duplicate.data else erasures.erased_with_email(
+        form.to_data()["email"])
 
 
 def list_filters() -> service.ContactFilters:
@@ -76,8 +83,9 @@ def new():
     form = _form()
     if request.method == "GET" and stakeholder:
         form.area_id.data = stakeholder.area_id
-    duplicates = []
-    if form.validate_on_submit() and not (duplicates := _duplicates(form)):
+    duplicates, returning = [], None
+    if (form.validate_on_submit() and not (duplicates := _duplicates(form))
+            and not (returning := _returning(form))):
         created, already = save_once(
             form,
             service.KIND,
@@ -94,7 +102,8 @@ def new():
             flash(f"{created.name} has been added", "success")
             return redirect(url_for(".detail", contact_id=created.id))
     return render_template(
-        "contacts/form.html", form=form, stakeholder=stakeholder, duplicates=duplicates
+        "contacts/form.html", form=form, stakeholder=stakeholder, duplicates=duplicates,
+        returning=erasures.returning_warning(returning) if returning else "",
     )
 
 

@@ -71,6 +71,21 @@ def report_pdf(params: dict, report: Report) -> Outcome:
     return Outcome("The PDF is ready", file_name=name, file_type=mimetype, file_data=body)
 
 
+@handler("retention")
+def apply_retention(params: dict, report: Report) -> Outcome:
+    """Apply the retention rules, as the person who asked (None: a scheduled run)."""
+    from crm.extensions import db
+    from crm.models import User
+    from crm.services import retention
+
+    user = db.session.get(User, params["user_id"]) if params.get("user_id") else None
+    if params.get("user_id") and (user is None or not user.active):
+        raise JobFailed("The account that asked for this can no longer sign in")
+    report(0, 1, "Applying the retention rules")
+    run = retention.apply(user)
+    return Outcome(f"Retention applied: {run.summary}", link="admin.retention.index")
+
+
 @handler("subject_access")
 def subject_access(params: dict, report: Report) -> Outcome:
     """Everything held about one contact as a ZIP, for a subject access request; named by

@@ -1,0 +1,86 @@
+"""Erasing a person, and legal holds: for people with the data protection right."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired
+
+from crm.auth.forms import ButtonForm
+from crm.forms_common import max_length, strip
+from crm.services import access, erasure, retention
+from crm.services import contacts as contact_service
+from crm.views_common import post_button, try_save
+
+bp = Blueprint("erasure", __name__)
+
+
+class EraseForm(FlaskForm):
+    request_reference = StringField(
+        "Request reference", widget=GovTextInput(), filters=[strip],
+        description="The reference of the erasure request, or of the decision to erase",
+        validators=[InputRequired(message="Enter the request's reference"),
+                    max_length("The reference", 100)])  # fmt: skip
+    reason = TextAreaField(
+        "Why they are being erased", widget=GovTextArea(), filters=[strip],
+        validators=[InputRequired(message="Enter why this person is being erased"),
+                    max_length("The reason", 2000)])  # fmt: skip
+    submit = SubmitField("Erase this person", widget=GovSubmitInput())
+
+
+class HoldForm(FlaskForm):
+    reason = TextAreaField(
+        "Why their records must be kept", widget=GovTextArea(), filters=[strip],
+        validators=[InputRequired(message="Enter why this person's records must be kept"),
+                    max_length("The reason", 2000)])  # fmt: skip
+    submit = SubmitField("Place on legal hold", widget=GovSubmitInput())
+
+
+def _contact(contact_id: int):
+    contact = contact_service.get_contact(current_user, contact_id, include_archived=True)
+    access.require(current_user, "exercise", erasure.RIGHT)
+    return contact
+
+
+@bp.route("/<int:contact_id>/erase", methods=["GET", "POST"])
+def erase(contact_id: int):
+    """Erase a person: what identifies them goes everywhere; the figures stay. Not undone."""
+    contact = _contact(contact_id)
+    done, hold = erasure.erasure_of(contact.id), erasure.hold_of(contact.id)
+    form = EraseForm()
+    if not (done or hold) and form.validate_on_submit():
+        saved, _ = try_save(form, lambda: erasure.erase(
+            current_user, contact, form.reason.data, form.request_reference.data))  # fmt: skip
+        if saved:
+            flash(f"The person has been erased: they are now {saved.label}", "success")
+            return redirect(url_for("admin.retention.erasures"))
+    return render_template("privacy/erase.html", contact=contact, form=form, done=done,
+                           hold=hold)  # fmt: skip
+
+
+@bp.route("/<int:contact_id>/legal-hold", methods=["GET", "POST"])
+def legal_hold(contact_id: int):
+    """Place a person on legal hold (retention skips them, erasure is refused), or lift it."""
+    contact = _contact(contact_id)
+    hold = erasure.hold_of(contact.id)
+    form = HoldForm(obj=hold)
+    if form.validate_on_submit():
+        saved, _ = try_save(form, lambda: retention.place_hold(current_user, contact,
+                                                               form.reason.data))  # fmt: skip
+        if saved:
+            flash("The legal hold has been saved", "success")
+            return redirect(url_for("contacts.detail", contact_id=contact.id))
+    return render_template("privacy/legal_hold.html", contact=contact, form=form, hold=hold,
+                           button_form=ButtonForm())  # fmt: skip
+
+
+@bp.route("/<int:contact_id>/legal-hold/remove", methods=["POST"])
+def release_hold(contact_id: int):
+    """Lift a legal hold: retention applies to them again."""
+    contact = _contact(contact_id)
+    post_button(lambda: retention.release_hold(current_user, contact),
+                "The legal hold has been lifted")  # fmt: skip
+    return redirect(url_for("contacts.detail", contact_id=contact.id))

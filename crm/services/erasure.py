@@ -1,0 +1,313 @@
+"""Erasing a person (UK GDPR article 17) while keeping the figures true.
+
+What identifies them goes, everywhere: their contact record's name, email, phone and
+notes; their memberships' notes, declarations, consent and equality answers; and the
+same values wherever else they were written down (another record's free text, the audit
+trail's old and new values, another record's history naming them as a link). What is
+not personal stays: the contact row (now "Erased person 17"), their attendance at
+engagements and meetings, and their terms on panels, so every count is unchanged.
+
+The email is kept only as a one-way fingerprint (HMAC-SHA256 with the app's secret, or
+CRM_ERASURE_KEY, of the address in lower case), so a new contact or an import with the
+same address is flagged. An erasure cannot be undone. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import String, Text, cast, delete, or_, select, update
+
+from crm import clock
+from crm.extensions import db
+from crm.models import (
+    Affiliation,
+    AuditEvent,
+    Contact,
+    Declaration,
+    Erasure,
+    LegalHold,
+    Membership,
+    User,
+)
+from crm.models.erasure import erased_label
+from crm.services import access, audit
+from crm.services.records import InvalidValue
+
+RIGHT = "data_protection"
+ERASED = "(erased)"
+# Tables whose text the sweep leaves alone: staff accounts are not the person erased.
+NOT_SWEPT = frozenset({"users", "alembic_version"})
+# Values shorter than this are blanked where they belong but not hunted for elsewhere
+# ("Al" would be found inside every "Alcohol").
+SHORTEST_SWEPT = 5
+# The contact's own audited fields that may hold a former name, email or phone.
+IDENTIFYING_LABELS = ("Name", "Email", "Phone")
+
+
+def fingerprint(email: str) -> str:
+    """The one-way fingerprint of an email address ("" for none)."""
+    normal = (email or "").strip().lower()
+    if not normal:
+        return ""
+    key = current_app.config.get("ERASURE_KEY") or current_app.config["SECRET_KEY"]
+    return hmac.new(str(key).encode(), normal.encode(), hashlib.sha256).hexdigest()
+
+
+def erased_with_email(email: str) -> Erasure | None:
+    """The latest erasure of a person with this email, if any: an import or a new contact
+    with it is flagged ("a person with this email was erased on ... under request ...")."""
+    mark = fingerprint(email)
+    if not mark:
+        return None
+    stmt = select(Erasure).where(Erasure.email_fingerprint == mark).order_by(Erasure.id.desc())
+    return db.session.scalars(stmt.limit(1)).first()
+
+
+def returning_warning(erasure: Erasure) -> str:
+    when = erasure.erased_at.strftime("%-d %B %Y")
+    under = (f"under request {erasure.request_reference}" if erasure.request_reference
+             else "under the retention rules")  # fmt: skip
+    return f"A person with this email was erased on {when} {under}."
+
+
+def hold_of(contact_id: int) -> LegalHold | None:
+    stmt = select(LegalHold).where(LegalHold.record_type == "contact",
+                                   LegalHold.record_id == contact_id)  # fmt: skip
+    return db.session.scalars(stmt).first()
+
+
+def erasure_of(contact_id: int) -> Erasure | None:
+    return db.session.scalars(select(Erasure).where(Erasure.contact_id == contact_id)).first()
+
+
+def erase(user: User, contact: Contact, reason: str, request_reference: str) -> Erasure:
+    """Erase a person at their request (or the law's), as a user with the data protection
+    right who may see them. Refused while they are on legal hold."""
+    access.require(user, "read", contact)
+    access.require(user, "exercise", RIGHT)
+    reason, request_reference = (reason or "").strip(), (request_reference or "").strip()
+    if not reason:
+        raise InvalidValue("reason", "Enter why this person is being erased")
+    if not request_reference:
+        raise InvalidValue("request_reference", "Enter the request's reference")
+    if len(request_reference) > 100:
+        raise InvalidValue("request_reference", "The reference must be 100 characters or fewer")
+    if erasure_of(contact.id):
+        raise InvalidValue("reason", "This person has already been erased")
+    if hold_of(contact.id):
+        raise InvalidValue("reason", "This person is on legal hold: remove the hold first")
+    return erase_people([contact], user, reason, request_reference)[0]
+
+
+@dataclass
+class _Person:
+    contact: Contact
+    erasure: Erasure
+    values: set[str]
+
+
+def erase_people(
+    contacts: list[Contact], user: User | None, reason: str, request_reference: str = "",
+    rule: str = "",
+) -> list[Erasure]:
+    """Erase each person (the checks are the caller's): one sweep of the database for all
+    of them, so retention can erase many at the cost of one."""
+    people = []
+    for contact in contacts:
+        values = _identifying_values(contact)
+        erasure = Erasure(contact_id=contact.id, erased_by_id=user.id if user else None,
+                          reason=reason, request_reference=request_reference,
+                          email_fingerprint=fingerprint(contact.email), retention_rule=rule,
+                          erased_at=clock.now())  # fmt: skip
+        db.session.add(erasure)
+        people.append(_Person(contact, erasure, values))
+    db.session.flush()
+    for person in people:
+        label = erased_label(person.erasure.id)
+        _blank_own_records(person.contact, label)
+        _scrub_own_history(person.contact.id)
+        _scrub_links(person, label)
+    db.session.flush()
+    _sweep_text(people)
+    _sweep_history(people)
+    for person in people:
+        # Its history says it was erased, and under which erasure; never why (the log does).
+        audit.record_event(user, "contact", person.contact.id, "erased", None,
+                           {"Erasure": erased_label(person.erasure.id)})  # fmt: skip
+    db.session.flush()
+    db.session.expire_all()
+    return [person.erasure for person in people]
+
+
+def _identifying_values(contact: Contact) -> set[str]:
+    """The person's name, email and phone, now and as the contact's history had them."""
+    values = {contact.name, contact.email, contact.phone}
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.record_type == "contact", AuditEvent.record_id == contact.id))  # fmt: skip
+    for event in events:
+        for label in IDENTIFYING_LABELS:
+            for value in (event.changes or {}).get(label, []):
+                if isinstance(value, str):
+                    values.add(value)
+    return {v.strip() for v in values if v and v.strip()}
+
+
+def _blank_own_records(contact: Contact, label: str) -> None:
+    """The contact row and the rows about them alone; their attendance and terms stay."""
+    for field in ("job_title", "email", "phone", "accessibility_needs", "preferred_language",
+                  "consent_method", "notes"):  # fmt: skip
+        setattr(contact, field, "")
+    contact.name = label
+    contact.preferred_contact_method = "none"
+    contact.do_not_contact = True
+    contact.archived_at = contact.archived_at or clock.now()
+    contact.updated_at = clock.now()
+    db.session.execute(update(Affiliation).where(Affiliation.contact_id == contact.id)
+                       .values(role=""))  # fmt: skip
+    membership_ids = select(Membership.id).where(Membership.contact_id == contact.id)
+    db.session.execute(update(Membership).where(Membership.contact_id == contact.id)
+                       .values(end_note="", extra_term_reason=""))  # fmt: skip
+    db.session.execute(update(Declaration).where(Declaration.membership_id.in_(membership_ids))
+                       .values(text=ERASED))  # fmt: skip
+    _blank_other_parts(contact.id)
+
+
+# Rows about the person alone, in tables other parts of Engage add: (table, text columns
+# to blank) or (table, None) to delete the rows (equality answers: special category data
+# kept about an erased person could still single them out on a small panel).
+OTHER_PARTS = (
+    ("consent_records", ("method", "obtained_by")),
+    ("do_not_contact_changes", ("reason",)),
+    ("equality_answers", None),
+)
+
+
+def _blank_other_parts(contact_id: int) -> None:
+    tables = db.metadata.tables
+    for name, columns in OTHER_PARTS:
+        table = tables.get(name)
+        if table is None:
+            continue
+        where = table.c.contact_id == contact_id
+        if columns is None:
+            db.session.execute(delete(table).where(where))
+        else:
+            db.session.execute(update(table).where(where).values({c: "" for c in columns}))
+    # A subject access export made for them holds everything Engage held: it goes.
+    requests, jobs = tables.get("subject_access_requests"), tables["jobs"]
+    if requests is not None:
+        made = select(requests.c.job_id).where(requests.c.contact_id == contact_id)
+        db.session.execute(update(jobs).where(jobs.c.id.in_(made))
+                           .values(result_data=None))  # fmt: skip
+
+
+def _scrub_own_history(contact_id: int) -> None:
+    """The contact's own history keeps what changed and when, never the values."""
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.record_type == "contact", AuditEvent.record_id == contact_id))  # fmt: skip
+    for event in events:
+        event.changes = {label: [_erased(old), _erased(new)]
+                         for label, (old, new) in (event.changes or {}).items()}  # fmt: skip
+
+
+def _erased(value: Any) -> Any:
+    if isinstance(value, list):
+        return [[kind, rid, area, ERASED] for kind, rid, area, _name in value]
+    return ERASED if value else value
+
+
+def _scrub_links(person: _Person, label: str) -> None:
+    """Other records' history naming the person as a link (an engagement's contacts): the
+    link keeps its number, its name becomes "Erased person N"."""
+    pattern = f'%["contact", {person.contact.id},%'
+    events = db.session.scalars(select(AuditEvent).where(
+        cast(AuditEvent.changes, Text).like(pattern)))  # fmt: skip
+    for event in events:
+        event.changes = {
+            field: [_relabel(value, person.contact.id, label) for value in pair]
+            for field, pair in (event.changes or {}).items()
+        }
+
+
+def _relabel(value: Any, contact_id: int, label: str) -> Any:
+    if not isinstance(value, list):
+        return value
+    return [[k, rid, area, label if (k, rid) == ("contact", contact_id) else name]
+            for k, rid, area, name in value]  # fmt: skip
+
+
+def _swept_values(people: list[_Person]) -> list[tuple[str, str]]:
+    """(value, its replacement), longest first so a name inside an email goes whole."""
+    pairs = {}
+    for person in people:
+        for value in person.values:
+            if len(value) >= SHORTEST_SWEPT:
+                pairs[value] = erased_label(person.erasure.id)
+    return sorted(pairs.items(), key=lambda pair: -len(pair[0]))
+
+
+def _replace(text: str, pairs: list[tuple[str, str]]) -> str:
+    for value, label in pairs:
+        text = re.sub(re.escape(value), label, text, flags=re.IGNORECASE)
+    return text
+
+
+def _sweep_text(people: list[_Person]) -> None:
+    """Every text column of every table: the person's values, wherever they were written
+    (an engagement's summary naming them), become "Erased person N"."""
+    pairs = _swept_values(people)
+    if not pairs:
+        return
+    for table in db.metadata.sorted_tables:
+        if table.name in NOT_SWEPT:
+            continue
+        texts = [c for c in table.columns if isinstance(c.type, String)
+                 and not c.primary_key and not c.foreign_keys]  # fmt: skip
+        keys = list(table.primary_key.columns)
+        if not texts or not keys:
+            continue
+        for column in texts:
+            found = or_(*(column.ilike(f"%{_like(v)}%", escape="\\") for v, _ in pairs))
+            rows = db.session.execute(select(*keys, column).where(found)).all()
+            for row in rows:
+                values = {column.name: _replace(row[-1], pairs)}
+                if "version" in table.c:
+                    values["version"] = table.c.version + 1
+                db.session.execute(update(table).where(
+                    *(k == row[i] for i, k in enumerate(keys))).values(values))  # fmt: skip
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _sweep_history(people: list[_Person]) -> None:
+    """The audit trail's old and new values, wherever the person's values were stored."""
+    pairs = _swept_values(people)
+    if not pairs:
+        return
+    text = cast(AuditEvent.changes, Text)
+    forms = {form for value, _ in pairs for form in (value, json.dumps(value)[1:-1])}
+    found = or_(*(text.ilike(f"%{_like(form)}%", escape="\\") for form in forms))
+    for event in db.session.scalars(select(AuditEvent).where(found)):
+        event.changes = {field: [_replace_value(v, pairs) for v in pair]
+                         for field, pair in (event.changes or {}).items()}  # fmt: skip
+
+
+def _replace_value(value: Any, pairs: list[tuple[str, str]]) -> Any:
+    if isinstance(value, list):
+        return [[k, rid, area, _replace(name or "", pairs)] for k, rid, area, name in value]
+    return _replace(value, pairs) if isinstance(value, str) else value
+
+
+def erasures(user: User) -> list[Erasure]:
+    """The erasure log, newest first, for those with the data protection right."""
+    access.require(user, "exercise", RIGHT)
+    return list(db.session.scalars(select(Erasure).order_by(Erasure.id.desc())))

@@ -1,0 +1,317 @@
+"""Retention: keeping nothing longer than Engage needs it (UK GDPR article 5(1)(e)).
+
+An administrator sets, per kind of record, how many years after it went quiet it is
+kept. `due` lists what each active rule would erase or anonymise and why (the dry run);
+`apply` does it with the erasure service, records each record it touched, and skips
+records on legal hold. A record already erased or anonymised is not due again, so a
+second run the same day changes nothing. The limit is exclusive: a contact last active
+exactly six years ago today is kept until tomorrow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, update
+
+from crm import clock
+from crm.extensions import db
+from crm.models import (
+    AuditEvent,
+    Contact,
+    Declaration,
+    Erasure,
+    Feedback,
+    FeedbackMove,
+    LegalHold,
+    Membership,
+    RetentionAction,
+    RetentionRule,
+    RetentionRun,
+    User,
+)
+from crm.models.engagement import Engagement, engagement_contacts
+from crm.models.erasure import RETENTION_KINDS
+from crm.models.feedback import CLOSED_STATUSES
+from crm.services import access, audit, erasure
+from crm.services.records import InvalidValue
+
+KIND = "retention_rule"
+MOST_YEARS = 100
+ANONYMISED = "(anonymised)"
+# The fields a rule anonymises, as the record's history names them.
+MEMBERSHIP_TEXT = {"end_note": "Ending note", "extra_term_reason": "Why beyond the maximum terms"}
+FEEDBACK_TEXT = {"detail": "Detail", "restricted_detail": "Restricted detail",
+                 "learning_points": "Learning points", "case_reference": "Case reference",
+                 "no_action_reason": "Reason for no action"}  # fmt: skip
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def rules() -> list[tuple[str, RetentionRule | None]]:
+    """Every kind of rule, with its row if an administrator has set it."""
+    found = {rule.kind: rule for rule in db.session.scalars(select(RetentionRule))}
+    return [(kind, found.get(kind)) for kind in RETENTION_KINDS]
+
+
+def set_rule(user: User, kind: str, years: int | None, active: bool) -> RetentionRule:
+    """Set how long a kind of record is kept, and whether the rule applies (audited)."""
+    access.require(user, "administer", "retention")
+    if kind not in RETENTION_KINDS:
+        raise InvalidValue("kind", "Select a kind of record")
+    if years is None or not 1 <= years <= MOST_YEARS:
+        raise InvalidValue("years", f"Enter a number of years from 1 to {MOST_YEARS}")
+    rule = db.session.scalars(select(RetentionRule).where(RetentionRule.kind == kind)).first()
+    before = _describe(rule) if rule else None
+    if rule is None:
+        rule = RetentionRule(kind=kind, years=years, active=active)
+        db.session.add(rule)
+    rule.years, rule.active = years, active
+    rule.updated_at, rule.updated_by_id = clock.now(), user.id
+    db.session.flush()
+    audit.record_event(user, KIND, rule.id, "updated" if before else "created", before,
+                       _describe(rule))  # fmt: skip
+    return rule
+
+
+def _describe(rule: RetentionRule) -> dict[str, str]:
+    return {"Kind of record": rule.kind_label, "Years kept": str(rule.years),
+            "Applies": "Yes" if rule.active else "No"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Due:
+    """A record a rule would erase or anonymise, and why."""
+
+    kind: str  # the rule's
+    record_type: str  # contact, membership, feedback
+    record_id: int
+    contact_id: int | None
+    why: str
+    held: bool = False
+
+
+def due(today: date | None = None) -> list[Due]:
+    """What each active rule would do today (the dry run): held records are listed too,
+    marked, as they will be skipped."""
+    today = today or clock.today()
+    found: list[Due] = []
+    for kind, rule in rules():
+        if rule is not None and rule.active:
+            found += FINDERS[kind](years_before(today, rule.years), rule.years)
+    held = _held_contacts({d.contact_id for d in found if d.contact_id is not None})
+    return [Due(d.kind, d.record_type, d.record_id, d.contact_id, d.why,
+                d.contact_id in held) for d in found]  # fmt: skip
+
+
+def _held_contacts(contact_ids: set[int]) -> set[int]:
+    if not contact_ids:
+        return set()
+    stmt = select(LegalHold.record_id).where(LegalHold.record_type == "contact",
+                                             LegalHold.record_id.in_(contact_ids))  # fmt: skip
+    return set(db.session.scalars(stmt))
+
+
+def _day(value) -> date | None:
+    return value.date() if hasattr(value, "date") else value
+
+
+def _inactive_contacts(cutoff: date, years: int) -> list[Due]:
+    """Contacts (not yet erased) whose latest engagement, consent, membership and their
+    own addition are all before the cutoff; a current membership keeps them."""
+    erased = select(Erasure.contact_id)
+    candidates = db.session.execute(select(Contact.id, Contact.created_at, Contact.consent_on)
+                                    .where(Contact.id.not_in(erased))).all()  # fmt: skip
+    latest: dict[int, date] = {}
+    for contact_id, created_at, consent_on in candidates:
+        latest[contact_id] = max(d for d in (_day(created_at), consent_on) if d is not None)
+    for contact_id, day in _latest_engagements() + _latest_consents() + _latest_terms():
+        if contact_id in latest and day is not None:
+            latest[contact_id] = max(latest[contact_id], _day(day))
+    current = set(db.session.scalars(select(Membership.contact_id)
+                                     .where(Membership.status != "ended")))  # fmt: skip
+    return [Due("inactive_contacts", "contact", contact_id, contact_id,
+                f"No engagement, consent or membership since {day:%-d %B %Y} "
+                f"(more than {years} years)")
+            for contact_id, day in sorted(latest.items())
+            if day < cutoff and contact_id not in current]  # fmt: skip
+
+
+def _latest_engagements() -> list:
+    return db.session.execute(
+        select(engagement_contacts.c.contact_id, func.max(Engagement.held_on))
+        .join(Engagement, Engagement.id == engagement_contacts.c.engagement_id)
+        .group_by(engagement_contacts.c.contact_id)).all()  # fmt: skip
+
+
+def _latest_consents() -> list:
+    table = db.metadata.tables.get("consent_records")
+    if table is None:
+        return []
+    return db.session.execute(select(table.c.contact_id, func.max(table.c.changed_on))
+                              .group_by(table.c.contact_id)).all()  # fmt: skip
+
+
+def _latest_terms() -> list:
+    m = Membership
+    rows = []
+    for column in (m.ended_on, m.term_end, m.term_start, m.applied_on):
+        rows += db.session.execute(select(m.contact_id, func.max(column))
+                                   .group_by(m.contact_id)).all()  # fmt: skip
+    return rows
+
+
+def _anonymised(kind: str, record_type: str):
+    return select(RetentionAction.record_id).where(RetentionAction.rule_kind == kind,
+                                                   RetentionAction.record_type == record_type)
+
+
+def _ended_memberships(cutoff: date, years: int) -> list[Due]:
+    stmt = select(Membership.id, Membership.contact_id, Membership.ended_on).where(
+        Membership.status == "ended", Membership.ended_on < cutoff,
+        Membership.id.not_in(_anonymised("ended_memberships", "membership")),
+        Membership.contact_id.not_in(select(Erasure.contact_id)),
+    ).order_by(Membership.id)  # fmt: skip
+    return [Due("ended_memberships", "membership", mid, cid,
+                f"Ended on {ended:%-d %B %Y} (more than {years} years ago)")
+            for mid, cid, ended in db.session.execute(stmt)]  # fmt: skip
+
+
+def _closed_feedback(cutoff: date, years: int) -> list[Due]:
+    stmt = select(Feedback.id, Feedback.closed_on).where(
+        Feedback.status.in_(CLOSED_STATUSES), Feedback.closed_on < cutoff,
+        Feedback.id.not_in(_anonymised("closed_feedback", "feedback")),
+    ).order_by(Feedback.id)  # fmt: skip
+    return [Due("closed_feedback", "feedback", fid, None,
+                f"Closed on {closed:%-d %B %Y} (more than {years} years ago)")
+            for fid, closed in db.session.execute(stmt)]  # fmt: skip
+
+
+FINDERS = {"inactive_contacts": _inactive_contacts, "ended_memberships": _ended_memberships,
+           "closed_feedback": _closed_feedback}  # fmt: skip
+
+
+def dry_run(user: User, today: date | None = None) -> list[Due]:
+    access.require(user, "exercise", erasure.RIGHT)
+    return due(today)
+
+
+def apply(user: User | None, today: date | None = None) -> RetentionRun:
+    """Apply every active rule (None: a scheduled run), recording what it did. Records on
+    legal hold are skipped; what is already done is not due again."""
+    if user is not None:
+        access.require(user, "exercise", erasure.RIGHT)
+    run = RetentionRun(started_by_id=user.id if user else None, started_at=clock.now())
+    db.session.add(run)
+    db.session.flush()
+    found = due(today)
+    work = [d for d in found if not d.held]
+    skipped = len(found) - len(work)
+    contacts = [db.session.get(Contact, d.contact_id) for d in work if d.record_type == "contact"]
+    if contacts:
+        erasure.erase_people(contacts, user, "Retention rule: " + RETENTION_KINDS[
+            "inactive_contacts"], rule="inactive_contacts")  # fmt: skip
+    for d in work:
+        if d.record_type == "membership":
+            _anonymise_membership(user, d.record_id)
+        elif d.record_type == "feedback":
+            _anonymise_feedback(user, d.record_id)
+        db.session.add(RetentionAction(run_id=run.id, rule_kind=d.kind,
+                                       record_type=d.record_type, record_id=d.record_id,
+                                       action="erased" if d.record_type == "contact"
+                                       else "anonymised"))  # fmt: skip
+    run.summary = _summary(work, skipped)
+    db.session.flush()
+    return run
+
+
+def _summary(work: list[Due], skipped: int) -> str:
+    counts = {kind: sum(1 for d in work if d.kind == kind) for kind in RETENTION_KINDS}
+    return (f"{counts['inactive_contacts']} erased (inactive contacts), "
+            f"{counts['ended_memberships']} ended memberships anonymised, "
+            f"{counts['closed_feedback']} closed feedback anonymised; "
+            f"{skipped} on legal hold skipped")  # fmt: skip
+
+
+def _scrub_history(record_type: str, record_id: int, labels) -> None:
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.record_type == record_type, AuditEvent.record_id == record_id))  # fmt: skip
+    for event in events:
+        changes = dict(event.changes or {})
+        for label in labels:
+            if label in changes:
+                changes[label] = [ANONYMISED if v else v for v in changes[label]]
+        event.changes = changes
+
+
+def _anonymise_membership(user: User | None, membership_id: int) -> None:
+    """The term stays (dates, role, status, attendance); its free text and declarations go."""
+    db.session.execute(update(Membership).where(Membership.id == membership_id)
+                       .values(end_note="", extra_term_reason="",
+                               version=Membership.version + 1))  # fmt: skip
+    db.session.execute(update(Declaration).where(Declaration.membership_id == membership_id)
+                       .values(text=ANONYMISED))  # fmt: skip
+    _scrub_history("membership", membership_id, MEMBERSHIP_TEXT.values())
+    audit.record_event(user, "membership", membership_id, "anonymised", None,
+                       {"Retention": "Notes and declarations anonymised"})  # fmt: skip
+
+
+def _anonymise_feedback(user: User | None, feedback_id: int) -> None:
+    """What was said and done stays countable (dates, status, priorities, communities);
+    its free text goes, and its summary and response too when it names a person."""
+    feedback = db.session.get(Feedback, feedback_id)
+    values = {field: "" for field in FEEDBACK_TEXT}
+    labels = list(FEEDBACK_TEXT.values())
+    if feedback.names_person:
+        values |= {"summary": ANONYMISED, "response": ""}
+        labels += ["Summary", "Response"]
+    db.session.execute(update(Feedback).where(Feedback.id == feedback_id)
+                       .values(**values, version=Feedback.version + 1))  # fmt: skip
+    db.session.execute(update(FeedbackMove).where(FeedbackMove.feedback_id == feedback_id)
+                       .values(note=""))  # fmt: skip
+    _scrub_history("feedback", feedback_id, labels)
+    audit.record_event(user, "feedback", feedback_id, "anonymised", None,
+                       {"Retention": "Free text anonymised"})  # fmt: skip
+    db.session.expire(feedback)
+
+
+def runs(user: User) -> list[RetentionRun]:
+    access.require(user, "exercise", erasure.RIGHT)
+    return list(db.session.scalars(select(RetentionRun).order_by(RetentionRun.id.desc())
+                                   .limit(20)))  # fmt: skip
+
+
+def place_hold(user: User, contact: Contact, reason: str) -> LegalHold:
+    """Put a contact on legal hold (retention skips them; erasure is refused)."""
+    access.require(user, "read", contact)
+    access.require(user, "exercise", erasure.RIGHT)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidValue("reason", "Enter why this person's records must be kept")
+    if erasure.erasure_of(contact.id):
+        raise InvalidValue("reason", "This person has been erased")
+    hold = erasure.hold_of(contact.id) or LegalHold(record_type="contact", record_id=contact.id)
+    before = {"Legal hold": "Yes" if hold.id else "No"}
+    hold.reason, hold.placed_by_id, hold.placed_at = reason, user.id, clock.now()
+    db.session.add(hold)
+    db.session.flush()
+    audit.record_event(user, "contact", contact.id, "updated", before, {"Legal hold": "Yes"})
+    return hold
+
+
+def release_hold(user: User, contact: Contact) -> None:
+    access.require(user, "read", contact)
+    access.require(user, "exercise", erasure.RIGHT)
+    hold = erasure.hold_of(contact.id)
+    if hold is not None:
+        db.session.delete(hold)
+        db.session.flush()
+        audit.record_event(user, "contact", contact.id, "updated", {"Legal hold": "Yes"},
+                           {"Legal hold": "No"})  # fmt: skip

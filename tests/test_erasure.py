@@ -1,0 +1,260 @@
+"""Erasure that keeps the figures: a person who appears everywhere is erased, every text
+column of the database is swept for what identified them, and every count is unchanged."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import String, Text, cast, func, select
+
+from crm.extensions import db
+from crm.models import (
+    AuditEvent,
+    Contact,
+    Declaration,
+    Engagement,
+    Erasure,
+    Membership,
+    PanelMeeting,
+    Stakeholder,
+    User,
+)
+from crm.models.consent import ConsentRecord, Purpose
+from crm.models.engagement import engagement_contacts
+from crm.models.equality import EqualityAnswers
+from crm.services import audit, engagement_figures, erasure
+from crm.services import contacts as contact_service
+from tests.conftest import sign_in
+from tests.formscrape import post_form
+
+OLD_NAME = "Zenobia Featherstonehaugh"
+NAME = "Zenobia Quartermaine"
+EMAIL = "Zenobia.Q@example.org"
+PHONE = "07700 900123"
+SENTINEL = "SENTINEL-7Q3X"
+ERASED_VALUES = (OLD_NAME, NAME, EMAIL, PHONE, SENTINEL)
+
+
+@pytest.fixture
+def person(app, make_user, make_engagement, make_panel, make_membership, make_meeting,
+           make_feedback, make_stakeholder):  # fmt: skip
+    """A person who appears everywhere: renamed once (so the history holds an old name),
+    at an organisation, at an engagement (and named in its history and summary), an ended
+    panel member with notes and a declaration, at a meeting (named in its notes), named in
+    feedback, with consent history and equality answers."""
+    admin = make_user("admin", national=True)
+    s = make_stakeholder()
+    with app.app_context():
+        user = db.session.get(User, admin.id)
+        contact = contact_service.create_contact(user, {
+            "name": OLD_NAME, "area_id": _area_id(), "email": EMAIL, "phone": PHONE,
+            "notes": f"Prefers evenings {SENTINEL}", "job_title": f"Trustee {SENTINEL}"})
+        db.session.commit()
+        contact_service.update_contact(user, contact, {"name": NAME, "area_id": _area_id()},
+                                       contact.version)  # fmt: skip
+        contact_service.link_stakeholder(user, contact, db.session.get(Stakeholder, s),
+                                         SENTINEL)
+        db.session.commit()
+        c = contact.id
+    e = make_engagement(contact_ids=[c], stakeholder_ids=[s], attendance=25,
+                        summary=f"{NAME} raised concerns; write to {EMAIL}")
+    p = make_panel()
+    m = make_membership(p, c, status="ended", term_start=date(2023, 1, 1),
+                        term_end=date(2024, 12, 31), ended_on=date(2025, 1, 2),
+                        end_reason="resigned", end_note=f"Moved away {SENTINEL}")  # fmt: skip
+    other = make_membership(p, name="Priya Member")
+    g = make_meeting(p, attendance={m: "present", other: "present"},
+                     notes=f"{NAME} chaired the discussion")
+    f = make_feedback(summary="Panel asked for updates",
+                      detail=f"Raised by {NAME} ({PHONE})")  # fmt: skip
+    with app.app_context():
+        user = db.session.get(User, admin.id)
+        db.session.add(Declaration(membership_id=m, declared_on=date(2024, 1, 1),
+                                   text=f"{NAME} is a trustee {SENTINEL}"))  # fmt: skip
+        purpose = db.session.scalars(select(Purpose)).first()
+        db.session.add(ConsentRecord(contact_id=c, purpose_id=purpose.id, basis="consent",
+                                     status="given", changed_on=date(2024, 1, 1),
+                                     method=f"Signed form {SENTINEL}",
+                                     obtained_by=f"Told by {NAME}"))  # fmt: skip
+        db.session.add(EqualityAnswers(contact_id=c, age_band="25_34"))
+        # What the engagement service writes when contacts are added: a link naming them.
+        contact = db.session.get(Contact, c)
+        audit.record_event(user, "engagement", e, "updated", {},
+                           {"Contacts": audit.links("contact", [contact])})
+        db.session.commit()
+    return {"admin": admin, "c": c, "e": e, "p": p, "m": m, "other": other, "g": g, "f": f}
+
+
+def _area_id() -> int:
+    from tests.conftest import area
+
+    return area("Mersey-Cheshire").id
+
+
+def _figures(p: int, e: int, g: int) -> dict:
+    """What must not change: attendance, membership figures, derived engagement figures."""
+    count = db.session.scalar
+    return {
+        "engagement contacts": count(select(func.count()).select_from(engagement_contacts)
+                                     .where(engagement_contacts.c.engagement_id == e)),
+        "attendance": db.session.get(Engagement, e).attendance,
+        "memberships by status": sorted(db.session.execute(
+            select(Membership.status, func.count()).where(Membership.panel_id == p)
+            .group_by(Membership.status)).all()),
+        "present at the meeting": db.session.get(PanelMeeting, g).present,
+        "declarations": count(select(func.count()).select_from(Declaration)),
+        "corrections": engagement_figures.rebuild(dry_run=True).total,
+    }  # fmt: skip
+
+
+def _found_anywhere(values) -> list[str]:
+    """Every (table.column, value) where a value is still stored: every String and Text
+    column of every table, and the audit trail's JSON as text."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, String | Text):
+                continue
+            for value in values:
+                hits = db.session.scalar(select(func.count()).select_from(table)
+                                         .where(column.ilike(f"%{value}%")))  # fmt: skip
+                if hits:
+                    found.append(f"{table.name}.{column.name}: {value}")
+    changes = cast(AuditEvent.changes, Text)
+    for value in values:
+        for form in {value, json.dumps(value)[1:-1]}:
+            if db.session.scalar(select(func.count()).where(changes.ilike(f"%{form}%"))):
+                found.append(f"audit_events.changes: {value}")
+    return found
+
+
+def _erase(client, c: int, reference="DP-2026-017", reason="Asked to be forgotten"):
+    return client.post(f"/contacts/{c}/erase", data={"request_reference": reference,
+                                                     "reason": reason})  # fmt: skip
+
+
+def test_erasure_sweeps_every_text_column_and_keeps_every_figure(app, client, person):
+    with app.app_context():
+        assert len(_found_anywhere(ERASED_VALUES)) > 10  # the fixture put them everywhere
+        before = _figures(person["p"], person["e"], person["g"])
+        assert before["corrections"] == 0
+    sign_in(client, person["admin"])
+    response = _erase(client, person["c"])
+    assert response.status_code == 302
+    with app.app_context():
+        assert _found_anywhere(ERASED_VALUES) == []
+        assert _figures(person["p"], person["e"], person["g"]) == before
+        assert db.session.get(EqualityAnswers, person["c"]) is None
+
+
+def test_an_erased_person_is_shown_as_erased_person_n_everywhere(app, client, person):
+    sign_in(client, person["admin"])
+    _erase(client, person["c"])
+    with app.app_context():
+        label = f"Erased person {db.session.scalars(select(Erasure.id)).one()}"
+    pages = [f"/memberships/{person['m']}", f"/panels/{person['p']}",
+             f"/meetings/{person['g']}", f"/engagements/{person['e']}",
+             f"/contacts/{person['c']}", f"/feedback/{person['f']}"]  # fmt: skip
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert not [v for v in ERASED_VALUES if v.lower() in html.lower()], path
+    assert label in client.get(f"/memberships/{person['m']}").get_data(as_text=True)
+    assert label in client.get(f"/engagements/{person['e']}").get_data(as_text=True)
+    # Searching by what identified them finds nothing (the page repeats only the query).
+    link = f'href="/contacts/{person["c"]}"'
+    for path in (f"/search?q={NAME}", f"/contacts?q={EMAIL}", f"/contacts?q={OLD_NAME}",
+                 f"/search?q={PHONE}"):  # fmt: skip
+        assert link not in client.get(path).get_data(as_text=True), path
+    archived = client.get("/contacts?archived=1").get_data(as_text=True)
+    assert link in archived and label in archived and NAME not in archived
+
+
+def test_a_returning_email_is_flagged_before_a_new_contact_is_saved(app, client, person):
+    sign_in(client, person["admin"])
+    _erase(client, person["c"], reference="DP-9")
+    with app.app_context():
+        area_id = _area_id()
+    data = {"name": "Someone New", "area_id": str(area_id),
+            "email": "ZENOBIA.q@EXAMPLE.org"}  # fmt: skip
+    data = post_form(client.get("/contacts/new").get_data(as_text=True), "/contacts/new") | data
+    response = client.post("/contacts/new", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "A person with this email was erased on" in html
+    assert "under request DP-9" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contact)
+                                 .where(Contact.name == "Someone New")) == 0  # fmt: skip
+        # The fingerprint alone is kept: the address is nowhere.
+        row = db.session.scalars(select(Erasure)).one()
+        assert row.email_fingerprint == erasure.fingerprint(EMAIL) != ""
+    confirmed = client.post("/contacts/new", data=data | {"confirm_duplicate": "y"})
+    assert confirmed.status_code == 302
+    other = client.post("/contacts/new", data=data | {"name": "Other", "email": "x@example.org"})
+    assert other.status_code == 302
+
+
+def test_the_erasure_log_records_who_when_why_and_the_request_and_cannot_be_undone(
+    app, client, person
+):
+    sign_in(client, person["admin"])
+    _erase(client, person["c"], reference="DP-2026-042", reason="Article 17 request")
+    html = client.get("/admin/erasures").get_data(as_text=True)
+    assert "DP-2026-042" in html and "Article 17 request" in html
+    assert person["admin"].name in html
+    again = _erase(client, person["c"])
+    assert "This person was erased on" in again.get_data(as_text=True)
+    assert "cannot be undone" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Erasure)) == 1
+
+
+@pytest.mark.parametrize("missing, message", [
+    ("request_reference", "Enter the request&#39;s reference"),
+    ("reason", "Enter why this person is being erased"),
+])  # fmt: skip
+def test_an_erasure_needs_a_reason_and_a_reference(app, client, person, missing, message):
+    sign_in(client, person["admin"])
+    data = {"request_reference": "DP-1", "reason": "Asked", missing: "  "}
+    response = client.post(f"/contacts/{person['c']}/erase", data=data)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Contact, person["c"]).name == NAME
+
+
+@pytest.mark.parametrize("role", ["lead", "senior", "panels"])
+def test_refused_without_the_data_protection_right(app, client, make_user, person, role):
+    user = make_user(role)
+    sign_in(client, user)
+    for path in (f"/contacts/{person['c']}/erase", f"/contacts/{person['c']}/legal-hold",
+                 "/admin/erasures", "/admin/retention/dry-run"):  # fmt: skip
+        assert client.get(path).status_code == 403, path
+    assert _erase(client, person["c"]).status_code == 403
+    with app.app_context():
+        assert db.session.get(Contact, person["c"]).name == NAME
+
+
+def test_the_right_given_to_another_role_allows_erasure(app, client, make_user, person):
+    user = make_user("lead")
+    with app.app_context():
+        row = db.session.get(User, user.id)
+        row.set_rights(["data_protection"])
+        db.session.commit()
+    sign_in(client, user)
+    assert _erase(client, person["c"]).status_code == 302
+    with app.app_context():
+        assert db.session.get(Contact, person["c"]).name.startswith("Erased person ")
+
+
+def test_a_person_on_legal_hold_is_not_erased_until_it_is_lifted(app, client, person):
+    sign_in(client, person["admin"])
+    held = client.post(f"/contacts/{person['c']}/legal-hold", data={"reason": "Civil claim"})
+    assert held.status_code == 302
+    page = _erase(client, person["c"]).get_data(as_text=True)
+    assert "on legal hold" in page
+    with app.app_context():
+        assert db.session.get(Contact, person["c"]).name == NAME
+    client.post(f"/contacts/{person['c']}/legal-hold/remove")
+    assert _erase(client, person["c"]).status_code == 302
