@@ -1,0 +1,180 @@
+"""Retention: rules set by an administrator, a dry run against boundary dates (one day either
+side of each limit, TODAY injected), applying as a job and as a command, a second run that
+changes nothing, and legal holds skipped."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import (
+    Contact,
+    Declaration,
+    Erasure,
+    Feedback,
+    Membership,
+    RetentionAction,
+    RetentionRun,
+)
+from crm.services import retention
+from tests.conftest import TODAY, sign_in
+from tests.test_route_access import snapshot
+
+YEARS = 6
+CUTOFF = date(TODAY.year - YEARS, TODAY.month, TODAY.day)  # 30 November 2020
+BEFORE, AFTER = CUTOFF - timedelta(days=1), CUTOFF + timedelta(days=1)
+LONG_AGO = datetime(2015, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(app, make_user, make_engagement, make_panel, make_membership, make_feedback):
+    """Contacts, memberships and feedback one day either side of each limit."""
+    admin = make_user("admin", national=True)
+    ids = {}
+    with app.app_context():
+        from tests.conftest import area
+
+        def contact(name, **kw):
+            row = Contact(name=name, area=area("Mersey-Cheshire"), created_at=LONG_AGO, **kw)
+            db.session.add(row)
+            db.session.flush()
+            ids[name] = row.id
+            return row.id
+
+        for name in ("Engaged before", "Engaged after", "Engaged on the day", "Held before",
+                     "Ended before", "Active member", "New"):  # fmt: skip
+            contact(name)
+        contact("Consent after", consent_on=AFTER)
+        db.session.get(Contact, ids["New"]).created_at = datetime(2026, 1, 1, tzinfo=UTC)
+        db.session.commit()
+    make_engagement(contact_ids=[ids["Engaged before"], ids["Held before"]], held_on=BEFORE)
+    make_engagement(contact_ids=[ids["Engaged after"]], held_on=AFTER)
+    make_engagement(contact_ids=[ids["Engaged on the day"]], held_on=CUTOFF)
+    p = make_panel()
+    ended = dict(status="ended", term_start=date(2016, 1, 1), term_end=date(2019, 12, 31),
+                 end_reason="resigned", end_note="Moved to Leeds")  # fmt: skip
+    ids["m before"] = make_membership(p, ids["Ended before"], **ended, ended_on=BEFORE)
+    ids["m after"] = make_membership(p, ids["Engaged after"], **ended, ended_on=AFTER)
+    make_membership(p, ids["Active member"], term_start=date(2014, 1, 1))
+    closed = dict(status="closed", detail="Said by a named victim", names_person=True)
+    ids["f before"] = make_feedback(**closed, closed_on=BEFORE)
+    ids["f after"] = make_feedback(**closed, closed_on=AFTER)
+    with app.app_context():
+        db.session.add(Declaration(membership_id=ids["m before"], declared_on=date(2017, 1, 1),
+                                   text="Trustee of a victims' charity"))  # fmt: skip
+        db.session.commit()
+    return admin, ids
+
+
+def _set_rules(client) -> None:
+    for kind in ("inactive_contacts", "ended_memberships", "closed_feedback"):
+        response = client.post("/admin/retention", data={
+            f"{kind}-years": str(YEARS), f"{kind}-active": "y", f"{kind}-submit": "Save rule"})
+        assert response.status_code == 302
+
+
+def _hold(client, contact_id: int) -> None:
+    response = client.post(f"/contacts/{contact_id}/legal-hold",
+                           data={"reason": "Civil claim pending"})  # fmt: skip
+    assert response.status_code == 302
+
+
+def test_dry_run_lists_what_is_past_each_limit_and_why_and_changes_nothing(app, client, world):
+    admin, ids = world
+    sign_in(client, admin)
+    _set_rules(client)
+    _hold(client, ids["Held before"])
+    before = snapshot(app)
+    with app.app_context():
+        found = {(d.record_type, d.record_id): d for d in retention.due()}
+    assert set(found) == {
+        ("contact", ids["Engaged before"]), ("contact", ids["Held before"]),
+        ("contact", ids["Ended before"]), ("membership", ids["m before"]),
+        ("feedback", ids["f before"]),
+    }  # fmt: skip
+    assert found[("contact", ids["Held before"])].held
+    assert "29 November 2020" in found[("contact", ids["Engaged before"])].why
+    page = client.get("/admin/retention/dry-run").get_data(as_text=True)
+    assert "Engaged before" in page and "Skipped: on legal hold" in page
+    assert "Engaged after" not in page and "Engaged on the day" not in page
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("today, due", [
+    (date(2026, 12, 1), True),  # the day after the limit
+    (date(2026, 11, 30), False),  # the limit itself: kept
+    (date(2026, 11, 29), False),  # the day before
+])  # fmt: skip
+def test_the_limit_moves_with_the_injected_day(app, client, world, today, due):
+    admin, ids = world
+    sign_in(client, admin)
+    _set_rules(client)
+    with app.app_context():
+        found = {(d.record_type, d.record_id) for d in retention.due(today)}
+    assert (("contact", ids["Engaged on the day"]) in found) == due
+
+
+def test_applying_as_a_job_erases_anonymises_and_skips_held_records(app, client, world):
+    admin, ids = world
+    sign_in(client, admin)
+    _set_rules(client)
+    _hold(client, ids["Held before"])
+    response = client.post("/admin/retention/apply")
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Retention applied" in job_page
+    with app.app_context():
+        erased = set(db.session.scalars(select(Erasure.contact_id)))
+        assert erased == {ids["Engaged before"], ids["Ended before"]}
+        assert db.session.get(Contact, ids["Held before"]).name == "Held before"
+        assert db.session.get(Membership, ids["m before"]).end_note == ""
+        assert db.session.get(Membership, ids["m after"]).end_note == "Moved to Leeds"
+        assert db.session.get(Membership, ids["m before"]).status == "ended"
+        assert db.session.get(Feedback, ids["f before"]).detail == ""
+        assert db.session.get(Feedback, ids["f after"]).detail == "Said by a named victim"
+        run = db.session.scalars(select(RetentionRun)).one()
+        assert "1 on legal hold skipped" in run.summary
+        assert db.session.scalar(select(func.count()).select_from(RetentionAction)) == 4
+    assert "Erased person" in client.get("/admin/erasures").get_data(as_text=True)
+
+
+def test_a_second_run_changes_nothing(app, client, world):
+    admin, ids = world
+    sign_in(client, admin)
+    _set_rules(client)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["crm", "apply-retention"])
+    assert first.exit_code == 0 and "Retention applied" in first.output
+    before = snapshot(app)
+    second = runner.invoke(args=["crm", "apply-retention"])
+    assert "0 erased" in second.output and "0 ended memberships" in second.output
+    after = snapshot(app)
+    assert {t: rows for t, rows in after.items() if t != "retention_runs"} == {
+        t: rows for t, rows in before.items() if t != "retention_runs"}
+
+
+def test_rules_off_do_nothing_and_bad_years_are_refused(app, client, world):
+    admin, _ = world
+    sign_in(client, admin)
+    with app.app_context():
+        assert retention.due() == []
+    for years in ("", "0", "abc", "101", "9" * 30):
+        response = client.post("/admin/retention", data={
+            "closed_feedback-years": years, "closed_feedback-submit": "Save rule"})
+        assert response.status_code == 200
+        assert "Enter a number of years from 1 to 100" in response.get_data(as_text=True)
+    with app.app_context():
+        assert retention.rules()[2][1] is None
+
+
+@pytest.mark.parametrize("role", ["lead", "senior", "panels"])
+def test_retention_pages_are_refused_without_the_right(app, client, make_user, world, role):
+    sign_in(client, make_user(role))
+    assert client.get("/admin/retention").status_code == 403
+    assert client.get("/admin/retention/dry-run").status_code == 403
+    assert client.post("/admin/retention/apply").status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RetentionRun)) == 0
