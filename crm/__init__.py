@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.admin.audit import bp as audit_bp
     from crm.admin.communities import bp as communities_bp
     from crm.admin.invitations import bp as invitations_bp
+    from crm.admin.population import bp as population_bp
     from crm.admin.purposes import bp as purposes_bp
     from crm.admin.retention import bp as retention_bp
     from crm.admin.routes import bp as admin_bp
@@ -162,7 +163,6 @@ def _register_blueprints(app: Flask) -> None:
     from crm.engagements.follow_up import bp as actions_bp
     from crm.engagements.lookup import bp as lookup_bp
     from crm.engagements.routes import bp as engagements_bp
-    from crm.equality.population import bp as population_bp
     from crm.equality.routes import bp as equality_bp
     from crm.feedback.case_reviews import bp as case_reviews_bp
     from crm.feedback.priorities import bp as priorities_bp
