@@ -47,6 +47,9 @@ def load_config(overrides: dict | None = None) -> dict:
     config = {
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("CRM_SECRET_KEY"),
+        # Keys the one-way fingerprints of erased people's emails; without it, the secret
+        # key does (and rotating that key then stops a returning email being noticed).
+        "ERASURE_KEY": os.environ.get("CRM_ERASURE_KEY"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("CRM_DATABASE_URL") or default_database_url()
         ),

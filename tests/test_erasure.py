@@ -46,6 +46,8 @@ def person(app, make_user, make_engagement, make_panel, make_membership, make_me
     feedback, with consent history and equality answers."""
     admin = make_user("admin", national=True)
     s = make_stakeholder()
+    # A sole trader's organisation whose address and number are the person's own.
+    sole = make_stakeholder(name="Q Consulting", email=EMAIL.lower(), phone=PHONE)
     with app.app_context():
         user = db.session.get(User, admin.id)
         contact = contact_service.create_contact(user, {
@@ -84,7 +86,8 @@ def person(app, make_user, make_engagement, make_panel, make_membership, make_me
         audit.record_event(user, "engagement", e, "updated", {},
                            {"Contacts": audit.links("contact", [contact])})
         db.session.commit()
-    return {"admin": admin, "c": c, "e": e, "p": p, "m": m, "other": other, "g": g, "f": f}
+    return {"admin": admin, "c": c, "e": e, "p": p, "m": m, "other": other, "g": g, "f": f,
+            "sole": sole}
 
 
 def _area_id() -> int:
@@ -147,6 +150,9 @@ def test_erasure_sweeps_every_text_column_and_keeps_every_figure(app, client, pe
         assert _found_anywhere(ERASED_VALUES) == []
         assert _figures(person["p"], person["e"], person["g"]) == before
         assert db.session.get(EqualityAnswers, person["c"]) is None
+        # An address field is emptied, not given "Erased person N" as an address.
+        sole = db.session.get(Stakeholder, person["sole"])
+        assert (sole.name, sole.email, sole.phone) == ("Q Consulting", "", "")
 
 
 def test_an_erased_person_is_shown_as_erased_person_n_everywhere(app, client, person):

@@ -277,11 +277,22 @@ def _sweep_text(people: list[_Person]) -> None:
             found = or_(*(column.ilike(f"%{_like(v)}%", escape="\\") for v, _ in pairs))
             rows = db.session.execute(select(*keys, column).where(found)).all()
             for row in rows:
-                values = {column.name: _replace(row[-1], pairs)}
+                values = {column.name: _replace_field(column.name, row[-1], pairs)}
                 if "version" in table.c:
                     values["version"] = table.c.version + 1
                 db.session.execute(update(table).where(
                     *(k == row[i] for i, k in enumerate(keys))).values(values))  # fmt: skip
+
+
+# Fields that hold one address or number (a stakeholder's email that was the person's):
+# emptied when they hold exactly an erased value, not given "Erased person N" as an address.
+SINGLE_VALUE_FIELDS = frozenset({"email", "phone"})
+
+
+def _replace_field(name: str, text: str, pairs: list[tuple[str, str]]) -> str:
+    if name in SINGLE_VALUE_FIELDS and text.strip().lower() in {v.lower() for v, _ in pairs}:
+        return ""
+    return _replace(text, pairs)
 
 
 def _like(value: str) -> str:
