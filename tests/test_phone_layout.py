@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet, Purpose
+from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet, Purpose, User
+from crm.models.user import RIGHTS
 from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD, area, community, priority
 from tests.route_table import NOT_PAGES, ROUTES, make_job
@@ -145,6 +146,7 @@ def records(
                                    (date(2026, 10, 1), "at_risk", UNBROKEN)])  # fmt: skip
     make_plan_action(pl, what=UNBROKEN, due_kind="ongoing", due_on=None)
     with app.app_context():
+        db.session.get(User, user.id).set_rights(RIGHTS)  # the pages only a right opens too
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
         db.session.add_all([Evidence(objective_id=o, engagement_id=e, added_on=date(2026, 10, 2)),
