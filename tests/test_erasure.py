@@ -16,15 +16,16 @@ from crm.models import (
     Declaration,
     Engagement,
     Erasure,
+    Job,
     Membership,
     PanelMeeting,
     Stakeholder,
     User,
 )
-from crm.models.consent import ConsentRecord, Purpose
+from crm.models.consent import ConsentRecord, Purpose, SubjectAccessRequest
 from crm.models.engagement import engagement_contacts
 from crm.models.equality import EqualityAnswers
-from crm.services import audit, engagement_figures, erasure
+from crm.services import audit, engagement_figures, erasure, memberships
 from crm.services import contacts as contact_service
 from tests.conftest import sign_in
 from tests.formscrape import post_form
@@ -73,8 +74,14 @@ def person(app, make_user, make_engagement, make_panel, make_membership, make_me
                       detail=f"Raised by {NAME} ({PHONE})")  # fmt: skip
     with app.app_context():
         user = db.session.get(User, admin.id)
-        db.session.add(Declaration(membership_id=m, declared_on=date(2024, 1, 1),
-                                   text=f"{NAME} is a trustee {SENTINEL}"))  # fmt: skip
+        memberships.add_declaration(user, db.session.get(Membership, m), date(2024, 1, 1),
+                                    f"{NAME} is a trustee {SENTINEL}")  # fmt: skip
+        # A subject access export made for them: its file holds everything about them.
+        job = Job(kind="subject_access", title="Subject access export: SAR-1", status="done",
+                  result_name="SAR-1.zip", result_data=NAME.encode())  # fmt: skip
+        db.session.add(job)
+        db.session.flush()
+        db.session.add(SubjectAccessRequest(contact_id=c, reference="SAR-1", job_id=job.id))
         purpose = db.session.scalars(select(Purpose)).first()
         db.session.add(ConsentRecord(contact_id=c, purpose_id=purpose.id, basis="consent",
                                      status="given", changed_on=date(2024, 1, 1),
@@ -150,6 +157,7 @@ def test_erasure_sweeps_every_text_column_and_keeps_every_figure(app, client, pe
         assert _found_anywhere(ERASED_VALUES) == []
         assert _figures(person["p"], person["e"], person["g"]) == before
         assert db.session.get(EqualityAnswers, person["c"]) is None
+        assert db.session.scalars(select(Job.result_data)).one() is None
         # An address field is emptied, not given "Erased person N" as an address.
         sole = db.session.get(Stakeholder, person["sole"])
         assert (sole.name, sole.email, sole.phone) == ("Q Consulting", "", "")

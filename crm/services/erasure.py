@@ -176,6 +176,8 @@ def _blank_own_records(contact: Contact, label: str) -> None:
                        .values(end_note="", extra_term_reason=""))  # fmt: skip
     db.session.execute(update(Declaration).where(Declaration.membership_id.in_(membership_ids))
                        .values(text=ERASED))  # fmt: skip
+    for membership_id in db.session.scalars(membership_ids):
+        scrub_history("membership", membership_id, MEMBERSHIP_TEXT_LABELS, ERASED)
     _blank_other_parts(contact.id)
 
 
@@ -206,6 +208,22 @@ def _blank_other_parts(contact_id: int) -> None:
         made = select(requests.c.job_id).where(requests.c.contact_id == contact_id)
         db.session.execute(update(jobs).where(jobs.c.id.in_(made))
                            .values(result_data=None))  # fmt: skip
+
+
+# A membership's history values that are about the member: its notes, their declarations.
+MEMBERSHIP_TEXT_LABELS = ("Ending note", "Why beyond the maximum terms", "Interest")
+
+
+def scrub_history(record_type: str, record_id: int, labels, marker: str) -> None:
+    """A record's history keeps that these fields changed, and when; never their values."""
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.record_type == record_type, AuditEvent.record_id == record_id))  # fmt: skip
+    for event in events:
+        changes = dict(event.changes or {})
+        for label in labels:
+            if label in changes:
+                changes[label] = [marker if value else value for value in changes[label]]
+        event.changes = changes
 
 
 def _scrub_own_history(contact_id: int) -> None:

@@ -18,7 +18,6 @@ from sqlalchemy import func, select, update
 from crm import clock
 from crm.extensions import db
 from crm.models import (
-    AuditEvent,
     Contact,
     Declaration,
     Erasure,
@@ -41,7 +40,6 @@ KIND = "retention_rule"
 MOST_YEARS = 100
 ANONYMISED = "(anonymised)"
 # The fields a rule anonymises, as the record's history names them.
-MEMBERSHIP_TEXT = {"end_note": "Ending note", "extra_term_reason": "Why beyond the maximum terms"}
 FEEDBACK_TEXT = {"detail": "Detail", "restricted_detail": "Restricted detail",
                  "learning_points": "Learning points", "case_reference": "Case reference",
                  "no_action_reason": "Reason for no action"}  # fmt: skip
@@ -240,17 +238,6 @@ def _summary(work: list[Due], skipped: int) -> str:
             f"{skipped} on legal hold skipped")  # fmt: skip
 
 
-def _scrub_history(record_type: str, record_id: int, labels) -> None:
-    events = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.record_type == record_type, AuditEvent.record_id == record_id))  # fmt: skip
-    for event in events:
-        changes = dict(event.changes or {})
-        for label in labels:
-            if label in changes:
-                changes[label] = [ANONYMISED if v else v for v in changes[label]]
-        event.changes = changes
-
-
 def _anonymise_membership(user: User | None, membership_id: int) -> None:
     """The term stays (dates, role, status, attendance); its free text and declarations go."""
     db.session.execute(update(Membership).where(Membership.id == membership_id)
@@ -258,7 +245,8 @@ def _anonymise_membership(user: User | None, membership_id: int) -> None:
                                version=Membership.version + 1))  # fmt: skip
     db.session.execute(update(Declaration).where(Declaration.membership_id == membership_id)
                        .values(text=ANONYMISED))  # fmt: skip
-    _scrub_history("membership", membership_id, MEMBERSHIP_TEXT.values())
+    erasure.scrub_history("membership", membership_id, erasure.MEMBERSHIP_TEXT_LABELS,
+                          ANONYMISED)
     audit.record_event(user, "membership", membership_id, "anonymised", None,
                        {"Retention": "Notes and declarations anonymised"})  # fmt: skip
 
@@ -276,7 +264,7 @@ def _anonymise_feedback(user: User | None, feedback_id: int) -> None:
                        .values(**values, version=Feedback.version + 1))  # fmt: skip
     db.session.execute(update(FeedbackMove).where(FeedbackMove.feedback_id == feedback_id)
                        .values(note=""))  # fmt: skip
-    _scrub_history("feedback", feedback_id, labels)
+    erasure.scrub_history("feedback", feedback_id, labels, ANONYMISED)
     audit.record_event(user, "feedback", feedback_id, "anonymised", None,
                        {"Retention": "Free text anonymised"})  # fmt: skip
     db.session.expire(feedback)
