@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm.auth.forms import ButtonForm
 from crm.equality.forms import AnswersForm, ObjectionForm
 from crm.forms_common import optional_int
 from crm.models.equality import GIVEN_HOW, QUESTIONS
@@ -32,13 +33,7 @@ def answers(membership_id: int):
         "equality/answers.html", membership=membership, answers=given,
         shown=service.shown_answers(given), given_how=GIVEN_HOW,
         log=service.access_log(current_user, membership), actions=service.ACTIONS,
-        button_form=_button())  # fmt: skip
-
-
-def _button():
-    from crm.auth.forms import ButtonForm
-
-    return ButtonForm()
+        button_form=ButtonForm())  # fmt: skip
 
 
 @bp.route("/memberships/<int:membership_id>/equality/edit", methods=["GET", "POST"])
