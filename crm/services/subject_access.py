@@ -248,6 +248,7 @@ def _equality(user: User, contact_id: int) -> tuple[list[dict], str]:
                     "only by someone with the equality data right.")
     from crm.models import EqualityAnswers
     from crm.models.common import restricted_fields
+    from crm.models.equality import GIVEN_HOW, QUESTIONS
     from crm.services import equality
 
     answers = db.session.get(EqualityAnswers, contact_id)
@@ -255,7 +256,15 @@ def _equality(user: User, contact_id: int) -> tuple[list[dict], str]:
         return [], "None held."
     equality._log(user, contact_id, "viewed")
     labels = restricted_fields(EqualityAnswers)
-    row = {label: _text(getattr(answers, name)) for name, label in labels.items()}
+    row = {}
+    for name, label in labels.items():
+        value = getattr(answers, name)
+        if name in QUESTIONS:
+            row[label] = equality.answer_label(name, value)
+        elif name == "given_how":
+            row[label] = GIVEN_HOW.get(value, value or "")
+        else:
+            row[label] = _day(value) if isinstance(value, date) else _text(value)
     row["Objected on"] = _day(answers.objected_on)
     return [row], ""
 
