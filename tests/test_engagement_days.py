@@ -139,3 +139,27 @@ def test_an_upgraded_database_has_its_daily_counts_at_once(tmp_path):
         assert engagement_figures.rebuild(dry_run=True).engagement_days == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_two_engagements_swapping_days_at_once_both_count(app, make_user, make_engagement):
+    """Two engagements of one Area and type moved at the same moment, each to the other's
+    day: each save takes one from its old day and adds one to its new; both saves succeed
+    and both days still count one (the rows are changed in one order, so neither save
+    waits on the other while holding what the other needs)."""
+    users = [make_user("admin", national=True) for _ in range(2)]
+    first, second = date(2026, 3, 2), date(2026, 3, 9)
+    ids = [make_engagement(type="forum", held_on=day) for day in (first, second)]
+    with app.app_context():
+        mc = area(MC).id
+    acts = []
+    for user, e, day in zip(users, ids, (second, first), strict=True):
+        c = app.test_client()  # not 'with': that keeps a request's transaction open
+        sign_in(c, user)
+        body = {"title": "Drop-in", "type": "forum", "status": "held", "version": "1",
+                "held_on": [str(day.day), str(day.month), str(day.year)],
+                "area_id": str(mc), "location_kind": "online", "attendance": ""}  # fmt: skip
+        acts.append(lambda c=c, e=e, body=body: c.post(f"/engagements/{e}/edit", data=body))
+    assert [r.status_code for r in at_once(*acts)] == [302, 302]
+    with app.app_context():
+        assert _days() == {(mc, first, "forum"): 1, (mc, second, "forum"): 1}
+        assert engagement_figures.rebuild(dry_run=True).total == 0

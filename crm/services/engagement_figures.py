@@ -127,10 +127,14 @@ def sync(
                               "held_on": held_on}, delta)  # fmt: skip
     for model, was, now in ((EngagementPlace, before.place, after.place),
                             (EngagementDay, before.day, after.day)):  # fmt: skip
-        if was != now:
-            for key, delta in ((was, -1), (now, 1)):
-                if key is not None:
-                    _add(model, dict(zip(_key_columns(model), key, strict=True)), delta)
+        if was == now:
+            continue
+        # In key order, as the coverage rows: two saves moving engagements between the same
+        # two rows, each the other way, would otherwise each hold one row and wait for the
+        # other's (PostgreSQL: a deadlock, one save refused).
+        moves = sorted((key, delta) for key, delta in ((was, -1), (now, 1)) if key is not None)
+        for key, delta in moves:
+            _add(model, dict(zip(_key_columns(model), key, strict=True)), delta)
     refresh_last_engaged(before.stakeholders | after.stakeholders)
     db.session.expire(engagement, ["stakeholders", "communities"])
 
