@@ -53,6 +53,8 @@ LIMITS: dict[str, Rule] = {
     "auth.two_factor.verify": SIGN_IN,
     "engagements.lookup.search": LOOKUP,
     "engagements.export": EXPORT,
+    "equality.answers_csv": EXPORT,
+    "equality.area_report_csv": EXPORT,
     "feedback.you_said.report_csv": EXPORT,
     "jobs.download": EXPORT,
     "maps.download": EXPORT,

@@ -201,6 +201,8 @@ ROUTES = {
                           EQUALITY_RIGHT),
     "equality.panel": ("GET", "/panels/{p}/equality", EVERYONE),
     "equality.area_report": ("GET", "/reports/equality", EVERYONE),
+    "equality.area_report_csv": ("GET", "/reports/equality.csv?area=national", EVERYONE),
+    "equality.answers_csv": ("GET", "/panels/{p}/equality/answers.csv", EQUALITY_RIGHT),
     "admin.population.edit": ("GET", "/admin/areas/{ar}/population", ADMIN),
     # Erasure, legal holds and retention: the data protection right (every administrator's;
     # other roles only when given it). The rules themselves: administrators.
@@ -232,6 +234,7 @@ NOT_PAGES = frozenset({
     "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
     "reports.quarterly_file", "reports.annual_file", "jobs.download",
     "contacts.consent.export_csv",
+    "equality.area_report_csv", "equality.answers_csv",
 })  # fmt: skip
 # Reference data every user shares, background jobs (a person's, not an Area's), and
 # administration (staff accounts, reference lists, the whole audit trail).

@@ -318,3 +318,42 @@ def test_the_population_profile_sits_beside_the_panel(app, client, signed_in, ma
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.record_type == "area", AuditEvent.record_id == mc)) == 1
+
+
+def test_the_answers_file_is_for_the_right_and_each_member_exported_is_logged(
+    app, client, holder, make_panel, make_contact,
+):  # fmt: skip
+    p = make_panel()
+    ids = members(app, make_contact, p, [{"religion": "buddhist"}, {"religion": "sikh"}, {}])
+    with app.app_context():
+        answers = db.session.get(EqualityAnswers, db.session.get(Membership, ids[1]).contact_id)
+        answers.objected_on = TODAY
+        db.session.commit()
+    user = holder(client, "panels")
+    response = client.get(f"/panels/{p}/equality/answers.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert "Buddhist" in text and "Sikh" not in text  # an objector's answers are not given
+    assert "Member 2" in text and "Not answered" in text
+    with app.app_context():
+        log = db.session.scalars(select(EqualityView)).all()
+        assert sorted(v.action for v in log) == ["exported"] * 3
+        assert {v.user_id for v in log} == {user.id}
+    # A lead given the right reads the panel, so may export it too (and is logged).
+    other = app.test_client()
+    holder(other, "lead")
+    assert other.get(f"/panels/{p}/equality/answers.csv").status_code == 200
+    assert _views(app) == 6
+
+
+def test_the_figures_file_is_suppressed_as_the_page(app, client, signed_in, make_panel,
+                                                    make_contact):  # fmt: skip
+    p = make_panel()
+    members(app, make_contact, p, [{"sex": "female"}] * 9 + [{"sex": "male"}] * 12)
+    signed_in("lead")
+    mc = area_id(app, "Mersey-Cheshire")
+    text = client.get(f"/reports/equality.csv?area={mc}").get_data(as_text=True)
+    lines = text.splitlines()
+    assert "Sex,Female,fewer than 10,not shown," in lines
+    assert "Sex,Male,12,57%," in lines
+    assert not any(line.startswith("Sex,Female,9") for line in lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm import clock
 from crm.auth.forms import ButtonForm
 from crm.equality.forms import AnswersForm, ObjectionForm
 from crm.forms_common import optional_int
@@ -14,7 +15,7 @@ from crm.services import access, panels, reference
 from crm.services import equality as service
 from crm.services import equality_report as report
 from crm.services.memberships import get_membership
-from crm.views_common import post_button, records_each_view, save, try_save
+from crm.views_common import csv_download, post_button, records_each_view, save, try_save
 
 bp = Blueprint("equality", __name__)
 
@@ -91,18 +92,44 @@ def panel(panel_id: int):
                            threshold=_threshold())  # fmt: skip
 
 
-@bp.route("/reports/equality")
-def area_report():
-    """The make-up of an Area's panels, or of every panel nationally (aggregates only)."""
-    areas = reference.areas_for(current_user)
+@bp.route("/panels/<int:panel_id>/equality/answers.csv")
+@records_each_view
+def answers_csv(panel_id: int):
+    """Each active member's answers as a file, for someone with the right (each logged)."""
+    found = panels.get_panel(current_user, panel_id)
+    rows = save(lambda: service.export_answers(current_user, found))
+    return csv_download(f"panel-{found.id}-equality-answers-{clock.today().isoformat()}.csv",
+                        service.EXPORT_HEADER, rows)  # fmt: skip
+
+
+def _chosen_area(areas) -> tuple[int | None, str]:
+    """The Area asked for (None: every panel, nationally) and what was wrong with it: someone
+    who does not work nationally starts at their first Area; an Area they do not work in is
+    not reported (every panel, nationally, is), and the page says so."""
     chosen = request.args.get("area", "")
     area_id = optional_int(chosen) if chosen not in ("", "national") else None
     if chosen == "" and not current_user.is_national and areas:
         area_id = areas[0].id
     if area_id is not None and area_id not in {a.id for a in areas}:
-        area_id, problem = None, "Choose an Area you work in"
-    else:
-        problem = ""
+        return None, "Choose an Area you work in"
+    return area_id, ""
+
+
+@bp.route("/reports/equality")
+def area_report():
+    """The make-up of an Area's panels, or of every panel nationally (aggregates only)."""
+    areas = reference.areas_for(current_user)
+    area_id, problem = _chosen_area(areas)
     profile = report.area_profile(current_user, area_id, _threshold())
     return render_template("equality/report.html", profile=profile, areas=areas,
                            area_id=area_id, problem=problem, threshold=_threshold())  # fmt: skip
+
+
+@bp.route("/reports/equality.csv")
+def area_report_csv():
+    """The Area's or the national figures as a file, suppressed as on the page."""
+    area_id, _ = _chosen_area(reference.areas_for(current_user))
+    profile = report.area_profile(current_user, area_id, _threshold())
+    name = f"area-{area_id}" if area_id else "national"
+    return csv_download(f"equality-monitoring-{name}-{clock.today().isoformat()}.csv",
+                        report.CSV_HEADER, report.csv_rows(profile))  # fmt: skip

@@ -18,16 +18,18 @@ from sqlalchemy import select
 
 from crm import clock
 from crm.extensions import db
-from crm.models import EqualityAnswers, EqualityView, Membership, User
+from crm.models import EqualityAnswers, EqualityView, Membership, Panel, User
 from crm.models.common import restricted_fields
 from crm.models.equality import GIVEN_HOW, PREFER_NOT, QUESTIONS
 from crm.services import access, audit
+from crm.services.memberships import roster
 from crm.services.records import InvalidValue
 
 KIND = "contact"  # changes are filed in the person's own history
 OBJECTION = "Objected to equality monitoring"
 ACTIONS = {"viewed": "Viewed the answers", "changed": "Changed the answers",
-           "objected": "Recorded an objection", "withdrew": "Withdrew the objection"}
+           "objected": "Recorded an objection", "withdrew": "Withdrew the objection",
+           "exported": "Exported the answers (the panel's file)"}
 LOG_SHOWN = 20
 
 
@@ -139,6 +141,35 @@ def access_log(user: User, membership: Membership) -> list[EqualityView]:
     return list(db.session.scalars(
         select(EqualityView).where(EqualityView.contact_id == membership.contact_id)
         .order_by(EqualityView.id.desc()).limit(LOG_SHOWN)))  # fmt: skip
+
+
+EXPORT_HEADER = ["Member", "Role", *(label for label, _ in QUESTIONS.values()), "Given on",
+                 "How they were given", "Objected on"]
+
+
+def export_answers(user: User, panel: Panel) -> list[list[object]]:
+    """Each active member's answers, for someone with the right who may read the panel;
+    each member exported is logged. An objector's answers are not given, only the date."""
+    access.require(user, "see_equality", panel)
+    people = [m for m in roster(panel) if m.status == "active"]
+    given = {a.contact_id: a for a in db.session.scalars(select(EqualityAnswers).where(
+        EqualityAnswers.contact_id.in_([m.contact_id for m in people])))}  # fmt: skip
+    rows = []
+    for m in people:
+        answers = given.get(m.contact_id)
+        objected = answers is not None and answers.objected_on is not None
+        shown = shown_answers(answers) if answers else []
+        rows.append([
+            m.contact.name, m.role_label,
+            *([a for _, a in shown] if shown else ["" if objected else "Not answered"]
+              * len(QUESTIONS)),
+            "" if objected or not answers or not answers.given_on else answers.given_on,
+            "" if objected or not answers else GIVEN_HOW.get(answers.given_how, ""),
+            answers.objected_on if objected else "",
+        ])  # fmt: skip
+        _log(user, m.contact_id, "exported")
+    db.session.flush()
+    return rows
 
 
 def shown_answers(answers: EqualityAnswers | None) -> list[tuple[str, str]]:

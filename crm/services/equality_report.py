@@ -114,6 +114,19 @@ def area_profile(user: User, area_id: int | None, threshold: int = SUPPRESS_BELO
     return _profile(f"{area.name}'s panels", [Panel.area_id == area_id], area, threshold)
 
 
+CSV_HEADER = ["Question", "Answer", "Members", "Share of members", "Area population"]
+
+
+def csv_rows(profile: Profile) -> list[list[str]]:
+    """The profile's tables as a file's rows, every count as suppressed on the page."""
+    rows = []
+    for table in profile.tables:
+        for cells in table.cells():
+            texts = [c.text for c in cells]
+            rows.append([table.caption, *texts, *([""] * (4 - len(texts)))])
+    return rows
+
+
 def population_of(area_id: int) -> dict[tuple[str, str], Decimal]:
     """{(question, category): percent} of an Area's population profile."""
     rows = db.session.scalars(select(AreaPopulation).where(AreaPopulation.area_id == area_id))
