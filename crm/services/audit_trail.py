@@ -39,6 +39,7 @@ RECORD_KINDS: dict[str, str] = {
     "area": "Area",
     "purpose": "Purpose (consent)",
     "subject_access": "Subject access request",
+    "retention_rule": "Retention rule",
 }
 # Counting a trail of millions exactly costs more than the page; past this it says "more than".
 COUNT_CAP = 10_000
