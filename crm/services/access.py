@@ -313,7 +313,7 @@ def can(user: User, action: str, target: Any) -> bool:
     objective or a plan action), follow_job (a background job), exercise (a right
     beyond the role: "data_protection", "equality_data"), administer
     ("priorities", "map_data", "archived", "jobs", and the /admin pages: "users",
-    "communities", "areas", "audit"), oversee_actions ("actions").
+    "communities", "areas", "audit", "purposes"), oversee_actions ("actions").
     """
     return _can(user, action, target)
 
