@@ -178,3 +178,27 @@ def test_retention_pages_are_refused_without_the_right(app, client, make_user, w
     assert client.post("/admin/retention/apply").status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RetentionRun)) == 0
+
+
+def test_the_dry_run_names_only_records_the_reader_may_see(app, client, make_user, world):
+    admin, ids = world
+    sign_in(client, admin)
+    _set_rules(client)
+    with app.app_context():
+        from tests.conftest import area
+
+        far = Contact(name="Far Away Person", area=area("West Midlands"), created_at=LONG_AGO)
+        db.session.add(far)
+        db.session.commit()
+    officer = make_user("lead", areas=("Mersey-Cheshire",))
+    with app.app_context():
+        from crm.models import User
+
+        db.session.get(User, officer.id).set_rights(["data_protection"])
+        db.session.commit()
+    client.post("/sign-out")
+    sign_in(client, officer)
+    page = client.get("/admin/retention/dry-run").get_data(as_text=True)
+    assert "Engaged before" in page and "A contact in another Area" in page
+    assert "Far Away Person" not in page
+    assert client.get("/admin/retention").status_code == 403  # the rules: administrators
