@@ -69,9 +69,9 @@ def _summed(columns: list, amount, where: list) -> list:
 
 
 def _held_by_day(f: engagements.EngagementFilters) -> bool:
-    """Whether engagement_days answers the engagement log with these filters: it counts
-    held, live engagements by Area, day and type, and nothing else."""
-    others = (f.q.strip(), f.community_id, f.stakeholder_id, f.lead_id, f.archived)
+    """Whether engagement_days answers the engagement log with these filters: held, live
+    engagements by Area and dates, and nothing else (the counts come out by type)."""
+    others = (f.q.strip(), f.type, f.community_id, f.stakeholder_id, f.lead_id, f.archived)
     return f.status == "held" and not any(others)
 
 
