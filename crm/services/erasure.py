@@ -291,15 +291,18 @@ def _sweep_text(people: list[_Person]) -> None:
         keys = list(table.primary_key.columns)
         if not texts or not keys:
             continue
-        for column in texts:
-            found = or_(*(column.ilike(f"%{_like(v)}%", escape="\\") for v, _ in pairs))
-            rows = db.session.execute(select(*keys, column).where(found)).all()
-            for row in rows:
-                values = {column.name: _replace_field(column.name, row[-1], pairs)}
-                if "version" in table.c:
-                    values["version"] = table.c.version + 1
-                db.session.execute(update(table).where(
-                    *(k == row[i] for i, k in enumerate(keys))).values(values))  # fmt: skip
+        # One pass over each table, whichever of its columns holds a value.
+        found = or_(*(column.ilike(f"%{_like(v)}%", escape="\\") for column in texts
+                      for v, _ in pairs))  # fmt: skip
+        for row in db.session.execute(select(*keys, *texts).where(found)).all():
+            changed: dict[str, Any] = {}
+            for column, text in zip(texts, row[len(keys):], strict=True):
+                if text and (cleaned := _replace_field(column.name, text, pairs)) != text:
+                    changed[column.name] = cleaned
+            if "version" in table.c:
+                changed["version"] = table.c.version + 1
+            db.session.execute(update(table).where(
+                *(k == row[i] for i, k in enumerate(keys))).values(changed))  # fmt: skip
 
 
 # Fields that hold one address or number (a stakeholder's email that was the person's):
