@@ -88,6 +88,16 @@ def on_starting(server) -> None:
           "for real records", file=sys.stderr)  # fmt: skip
 
 
+def post_worker_init(worker) -> None:
+    """The app is loaded: move everything made so far (the app, its models, its routes)
+    out of the garbage collector's way. Python's full collections walk every object
+    still tracked, and with the app's tens of thousands of them one request in four or
+    five paid about 130 ms for one (measured at a million engagements)."""
+    import gc
+
+    gc.freeze()
+
+
 def print_deploy_problems() -> int:
     """`check-deploy`'s problems for this environment, a `Problem:` line each on stderr;
     1 if there are any."""
