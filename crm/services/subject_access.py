@@ -16,13 +16,10 @@ and their viewing is then logged like any other.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from crm.extensions import db
@@ -300,40 +297,11 @@ def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
     }  # fmt: skip
 
 
-# The file --------------------------------------------------------------------------
-
-
-def _csv(rows: list[dict]) -> str:
-    from crm.services.csv_export import to_csv
-
-    if not rows:
-        return "No records\r\n"
-    header = list(rows[0])
-    return to_csv(header, [[row.get(h, "") for h in header] for row in rows])
-
-
-def build_zip(data: dict[str, Any]) -> bytes:
-    """The ZIP: summary.html, everything.json, and a CSV per section."""
-    html = current_app.jinja_env.get_template("contacts/subject_access_summary.html").render(
-        data=data, sections=SECTIONS)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("summary.html", html)
-        archive.writestr("everything.json", json.dumps(data, indent=2, ensure_ascii=False))
-        for key in SECTIONS:
-            archive.writestr(f"csv/{key}.csv", _csv(data[key]))
-    return buffer.getvalue()
-
-
-def file_name(reference: str) -> str:
-    """The ZIP's name: the request's reference (letters, digits, '.', '_', '-') only."""
-    safe = "".join(ch for ch in reference if ch.isalnum() or ch in "._-") or "subject-access"
-    return f"{safe}.zip"
-
-
 def make_export(user: User, request_id: int) -> tuple[str, bytes]:
     sar = db.session.get(SubjectAccessRequest, request_id)
     if sar is None:
         raise access.RecordNotFound()
-    return file_name(sar.reference), build_zip(gather(user, sar))
+    from crm.services.subject_access_file import build_zip, file_name
+
+    return file_name(sar.reference), build_zip(gather(user, sar), SECTIONS)
 
