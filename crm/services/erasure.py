@@ -291,18 +291,34 @@ def _sweep_text(people: list[_Person]) -> None:
         keys = list(table.primary_key.columns)
         if not texts or not keys:
             continue
-        # One pass over each table, whichever of its columns holds a value.
-        found = or_(*(column.ilike(f"%{_like(v)}%", escape="\\") for column in texts
-                      for v, _ in pairs))  # fmt: skip
-        for row in db.session.execute(select(*keys, *texts).where(found)).all():
-            changed: dict[str, Any] = {}
-            for column, text in zip(texts, row[len(keys):], strict=True):
-                if text and (cleaned := _replace_field(column.name, text, pairs)) != text:
-                    changed[column.name] = cleaned
-            if "version" in table.c:
-                changed["version"] = table.c.version + 1
-            db.session.execute(update(table).where(
-                *(k == row[i] for i, k in enumerate(keys))).values(changed))  # fmt: skip
+        # One pass over each table, whichever of its columns holds a value (in parts: SQLite
+        # refuses a condition more than 1,000 deep).
+        terms = [column.ilike(f"%{_like(v)}%", escape="\\") for column in texts
+                 for v, _ in pairs]  # fmt: skip
+        for found in _parts(terms):
+            _clean_rows(table, keys, texts, found, pairs)
+
+
+def _parts(terms: list) -> list:
+    """OR conditions of at most MOST_TERMS terms each."""
+    return [or_(*terms[i:i + MOST_TERMS]) for i in range(0, len(terms), MOST_TERMS)]
+
+
+MOST_TERMS = 200
+
+
+def _clean_rows(table, keys, texts, found, pairs) -> None:
+    for row in db.session.execute(select(*keys, *texts).where(found)).all():
+        changed: dict[str, Any] = {}
+        for column, text in zip(texts, row[len(keys):], strict=True):
+            if text and (cleaned := _replace_field(column.name, text, pairs)) != text:
+                changed[column.name] = cleaned
+        if not changed:
+            continue
+        if "version" in table.c:
+            changed["version"] = table.c.version + 1
+        db.session.execute(update(table).where(
+            *(k == row[i] for i, k in enumerate(keys))).values(changed))  # fmt: skip
 
 
 # Fields that hold one address or number (a stakeholder's email that was the person's):
@@ -327,10 +343,10 @@ def _sweep_history(people: list[_Person]) -> None:
         return
     text = cast(AuditEvent.changes, Text)
     forms = {form for value, _ in pairs for form in (value, json.dumps(value)[1:-1])}
-    found = or_(*(text.ilike(f"%{_like(form)}%", escape="\\") for form in forms))
-    for event in db.session.scalars(select(AuditEvent).where(found)):
-        event.changes = {field: [_replace_value(v, pairs) for v in pair]
-                         for field, pair in (event.changes or {}).items()}  # fmt: skip
+    for found in _parts([text.ilike(f"%{_like(form)}%", escape="\\") for form in forms]):
+        for event in db.session.scalars(select(AuditEvent).where(found)):
+            event.changes = {field: [_replace_value(v, pairs) for v in pair]
+                             for field, pair in (event.changes or {}).items()}  # fmt: skip
 
 
 def _replace_value(value: Any, pairs: list[tuple[str, str]]) -> Any:
