@@ -241,8 +241,11 @@ def apply_retention() -> None:
     """Apply the retention rules now (for cron, nightly); a second run changes nothing."""
     from crm.services import retention
 
-    run = retention.apply(None)
+    run, done = retention.apply_part(None, limit=retention.PART)
     db.session.commit()
+    while done:  # each part committed: SQLite's write lock is held seconds, not minutes
+        run, done = retention.apply_part(None, limit=retention.PART, run=run)
+        db.session.commit()
     click.echo(f"Retention applied: {run.summary}")
 
 
