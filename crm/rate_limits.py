@@ -52,6 +52,7 @@ LIMITS: dict[str, Rule] = {
     # A security code, posted by whoever has the password: the same budget as signing in.
     "auth.two_factor.verify": SIGN_IN,
     "engagements.lookup.search": LOOKUP,
+    "contacts.consent.export_csv": EXPORT,
     "engagements.export": EXPORT,
     "equality.answers_csv": EXPORT,
     "equality.area_report_csv": EXPORT,

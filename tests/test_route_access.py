@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Engagement, Evidence, User
+from crm.models import Engagement, Evidence, Purpose, User
 from crm.models.user import RIGHTS
 from tests.conftest import area, community, priority, sign_in
 from tests.formscrape import post_form
@@ -229,6 +229,7 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
         cm, ar, j = community("Older people").id, area("Mersey-Cheshire").id, make_job()
+        pu = db.session.scalar(select(Purpose.id).order_by(Purpose.id))  # reference data
         db.session.get(User, admin.id).set_rights(RIGHTS)
         evidence = {"added_on": date(2026, 10, 2), "engagement_id": e}
         db.session.add_all([Evidence(objective_id=o, **evidence),
@@ -242,7 +243,7 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
             path += "?from=2026-01-01&to=2026-12-31"
         response = client.get(path.format(s=s, c=c, e=e, a=a, p=p, m=m, g=g, f=f, r=r, o=o,
                                           pl=pl, pa=pa, x=x, j=j, u=u, cm=cm,
-                                          ar=ar))  # fmt: skip
+                                          ar=ar, pu=pu))  # fmt: skip
         html = response.get_data(as_text=True)
         assert response.status_code == 200, endpoint
         assert html.count("<h1") == 1, endpoint
