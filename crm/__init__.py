@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -227,6 +228,15 @@ def _register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_template("errors/409.html"), 409
 
+    def database_busy(error: OperationalError):
+        # SQLite: another worker held the write lock past the busy timeout (writers queue
+        # one at a time). Nothing was saved; the person is told to try again, not shown an
+        # error. Anything else the database refuses is still a server error.
+        db.session.rollback()
+        if "database is locked" not in str(error.orig):
+            raise error
+        return render_template("errors/503.html"), 503, {"Retry-After": "5"}
+
     def server_error(_error):
         db.session.rollback()
         return render_template("errors/500.html"), 500
@@ -238,4 +248,5 @@ def _register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_failed)
     app.register_error_handler(413, too_large)
     app.register_error_handler(StaleDataError, edit_clash)
+    app.register_error_handler(OperationalError, database_busy)
     app.register_error_handler(500, server_error)

@@ -17,6 +17,7 @@ from crm.extensions import db
 from crm.models import (
     ActionPlan,
     ActionUpdate,
+    Area,
     AreaBoundary,
     Contact,
     Engagement,
@@ -321,3 +322,33 @@ def test_production_asks_browsers_for_https_for_a_year(app, monkeypatch):
     response = production.test_client().get("/sign-in")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "Strict-Transport-Security" not in app.test_client().get("/sign-in").headers
+
+
+def test_a_save_that_waits_too_long_for_the_database_is_told_to_try_again(
+    app, client, signed_in, monkeypatch
+):
+    """SQLite lets one worker write at a time; one that waits past the busy timeout gets
+    "Engage is busy" (503, try again) with nothing saved, never a server error."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from crm.services import stakeholders
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("INSERT INTO stakeholders", {},
+                               sqlite3.OperationalError("database is locked"))  # fmt: skip
+
+    signed_in("lead")
+    monkeypatch.setattr(stakeholders, "create_stakeholder", locked)
+    page = client.get("/stakeholders/new").get_data(as_text=True)
+    with app.app_context():
+        area_id = str(db.session.scalar(select(Area.id).where(Area.name == "Mersey-Cheshire")))
+    body = post_form(page, "/stakeholders/new") | {
+        "name": "Wirral Deaf Club", "type": "community_group", "area_id": area_id}  # fmt: skip
+    response = client.post("/stakeholders/new", data=body)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Engage is busy" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Stakeholder)) == 0
