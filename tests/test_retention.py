@@ -170,6 +170,31 @@ def test_rules_off_do_nothing_and_bad_years_are_refused(app, client, world):
         assert retention.rules()[2][1] is None
 
 
+@pytest.mark.parametrize("years, saved", [
+    ("\u00b2", None),  # "²".isdigit() is true, but int() refuses it
+    ("\u0667", None),  # an Arabic-Indic seven
+    ("-1", None), ("1e3", None), ("7.0", None), ("+7", None), ("0x7", None),
+    (str(10**9), None), ("1000", None),
+    (" 7 ", 7),  # spaces either side are trimmed
+    ("1", 1), ("100", 100), ("007", 7),
+])  # fmt: skip
+def test_the_years_kept_are_ascii_digits_from_1_to_100(app, client, world, years, saved):
+    admin, _ = world
+    sign_in(client, admin)
+    response = client.post("/admin/retention", data={
+        "closed_feedback-years": years, "closed_feedback-submit": "Save rule"})
+    with app.app_context():
+        rule = retention.rules()[2][1]
+        assert (rule.years if rule else None) == saved
+    if saved is None:
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "Enter a number of years from 1 to 100" in page
+        assert "govuk-error-summary" in page and "govuk-error-message" in page
+    else:
+        assert response.status_code == 302
+
+
 @pytest.mark.parametrize("role", ["lead", "senior", "panels"])
 def test_retention_pages_are_refused_without_the_right(app, client, make_user, world, role):
     sign_in(client, make_user(role))

@@ -3,6 +3,8 @@ and /admin/erasures: the erasure log (the data protection right)."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -40,8 +42,7 @@ def index():
                         active=bool(rule and rule.active))  # fmt: skip
         forms[kind] = (form, rule)
         if kind == posted and form.validate_on_submit():
-            digits = form.years.data or ""
-            years = int(digits) if digits.isdigit() and len(digits) < 4 else None
+            years = _years(form.years.data)
             saved, _ = try_save(form, lambda: retention.set_rule(  # noqa: B023
                 current_user, kind, years, form.active.data))  # noqa: B023
             if saved:
@@ -51,6 +52,16 @@ def index():
     return render_template("privacy/retention.html", forms=forms, form=failed,
                            runs=retention.runs(current_user), button_form=ButtonForm(),
                            kinds=RETENTION_KINDS)  # fmt: skip
+
+
+def _years(text: str | None) -> int | None:
+    """A whole number of years in ASCII digits (at most three: the rule allows 1 to 100), or
+    None, which the service refuses with its message. str.isdigit() is not enough: it is
+    true of "²", which int() refuses."""
+    return int(text) if text and YEARS_PATTERN.fullmatch(text) else None
+
+
+YEARS_PATTERN = re.compile(r"[0-9]{1,3}")
 
 
 @bp.route("/admin/retention/dry-run")
