@@ -255,3 +255,44 @@ def test_equality_answers_only_with_the_equality_right(app, client, make_user, m
     with app.app_context():
         assert [(v.user_id, v.contact_id) for v in db.session.scalars(select(EqualityView))] == [
             (admin.id, c)]
+
+
+def test_the_file_is_refused_to_other_administrators_and_to_one_who_lost_the_right(
+        app, client, make_user, make_contact):  # fmt: skip
+    """The export (equality answers included) is for the person who asked alone: another
+    national administrator, with or without the right, sees the job's page, not its file."""
+    from crm.models import EqualityAnswers
+
+    c = make_contact()
+    with app.app_context():
+        db.session.add(EqualityAnswers(contact_id=c, religion="buddhist",
+                                       given_on=date(2026, 4, 1)))  # fmt: skip
+        db.session.commit()
+    asker = make_user("admin", national=True)
+    plain = make_user("admin", national=True)
+    protector = make_user("lead", national=True)
+    with app.app_context():
+        db.session.get(User, asker.id).set_rights({"equality_data"})
+        db.session.get(User, protector.id).set_rights({"data_protection"})
+        db.session.commit()
+    sign_in(client, asker)
+    job_page = client.post(f"/contacts/{c}/subject-access",
+                           data={"reference": REFERENCE}).headers["Location"]  # fmt: skip
+    assert client.get(f"{job_page}/file").status_code == 200
+    assert "Download" in client.get(job_page).get_data(as_text=True)
+    client.post("/sign-out")
+    for other in (plain, protector):
+        sign_in(client, other)
+        assert client.get(f"{job_page}/file").status_code == 403
+        client.post("/sign-out")
+    sign_in(client, plain)
+    page = client.get(job_page)
+    assert page.status_code == 200 and "ready" in page.get_data(as_text=True)
+    assert "Download" not in page.get_data(as_text=True)
+    client.post("/sign-out")
+    # The asker, once the equality right is taken away, no longer gets a file holding it.
+    with app.app_context():
+        db.session.get(User, asker.id).set_rights(set())
+        db.session.commit()
+    sign_in(client, asker)
+    assert client.get(f"{job_page}/file").status_code == 403

@@ -86,10 +86,11 @@ def apply_retention(params: dict, report: Report) -> Outcome:
     return Outcome(f"Retention applied: {run.summary}", link="admin.retention.index")
 
 
-@handler("subject_access")
+@handler("subject_access", file_rights=("data_protection",))
 def subject_access(params: dict, report: Report) -> Outcome:
     """Everything held about one contact as a ZIP, for a subject access request; named by
-    the request's reference, offered only to the person who asked (and administrators)."""
+    the request's reference, offered only to the person who asked, while they hold the
+    data protection right (and the equality data right, if its answers went in)."""
     from crm.extensions import db
     from crm.models import User
     from crm.services import subject_access as service

@@ -27,14 +27,16 @@ def detail(job_id: int):
     """How far the job has got; the page refreshes itself until it has finished."""
     job = jobs.get(current_user, job_id)
     return render_template(
-        "jobs/detail.html", job=job, state=jobs.state_of(job), button_form=ButtonForm()
+        "jobs/detail.html", job=job, state=jobs.state_of(job), button_form=ButtonForm(),
+        may_download=jobs.may_download(current_user, job),
     )
 
 
 @bp.route("/<int:job_id>/file")
 def download(job_id: int):
-    """The file the job made (a report's PDF)."""
-    job = jobs.get(current_user, job_id)
+    """The file the job made (a report's PDF; a subject access export only for the
+    person who asked, while they hold its rights)."""
+    job = jobs.file_of(current_user, job_id)
     if job.status != "done" or job.result_data is None:
         return render_template("errors/404.html"), 404
     return Response(

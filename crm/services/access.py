@@ -226,6 +226,17 @@ def _can(user: User, action: str, target: Any) -> bool:
         # A background job is followed (and tried again) by whoever asked for it, and
         # by administrators, who look after the service.
         return user.role == "admin" or target.started_by_id == user.id
+    if action == "download_job":
+        # Its file: an ordinary one (a report's PDF) for whoever follows it; one holding
+        # personal data (a subject access export) only for the person who asked, while
+        # they still hold every right it needs (crm.services.jobs.file_rights).
+        from crm.services.jobs import file_rights
+
+        rights = file_rights(target)
+        if rights is None:
+            return _can(user, "follow_job", target)
+        return target.started_by_id == user.id and all(
+            _can(user, "exercise", right) for right in rights)
     if action in ("edit", "archive"):
         return may_write(user, target) and not is_archived(target)
     if action == "read":
@@ -310,7 +321,8 @@ def can(user: User, action: str, target: Any) -> bool:
     Actions: add (a kind), read, open, edit, archive, restore, see_restricted, change_owner,
     close_action (a follow-up action), see_equality and enter_equality (a membership's
     equality monitoring answers), update_action (a plan action), add_evidence (an
-    objective or a plan action), follow_job (a background job), exercise (a right
+    objective or a plan action), follow_job and download_job (a background job, its
+    file), exercise (a right
     beyond the role: "data_protection", "equality_data"), administer
     ("priorities", "map_data", "archived", "jobs", and the /admin pages: "users",
     "communities", "areas", "audit", "purposes"), oversee_actions ("actions").

@@ -47,16 +47,53 @@ class Outcome:
 Report = Callable[[int, int | None, str], None]
 Handler = Callable[[dict, Report], Outcome]
 _handlers: dict[str, Handler] = {}
+# Kinds whose file holds personal data, and the rights needed to download it (besides
+# being the person who asked): declared with the handler. A job's params may add more
+# ("file_rights"), for what went into its file at making time.
+PERSONAL_FILE_KINDS: dict[str, tuple[str, ...]] = {}
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does one kind of job."""
+def handler(kind: str, *, file_rights: tuple[str, ...] | None = None
+            ) -> Callable[[Handler], Handler]:  # fmt: skip
+    """Register the function that does one kind of job. `file_rights`: its file holds
+    personal data, for the person who asked alone, while they hold these rights."""
 
     def register(function: Handler) -> Handler:
         _handlers[kind] = function
+        if file_rights is not None:
+            PERSONAL_FILE_KINDS[kind] = tuple(file_rights)
         return function
 
     return register
+
+
+def file_rights(job: Job) -> tuple[str, ...] | None:
+    """The rights needed to download the job's file if it holds personal data (only the
+    person who asked may, while holding them all); None: an ordinary file, for whoever
+    follows the job."""
+    import crm.jobs.kinds  # noqa: F401  (registers every kind)
+
+    try:
+        extra = json.loads(job.params or "{}").get("file_rights") or []
+    except (ValueError, AttributeError):
+        extra = []
+    if job.kind not in PERSONAL_FILE_KINDS and not extra:
+        return None
+    return tuple(dict.fromkeys([*PERSONAL_FILE_KINDS.get(job.kind, ()), *extra]))
+
+
+def may_download(user: User, job: Job) -> bool:
+    return access.can(user, "download_job", job)
+
+
+def file_of(user: User, job_id: int) -> Job:
+    """A job whose file the user may download: an ordinary file, whoever follows the job;
+    one holding personal data (a subject access export), only the person who asked, while
+    they hold its rights. Administrators still see such a job's page, not its file."""
+    job = get(user, job_id)
+    if not access.can(user, "download_job", job):
+        raise access.AccessDenied("Only the person who asked for this file may download it")
+    return job
 
 
 def handler_for(kind: str) -> Handler:

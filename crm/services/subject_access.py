@@ -86,7 +86,11 @@ def request_export(
                                requested_by_id=user.id, job_id=job.id)  # fmt: skip
     db.session.add(sar)
     db.session.flush()
-    job.params = json.dumps({"user_id": user.id, "request_id": sar.id})
+    # The equality data right, held now, lets the answers into the file; downloading it
+    # then needs that right too (crm.services.jobs.file_rights), as well as this one.
+    with_equality = access.can(user, "exercise", "equality_data")
+    job.params = json.dumps({"user_id": user.id, "request_id": sar.id,
+                             "file_rights": [RIGHT, *(["equality_data"] * with_equality)]})
     audit.record_event(user, KIND, contact.id, "subject access", None,
                        {"Subject access export": reference}, contact.version)  # fmt: skip
     db.session.flush()
@@ -238,9 +242,10 @@ def _audit(record_type: str, ids: list[int]) -> list[dict]:
             for e in db.session.scalars(stmt)]  # fmt: skip
 
 
-def _equality(user: User, contact_id: int) -> tuple[list[dict], str]:
-    """The person's own equality monitoring answers, for someone with the right (logged)."""
-    if not access.can(user, "exercise", "equality_data"):
+def _equality(user: User, contact_id: int, asked: bool = True) -> tuple[list[dict], str]:
+    """The person's own equality monitoring answers, for someone with the right (logged):
+    held when the export was asked for (`asked`, so its download needs it) and now."""
+    if not (asked and access.can(user, "exercise", "equality_data")):
         return [], ("Not included: equality monitoring answers, if any are held, are added "
                     "only by someone with the equality data right.")
     from crm.models import EqualityAnswers
@@ -271,7 +276,8 @@ def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
     contact = sar.contact
     memberships = _memberships(contact.id)
     ids = [m.id for m in memberships]
-    equality_rows, equality_note = _equality(user, contact.id)
+    asked = sar.job is None or "equality_data" in (jobs.file_rights(sar.job) or ())
+    equality_rows, equality_note = _equality(user, contact.id, asked)
     affiliations = db.session.scalars(
         select(Affiliation).where(Affiliation.contact_id == contact.id))
     return {
