@@ -25,6 +25,7 @@ from crm.models import (
     Membership,
     Purpose,
 )
+from crm.models.engagement import engagement_contacts
 from tests.conftest import TODAY, area
 from tests.formscrape import post_form
 
@@ -346,3 +347,25 @@ def test_purposes_are_seeded_with_their_basis(app):
                       "Panel membership": "public_task",
                       "Newsletters and updates": "consent",
                       "Equality monitoring": "consent"}  # fmt: skip
+
+
+@pytest.mark.parametrize("form", ["engagement_new", "engagement_edit"])
+@pytest.mark.parametrize("confirm", [False, True])
+def test_the_do_not_contact_warning_names_no_one_from_another_area(
+        app, client, signed_in, make_contact, make_engagement, form, confirm):  # fmt: skip
+    """A contact id posted from another Area is neither named in the warning nor saved: it
+    is refused as any hidden id is, whether or not the box is ticked."""
+    far = make_contact("West Midlands", name="Wendy Faraway", do_not_contact=True)
+    signed_in("lead")
+    assert client.get(f"/contacts/{far}").status_code == 404
+    if form == "engagement_new":
+        response, saved = _engagement_new(app, client, far, "planned", confirm)
+    else:
+        response, saved = _engagement_edit(app, client, far, "planned", confirm,
+                                           make_engagement)  # fmt: skip
+    assert "Wendy Faraway" not in response.get_data(as_text=True)
+    assert response.status_code in (200, 404) and saved is None
+    with app.app_context():
+        linked = select(engagement_contacts.c.engagement_id).where(
+            engagement_contacts.c.contact_id == far)
+        assert db.session.scalars(linked).all() == []

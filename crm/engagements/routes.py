@@ -208,7 +208,7 @@ def _do_not_contact(form: EngagementForm, engagement=None) -> list:
     if form.status.data != "planned":
         return []
     return consent.unconfirmed_do_not_contact(
-        form.contact_ids.data, form.confirm_do_not_contact,
+        current_user, form.contact_ids.data, form.confirm_do_not_contact,
         _linked_ids(engagement)["contacts"])  # fmt: skip
 
 

@@ -38,9 +38,9 @@ def new(panel_id: int):
     contact = get_contact(current_user, contact_id)
     form = _form()
     # Someone marked do not contact is warned of at once, and added only once confirmed.
-    warned = consent.not_to_contact([contact.id])
+    warned = consent.not_to_contact(current_user, [contact.id])
     if form.validate_on_submit() and not consent.unconfirmed_do_not_contact(
-        [contact.id], form.confirm_do_not_contact
+        current_user, [contact.id], form.confirm_do_not_contact
     ):
         created, already = save_once(
             form,

@@ -225,13 +225,16 @@ def _describe_flag(contact: Contact) -> dict[str, str]:
     return describe(contact)
 
 
-def not_to_contact(contact_ids) -> list[Contact]:
-    """Of these contacts, those marked do not contact, by name."""
+def not_to_contact(user: User, contact_ids) -> list[Contact]:
+    """Of these contacts, those the user may read (in their Areas, as the contact lookups
+    ask) marked do not contact, by name. An id posted for a contact elsewhere names no
+    one: the save then refuses it as it refuses any hidden id."""
     ids = {int(i) for i in contact_ids or () if i}
     if not ids:
         return []
     return list(db.session.scalars(
-        select(Contact).where(Contact.id.in_(ids), Contact.do_not_contact.is_(True))
+        select(Contact).where(Contact.id.in_(ids), Contact.do_not_contact.is_(True),
+                              *access.area_conditions(Contact.area_id, user))
         .order_by(Contact.name)))  # fmt: skip
 
 
@@ -279,12 +282,14 @@ def left_out_note(count: int) -> str:
     return f"{people} marked do not contact {'was' if count == 1 else 'were'} left out"
 
 
-def unconfirmed_do_not_contact(contact_ids, confirm_field, already=()) -> list[Contact]:
+def unconfirmed_do_not_contact(
+    user: User, contact_ids, confirm_field, already=()
+) -> list[Contact]:
     """Contacts marked do not contact being newly added (not among `already`) to a planned
     engagement or a panel, while the form's confirmation box is not ticked: the form then
     marks the box with an error, and nothing is saved until it is ticked."""
     new_ids = set(contact_ids or ()) - set(already)
-    flagged = not_to_contact(new_ids)
+    flagged = not_to_contact(user, new_ids)
     if not flagged or confirm_field.data:
         return []
     names = ", ".join(c.name for c in flagged)
