@@ -34,7 +34,7 @@ EVERY_PIECE = {
     "membership history": ["Moved to another city"],
     "attendance": ["2026-01-20"],
     "declarations": ["Zadie's sister works for Merseyside Police"],
-    "feedback": ["Letters from the court arrived late"],
+    "feedback": ["Letters from the court arrived late", "As zadie everywhere told"],
     "consent history": ["Signed form at the drop-in", "Withdrawn by phone"],
     "do not contact": ["Asked for a break from meetings"],
     "audit entries": ["0151 496 0777"],
@@ -98,7 +98,8 @@ def everywhere(app, client, make_user, make_stakeholder, make_contact, make_enga
                          end_note="Stood down to care for family")  # fmt: skip
     mo = make_membership(p, o)
     g = make_meeting(p, attendance={mz: "present", mo: "present"})
-    make_feedback(engagement_id=e1, summary="Letters from the court arrived late")
+    make_feedback(engagement_id=e1, summary="Letters from the court arrived late",
+                  detail="As zadie everywhere told the conversation")  # fmt: skip
     make_feedback(summary="Otto's note on waiting rooms")
     admin = make_user("admin", national=True)
     sign_in(client, admin)
@@ -296,3 +297,30 @@ def test_the_file_is_refused_to_other_administrators_and_to_one_who_lost_the_rig
         db.session.commit()
     sign_in(client, asker)
     assert client.get(f"{job_page}/file").status_code == 403
+
+
+def test_feedback_about_someone_else_where_they_were_is_left_out(
+        app, client, make_user, make_contact, make_panel, make_membership, make_meeting,
+        make_feedback):  # fmt: skip
+    """Feedback is theirs when it names them, not because they were there: another
+    person's feedback at the same meeting (its detail, case reference, response) stays out."""
+    z = make_contact(name="Zadie Everywhere")
+    p = make_panel()
+    mz, mo = make_membership(p, z), make_membership(p, name="Otto Other")
+    g = make_meeting(p, attendance={mz: "present", mo: "present"})
+    make_feedback(panel_meeting_id=g, panel_id=p, source="panel_meeting",
+                  summary="Otto Other's stop and search complaint",
+                  detail="Stopped twice on his way home", case_reference="CR-77123",
+                  response="Referred to professional standards")  # fmt: skip
+    make_feedback(panel_meeting_id=g, panel_id=p, source="panel_meeting",
+                  summary="Room was too cold", detail="Zadie Everywhere said so")  # fmt: skip
+    make_feedback(summary="Zadie Everywhereton's letter")  # a longer name: not hers
+    admin = make_user("admin", national=True)
+    sign_in(client, admin)
+    files = _unzipped(_export(client, z))
+    data = json.loads(files["everything.json"])
+    assert [f["summary"] for f in data["feedback"]] == ["Room was too cold"]
+    everything = "\n".join(files.values())
+    for trace in ("Otto Other", "Stopped twice", "CR-77123", "professional standards",
+                  "Everywhereton"):
+        assert trace not in everything

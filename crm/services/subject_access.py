@@ -8,7 +8,8 @@ by the reference alone, never by the person. Everything held is gathered, whiche
 it lies in: the law asks for all of it, and the right is given deliberately.
 
 Left out on purpose: other people (who else attended an engagement, other members of a
-panel), and restricted notes (the engagement's or feedback's, which may name others:
+panel, the feedback others gave where they were: only feedback naming them is theirs, see
+_feedback), and restricted notes (the engagement's or feedback's, which may name others:
 review them on the record before disclosing). Equality monitoring answers (special
 category data) are included only when the person asking also has the equality data right,
 and their viewing is then logged like any other.
@@ -20,7 +21,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from crm.extensions import db
 from crm.models import (
@@ -57,7 +58,7 @@ SECTIONS: dict[str, str] = {
     "membership_history": "Panel membership history",
     "attendance": "Panel meetings attended",
     "declarations": "Declarations of interest",
-    "feedback": "Feedback linked to them",
+    "feedback": "Feedback that names them",
     "consent_history": "Consent history",
     "do_not_contact_history": "Do not contact history",
     "equality_monitoring": "Equality monitoring answers",
@@ -189,22 +190,40 @@ def _declarations(membership_ids: list[int]) -> list[dict]:
             for d in db.session.scalars(stmt)]  # fmt: skip
 
 
-def _feedback(contact_id: int, membership_ids: list[int]) -> list[dict]:
-    """Feedback from an engagement they took part in, or a panel meeting they attended."""
-    engaged = select(engagement_contacts.c.engagement_id).where(
-        engagement_contacts.c.contact_id == contact_id)
-    attended = select(Attendance.meeting_id).where(
-        Attendance.membership_id.in_(membership_ids or [-1]), Attendance.status == "present")
-    stmt = (select(Feedback).where(or_(Feedback.engagement_id.in_(engaged),
-                                       Feedback.panel_meeting_id.in_(attended)))
-            .order_by(Feedback.received_on, Feedback.id))  # fmt: skip
+# The feedback text that may name a person (restricted notes stay out, as everywhere).
+FEEDBACK_TEXT = ("summary", "detail", "learning_points", "response")
+
+
+def _feedback(name: str) -> list[dict]:
+    """Feedback whose text names them, in full (their whole name, any case, as words).
+
+    Feedback has no link to a person: it is what people said about the service at an
+    engagement or a panel meeting, and having been there does not make other people's
+    feedback (or its case reference, detail and response) about them, so nothing is
+    included for attending. What is their personal data is feedback that is about them,
+    and that is the feedback that names them: each such item is included (its dates,
+    source, summary, detail, learning points, status and response), found by their name
+    wherever it was given. Its case reference stays out (a case may be someone else's),
+    and like restricted notes the text may name others too: the export's note says to
+    review it on the record before disclosing. Counting the feedback at each engagement
+    they attended instead would tell them nothing about themselves."""
+    import re
+
+    name = " ".join((name or "").split())
+    if len(name) < 3:
+        return []
+    words = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)",
+                       re.IGNORECASE)  # fmt: skip
+    first = name.split()[0].lower()
+    maybe = or_(*(func.lower(getattr(Feedback, field)).contains(first, autoescape=True)
+                  for field in FEEDBACK_TEXT))  # fmt: skip
+    stmt = select(Feedback).where(maybe).order_by(Feedback.received_on, Feedback.id)
     return [{
         "id": f.id, "received_on": _day(f.received_on), "source": f.source_label,
-        "linked_through": "an engagement they took part in" if f.engagement_id
-        else "a panel meeting they attended",
-        "summary": f.summary, "detail": f.detail, "case_reference": f.case_reference,
+        "summary": f.summary, "detail": f.detail, "learning_points": f.learning_points,
         "status": f.status_label, "response": f.response,
-    } for f in db.session.scalars(stmt)]  # fmt: skip
+    } for f in db.session.scalars(stmt)
+        if any(words.search(getattr(f, field) or "") for field in FEEDBACK_TEXT)]  # fmt: skip
 
 
 def _consent(contact_id: int) -> list[dict]:
@@ -294,7 +313,7 @@ def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
         "membership_history": _audit("membership", ids),
         "attendance": _attendance(ids),
         "declarations": _declarations(ids),
-        "feedback": _feedback(contact.id, ids),
+        "feedback": _feedback(contact.name),
         "consent_history": _consent(contact.id),
         "do_not_contact_history": _do_not_contact(contact.id),
         "equality_monitoring": equality_rows,
