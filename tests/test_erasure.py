@@ -16,6 +16,7 @@ from crm.models import (
     Declaration,
     Engagement,
     Erasure,
+    Feedback,
     Job,
     Membership,
     PanelMeeting,
@@ -272,3 +273,79 @@ def test_a_person_on_legal_hold_is_not_erased_until_it_is_lifted(app, client, pe
         assert db.session.get(Contact, person["c"]).name == NAME
     client.post(f"/contacts/{person['c']}/legal-hold/remove")
     assert _erase(client, person["c"]).status_code == 302
+
+
+ANN = ("Ann Smith", "ann.smith@example.org", "0161 496 0000")
+
+
+def _rows(app, skip) -> dict:
+    """Every row of every table (as snapshot() has them), but those `skip(table, row)` names."""
+    with app.app_context():
+        db.session.expire_all()
+        return {
+            table.name: sorted(repr(row) for row in db.session.execute(select(table)).all()
+                               if not skip(table.name, row._mapping))
+            for table in db.metadata.sorted_tables
+            if table.name not in ("signin_attempts", "form_submissions")
+        }  # fmt: skip
+
+
+def test_erasing_a_person_leaves_everyone_else_exactly_as_they_were(
+    app, client, make_user, make_contact, make_stakeholder, make_engagement, make_feedback
+):
+    """Erasing "Ann Smith" (ann.smith@example.org): names, addresses and numbers that merely
+    contain hers ("Annabel Smithson", "joann.smith@example.org", "Spanners", "0161 496
+    00001") are other people's, and stay exactly as they were, in every table and the audit
+    trail. Where she is named whole, only her name goes, within the column's length."""
+    name, email, phone = ANN
+    ann = make_contact(name=name, email=email, phone=phone, notes="Brings spanners")
+    admin = make_user("admin", national=True)
+    others = [
+        make_contact(name="Annabel Smithson", email="joann.smith@example.org",
+                     phone="0161 496 00001", notes="Not the same as Ann Smithers; Spanners"),
+        make_contact(name="Ann Smithson", email="ann.smith@example.org.uk",
+                     notes="Mary-Ann Smith's cousin; see ann.smith@example.organic"),
+        make_contact(name="Dr Ann Smith-Jones", email="xann.smith@example.org",
+                     phone="+44 0161 496 0000"),
+    ]  # fmt: skip
+    s = make_stakeholder(name="Annabel Smithson Associates", email="joann.smith@example.org",
+                         phone="00161 496 0000")  # fmt: skip
+    make_engagement(stakeholder_ids=[s], contact_ids=others,
+                    summary="Annabel Smithson and joann.smith@example.org; Spanners")
+    make_feedback(detail="Ann Smithers rang from 0161 496 00001 about spanners")
+    # Where she is named whole: only her name goes, and a short column keeps its length.
+    named = make_feedback(detail=f"Raised by {name} ({email}), cc Annabel Smithson",
+                          case_reference=f"{name} / {'x' * 28}")  # fmt: skip
+    with app.app_context():
+        user = db.session.get(User, admin.id)
+        # Another contact's history: their own former name contains hers.
+        contact_service.update_contact(user, db.session.get(Contact, others[0]), {
+            "name": "Annabel Smithson", "area_id": _area_id()}, 1)  # fmt: skip
+        audit.record_event(user, "contact", others[1], "updated",
+                           {"Name": "Ann Smithers", "Email": "joann.smith@example.org"},
+                           {"Name": "Ann Smithson", "Email": "ann.smith@example.org.uk"})
+        db.session.commit()
+
+    def hers(table: str, row) -> bool:
+        if table == "erasures":
+            return True
+        if table == "contacts":
+            return row["id"] == ann
+        if table == "feedback":
+            return row["id"] == named
+        if table == "audit_events":
+            return (row["record_type"], row["record_id"]) in {("contact", ann),
+                                                              ("feedback", named)}
+        return row.get("contact_id") == ann
+
+    sign_in(client, admin)
+    before = _rows(app, hers)
+    assert _erase(client, ann).status_code == 302
+    assert _rows(app, hers) == before
+    with app.app_context():
+        label = f"Erased person {db.session.scalars(select(Erasure.id)).one()}"
+        row = db.session.get(Feedback, named)
+        assert row.detail == f"Raised by {label} ({label}), cc Annabel Smithson"
+        assert name not in row.case_reference and len(row.case_reference) <= 40
+        erased = db.session.get(Contact, ann)
+        assert (erased.name, erased.email, erased.phone) == (label, "", "")

@@ -272,9 +272,20 @@ def _swept_values(people: list[_Person]) -> list[tuple[str, str]]:
 
 
 def _replace(text: str, pairs: list[tuple[str, str]]) -> str:
+    """Each value where it stands whole (a name, an address or a number as written), never
+    inside another word, address or number: erasing "Ann Smith" (ann.smith@example.org)
+    leaves "Ann Smithson", "joann.smith@example.org" and "Spanners" as they were."""
     for value, label in pairs:
-        text = re.sub(re.escape(value), label, text, flags=re.IGNORECASE)
+        text = _whole(value).sub(label, text)
     return text
+
+
+def _whole(value: str) -> re.Pattern:
+    # Not after a letter, digit or a character that joins an address (jo|ann.smith@...,
+    # mary-|ann smith); not before one, nor before "." or "@" that continues it
+    # (...@example.org|.uk). A full stop ending a sentence is not a continuation.
+    return re.compile(rf"(?<![\w.@+\-]){re.escape(value)}(?![\w@\-]|\.\w)",
+                      re.IGNORECASE)  # fmt: skip
 
 
 def _sweep_text(people: list[_Person]) -> None:
@@ -311,7 +322,7 @@ def _clean_rows(table, keys, texts, found, pairs) -> None:
     for row in db.session.execute(select(*keys, *texts).where(found)).all():
         changed: dict[str, Any] = {}
         for column, text in zip(texts, row[len(keys):], strict=True):
-            if text and (cleaned := _replace_field(column.name, text, pairs)) != text:
+            if text and (cleaned := _replace_field(column, text, pairs)) != text:
                 changed[column.name] = cleaned
         if not changed:
             continue
@@ -326,10 +337,28 @@ def _clean_rows(table, keys, texts, found, pairs) -> None:
 SINGLE_VALUE_FIELDS = frozenset({"email", "phone"})
 
 
-def _replace_field(name: str, text: str, pairs: list[tuple[str, str]]) -> str:
-    if name in SINGLE_VALUE_FIELDS and text.strip().lower() in {v.lower() for v, _ in pairs}:
+# Another person's own name, email and phone: changed only when the whole value is the
+# erased person's (a duplicate record of them), never where it merely contains it.
+IDENTITY_COLUMNS = frozenset({("contacts", "name"), ("contacts", "email"),
+                              ("contacts", "phone")})  # fmt: skip
+
+
+def _replace_field(column, text: str, pairs: list[tuple[str, str]]) -> str:
+    whole = {v.lower(): label for v, label in pairs}.get(text.strip().lower())
+    if column.name in SINGLE_VALUE_FIELDS and whole:
         return ""
-    return _replace(text, pairs)
+    if (column.table.name, column.name) in IDENTITY_COLUMNS:
+        return whole or text
+    return _fit(_replace(text, pairs), text, pairs, getattr(column.type, "length", None))
+
+
+def _fit(cleaned: str, text: str, pairs: list[tuple[str, str]], length: int | None) -> str:
+    """Within the column's length (PostgreSQL refuses a longer value): the shorter marker
+    "(erased)" if "Erased person N" does not fit, cut to the length if that does not."""
+    if not length or len(cleaned) <= length:
+        return cleaned
+    shorter = _replace(text, [(value, ERASED) for value, _ in pairs])
+    return shorter[:length]
 
 
 def _like(value: str) -> str:
@@ -345,14 +374,24 @@ def _sweep_history(people: list[_Person]) -> None:
     forms = {form for value, _ in pairs for form in (value, json.dumps(value)[1:-1])}
     for found in _parts([text.ilike(f"%{_like(form)}%", escape="\\") for form in forms]):
         for event in db.session.scalars(select(AuditEvent).where(found)):
-            event.changes = {field: [_replace_value(v, pairs) for v in pair]
-                             for field, pair in (event.changes or {}).items()}  # fmt: skip
+            # Another contact's own former name, email or phone: only when it was theirs whole.
+            identity = event.record_type == "contact"
+            changes = {field: [_replace_value(v, pairs, identity and field in IDENTIFYING_LABELS)
+                               for v in pair]
+                       for field, pair in (event.changes or {}).items()}  # fmt: skip
+            if changes != event.changes:
+                event.changes = changes
 
 
-def _replace_value(value: Any, pairs: list[tuple[str, str]]) -> Any:
+def _replace_value(value: Any, pairs: list[tuple[str, str]], whole_only: bool = False) -> Any:
     if isinstance(value, list):
-        return [[k, rid, area, _replace(name or "", pairs)] for k, rid, area, name in value]
-    return _replace(value, pairs) if isinstance(value, str) else value
+        # A link names another record by its own name: changed only when it is the value.
+        return [[k, rid, area, _replace_value(name, pairs, True)] for k, rid, area, name in value]
+    if not isinstance(value, str):
+        return value
+    if whole_only:
+        return {v.lower(): label for v, label in pairs}.get(value.strip().lower(), value)
+    return _replace(value, pairs)
 
 
 def erasures(user: User) -> list[Erasure]:
