@@ -369,3 +369,29 @@ def test_the_do_not_contact_warning_names_no_one_from_another_area(
         linked = select(engagement_contacts.c.engagement_id).where(
             engagement_contacts.c.contact_id == far)
         assert db.session.scalars(linked).all() == []
+
+
+def test_a_back_dated_change_does_not_overturn_a_later_one(app, client, signed_in, make_contact):
+    """The flag is the latest change by the date it took effect (then the order entered),
+    and the page shows that same change."""
+    from datetime import timedelta
+
+    signed_in("admin", national=True)
+    c = make_contact(name="Pat Flip")
+    assert client.post(f"/contacts/{c}/do-not-contact", data={
+        "do_not_contact": "yes", "changed_on": day(TODAY),
+        "reason": "Asked by phone"}).status_code == 302  # fmt: skip
+    assert client.post(f"/contacts/{c}/do-not-contact", data={
+        "do_not_contact": "no", "changed_on": day(TODAY - timedelta(days=300)),
+        "reason": ""}).status_code == 302  # fmt: skip
+    with app.app_context():
+        assert db.session.get(Contact, c).do_not_contact is True
+    page = client.get(f"/contacts/{c}").get_data(as_text=True)
+    assert (f"Do not contact: <strong>Yes</strong>, since {TODAY.day} "
+            f"{TODAY.strftime('%B %Y')} (Asked by phone).") in page  # fmt: skip
+    # A later change on the same day as the latest one is the later of the two.
+    assert client.post(f"/contacts/{c}/do-not-contact", data={
+        "do_not_contact": "no", "changed_on": day(TODAY), "reason": ""}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Contact, c).do_not_contact is False
+    assert "Do not contact: No, since" in client.get(f"/contacts/{c}").get_data(as_text=True)

@@ -204,19 +204,30 @@ def set_do_not_contact(
     user: User, contact: Contact, flag: bool, changed_on: Any, reason: str
 ) -> DoNotContactChange:
     """Mark the contact not to be contacted (or lift it), with the date and the reason,
-    as a new row; the contact's own flag follows, audited."""
+    as a new row; the contact's own flag follows the latest row by the date it took
+    effect (then the order entered), audited."""
     access.require(user, "edit", contact)
     changed_on = _past_day(changed_on, "changed_on", "The date")
     reason = (reason or "").strip()
     if flag and not reason:
         raise InvalidValue("reason", "Enter why they are not to be contacted")
-    records.update_audited(user, CONTACT_KIND, contact, None, _describe_flag,
-                           lambda: setattr(contact, "do_not_contact", flag))  # fmt: skip
     row = DoNotContactChange(contact_id=contact.id, do_not_contact=flag, changed_on=changed_on,
                              reason=reason, recorded_by_id=user.id)  # fmt: skip
     db.session.add(row)
     db.session.flush()
+    # The flag is the latest change by the date it took effect (then the order entered),
+    # the row the contact's page shows: a back-dated change is history, not the present.
+    current = _latest_do_not_contact(contact.id)
+    records.update_audited(user, CONTACT_KIND, contact, None, _describe_flag,
+                           lambda: setattr(contact, "do_not_contact", current.do_not_contact))
     return row
+
+
+def _latest_do_not_contact(contact_id: int) -> DoNotContactChange:
+    return db.session.scalars(
+        select(DoNotContactChange).where(DoNotContactChange.contact_id == contact_id)
+        .order_by(DoNotContactChange.changed_on.desc(), DoNotContactChange.id.desc()).limit(1)
+    ).one()  # fmt: skip
 
 
 def _describe_flag(contact: Contact) -> dict[str, str]:
