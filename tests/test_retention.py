@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import (
+    AuditEvent,
     Contact,
     Declaration,
+    EqualityAnswers,
     Erasure,
     Feedback,
     Membership,
@@ -251,3 +253,44 @@ def test_many_people_erased_in_one_run_are_all_swept(app, client, world):
             | Contact.email.like("many%")))  # fmt: skip
         assert left == 0
         assert db.session.scalar(select(func.count()).select_from(Erasure)) == 120 + 3
+
+
+def test_ended_memberships_rule_deletes_equality_answers_once_no_membership_remains(
+    app, client, make_user, make_contact, make_panel, make_membership
+):
+    """Answers given for panel membership go when the person's last membership is anonymised
+    and they hold none now; a current member's, or one whose later term is not yet due, stay."""
+    admin = make_user("admin", national=True)
+    p = make_panel()
+    old = dict(status="ended", term_start=date(2010, 1, 1), term_end=date(2012, 1, 1),
+               ended_on=date(2012, 1, 1), end_reason="resigned")  # fmt: skip
+    ids = {}
+    for name in ("Only old terms", "Now a member", "Ended lately"):
+        # Consent this year: the person is not due for erasure, only their old term.
+        ids[name] = make_contact(name=name, consent_on=TODAY)
+        make_membership(p, ids[name], **old)
+        make_membership(p, ids[name], **old | {"term_start": date(2012, 1, 2),
+                                               "term_end": date(2013, 1, 1),
+                                               "ended_on": date(2013, 1, 1)})  # fmt: skip
+    make_membership(p, ids["Now a member"], term_start=date(2025, 1, 1))
+    make_membership(p, ids["Ended lately"], **old | {"term_start": date(2024, 1, 1),
+                                                     "term_end": date(2025, 1, 1),
+                                                     "ended_on": AFTER + timedelta(days=1000)})
+    with app.app_context():
+        for contact_id in ids.values():
+            db.session.add(EqualityAnswers(contact_id=contact_id, religion="buddhist",
+                                           given_on=date(2011, 1, 1)))  # fmt: skip
+        db.session.commit()
+    sign_in(client, admin)
+    _set_rules(client)
+    assert app.test_cli_runner().invoke(args=["crm", "apply-retention"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Erasure)) == 0
+        assert db.session.get(EqualityAnswers, ids["Only old terms"]) is None
+        assert db.session.get(EqualityAnswers, ids["Now a member"]).religion == "buddhist"
+        assert db.session.get(EqualityAnswers, ids["Ended lately"]).religion == "buddhist"
+        history = db.session.scalars(select(AuditEvent.changes).where(
+            AuditEvent.record_type == "contact",
+            AuditEvent.record_id == ids["Only old terms"])).all()  # fmt: skip
+        assert {"Equality answers": ["Held", "Deleted (retention: membership ended)"]} in history
+        assert "buddhist" not in repr(history)

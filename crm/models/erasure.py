@@ -25,7 +25,8 @@ RETENTION_KINDS: dict[str, str] = {
 }
 RETENTION_ACTIONS: dict[str, str] = {
     "inactive_contacts": "Erase the person",
-    "ended_memberships": "Anonymise the membership's notes, declarations and equality answers",
+    "ended_memberships": ("Anonymise the membership's notes and declarations; delete the "
+                          "person's equality answers once they hold no membership"),
     "closed_feedback": "Anonymise the feedback's free text",
 }
 # What a new rule starts at, in years.

@@ -20,6 +20,7 @@ from crm.extensions import db
 from crm.models import (
     Contact,
     Declaration,
+    EqualityAnswers,
     Erasure,
     Feedback,
     FeedbackMove,
@@ -237,6 +238,7 @@ def apply_part(user: User | None, today: date | None = None, limit: int | None =
                                        action="erased" if d.record_type == "contact"
                                        else "anonymised"))  # fmt: skip
     db.session.flush()
+    _forget_equality(user, {d.contact_id for d in work if d.record_type == "membership"})
     run = db.session.get(RetentionRun, run.id)
     run.summary = _summary(run, sum(1 for d in found if d.held))
     db.session.flush()
@@ -264,6 +266,25 @@ def _anonymise_membership(user: User | None, membership_id: int) -> None:
                           ANONYMISED)
     audit.record_event(user, "membership", membership_id, "anonymised", None,
                        {"Retention": "Notes and declarations anonymised"})  # fmt: skip
+
+
+def _forget_equality(user: User | None, contact_ids: set[int]) -> None:
+    """Equality answers were given for panel membership: once every membership a person held
+    has been anonymised by the rule and they hold none now, their answers are deleted (the
+    contact's history says so, never what they were)."""
+    for contact_id in sorted(contact_ids):
+        kept = select(Membership.id).where(
+            Membership.contact_id == contact_id,
+            (Membership.status != "ended")
+            | Membership.id.not_in(_anonymised("ended_memberships", "membership")))  # fmt: skip
+        answers = db.session.get(EqualityAnswers, contact_id)
+        if answers is None or db.session.scalars(kept.limit(1)).first() is not None:
+            continue
+        db.session.delete(answers)
+        db.session.flush()
+        audit.record_event(user, "contact", contact_id, "updated",
+                           {"Equality answers": "Held"},
+                           {"Equality answers": "Deleted (retention: membership ended)"})
 
 
 def _anonymise_feedback(user: User | None, feedback_id: int) -> None:
