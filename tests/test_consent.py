@@ -395,3 +395,23 @@ def test_a_back_dated_change_does_not_overturn_a_later_one(app, client, signed_i
     with app.app_context():
         assert db.session.get(Contact, c).do_not_contact is False
     assert "Do not contact: No, since" in client.get(f"/contacts/{c}").get_data(as_text=True)
+
+
+def test_the_history_readers_check_access_themselves(app, make_user, make_contact):
+    """Called by anyone, not only through the contact's page: a contact in another Area
+    is not found, as a missing one."""
+    from crm.models import User
+    from crm.services import access, consent
+
+    far = make_contact("West Midlands", name="Wendy Faraway", do_not_contact=True)
+    near = make_contact()
+    lead = make_user("lead")
+    with app.app_context():
+        user = db.session.get(User, lead.id)
+        for read in (consent.consent_history, consent.current_consent,
+                     consent.do_not_contact_history):  # fmt: skip
+            with pytest.raises(access.RecordNotFound):
+                read(user, far)
+            with pytest.raises(access.RecordNotFound):
+                read(user, 999_999)
+            assert isinstance(read(user, near), list)

@@ -324,3 +324,38 @@ def test_feedback_about_someone_else_where_they_were_is_left_out(
     for trace in ("Otto Other", "Stopped twice", "CR-77123", "professional standards",
                   "Everywhereton"):
         assert trace not in everything
+
+
+def test_the_request_readers_check_access_themselves(app, client, make_user, make_contact):
+    """requests_for and make_export ask for the right, the contact and (an export) the
+    person who asked, whoever calls them."""
+    from crm.services import access
+    from crm.services import subject_access as service
+
+    c = make_contact()
+    far = make_contact("West Midlands", name="Wendy Faraway")
+    asker = make_user("admin", national=True)
+    sign_in(client, asker)
+    client.post(f"/contacts/{c}/subject-access", data={"reference": REFERENCE})
+    elsewhere = make_user("admin", areas=("West Midlands",))
+    other_admin = make_user("admin", national=True)
+    plain = make_user("lead")
+    with app.app_context():
+        (sar,) = db.session.scalars(select(SubjectAccessRequest))
+        get = lambda u: db.session.get(User, u.id)  # noqa: E731
+        with pytest.raises(access.RecordNotFound):
+            service.requests_for(get(elsewhere), c)
+        with pytest.raises(access.RecordNotFound):
+            service.requests_for(get(asker), 999_999)
+        with pytest.raises(access.AccessDenied):
+            service.requests_for(get(plain), c)
+        assert [r.id for r in service.requests_for(get(asker), c)] == [sar.id]
+        assert service.requests_for(get(asker), far) == []
+        with pytest.raises(access.RecordNotFound):
+            service.make_export(get(elsewhere), sar.id)
+        with pytest.raises(access.AccessDenied):
+            service.make_export(get(other_admin), sar.id)
+        with pytest.raises(access.AccessDenied):
+            service.make_export(get(plain), sar.id)
+        assert service.make_export(get(asker), sar.id)[0] == f"{REFERENCE}.zip"
+        db.session.rollback()

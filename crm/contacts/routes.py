@@ -126,9 +126,9 @@ def detail(contact_id: int):
         timeline=engagements.contact_timeline(current_user, contact.id),
         last_engaged_on=engagements.contact_last_engaged_on(contact.id),
         memberships=memberships.for_contact(current_user, contact.id),
-        consent_now=consent.current_consent(contact.id),
-        consent_history=consent.consent_history(contact.id),
-        dnc_history=consent.do_not_contact_history(contact.id),
+        consent_now=consent.current_consent(current_user, contact.id),
+        consent_history=consent.consent_history(current_user, contact.id),
+        dnc_history=consent.do_not_contact_history(current_user, contact.id),
         button_form=ButtonForm(),
     )
 

@@ -29,4 +29,4 @@ def new(contact_id: int):
             flash("The export is being made: its file will be offered here", "success")
             return redirect(url_for("jobs.detail", job_id=made[1].id))
     return render_template("contacts/subject_access.html", form=form, contact=contact,
-                           requests=service.requests_for(contact.id))  # fmt: skip
+                           requests=service.requests_for(current_user, contact.id))  # fmt: skip

@@ -99,6 +99,12 @@ def subject_access(params: dict, report: Report) -> Outcome:
     if user is None or not user.active or not service.may_request(user):
         raise JobFailed("The account that asked for this export can no longer make it")
     report(0, 1, "Gathering everything held about the person")
-    name, body = service.make_export(user, params["request_id"])
+    from crm.services.access import AccessDenied, RecordNotFound
+
+    try:
+        name, body = service.make_export(user, params["request_id"])
+    except (AccessDenied, RecordNotFound):
+        raise JobFailed("The account that asked for this export may no longer see the "
+                        "person, or make it") from None  # fmt: skip
     return Outcome("The subject access export is ready", file_name=name,
                    file_type="application/zip", file_data=body)  # fmt: skip

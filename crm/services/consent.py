@@ -125,18 +125,29 @@ class CurrentConsent:
     latest: ConsentRecord | None  # None: nothing recorded for this purpose
 
 
-def consent_history(contact_id: int) -> list[ConsentRecord]:
-    """Every consent change of the contact, newest first."""
+def readable_contact(user: User, contact_id: int) -> Contact:
+    """The contact, if the user may read it (in their Areas; archived too, as its page
+    is opened by administrators): otherwise RecordNotFound, as for a missing one."""
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        raise access.RecordNotFound()
+    access.require(user, "read", contact)
+    return contact
+
+
+def consent_history(user: User, contact_id: int) -> list[ConsentRecord]:
+    """Every consent change of the contact, newest first (a contact the user may read)."""
+    readable_contact(user, contact_id)
     return list(db.session.scalars(
         select(ConsentRecord).where(ConsentRecord.contact_id == contact_id)
         .order_by(ConsentRecord.changed_on.desc(), ConsentRecord.id.desc())))  # fmt: skip
 
 
-def current_consent(contact_id: int) -> list[CurrentConsent]:
+def current_consent(user: User, contact_id: int) -> list[CurrentConsent]:
     """Where the contact's consent stands for each purpose: every live purpose, and a
-    retired one if something was recorded for it."""
+    retired one if something was recorded for it (a contact the user may read)."""
     latest: dict[int, ConsentRecord] = {}
-    for row in reversed(consent_history(contact_id)):
+    for row in reversed(consent_history(user, contact_id)):
         latest[row.purpose_id] = row
     purposes = db.session.scalars(select(Purpose).order_by(Purpose.name))
     return [CurrentConsent(p, latest.get(p.id)) for p in purposes
@@ -193,8 +204,10 @@ def _past_day(value: Any, field: str, label: str) -> date:
 # Do not contact --------------------------------------------------------------------
 
 
-def do_not_contact_history(contact_id: int) -> list[DoNotContactChange]:
-    """Every change of the contact's do-not-contact flag, newest first."""
+def do_not_contact_history(user: User, contact_id: int) -> list[DoNotContactChange]:
+    """Every change of the contact's do-not-contact flag, newest first (a contact the
+    user may read)."""
+    readable_contact(user, contact_id)
     return list(db.session.scalars(
         select(DoNotContactChange).where(DoNotContactChange.contact_id == contact_id)
         .order_by(DoNotContactChange.changed_on.desc(), DoNotContactChange.id.desc())))  # fmt: skip

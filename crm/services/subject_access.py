@@ -98,7 +98,17 @@ def request_export(
     return sar, job
 
 
-def requests_for(contact_id: int) -> list[SubjectAccessRequest]:
+def requests_for(user: User, contact_id: int) -> list[SubjectAccessRequest]:
+    """The subject access requests made for a contact, newest first: for someone with the
+    data protection right, of a contact they may read."""
+    access.require(user, "exercise", RIGHT)
+    from crm.services.consent import readable_contact
+
+    readable_contact(user, contact_id)
+    return _requests_made(contact_id)
+
+
+def _requests_made(contact_id: int) -> list[SubjectAccessRequest]:
     return list(db.session.scalars(
         select(SubjectAccessRequest).where(SubjectAccessRequest.contact_id == contact_id)
         .order_by(SubjectAccessRequest.id.desc())))  # fmt: skip
@@ -245,7 +255,7 @@ def _do_not_contact(contact_id: int) -> list[dict]:
 
 def _requests(contact_id: int) -> list[dict]:
     return [{"reference": r.reference, "requested_by": _name(r.requested_by),
-             "requested_at": _day(r.requested_at)} for r in requests_for(contact_id)]  # fmt: skip
+             "requested_at": _day(r.requested_at)} for r in _requests_made(contact_id)]  # fmt: skip
 
 
 def _audit(record_type: str, ids: list[int]) -> list[dict]:
@@ -323,9 +333,15 @@ def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
 
 
 def make_export(user: User, request_id: int) -> tuple[str, bytes]:
+    """The request's ZIP (its file name and bytes), made only for the person who asked,
+    while they hold the data protection right and may read the contact."""
+    access.require(user, "exercise", RIGHT)
     sar = db.session.get(SubjectAccessRequest, request_id)
     if sar is None:
         raise access.RecordNotFound()
+    access.require(user, "read", sar.contact)
+    if sar.requested_by_id != user.id:
+        raise access.AccessDenied("Only the person who asked for this export may make it")
     from crm.services.subject_access_file import build_zip, file_name
 
     return file_name(sar.reference), build_zip(gather(user, sar), SECTIONS)
