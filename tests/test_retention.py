@@ -207,28 +207,63 @@ def test_retention_pages_are_refused_without_the_right(app, client, make_user, w
         assert db.session.scalar(select(func.count()).select_from(RetentionRun)) == 0
 
 
-def test_the_dry_run_names_only_records_the_reader_may_see(app, client, make_user, world):
+def test_the_dry_run_and_applying_cover_only_the_users_areas(app, client, make_user, world,
+                                                             make_panel, make_membership,
+                                                             make_feedback):  # fmt: skip
+    """A one-Area officer with the data protection right sees and applies the rules to their
+    Area's records alone: another Area's due contact, membership and feedback, and national
+    ones, are neither listed nor touched (as erasing by hand needs read access)."""
     admin, ids = world
     sign_in(client, admin)
     _set_rules(client)
     with app.app_context():
         from tests.conftest import area
 
-        far = Contact(name="Far Away Person", area=area("West Midlands"), created_at=LONG_AGO)
+        far = Contact(name="Far Away Person", area=area("West Midlands"), created_at=LONG_AGO,
+                      notes="Far notes")  # fmt: skip
         db.session.add(far)
         db.session.commit()
+        far_id = far.id
+    ended = dict(status="ended", term_start=date(2016, 1, 1), term_end=date(2019, 12, 31),
+                 end_reason="resigned", end_note="Far term", ended_on=BEFORE)  # fmt: skip
+    far_member = make_membership(make_panel("West Midlands", name="WM panel"), **ended)
+    national_member = make_membership(make_panel(None, name="National panel"), **ended)
+    closed = dict(status="closed", detail="Far detail", closed_on=BEFORE)
+    far_feedback = make_feedback("West Midlands", **closed)
+    national_feedback = make_feedback(None, **closed)
     officer = make_user("lead", areas=("Mersey-Cheshire",))
     with app.app_context():
         from crm.models import User
 
         db.session.get(User, officer.id).set_rights(["data_protection"])
         db.session.commit()
+        everywhere = {(d.record_type, d.record_id) for d in retention.due()}
+    assert {("contact", far_id), ("membership", far_member), ("membership", national_member),
+            ("feedback", far_feedback), ("feedback", national_feedback)} <= everywhere
     client.post("/sign-out")
     sign_in(client, officer)
     page = client.get("/admin/retention/dry-run").get_data(as_text=True)
-    assert "Engaged before" in page and "A contact in another Area" in page
-    assert "Far Away Person" not in page
+    assert "Engaged before" in page
+    assert "Far Away Person" not in page and "another Area" not in page
     assert client.get("/admin/retention").status_code == 403  # the rules: administrators
+    response = client.post("/admin/retention/apply")
+    assert "Retention applied" in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    with app.app_context():
+        erased = set(db.session.scalars(select(Erasure.contact_id)))
+        assert ids["Engaged before"] in erased and far_id not in erased
+        assert db.session.get(Contact, far_id).notes == "Far notes"
+        assert db.session.get(Membership, ids["m before"]).end_note == ""
+        for m in (far_member, national_member):
+            assert db.session.get(Membership, m).end_note == "Far term"
+        for f in (far_feedback, national_feedback):
+            assert db.session.get(Feedback, f).detail == "Far detail"
+        assert db.session.get(Feedback, ids["f before"]).detail == ""
+        done = set(db.session.execute(select(RetentionAction.record_type,
+                                             RetentionAction.record_id)).all())  # fmt: skip
+        assert not done & {("contact", far_id), ("membership", far_member),
+                           ("membership", national_member), ("feedback", far_feedback),
+                           ("feedback", national_feedback)}  # fmt: skip
 
 
 def test_many_people_erased_in_one_run_are_all_swept(app, client, world):

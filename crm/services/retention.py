@@ -100,17 +100,33 @@ class Due:
     held: bool = False
 
 
-def due(today: date | None = None) -> list[Due]:
+def due(today: date | None = None, user: User | None = None) -> list[Due]:
     """What each active rule would do today (the dry run): held records are listed too,
-    marked, as they will be skipped."""
+    marked, as they will be skipped. For a user, only records in their Areas (a national
+    user's: all; None, a scheduled run: all)."""
     today = today or clock.today()
     found: list[Due] = []
     for kind, rule in rules():
         if rule is not None and rule.active:
             found += FINDERS[kind](years_before(today, rule.years), rule.years)
+    if user is not None and not user.is_national:
+        found = [d for d in found if _in_areas(user, d)]
     held = _held_contacts({d.contact_id for d in found if d.contact_id is not None})
     return [Due(d.kind, d.record_type, d.record_id, d.contact_id, d.why,
                 d.contact_id in held) for d in found]  # fmt: skip
+
+
+MODELS = {"contact": Contact, "membership": Membership, "feedback": Feedback}
+
+
+def _in_areas(user: User, d: Due) -> bool:
+    """The record, and the person it is about, are in the user's Areas (as erasing by hand
+    needs): a national record (a national panel's membership, national feedback) is for
+    national users."""
+    records = [db.session.get(MODELS[d.record_type], d.record_id)]
+    if d.contact_id is not None and d.record_type != "contact":
+        records.append(db.session.get(Contact, d.contact_id))
+    return all(access.in_write_scope(user, record) for record in records)
 
 
 def _held_contacts(contact_ids: set[int]) -> set[int]:
@@ -202,12 +218,13 @@ FINDERS = {"inactive_contacts": _inactive_contacts, "ended_memberships": _ended_
 
 def dry_run(user: User, today: date | None = None) -> list[Due]:
     access.require(user, "exercise", erasure.RIGHT)
-    return due(today)
+    return due(today, user)
 
 
 def apply(user: User | None, today: date | None = None) -> RetentionRun:
-    """Apply every active rule (None: a scheduled run), recording what it did. Records on
-    legal hold are skipped; what is already done is not due again."""
+    """Apply every active rule (None: a scheduled run, everywhere; a user: in their Areas),
+    recording what it did. Records on legal hold are skipped; what is already done is not
+    due again."""
     return apply_part(user, today)[0]
 
 
@@ -222,7 +239,7 @@ def apply_part(user: User | None, today: date | None = None, limit: int | None =
         run = RetentionRun(started_by_id=user.id if user else None, started_at=clock.now())
         db.session.add(run)
         db.session.flush()
-    found = due(today)
+    found = due(today, user)
     work = [d for d in found if not d.held][:limit]
     contacts = [db.session.get(Contact, d.contact_id) for d in work if d.record_type == "contact"]
     if contacts:
