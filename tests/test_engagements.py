@@ -63,7 +63,8 @@ def test_lead_logs_an_engagement_with_stakeholders_contacts_and_actions(
         assert [(a.description, a.due_on) for a in actions] == [
             ("Send easy-read leaflets", date(2026, 12, 1))
         ]
-        events = db.session.scalars(select(AuditEvent.action).filter_by(record_type="engagement"))
+        events = db.session.scalars(select(AuditEvent.action).filter_by(record_type="engagement")
+                                    .order_by(AuditEvent.id))  # fmt: skip
         assert list(events) == ["created", "action added"]
 
 
