@@ -132,7 +132,8 @@ def test_do_not_contact_is_a_dated_history_with_reasons(app, client, signed_in, 
             (True, date(2026, 5, 1), "Asked by phone not to be contacted"),
             (False, date(2026, 10, 1), "Came back to the forum")]
         audited = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.record_type == "contact", AuditEvent.record_id == c))
+            AuditEvent.record_type == "contact", AuditEvent.record_id == c)
+            .order_by(AuditEvent.id))
         assert [e.changes.get("Do not contact") for e in audited if e.changes.get(
             "Do not contact")] == [["No", "Yes"], ["Yes", "No"]]
 

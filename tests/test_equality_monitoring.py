@@ -127,7 +127,7 @@ def test_the_audit_keeps_only_that_answers_changed(app, client, holder, make_pan
     _answer(client, m, **(ANSWERS | {"religion": "jewish"}))
     with app.app_context():
         contact_id = db.session.get(Membership, m).contact_id
-        events = db.session.scalars(select(AuditEvent)).all()
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
         stored = json.dumps([e.changes for e in events])
         latest = [e for e in events if e.record_type == "contact"
                   and e.record_id == contact_id][-1]  # fmt: skip
