@@ -211,6 +211,29 @@ def test_a_returning_email_is_flagged_before_a_new_contact_is_saved(app, client,
     assert other.status_code == 302
 
 
+def test_a_returning_email_is_flagged_before_a_contact_is_changed_to_it(app, client, person):
+    sign_in(client, person["admin"])
+    _erase(client, person["c"], reference="DP-10")
+    with app.app_context():
+        area_id = _area_id()
+    new = post_form(client.get("/contacts/new").get_data(as_text=True), "/contacts/new") | {
+        "name": "Someone Else", "area_id": str(area_id), "email": "else@example.org"}
+    made = client.post("/contacts/new", data=new)
+    path = made.headers["Location"] + "/edit"
+    data = post_form(client.get(path).get_data(as_text=True), path) | {
+        "email": "Zenobia.Q@example.org"}  # fmt: skip
+    response = client.post(path, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "under request DP-10" in html
+    with app.app_context():
+        assert db.session.scalars(select(Contact.email).where(
+            Contact.name == "Someone Else")).one() == "else@example.org"  # fmt: skip
+    assert client.post(path, data=data | {"confirm_duplicate": "y"}).status_code == 302
+    # Saving again with the email it now has is not flagged again.
+    again = post_form(client.get(path).get_data(as_text=True), path)
+    assert client.post(path, data=again).status_code == 302
+
+
 def test_the_erasure_log_records_who_when_why_and_the_request_and_cannot_be_undone(
     app, client, person
 ):
@@ -224,6 +247,12 @@ def test_the_erasure_log_records_who_when_why_and_the_request_and_cannot_be_undo
     assert "cannot be undone" in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Erasure)) == 1
+    # Nor by restoring the emptied, archived record: no button, and the route refuses.
+    page = client.get(f"/contacts/{person['c']}").get_data(as_text=True)
+    assert f'action="/contacts/{person["c"]}/restore"' not in page
+    assert client.post(f"/contacts/{person['c']}/restore").status_code == 403
+    with app.app_context():
+        assert db.session.get(Contact, person["c"]).archived_at is not None
 
 
 @pytest.mark.parametrize("missing, message", [

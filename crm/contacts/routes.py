@@ -40,10 +40,13 @@ def _duplicates(form: ContactForm, exclude_id: int | None = None) -> list:
     return service.possible_duplicates(current_user, data["email"], exclude_id)
 
 
-def _returning(form: ContactForm):
-    """An erasure of someone with this email: flagged before a new contact is saved."""
-    return None if form.confirm_duplicate.data else erasures.erased_with_email(
-        form.to_data()["email"])
+def _returning(form: ContactForm, contact=None):
+    """An erasure of someone with this email: flagged before a new contact is saved, or
+    before an existing one is given that email."""
+    email = form.to_data()["email"]
+    if form.confirm_duplicate.data or (contact is not None and email == contact.email):
+        return None
+    return erasures.erased_with_email(email)
 
 
 def list_filters() -> service.ContactFilters:
@@ -141,8 +144,9 @@ def edit(contact_id: int):
     form = _form()
     if request.method == "GET":
         form.load(contact)
-    duplicates, conflict = [], None
-    if form.validate_on_submit() and not (duplicates := _duplicates(form, contact.id)):
+    duplicates, conflict, returning = [], None, None
+    if (form.validate_on_submit() and not (duplicates := _duplicates(form, contact.id))
+            and not (returning := _returning(form, contact))):
         saved, conflict = try_save(
             form,
             lambda: service.update_contact(
@@ -153,8 +157,9 @@ def edit(contact_id: int):
             flash(f"{saved.name} has been updated", "success")
             return redirect(url_for(".detail", contact_id=contact.id))
     return render_template(
-        "contacts/form.html", form=form, contact=contact, duplicates=duplicates, conflict=conflict
-    )
+        "contacts/form.html", form=form, contact=contact, duplicates=duplicates, conflict=conflict,
+        returning=erasures.returning_warning(returning) if returning else "",
+    )  # fmt: skip
 
 
 @bp.route("/<int:contact_id>/organisations", methods=["GET", "POST"])

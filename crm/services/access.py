@@ -200,6 +200,15 @@ def may_see_restricted(user: User, record: Any) -> bool:
     )
 
 
+def _erased(record: Any) -> bool:
+    """Whether the record is an erased person's (crm/services/erasure.py)."""
+    if kind_of(record) != "contact":
+        return False
+    from crm.models.erasure import Erasure
+
+    return db.session.scalar(select(Erasure.id).where(Erasure.contact_id == record.id)) is not None
+
+
 def _can(user: User, action: str, target: Any) -> bool:
     if action == "add":
         return user.role in EDIT_ROLES[target]
@@ -246,7 +255,8 @@ def _can(user: User, action: str, target: Any) -> bool:
         # ...and its page opened: archived records are opened only by administrators.
         return may_read(user, target) and (not is_archived(target) or user.role == "admin")
     if action == "restore":
-        return user.role == "admin" and in_write_scope(user, target)
+        # An erased person's emptied record stays archived: erasure is never undone.
+        return user.role == "admin" and in_write_scope(user, target) and not _erased(target)
     if action == "see_restricted":
         return may_see_restricted(user, target)
     if action == "change_owner":
