@@ -10,11 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm import clock
 from crm.extensions import db
 from crm.models import Community, User
 from crm.models.reference import PROTECTED_CHARACTERISTICS
-from crm.services import access, audit, engagement_figures
+from crm.services import access, audit, engagement_figures, records
 from crm.services.records import InvalidValue, yes_no
 
 KIND = "community"
@@ -99,10 +98,4 @@ def update_community(user: User, community: Community, data: dict[str, Any]) -> 
 def set_retired(user: User, community: Community, retired: bool) -> bool:
     """Retire it (no longer offered for new records) or offer it again."""
     _require(user)
-    if community.retired == retired:
-        return False
-    community.retired_at = clock.now() if retired else None
-    db.session.flush()
-    audit.record_event(user, KIND, community.id, "retired" if retired else "restored",
-                       {"Retired": yes_no(not retired)}, {"Retired": yes_no(retired)})  # fmt: skip
-    return True
+    return records.set_retired(user, KIND, community, retired)

@@ -21,7 +21,7 @@ from crm.extensions import db
 from crm.models import ConsentRecord, Contact, DoNotContactChange, Purpose, User
 from crm.models.consent import CONSENT_STATUSES, LAWFUL_BASES
 from crm.services import access, audit, records
-from crm.services.records import InvalidValue, iso_day, yes_no
+from crm.services.records import InvalidValue, iso_day
 
 PURPOSE_KIND = "purpose"
 CONTACT_KIND = "contact"
@@ -101,13 +101,7 @@ def update_purpose(user: User, purpose: Purpose, data: dict[str, Any]) -> bool:
 
 def set_retired(user: User, purpose: Purpose, retired: bool) -> bool:
     _require_admin(user)
-    if purpose.retired == retired:
-        return False
-    purpose.retired_at = clock.now() if retired else None
-    db.session.flush()
-    audit.record_event(user, PURPOSE_KIND, purpose.id, "retired" if retired else "restored",
-                       {"Retired": yes_no(not retired)}, {"Retired": yes_no(retired)})  # fmt: skip
-    return True
+    return records.set_retired(user, PURPOSE_KIND, purpose, retired)
 
 
 def purposes_offered() -> list[Purpose]:

@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm import clock
 from crm.extensions import db
 from crm.models import AuditEvent, User
 from crm.models.common import utcnow
@@ -186,6 +187,19 @@ def update_audited(
     if after != before:
         audit.record_event(user, kind, record.id, "updated", before, after, record.version)
     return record
+
+
+def set_retired(user: User | None, kind: str, record: Any, retired: bool) -> bool:
+    """Retire reference data (no longer offered for new records; records and figures keep
+    it) or offer it again, audited. The caller asks access first. Returns whether anything
+    changed."""
+    if record.retired == retired:
+        return False
+    record.retired_at = clock.now() if retired else None
+    db.session.flush()
+    audit.record_event(user, kind, record.id, "retired" if retired else "restored",
+                       {"Retired": yes_no(not retired)}, {"Retired": yes_no(retired)})  # fmt: skip
+    return True
 
 
 def set_archived(user: User, kind: str, record: Any, archived: bool) -> None:
