@@ -232,6 +232,95 @@ def test_one_suppressed_count_is_never_given_away_by_the_total(app, client, sign
         assert len(hidden) != 1, table_id
 
 
+SEXES = ("female", "male", "prefer_not", None)
+
+
+def _hidden_given_away(above, below: list) -> list[str]:
+    """Where a count shown in the table above, less the counts shown below, would give away
+    what the tables below hide: only one of them hides it, or they hold fewer than the
+    threshold between them. [] when nothing can be worked back."""
+    found = []
+    above_cells, below_cells = above.cells(), [t.cells() for t in below]
+    for i, cells in enumerate(above_cells[:-1]):
+        hidden = [b[i][1].value for b in below_cells if b[i][1].suppressed]
+        if hidden and not cells[1].suppressed and (
+                len(hidden) == 1 or sum(hidden) < above.threshold):
+            found.append(f"{cells[0].value}: {cells[1].text} above, {hidden} hidden below")
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_hidden_count_can_be_worked_back_from_the_table_above_it(
+        app, make_user, make_panel, make_contact, seed):  # fmt: skip
+    """Panels in two Areas and a national one, with members (some on two panels) answering at
+    random: the Area's table never gives away a count one of its panels hides, nor the
+    national table one an Area or a national panel hides, and within each table no count is
+    the only one hidden beside a total shown."""
+    import random
+
+    from crm.services import equality_report
+
+    rng = random.Random(seed)
+    threshold = rng.choice((3, 4, 5))
+    panels = {"Mersey-Cheshire": [make_panel(), make_panel(name="MC Hate Crime Panel")],
+              "London South": [make_panel("London South", name="LS LSIP"),
+                               make_panel("London South", name="LS VAWG Panel")],
+              None: [make_panel(None, name="Community Accountability Forum")]}
+    for area_name, ids in panels.items():
+        for panel in ids:
+            answers = [{"sex": rng.choice(SEXES)} if rng.random() < 0.9 else {}
+                       for _ in range(rng.randint(0, 14))]  # fmt: skip
+            made = members(app, make_contact, panel, [a for a in answers if a.get("sex")])
+            members(app, make_contact, panel, [{}] * (len(answers) - len(made)))
+            if made and area_name and rng.random() < 0.5:  # someone sits on both panels
+                with app.app_context():
+                    person = db.session.get(Membership, made[0]).contact_id
+                    other = ids[1] if panel == ids[0] else ids[0]
+                    db.session.add(Membership(panel_id=other, contact_id=person, status="active"))
+                    db.session.commit()
+    user = make_user("admin", national=True)
+    with app.app_context():
+        user = db.session.get(User, user.id)
+
+        def sex(profile):
+            table = next(t for t in profile.tables if t.key == "sex")
+            hidden = [c for c in table.cells()[:-1] if c[1].suppressed]
+            assert len(hidden) != 1 or table.cells()[-1][1].suppressed, profile.title
+            return table
+
+        from crm.models import Panel
+
+        def panel(panel_id):
+            return sex(equality_report.panel_profile(user, db.session.get(Panel, panel_id),
+                                                     threshold))  # fmt: skip
+
+        areas = {}
+        for name in ("Mersey-Cheshire", "London South"):
+            areas[name] = sex(equality_report.area_profile(user, area(name).id, threshold))
+            below = [panel(p) for p in panels[name]]
+            assert _hidden_given_away(areas[name], below) == [], (name, threshold)
+        national = sex(equality_report.area_profile(user, None, threshold))
+        below = [*areas.values(), panel(panels[None][0])]
+        assert _hidden_given_away(national, below) == [], threshold
+
+
+def test_an_areas_count_is_withheld_where_one_panel_hides_it(app, client, signed_in,
+                                                             make_panel, make_contact):  # fmt: skip
+    """12 disabled on one panel, 4 on the other: the Area's 16 less the 12 would be the 4."""
+    first, second = make_panel(), make_panel(name="Mersey-Cheshire Hate Crime Panel")
+    members(app, make_contact, first, [{"disability": "yes"}] * 12)
+    members(app, make_contact, second, [{"disability": "yes"}] * 4 + [{"disability": "no"}] * 11)
+    signed_in("lead")
+    mc = area_id(app, "Mersey-Cheshire")
+    found = tables(client.get(f"/reports/equality?area={mc}").get_data(as_text=True))
+    disabled = row(found["equality-disability"], "Disabled (Equality Act 2010)")
+    assert disabled[1:3] == ["withheld", "not shown"]
+    for url in (f"/panels/{first}/equality", f"/panels/{second}/equality"):
+        page = tables(client.get(url).get_data(as_text=True))
+        assert row(page["equality-disability"], "Disabled (Equality Act 2010)")[1] in (
+            "12", "fewer than 10")
+
+
 def test_withhold_second():
     assert withhold_second([12, 11, 10, 3], 10) == [12, 11, 10, 3]
     assert isinstance(withhold_second([12, 11, 10, 3], 10)[2], Withheld)
@@ -281,13 +370,16 @@ def test_area_and_national_reports_count_each_person_once(app, client, signed_in
             db.session.add(Membership(panel_id=second, contact_id=contact_id, status="active"))
         db.session.commit()
     members(app, make_contact, west, [{"disability": "yes"}] * 5)
+    london = make_panel("London South", name="London South LSIP")
+    members(app, make_contact, london, [{"disability": "yes"}] * 6)
     members(app, make_contact, mersey, [{"disability": "yes"}] * 3, status="ended")
     signed_in("lead")
     mc = area_id(app, "Mersey-Cheshire")
     area_page = client.get(f"/reports/equality?area={mc}").get_data(as_text=True)
     assert row(tables(area_page)["equality-disability"], "Disabled (Equality Act 2010)")[1] == "10"
     national = tables(client.get("/reports/equality?area=national").get_data(as_text=True))
-    assert row(national["equality-disability"], "Disabled (Equality Act 2010)")[1] == "15"
+    # Two Areas hide their count (5 and 6), 11 between them: the national count may show.
+    assert row(national["equality-disability"], "Disabled (Equality Act 2010)")[1] == "21"
     # Another Area's panels are not reported to someone who does not work there.
     wm = area_id(app, "West Midlands")
     other = client.get(f"/reports/equality?area={wm}").get_data(as_text=True)

@@ -71,10 +71,11 @@ class Withheld(int):
 
 def withhold_second(counts: list[int], threshold: int) -> list[int]:
     """Counts that add up to a total shown beside them, with secondary suppression: where
-    exactly one is below the threshold (and so suppressed), the smallest of the others is
-    withheld too, so the total less the shown counts gives only the two together."""
-    below = [i for i, n in enumerate(counts) if n < threshold]
-    shown = [i for i, n in enumerate(counts) if n >= threshold]
+    exactly one is below the threshold (and so suppressed), or already withheld, the smallest
+    of the others is withheld too, so the total less the shown counts gives only the two
+    together."""
+    below = [i for i, n in enumerate(counts) if n < threshold or isinstance(n, Withheld)]
+    shown = [i for i in range(len(counts)) if i not in below]
     if len(below) != 1 or not shown:
         return list(counts)
     second = min(shown, key=lambda i: (counts[i], i))

@@ -8,6 +8,13 @@ only one count of a question is suppressed the next smallest is withheld as well
 (area_report.withhold_second), so the total shown cannot give it away; a share of members
 is shown only beside a count that is. Ethnicity is reported by the census's 5 high-level
 groups (a category's count could be worked out from its group's otherwise).
+
+The tables nest (each panel within its Area, each Area and national panel within the
+national table), so a count hidden in one table could be worked back from the table above
+it: the Area's count less its other panels'. A count in the table above is therefore
+withheld where only one table below it hides that answer, or where those below that hide it
+hold fewer than the threshold between them; that is worked out from the panels up, so the
+national table respects what each Area's withholds.
 """
 
 from __future__ import annotations
@@ -44,16 +51,48 @@ class Profile:
     compared_with: str  # whose population profile, or "" if none was entered
 
 
-def _counted(conditions: list) -> list[dict[str, str]]:
-    """Each person counted (active on a live panel in scope, not objecting): their answers."""
-    people = (select(Membership.contact_id).join(Panel, Panel.id == Membership.panel_id)
-              .where(Membership.status == "active", Panel.archived_at.is_(None), *conditions)
-              .distinct().subquery())  # fmt: skip
+@dataclass
+class _Scope:
+    """A table's people and the tables nested in it (an Area's panels; the Areas and national
+    panels within the national table)."""
+
+    people: dict[int, dict[str, str | None]]
+    below: list[_Scope]
+
+
+def _members(*conditions) -> list[tuple[int, int | None, int, dict[str, str | None]]]:
+    """(panel, Area, person, answers) for each active membership of a live panel (those the
+    conditions choose), leaving out the people who objected: every scope is counted from
+    these."""
     columns = [getattr(EqualityAnswers, q) for q in QUESTIONS]
     rows = db.session.execute(
-        select(people.c.contact_id, EqualityAnswers.objected_on, *columns)
-        .outerjoin(EqualityAnswers, EqualityAnswers.contact_id == people.c.contact_id))
-    return [dict(zip(QUESTIONS, row[2:], strict=True)) for row in rows if row[1] is None]
+        select(Membership.panel_id, Panel.area_id, Membership.contact_id,
+               EqualityAnswers.objected_on, *columns)
+        .join(Panel, Panel.id == Membership.panel_id)
+        .outerjoin(EqualityAnswers, EqualityAnswers.contact_id == Membership.contact_id)
+        .where(Membership.status == "active", Panel.archived_at.is_(None),
+               *conditions))  # fmt: skip
+    return [(r[0], r[1], r[2], dict(zip(QUESTIONS, r[4:], strict=True)))
+            for r in rows if r[3] is None]  # fmt: skip
+
+
+def _scope(members, keep) -> _Scope:
+    """The scope of the memberships `keep` chooses, with a scope below it for each panel."""
+    panels: dict[int, dict] = {}
+    for panel_id, area_id, contact_id, answers in members:
+        if keep(panel_id, area_id):
+            panels.setdefault(panel_id, {})[contact_id] = answers
+    people = {c: a for by_panel in panels.values() for c, a in by_panel.items()}
+    return _Scope(people, [_Scope(p, []) for _, p in sorted(panels.items())])
+
+
+def _national(members) -> _Scope:
+    """Every panel: each Area's panels as one scope below, each national panel as another."""
+    areas = sorted({a for _, a, _, _ in members if a is not None})
+    national = _scope(members, lambda panel, area: area is None)
+    below = [_scope(members, lambda panel, area, a=a: area == a) for a in areas]
+    people = {c: answers for _, _, c, answers in members}
+    return _Scope(people, below + national.below)
 
 
 def _key(question: str, value: str | None) -> str:
@@ -61,20 +100,41 @@ def _key(question: str, value: str | None) -> str:
     return ethnic_group(value) if question == "ethnicity" else value
 
 
-def _table(question: str, people: list[dict], population: dict, threshold: int) -> Table:
+def _keys(question: str) -> list[str]:
+    return [*REPORTED[question][1], PREFER_NOT, ""]
+
+
+def hidden(n: int, threshold: int) -> bool:
+    return n < threshold or isinstance(n, Withheld)
+
+
+def _shown_counts(scope: _Scope, question: str, threshold: int) -> list[int]:
+    """The scope's count of each answer, those to hide marked: below the threshold, or
+    Withheld where a table below could otherwise be worked back, or to protect another."""
+    keys = _keys(question)
+    counts = [sum(1 for p in scope.people.values() if _key(question, p[question]) == k)
+              for k in keys]  # fmt: skip
+    below = [_shown_counts(s, question, threshold) for s in scope.below]
+    for i, n in enumerate(counts):
+        hidden_below = [b[i] for b in below if hidden(b[i], threshold)]
+        if n >= threshold and hidden_below and (
+                len(hidden_below) == 1 or sum(hidden_below) < threshold):
+            counts[i] = Withheld(n)
+    return withhold_second(counts, threshold)
+
+
+def _table(question: str, scope: _Scope, population: dict, threshold: int) -> Table:
     label, categories = REPORTED[question]
-    keys = [*categories, PREFER_NOT, ""]
+    keys = _keys(question)
     names = [*categories.values(), "Prefer not to say", NOT_ANSWERED]
-    counts = [sum(1 for p in people if _key(question, p[question]) == k) for k in keys]
-    counts = withhold_second(counts, threshold)
-    total = len(people)
+    counts = _shown_counts(scope, question, threshold)
+    total = len(scope.people)
     header = ["Answer", "Members", "Share of members"]
     if population:
         header.append("Area population")
     rows = []
     for key, name, n in zip(keys, names, counts, strict=True):
-        hidden = n < threshold or isinstance(n, Withheld)
-        share = NOT_SHOWN if hidden else f"{round(100 * n / total)}%"
+        share = NOT_SHOWN if hidden(n, threshold) else f"{round(100 * n / total)}%"
         row: list[Any] = [name, n, share]
         if population:
             percent = population.get((question, key))
@@ -90,28 +150,29 @@ def _table(question: str, people: list[dict], population: dict, threshold: int) 
                  empty="No members.")  # fmt: skip
 
 
-def _profile(title: str, conditions: list, area: Area | None, threshold: int) -> Profile:
-    people = _counted(conditions)
+def _profile(title: str, scope: _Scope, area: Area | None, threshold: int) -> Profile:
     population = population_of(area.id) if area is not None else {}
-    tables = [_table(q, people, population, threshold) for q in REPORTED]
+    tables = [_table(q, scope, population, threshold) for q in REPORTED]
     return Profile(title, tables, area.name if population and area is not None else "")
 
 
 def panel_profile(user: User, panel: Panel, threshold: int = SUPPRESS_BELOW) -> Profile:
     """A panel's declared make-up, for anyone who may read the panel."""
     access.require(user, "read", panel)
-    return _profile(panel.name, [Panel.id == panel.id], panel.area, threshold)
+    scope = _scope(_members(Panel.id == panel.id), lambda *_: True)
+    return _profile(panel.name, _Scope(scope.people, []), panel.area, threshold)
 
 
 def area_profile(user: User, area_id: int | None, threshold: int = SUPPRESS_BELOW) -> Profile:
     """The make-up of an Area's panels (one the user works in), or with no Area of every
     panel nationally (national panels included)."""
     if area_id is None:
-        return _profile("Every panel, nationally", [], None, threshold)
+        return _profile("Every panel, nationally", _national(_members()), None, threshold)
     area = db.session.get(Area, area_id)
     if area is None or not access.can_see_area(user, area_id):
         raise access.RecordNotFound()
-    return _profile(f"{area.name}'s panels", [Panel.area_id == area_id], area, threshold)
+    scope = _scope(_members(Panel.area_id == area_id), lambda *_: True)
+    return _profile(f"{area.name}'s panels", scope, area, threshold)
 
 
 CSV_HEADER = ["Question", "Answer", "Members", "Share of members", "Area population"]
