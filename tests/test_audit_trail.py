@@ -218,10 +218,6 @@ EDITS: dict[str, dict[str, Any]] = {
         "Preferred contact method": {"preferred_contact_method": "email"},
         "Accessibility needs": {"accessibility_needs": "Step-free access"},
         "Preferred language": {"preferred_language": "Polish"},
-        "Consent given": {"consent_given": True},
-        "Consent date": {"consent_on": date(2026, 1, 5)},
-        "Consent basis": {"consent_basis": "public_task"},
-        "How consent was obtained": {"consent_method": "Signed form"},
         "Do not contact": {"do_not_contact": True}, "Notes": {"notes": "Prefers mornings"},
         "Organisations": Own(lambda w, user, c: contacts.link_stakeholder(
             user, c, db.session.get(Stakeholder, w["second_stakeholder"]), "Trustee"),

@@ -44,6 +44,36 @@ def consent_rows(contact_id: int) -> list[tuple]:
     return [(r.purpose.name, r.status, r.changed_on, r.method, r.obtained_by) for r in rows]
 
 
+def test_the_list_filters_and_shows_consent_as_it_stands_now(app, client, signed_in,
+                                                            make_contact):  # fmt: skip
+    """One consent record per person: the list's filter and column read the latest entry of
+    each purpose's history (by the day it took effect), as the contact's page does."""
+    signed_in("lead")
+    ids = {name: make_contact(name=name) for name in ("Ayo Given", "Bea Withdrawn", "Cy None")}
+    with app.app_context():
+        news, panel = purpose_id("Newsletters and updates"), purpose_id("Panel membership")
+
+    def record(name, purpose, status, when):
+        assert client.post(f"/contacts/{ids[name]}/consent", data={
+            "purpose_id": purpose, "status": status, "changed_on": day(when),
+            "method": "Phone call"}).status_code == 302
+
+    record("Ayo Given", news, "given", date(2026, 1, 5))
+    record("Ayo Given", panel, "given", date(2026, 2, 5))
+    record("Bea Withdrawn", news, "withdrawn", date(2026, 6, 1))
+    record("Bea Withdrawn", news, "given", date(2026, 1, 5))  # recorded later, took effect before
+    client.get("/")  # the last confirmation is shown there
+    page = client.get(f"/contacts?consent={news}").get_data(as_text=True)
+    assert "Ayo Given" in page and "Bea Withdrawn" not in page and "Cy None" not in page
+    everyone = client.get("/contacts").get_data(as_text=True)
+    assert "Newsletters and updates, Panel membership" in everyone
+    row = everyone[everyone.index("Bea Withdrawn"):]
+    assert row[:row.index("</tr>")].count("None recorded") == 1
+    # The contact form no longer has consent fields of its own: consent is the history.
+    form = client.get(f"/contacts/{ids['Cy None']}/edit").get_data(as_text=True)
+    assert "consent_given" not in form and "Lawful basis" not in form
+
+
 def test_a_withdrawal_after_consent_keeps_both(app, client, signed_in, make_contact):
     signed_in("lead")
     c = make_contact()

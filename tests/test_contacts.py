@@ -16,10 +16,6 @@ def _form(app, **overrides):
             "area_id": str(area("Mersey-Cheshire").id),
             "email": "Nia.Mensah@example.org",
             "preferred_contact_method": "email",
-            "consent_given": "y",
-            "consent_on": ["3", "2", "2026"],
-            "consent_basis": "consent",
-            "consent_method": "Signed form",
             "accessibility_needs": "Large print",
         }
     data.update(overrides)
@@ -38,36 +34,8 @@ def test_adding_a_contact_at_a_stakeholder_links_them_with_their_role(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nia Mensah has been added" in page
     assert "Chester Deaf Club" in page and "Chair" in page
-    assert "Given on 3 February 2026" in page
     stakeholder_page = client.get(f"/stakeholders/{s}").get_data(as_text=True)
     assert "Nia Mensah" in stakeholder_page
-
-
-def test_consent_needs_its_date_and_the_date_is_not_in_the_future(app, client, signed_in):
-    signed_in("lead")
-    html = client.post("/contacts/new", data=_form(app, consent_on=["", "", ""])).get_data(
-        as_text=True
-    )
-    assert "Enter the date consent was given" in html
-    html = client.post("/contacts/new", data=_form(app, consent_on=["3", "2", "2999"])).get_data(
-        as_text=True
-    )
-    assert "Date consent was given must be today or in the past" in html
-    with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(Contact)) == 0
-
-
-def test_a_date_that_is_not_real_or_missing_boxes_gets_a_message(app, client, signed_in):
-    signed_in("lead")
-    html = client.post("/contacts/new", data=_form(app, consent_on=["31", "2", "2026"])).get_data(
-        as_text=True
-    )
-    assert "Date consent was given must be a real date" in html
-    data = _form(app)
-    del data["consent_on"]
-    response = client.post("/contacts/new", data=data)
-    assert response.status_code == 200
-    assert "Enter the date consent was given" in response.get_data(as_text=True)
 
 
 def test_contact_needs_a_name(app, client, signed_in):

@@ -12,12 +12,14 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.models import (
     AuditEvent,
+    ConsentRecord,
     Contact,
     Declaration,
     EqualityAnswers,
     Erasure,
     Feedback,
     Membership,
+    Purpose,
     RetentionAction,
     RetentionRun,
 )
@@ -49,7 +51,10 @@ def world(app, make_user, make_engagement, make_panel, make_membership, make_fee
         for name in ("Engaged before", "Engaged after", "Engaged on the day", "Held before",
                      "Ended before", "Active member", "New"):  # fmt: skip
             contact(name)
-        contact("Consent after", consent_on=AFTER)
+        consented = contact("Consent after")
+        purpose = db.session.scalars(select(Purpose).order_by(Purpose.id)).first()
+        db.session.add(ConsentRecord(contact_id=consented, purpose_id=purpose.id, basis="consent",
+                                     status="given", changed_on=AFTER))  # fmt: skip
         db.session.get(Contact, ids["New"]).created_at = datetime(2026, 1, 1, tzinfo=UTC)
         db.session.commit()
     make_engagement(contact_ids=[ids["Engaged before"], ids["Held before"]], held_on=BEFORE)
@@ -302,7 +307,7 @@ def test_ended_memberships_rule_deletes_equality_answers_once_no_membership_rema
     ids = {}
     for name in ("Only old terms", "Now a member", "Ended lately"):
         # Consent this year: the person is not due for erasure, only their old term.
-        ids[name] = make_contact(name=name, consent_on=TODAY)
+        ids[name] = make_contact(name=name, created_at=datetime(TODAY.year, 1, 1, tzinfo=UTC))
         make_membership(p, ids[name], **old)
         make_membership(p, ids[name], **old | {"term_start": date(2012, 1, 2),
                                                "term_end": date(2013, 1, 1),

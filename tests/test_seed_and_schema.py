@@ -141,3 +141,51 @@ def test_upgrading_a_database_with_data_keeps_every_row(tmp_path):
             assert conn.exec_driver_sql("SELECT count(*) FROM affiliations").scalar() == 1
             assert conn.exec_driver_sql("SELECT last_engaged_on FROM stakeholders").scalar() is None
         db.engine.dispose()
+
+
+def test_the_single_consent_fields_become_the_first_entry_of_the_history(tmp_path):
+    """Upgrading past 0020: consent given becomes a dated "given" entry (for engagement and
+    invitations, the form's purpose); a basis or method without consent stays in the notes;
+    the contacts table is rebuilt and every row that refers to it is kept."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'old.db'}")
+    with app.app_context():
+        upgrade(revision="0017")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO areas (id, name, code) VALUES (1, 'Wessex', 'w')")
+            for row in ((1, "Given Person", 1, "2026-02-03", "consent", "Signed form", ""),
+                        (2, "Basis Only", 0, None, "public_task", "Told at a meeting", "Kind"),
+                        (3, "Nothing Said", 0, None, "", "", "")):
+                conn.exec_driver_sql(
+                    "INSERT INTO contacts (id, name, consent_given, consent_on, consent_basis, "
+                    "consent_method, notes, job_title, area_id, email, phone, "
+                    "preferred_contact_method, accessibility_needs, preferred_language, "
+                    "do_not_contact, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
+                    "?, '', 1, '', '', 'none', '', '', 0, 1, '2025-01-01', '2025-01-01')", row)
+            conn.exec_driver_sql("INSERT INTO stakeholders (id, name, type, description, "
+                                 "address_line1, address_line2, town, postcode, area_id, status, "
+                                 "email, phone, website, preferred_language, accessible_formats, "
+                                 "notes, version, created_at, updated_at) VALUES (1, 'Kept', "
+                                 "'vcs', '', '', '', '', '', 1, 'active', '', '', '', '', '', "
+                                 "'', 1, '2026-01-01', '2026-01-01')")
+            conn.exec_driver_sql("INSERT INTO affiliations (contact_id, stakeholder_id, role) "
+                                 "VALUES (1, 1, 'Chair')")
+        upgrade()
+        with db.engine.connect() as conn:
+            records = conn.exec_driver_sql(
+                "SELECT r.contact_id, p.name, r.basis, r.status, r.changed_on, r.method "
+                "FROM consent_records r JOIN purposes p ON p.id = r.purpose_id").all()
+            assert [tuple(r) for r in records] == [
+                (1, "Engagement and invitations", "consent", "given", "2026-02-03", "Signed form")]
+            notes = dict(conn.exec_driver_sql("SELECT id, notes FROM contacts").all())
+            assert notes[2] == ("Kind\n\nRecorded before consent was kept per purpose (consent "
+                                "not given): lawful basis Public task; how consent was "
+                                "obtained: Told at a meeting.")
+            assert notes[1] == notes[3] == ""
+            assert conn.exec_driver_sql("SELECT count(*) FROM affiliations").scalar() == 1
+            columns = {c[1] for c in conn.exec_driver_sql("PRAGMA table_info(contacts)")}
+            assert not columns & {"consent_given", "consent_on", "consent_basis", "consent_method"}
+        db.engine.dispose()

@@ -5,7 +5,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -22,9 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from crm import clock
-from crm.forms_common import GovDateField, OnceForm, max_length, optional_int, strip
-from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
+from crm.forms_common import OnceForm, max_length, optional_int, strip
+from crm.models.stakeholder import CONTACT_METHODS
 
 
 class ContactForm(OnceForm):
@@ -79,25 +77,6 @@ class ContactForm(OnceForm):
         widget=GovTextInput(),
         validators=[max_length("Preferred language or format", 100)],
     )
-    consent_given = BooleanField(
-        "They have agreed to us keeping their details", widget=GovCheckboxInput()
-    )
-    consent_on = GovDateField(
-        "Date consent was given",
-        widget=GovDateInput(),
-        description="For example, 27 3 2026",
-    )
-    consent_basis = SelectField(
-        "Lawful basis",
-        widget=GovSelect(),
-        choices=[("", "Not recorded")] + list(CONSENT_BASES.items()),
-    )
-    consent_method = StringField(
-        "How consent was obtained",
-        widget=GovTextInput(),
-        description="For example, signed form at the panel induction",
-        validators=[max_length("How consent was obtained", 300)],
-    )
     notes = TextAreaField("Notes", widget=GovTextArea())
     version = HiddenField()
     confirm_duplicate = BooleanField(
@@ -107,22 +86,6 @@ class ContactForm(OnceForm):
 
     def set_choices(self, areas) -> None:
         self.area_id.choices = [("", "Choose an Area")] + [(a.id, a.name) for a in areas]
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.consent_on.data and self.consent_on.data > clock.today():
-            self.consent_on.errors = [
-                *self.consent_on.errors,
-                "Date consent was given must be today or in the past",
-            ]
-            valid = False
-        if self.consent_given.data and not self.consent_on.data and not self.consent_on.errors:
-            self.consent_on.errors = [
-                *self.consent_on.errors,
-                "Enter the date consent was given",
-            ]
-            valid = False
-        return valid
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -134,10 +97,6 @@ class ContactForm(OnceForm):
             "preferred_contact_method": self.preferred_contact_method.data or "none",
             "accessibility_needs": strip(self.accessibility_needs.data),
             "preferred_language": strip(self.preferred_language.data),
-            "consent_given": bool(self.consent_given.data),
-            "consent_on": self.consent_on.data,
-            "consent_basis": self.consent_basis.data or "",
-            "consent_method": strip(self.consent_method.data),
             "notes": strip(self.notes.data),
         }
 

@@ -51,12 +51,11 @@ def _returning(form: ContactForm, contact=None):
 
 def list_filters() -> service.ContactFilters:
     """The list's filters, from the query string (the list and its CSV share them)."""
-    consent = request.args.get("consent", "")
     return service.ContactFilters(
         q=request.args.get("q", "")[:200],
         area_id=arg_int("area"),
         stakeholder_id=arg_int("stakeholder"),
-        consent=consent if consent in ("given", "not_given") else "",
+        consent_for=arg_int("consent"),
         archived=request.args.get("archived") == "1",
         sort=request.args.get("sort", "name"),
         page=arg_page(),
@@ -74,6 +73,8 @@ def index():
         filters=filters,
         areas=reference.areas_for(current_user),
         left_out=consent.do_not_contact_count(current_user, filters),
+        purposes=consent.purposes_offered(),
+        consented=consent.consented_purposes(c.id for c in page.items),
     )
 
 

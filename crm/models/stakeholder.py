@@ -172,7 +172,8 @@ class Stakeholder(db.Model):
 
 
 class Contact(db.Model):
-    """A person, usually at a stakeholder. Personal data: consent is recorded with it."""
+    """A person, usually at a stakeholder. Personal data: their consent per purpose and
+    do-not-contact history are kept beside it (crm/models/consent.py)."""
 
     __tablename__ = "contacts"
     __table_args__ = (
@@ -191,10 +192,6 @@ class Contact(db.Model):
     preferred_contact_method: Mapped[str] = mapped_column(String(20), default="none")
     accessibility_needs: Mapped[str] = mapped_column(Text, default="")
     preferred_language: Mapped[str] = mapped_column(String(100), default="")
-    consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_on: Mapped[date | None] = mapped_column(Date)
-    consent_basis: Mapped[str] = mapped_column(String(30), default="")
-    consent_method: Mapped[str] = mapped_column(String(300), default="")
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -212,10 +209,6 @@ class Contact(db.Model):
     @property
     def contact_method_label(self) -> str:
         return CONTACT_METHODS.get(self.preferred_contact_method, "")
-
-    @property
-    def consent_basis_label(self) -> str:
-        return CONSENT_BASES.get(self.consent_basis, "")
 
     @property
     def is_archived(self) -> bool:

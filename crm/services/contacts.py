@@ -10,16 +10,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.models import Affiliation, Contact, Stakeholder, User
-from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
-from crm.services import access, audit, records
-from crm.services.records import InvalidValue, Page, iso_day, yes_no
+from crm.models.stakeholder import CONTACT_METHODS
+from crm.services import access, audit, consent, records
+from crm.services.records import InvalidValue, Page, yes_no
 
 KIND = "contact"
 
 FIELDS = (
     "name", "job_title", "area_id", "email", "phone", "preferred_contact_method",
-    "accessibility_needs", "preferred_language", "consent_given", "consent_on",
-    "consent_basis", "consent_method", "do_not_contact", "notes",
+    "accessibility_needs", "preferred_language", "do_not_contact", "notes",
 )  # fmt: skip
 
 SortKey = records.SortKey
@@ -35,7 +34,7 @@ class ContactFilters:
     q: str = ""
     area_id: int | None = None
     stakeholder_id: int | None = None
-    consent: str = ""  # "given", "not_given"
+    consent_for: int | None = None  # a purpose: those consenting to it now
     archived: bool = False
     sort: str = "name"
     page: int = 1
@@ -51,10 +50,6 @@ def describe(c: Contact) -> dict[str, str]:
         "Preferred contact method": CONTACT_METHODS.get(c.preferred_contact_method, ""),
         "Accessibility needs": c.accessibility_needs or "",
         "Preferred language": c.preferred_language or "",
-        "Consent given": yes_no(bool(c.consent_given)),
-        "Consent date": iso_day(c.consent_on),
-        "Consent basis": CONSENT_BASES.get(c.consent_basis or "", ""),
-        "How consent was obtained": c.consent_method or "",
         "Do not contact": yes_no(bool(c.do_not_contact)),
         "Notes": c.notes or "",
         "Organisations": audit.links(
@@ -97,8 +92,10 @@ def filter_conditions(user: User, filters: ContactFilters) -> list:
                 Affiliation.stakeholder_id == stakeholder_id,
             )
         )
-    if filters.consent:
-        conditions.append(Contact.consent_given.is_(filters.consent == "given"))
+    if filters.consent_for:
+        given = consent.consenting()
+        conditions.append(Contact.id.in_(select(given.c.contact_id).where(
+            given.c.purpose_id == filters.consent_for)))  # fmt: skip
     return conditions
 
 

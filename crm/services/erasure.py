@@ -162,7 +162,7 @@ def _identifying_values(contact: Contact) -> set[str]:
 def _blank_own_records(contact: Contact, label: str) -> None:
     """The contact row and the rows about them alone; their attendance and terms stay."""
     for field in ("job_title", "email", "phone", "accessibility_needs", "preferred_language",
-                  "consent_method", "notes"):  # fmt: skip
+                  "notes"):  # fmt: skip
         setattr(contact, field, "")
     contact.name = label
     contact.preferred_contact_method = "none"

@@ -145,11 +145,10 @@ def _inactive_contacts(cutoff: date, years: int) -> list[Due]:
     """Contacts (not yet erased) whose latest engagement, consent, membership and their
     own addition are all before the cutoff; a current membership keeps them."""
     erased = select(Erasure.contact_id)
-    candidates = db.session.execute(select(Contact.id, Contact.created_at, Contact.consent_on)
+    candidates = db.session.execute(select(Contact.id, Contact.created_at)
                                     .where(Contact.id.not_in(erased))).all()  # fmt: skip
-    latest: dict[int, date] = {}
-    for contact_id, created_at, consent_on in candidates:
-        latest[contact_id] = max(d for d in (_day(created_at), consent_on) if d is not None)
+    latest: dict[int, date] = {contact_id: _day(created_at)
+                               for contact_id, created_at in candidates}  # fmt: skip
     for contact_id, day in _latest_engagements() + _latest_consents() + _latest_terms():
         if contact_id in latest and day is not None:
             latest[contact_id] = max(latest[contact_id], _day(day))

@@ -20,10 +20,12 @@ from crm.models import (
     Area,
     CaseworkPriority,
     Community,
+    ConsentRecord,
     Contact,
     KeyActivity,
     Objective,
     ObjectiveMeasure,
+    Purpose,
     Stakeholder,
     User,
 )
@@ -32,6 +34,7 @@ from crm.services import contacts as contact_service
 from crm.services import stakeholders as stakeholder_service
 
 SEEDS = PROJECT_ROOT / "seeds"
+NEWSLETTERS = "Newsletters and updates"  # what most demo contacts have consented to
 DEMO_PASSWORD = "engage-demo-password"  # noqa: S105 - documented demo-only password
 DEMO_USERS = [
     ("admin@engage.test", "Alex Admin (demo)", "admin", [], True),
@@ -287,7 +290,6 @@ def _demo_stakeholder(rng, demo, area, town, n, owners) -> Stakeholder:
 
 def _demo_contact(rng, demo, area, stakeholder) -> Contact:
     first, last = rng.choice(demo["first_names"]), rng.choice(demo["last_names"])
-    consent = rng.random() < 0.85
     contact = Contact(
         name=f"{first} {last}",
         job_title=rng.choice(demo["job_titles"]),
@@ -296,12 +298,14 @@ def _demo_contact(rng, demo, area, stakeholder) -> Contact:
         phone=f"07700 9{rng.randint(0, 99999):05d}",
         preferred_contact_method=rng.choice(["email", "phone", "none"]),
         preferred_language=rng.choice(["", "", "", "Punjabi", "Arabic", "BSL interpreter"]),
-        consent_given=consent,
-        consent_on=date(2026, 1, 1) - timedelta(days=rng.randint(0, 700)) if consent else None,
-        consent_basis="consent" if consent else "",
-        consent_method="Signed form at a community event" if consent else "",
         do_not_contact=rng.random() < 0.04,
     )
+    if rng.random() < 0.85:
+        newsletters = db.session.scalar(select(Purpose).where(Purpose.name == NEWSLETTERS))
+        db.session.add(ConsentRecord(
+            contact=contact, purpose=newsletters, basis=newsletters.lawful_basis,
+            status="given", changed_on=date(2026, 1, 1) - timedelta(days=rng.randint(0, 700)),
+            method="Signed form at a community event"))  # fmt: skip
     contact.affiliations.append(
         Affiliation(stakeholder=stakeholder, role=rng.choice(demo["job_titles"]))
     )

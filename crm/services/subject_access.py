@@ -41,7 +41,7 @@ from crm.models import (
     User,
 )
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, engagement_contacts
-from crm.models.stakeholder import CONSENT_BASES, CONTACT_METHODS
+from crm.models.stakeholder import CONTACT_METHODS
 from crm.services import access, audit, jobs
 from crm.services.records import InvalidValue
 
@@ -139,9 +139,7 @@ def _contact(c: Contact) -> list[dict]:
         "email": c.email, "phone": c.phone,
         "preferred_contact_method": CONTACT_METHODS.get(c.preferred_contact_method, ""),
         "accessibility_needs": c.accessibility_needs, "preferred_language": c.preferred_language,
-        "consent_given": c.consent_given, "consent_on": _day(c.consent_on),
-        "consent_basis": CONSENT_BASES.get(c.consent_basis or "", ""),
-        "consent_method": c.consent_method, "do_not_contact": c.do_not_contact,
+        "do_not_contact": c.do_not_contact,
         "notes": c.notes, "created_at": _day(c.created_at), "updated_at": _day(c.updated_at),
         "archived_at": _day(c.archived_at),
     }]  # fmt: skip
