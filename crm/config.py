@@ -93,6 +93,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOBS_NAME": os.environ.get("CRM_JOBS_NAME", "engage"),
         # A running job whose worker has been silent this long has stopped: it failed.
         "JOB_STALE_SECONDS": _env_int("CRM_JOB_STALE_SECONDS", 60),
+        # When the worker applies the retention rules each night (HH:MM, UTC), as a job
+        # administrators see on /jobs; "off" leaves it to cron (`flask crm apply-retention`).
+        "RETENTION_AT": os.environ.get("CRM_RETENTION_AT", "02:30").strip().lower(),
         # Where uploads wait for the job that reads them (default: instance/uploads); a
         # folder every app server and worker shares when they are on different machines.
         "UPLOAD_FOLDER": os.environ.get("CRM_UPLOAD_FOLDER", ""),

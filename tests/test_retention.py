@@ -18,6 +18,7 @@ from crm.models import (
     EqualityAnswers,
     Erasure,
     Feedback,
+    Job,
     Membership,
     Purpose,
     RetentionAction,
@@ -161,6 +162,44 @@ def test_a_second_run_changes_nothing(app, client, world):
     after = snapshot(app)
     assert {t: rows for t, rows in after.items() if t != "retention_runs"} == {
         t: rows for t, rows in before.items() if t != "retention_runs"}
+
+
+def test_the_worker_applies_the_rules_each_night_once(app, client, world, monkeypatch):
+    """The queue's schedule fires at CRM_RETENTION_AT (02:30 by default) and queues one run
+    a night, whatever number of workers fire it; the run is a job administrators follow."""
+    from crm.jobs import queue, runner
+
+    admin, ids = world
+    sign_in(client, admin)
+    _set_rules(client)
+    with app.app_context():
+        huey = queue.queue().huey
+    due = {task.name for task in huey.read_periodic(datetime(2026, 11, 30, 2, 30))}
+    assert "engage.nightly_retention" in due
+    assert "engage.nightly_retention" not in {
+        task.name for task in huey.read_periodic(datetime(2026, 11, 30, 3, 30))}
+    night = datetime(2026, 11, 30, 2, 30, tzinfo=UTC)
+    monkeypatch.setitem(app.config, "NOW", night)
+    with app.app_context():
+        first = runner.start_nightly_retention()
+        assert first is not None and runner.start_nightly_retention() is None  # a 2nd worker
+        assert db.session.get(Job, first.id).status == "done"
+        assert ids["Engaged before"] in set(db.session.scalars(select(Erasure.contact_id)))
+    monkeypatch.setitem(app.config, "NOW", night + timedelta(days=1))
+    with app.app_context():
+        assert runner.start_nightly_retention() is not None
+        assert db.session.scalar(select(func.count()).select_from(RetentionRun)) == 2
+    assert "Retention rules applied (nightly)" in client.get("/jobs").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("setting, at", [("02:30", (2, 30)), ("23:05", (23, 5)), ("off", None)])
+def test_the_nightly_time_is_read_or_refused(setting, at):
+    from crm.jobs.queue import retention_time
+
+    assert retention_time(setting) == at
+    for bad in ("2.30", "25:00", "02:60", "2:3", "nightly"):
+        with pytest.raises(ValueError, match="CRM_RETENTION_AT must be a time like 02:30"):
+            retention_time(bad)
 
 
 def test_rules_off_do_nothing_and_bad_years_are_refused(app, client, world):

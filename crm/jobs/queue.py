@@ -71,7 +71,30 @@ def init_queue(app: Flask) -> None:
     from huey import crontab
 
     huey.periodic_task(crontab(minute="*"), name="engage.reap_stalled")(reap_stalled)
+
+    def nightly_retention() -> None:
+        from crm.jobs.runner import start_nightly_retention
+
+        with app.app_context():
+            start_nightly_retention()
+
+    at = retention_time(app.config.get("RETENTION_AT", "off"))
+    if at is not None:
+        huey.periodic_task(crontab(hour=str(at[0]), minute=str(at[1])),
+                           name="engage.nightly_retention")(nightly_retention)  # fmt: skip
     app.extensions["jobs"] = Queue(huey=huey, task=task)
+
+
+def retention_time(setting: str) -> tuple[int, int] | None:
+    """CRM_RETENTION_AT as (hour, minute), or None for "off"; anything else is refused
+    when the app starts, so a mistyped time never means retention silently never runs."""
+    if setting in ("off", ""):
+        return None
+    hour, _, minute = setting.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and len(minute) == 2
+            and int(hour) < 24 and int(minute) < 60):  # fmt: skip
+        raise ValueError(f"CRM_RETENTION_AT must be a time like 02:30, or off, not {setting!r}")
+    return int(hour), int(minute)
 
 
 @dataclass

@@ -100,6 +100,17 @@ def _fail(job_id: int, message: str) -> None:
     db.session.commit()
 
 
+def start_nightly_retention() -> Job | None:
+    """The nightly retention run, queued as a job of nobody's (administrators follow it on
+    /jobs), unless one was already queued today: with several workers each one's schedule
+    fires, and retention applied twice changes nothing, but one run a night is enough."""
+    job = jobs.submit_once_a_day("retention", "Retention rules applied (nightly)")
+    db.session.commit()
+    if job is not None:
+        jobs.start(job)
+    return job
+
+
 def reap() -> int:
     """Mark failed the jobs whose workers stopped (the worker does this every minute)."""
     count = jobs.mark_stopped()

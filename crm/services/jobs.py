@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from crm import clock
 from crm.extensions import db
 from crm.jobs import queue
 from crm.models import Job, User
@@ -109,6 +110,19 @@ def submit(user: User | None, kind: str, title: str, params: dict) -> Job:
               started_by_id=user.id if user else None)  # fmt: skip
     db.session.add(job)
     db.session.flush()
+    return job
+
+
+def submit_once_a_day(kind: str, title: str) -> Job | None:
+    """A scheduled job of nobody's, unless one of the kind was already scheduled today (UTC)."""
+    now = clock.now()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    already = db.session.scalar(select(Job.id).where(
+        Job.kind == kind, Job.started_by_id.is_(None), Job.created_at >= midnight).limit(1))
+    if already is not None:
+        return None
+    job = submit(None, kind, title, {"user_id": None})
+    job.created_at = now
     return job
 
 
