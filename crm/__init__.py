@@ -166,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.engagements.routes import bp as engagements_bp
     from crm.equality.routes import bp as equality_bp
     from crm.feedback.case_reviews import bp as case_reviews_bp
+    from crm.feedback.legal_hold import bp as feedback_hold_bp
     from crm.feedback.priorities import bp as priorities_bp
     from crm.feedback.reports import bp as you_said_bp
     from crm.feedback.routes import bp as feedback_bp
@@ -191,7 +192,7 @@ def _register_blueprints(app: Flask) -> None:
                    purposes_bp, population_bp, retention_bp),
         contacts_bp: (consent_bp, subject_access_bp, erasure_bp),
         engagements_bp: (actions_bp, coverage_bp, lookup_bp),
-        feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp),
+        feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp, feedback_hold_bp),
         panels_bp: (memberships_bp, meetings_bp, refresh_bp),
         maps_bp: (map_admin_bp,),
         plans_bp: (objectives_bp, plan_actions_bp, plan_imports_bp),

@@ -209,6 +209,8 @@ ROUTES = {
     "contacts.erasure.erase": ("GET", "/contacts/{c}/erase", ADMIN),
     "contacts.erasure.legal_hold": ("GET", "/contacts/{c}/legal-hold", ADMIN),
     "contacts.erasure.release_hold": ("POST", "/contacts/{c}/legal-hold/remove", ADMIN),
+    "feedback.legal_hold.place": ("GET", "/feedback/{f}/legal-hold", ADMIN),
+    "feedback.legal_hold.release": ("POST", "/feedback/{f}/legal-hold/remove", ADMIN),
     "admin.retention.index": ("GET", "/admin/retention", ADMIN),
     "admin.retention.dry_run": ("GET", "/admin/retention/dry-run", ADMIN),
     "admin.retention.apply": ("POST", "/admin/retention/apply", ADMIN),
@@ -374,6 +376,9 @@ POSTS = {
     "contacts.erasure.legal_hold": ("/contacts/{c}/legal-hold", SAME,
                                     {"reason": "Civil claim pending"}),
     "contacts.erasure.release_hold": ("/contacts/{c}/legal-hold/remove", None, {}),
+    "feedback.legal_hold.place": ("/feedback/{f}/legal-hold", SAME,
+                                  {"reason": "Complaint under investigation"}),
+    "feedback.legal_hold.release": ("/feedback/{f}/legal-hold/remove", None, {}),
     "admin.retention.index": ("/admin/retention", SAME, {
         "inactive_contacts-years": "6", "inactive_contacts-active": "y",
         "inactive_contacts-submit": "Save rule"}),  # fmt: skip

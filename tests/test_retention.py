@@ -149,6 +149,34 @@ def test_applying_as_a_job_erases_anonymises_and_skips_held_records(app, client,
     assert "Erased person" in client.get("/admin/erasures").get_data(as_text=True)
 
 
+def test_feedback_on_legal_hold_keeps_its_text_until_the_hold_is_lifted(app, client, world):
+    admin, ids = world
+    sign_in(client, admin)
+    _set_rules(client)
+    page = client.get(f"/feedback/{ids['f before']}").get_data(as_text=True)
+    assert f"/feedback/{ids['f before']}/legal-hold" in page and "On legal hold" not in page
+    assert client.post(f"/feedback/{ids['f before']}/legal-hold", data={"reason": ""}
+                       ).status_code == 200  # a reason is needed  # fmt: skip
+    held = client.post(f"/feedback/{ids['f before']}/legal-hold",
+                       data={"reason": "Complaint to the Ombudsman"})  # fmt: skip
+    assert held.status_code == 302
+    assert "On legal hold" in client.get(f"/feedback/{ids['f before']}").get_data(as_text=True)
+    dry = client.get("/admin/retention/dry-run").get_data(as_text=True)
+    assert "on legal hold" in dry.lower()
+    client.post("/admin/retention/apply")
+    with app.app_context():
+        assert db.session.get(Feedback, ids["f before"]).detail == "Said by a named victim"
+        assert "1 on legal hold skipped" in db.session.scalars(select(RetentionRun)).one().summary
+        changes = [e.changes for e in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.record_type == "feedback", AuditEvent.record_id == ids["f before"])
+            .order_by(AuditEvent.id))]  # fmt: skip
+        assert {"Legal hold": ["No", "Yes"]} in changes
+    assert client.post(f"/feedback/{ids['f before']}/legal-hold/remove").status_code == 302
+    client.post("/admin/retention/apply")
+    with app.app_context():
+        assert db.session.get(Feedback, ids["f before"]).detail == ""
+
+
 def test_a_second_run_changes_nothing(app, client, world):
     admin, ids = world
     sign_in(client, admin)

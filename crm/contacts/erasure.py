@@ -33,10 +33,26 @@ class EraseForm(FlaskForm):
 
 class HoldForm(FlaskForm):
     reason = TextAreaField(
-        "Why their records must be kept", widget=GovTextArea(), filters=[strip],
-        validators=[InputRequired(message="Enter why this person's records must be kept"),
+        "Why these records must be kept", widget=GovTextArea(), filters=[strip],
+        validators=[InputRequired(message="Enter why these records must be kept"),
                     max_length("The reason", 2000)])  # fmt: skip
     submit = SubmitField("Place on legal hold", widget=GovSubmitInput())
+
+
+def hold_page(record, name: str, what: str, back: str, remove: str):
+    """The legal hold page of a contact or a piece of feedback: place or change the hold
+    (with why), or lift it. `what` says what a hold keeps, for the page."""
+    hold = retention.hold_of(current_user, record)
+    form = HoldForm(obj=hold)
+    if form.validate_on_submit():
+        saved, _ = try_save(form, lambda: retention.place_hold(current_user, record,
+                                                               form.reason.data))  # fmt: skip
+        if saved:
+            flash("The legal hold has been saved", "success")
+            return redirect(back)
+    return render_template("privacy/legal_hold.html", name=name, what=what, back=back,
+                           remove=remove, form=form, hold=hold,
+                           button_form=ButtonForm())  # fmt: skip
 
 
 def _contact(contact_id: int):
@@ -65,16 +81,11 @@ def erase(contact_id: int):
 def legal_hold(contact_id: int):
     """Place a person on legal hold (retention skips them, erasure is refused), or lift it."""
     contact = _contact(contact_id)
-    hold = erasure.hold_of(contact.id)
-    form = HoldForm(obj=hold)
-    if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: retention.place_hold(current_user, contact,
-                                                               form.reason.data))  # fmt: skip
-        if saved:
-            flash("The legal hold has been saved", "success")
-            return redirect(url_for("contacts.detail", contact_id=contact.id))
-    return render_template("privacy/legal_hold.html", contact=contact, form=form, hold=hold,
-                           button_form=ButtonForm())  # fmt: skip
+    return hold_page(contact, contact.name, "A person on legal hold is kept, with their "
+                     "memberships, whatever the retention rules say, and cannot be erased "
+                     "until the hold is lifted.",
+                     url_for("contacts.detail", contact_id=contact.id),
+                     url_for("contacts.erasure.release_hold", contact_id=contact.id))
 
 
 @bp.route("/<int:contact_id>/legal-hold/remove", methods=["POST"])

@@ -10,7 +10,7 @@ from crm.auth.forms import ButtonForm
 from crm.feedback.forms import FeedbackForm, StatusForm
 from crm.forms_common import optional_int
 from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
-from crm.services import access, action_plans, audit, panel_meetings, panels, reference
+from crm.services import access, action_plans, audit, erasure, panel_meetings, panels, reference
 from crm.services import feedback as service
 from crm.services.engagements import get_engagement
 from crm.services.stakeholders import get_stakeholder
@@ -168,6 +168,7 @@ def detail(feedback_id: int):
         f=f,
         serves=action_plans.serves_for(current_user, f),
         history=audit.history(service.KIND, f.id),
+        hold=erasure.hold_of(f.id, service.KIND),
         button_form=ButtonForm(),
     )
 

@@ -77,8 +77,9 @@ def returning_warning(erasure: Erasure) -> str:
     return f"A person with this email was erased on {when} {under}."
 
 
-def hold_of(contact_id: int) -> LegalHold | None:
-    stmt = select(LegalHold).where(LegalHold.record_type == "contact",
+def hold_of(contact_id: int, record_type: str = "contact") -> LegalHold | None:
+    """The legal hold on a contact (or, with its type, on another kind of record)."""
+    stmt = select(LegalHold).where(LegalHold.record_type == record_type,
                                    LegalHold.record_id == contact_id)  # fmt: skip
     return db.session.scalars(stmt).first()
 

@@ -112,8 +112,12 @@ def due(today: date | None = None, user: User | None = None) -> list[Due]:
     if user is not None and not user.is_national:
         found = [d for d in found if _in_areas(user, d)]
     held = _held_contacts({d.contact_id for d in found if d.contact_id is not None})
+    held_records = {(kind, record_id) for kind, record_id in db.session.execute(
+        select(LegalHold.record_type, LegalHold.record_id)
+        .where(LegalHold.record_type != "contact"))}  # fmt: skip
     return [Due(d.kind, d.record_type, d.record_id, d.contact_id, d.why,
-                d.contact_id in held) for d in found]  # fmt: skip
+                d.contact_id in held or (d.record_type, d.record_id) in held_records)
+            for d in found]  # fmt: skip
 
 
 MODELS = {"contact": Contact, "membership": Membership, "feedback": Feedback}
@@ -328,30 +332,45 @@ def runs(user: User) -> list[RetentionRun]:
                                    .limit(20)))  # fmt: skip
 
 
-def place_hold(user: User, contact: Contact, reason: str) -> LegalHold:
-    """Put a contact on legal hold (retention skips them; erasure is refused)."""
-    access.require(user, "read", contact)
+# The kinds of record a legal hold may be placed on: a person (with their memberships), or
+# one piece of feedback (a complaint, an inquiry). Retention skips what is held.
+HELD_KINDS = {Contact: "contact", Feedback: "feedback"}
+
+
+def hold_of(user: User, record: Contact | Feedback) -> LegalHold | None:
+    """The hold on a record, for someone with the data protection right who may read it."""
+    access.require(user, "read", record)
     access.require(user, "exercise", erasure.RIGHT)
+    return erasure.hold_of(record.id, HELD_KINDS[type(record)])
+
+
+def place_hold(user: User, record: Contact | Feedback, reason: str) -> LegalHold:
+    """Put a contact (retention skips them and their memberships; erasure is refused) or a
+    piece of feedback (retention leaves its text) on legal hold."""
+    access.require(user, "read", record)
+    access.require(user, "exercise", erasure.RIGHT)
+    kind = HELD_KINDS[type(record)]
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidValue("reason", "Enter why this person's records must be kept")
-    if erasure.erasure_of(contact.id):
+        raise InvalidValue("reason", "Enter why these records must be kept")
+    if kind == "contact" and erasure.erasure_of(record.id):
         raise InvalidValue("reason", "This person has been erased")
-    hold = erasure.hold_of(contact.id) or LegalHold(record_type="contact", record_id=contact.id)
+    hold = erasure.hold_of(record.id, kind) or LegalHold(record_type=kind, record_id=record.id)
     before = {"Legal hold": "Yes" if hold.id else "No"}
     hold.reason, hold.placed_by_id, hold.placed_at = reason, user.id, clock.now()
     db.session.add(hold)
     db.session.flush()
-    audit.record_event(user, "contact", contact.id, "updated", before, {"Legal hold": "Yes"})
+    audit.record_event(user, kind, record.id, "updated", before, {"Legal hold": "Yes"})
     return hold
 
 
-def release_hold(user: User, contact: Contact) -> None:
-    access.require(user, "read", contact)
+def release_hold(user: User, record: Contact | Feedback) -> None:
+    access.require(user, "read", record)
     access.require(user, "exercise", erasure.RIGHT)
-    hold = erasure.hold_of(contact.id)
+    kind = HELD_KINDS[type(record)]
+    hold = erasure.hold_of(record.id, kind)
     if hold is not None:
         db.session.delete(hold)
         db.session.flush()
-        audit.record_event(user, "contact", contact.id, "updated", {"Legal hold": "Yes"},
+        audit.record_event(user, kind, record.id, "updated", {"Legal hold": "Yes"},
                            {"Legal hold": "No"})  # fmt: skip
