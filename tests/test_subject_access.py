@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import AuditEvent, Purpose, SubjectAccessRequest, User
+from crm.models import AuditEvent, Engagement, Purpose, SubjectAccessRequest, User
 from tests.conftest import TODAY, sign_in
 from tests.formscrape import post_form
 
@@ -160,6 +160,31 @@ def test_the_export_holds_every_piece_and_nothing_of_anyone_else(app, client, ev
     for trace in OTHER:
         assert trace not in everything
         assert trace.replace("'", "&#39;") not in everything
+
+
+def test_changes_to_other_records_that_added_or_removed_them_are_in_the_export(
+        app, client, everywhere):  # fmt: skip
+    """An engagement's history that took Otto off and put Zadie back: Zadie's export says
+    what happened to her, with when and by whom, and nothing of Otto."""
+    sign_in(client, everywhere["admin"])
+    with app.app_context():
+        e1 = db.session.scalar(select(Engagement.id).where(
+            Engagement.title == "Hate crime Community Conversation"))
+    path = f"/engagements/{e1}/edit"
+    for contacts in ([everywhere["o"]], [everywhere["z"]]):
+        fields = post_form(client.get(path).get_data(as_text=True), path)
+        fields["contact_ids"] = [str(c) for c in contacts]
+        fields["location_address"] = ["Toxteth Library, L8 2UE"]
+        answer = client.post(path, data=fields)
+        assert answer.status_code == 302
+    data = json.loads(_unzipped(_export(client, everywhere["z"]))["everything.json"])
+    named = data["named_in_history"]
+    assert [(n["record"], n["record_id"], n["changes"]) for n in named] == [
+        ("engagement", e1, "Contacts: removed them"), ("engagement", e1, "Contacts: added them")]
+    assert all(n["by"] and n["at"] for n in named)
+    assert "Otto" not in json.dumps(named)
+    other = json.loads(_unzipped(_export(client, everywhere["o"], "SAR-OTTO"))["everything.json"])
+    assert [n["changes"] for n in other["named_in_history"]] == ["Contacts: removed them"]
 
 
 def test_the_request_is_recorded_and_the_export_logged(app, client, everywhere):

@@ -21,7 +21,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 
 from crm.extensions import db
 from crm.models import (
@@ -64,6 +64,7 @@ SECTIONS: dict[str, str] = {
     "equality_monitoring": "Equality monitoring answers",
     "subject_access_requests": "Subject access requests",
     "audit_entries": "Audit entries about them",
+    "named_in_history": "Changes to other records that added or removed them",
 }
 
 
@@ -269,6 +270,36 @@ def _audit(record_type: str, ids: list[int]) -> list[dict]:
             for e in db.session.scalars(stmt)]  # fmt: skip
 
 
+def _links_to(value: Any, contact_id: int) -> bool:
+    """Whether an audit value (a list of links) holds a link to the contact."""
+    return isinstance(value, list) and any(
+        isinstance(item, list) and len(item) == 4 and item[0] == "contact" and item[1] == contact_id
+        for item in value)  # fmt: skip
+
+
+def _named_in_history(contact_id: int) -> list[dict]:
+    """The other records' changes that linked or unlinked the person (an engagement's
+    contacts, an organisation's people): what happened to them, never the other people
+    or fields of the same change."""
+    pattern = f'%["contact", {contact_id}, %'
+    stmt = (select(AuditEvent).where(AuditEvent.record_type != "contact",
+                                     cast(AuditEvent.changes, Text).like(pattern))
+            .order_by(AuditEvent.at, AuditEvent.id))  # fmt: skip
+    rows = []
+    for e in db.session.scalars(stmt):
+        said = []
+        for label, change in (e.changes or {}).items():
+            old, new = change if isinstance(change, list) and len(change) == 2 else (None, None)
+            was, now = _links_to(old, contact_id), _links_to(new, contact_id)
+            if was != now:
+                said.append(f"{label}: {'added them' if now else 'removed them'}")
+        if said:
+            rows.append({"at": _day(e.at), "by": _name(e.user), "record": e.record_type,
+                         "record_id": e.record_id, "action": e.action,
+                         "changes": "; ".join(said)})  # fmt: skip
+    return rows
+
+
 def _equality(user: User, contact_id: int, asked: bool = True) -> tuple[list[dict], str]:
     """The person's own equality monitoring answers, for someone with the right (logged):
     held when the export was asked for (`asked`, so its download needs it) and now."""
@@ -327,6 +358,7 @@ def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
         "equality_monitoring": equality_rows,
         "subject_access_requests": _requests(contact.id),
         "audit_entries": _audit("contact", [contact.id]),
+        "named_in_history": _named_in_history(contact.id),
     }  # fmt: skip
 
 
