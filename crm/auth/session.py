@@ -17,6 +17,7 @@ from __future__ import annotations
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from crm import clock
 from crm.extensions import db, login_manager
@@ -38,7 +39,10 @@ PENDING_MINUTES = 10
 
 def load_user_by_session_token(token: str) -> User | None:
     """Flask-Login keeps the user's session token, so a rotated token ends the session."""
-    user = db.session.scalars(select(User).where(User.session_token == token)).first()
+    # One query for the user, their Areas and rights: every page asks for all three.
+    user = db.session.scalars(
+        select(User).where(User.session_token == token)
+        .options(joinedload(User.areas), joinedload(User.right_rows))).unique().first()  # fmt: skip
     if user is None or not user.active:
         return None
     return user

@@ -152,10 +152,16 @@ class Engagement(db.Model):
     __tablename__ = "engagements"
     __table_args__ = (
         *live_indexes("engagements", ("held_on", "id"), ("area_id", "held_on", "id"),
+                      # The list filtered by Area and type (or status): counted and paged
+                      # in this index alone, not by reading every engagement of the Area.
+                      ("area_id", "type", "held_on", "id"),
                       # The search walks titles in this index alone (SQLite: half the
                       # reading of a walk through the table).
                       ("title", "area_id")),
-        Index("ix_engagements_lead", "lead_id", "held_on"),
+        # A lead's engagements by date, covering what their home page counts (held, live,
+        # by Area and type), so the count is read from the index alone.
+        Index("ix_engagements_lead", "lead_id", "held_on", "status", "area_id", "type",
+              "archived_at"),
         Index("ix_engagements_area", "area_id"),
         *trigram_indexes("engagements", "title"),
     )

