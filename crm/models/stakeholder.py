@@ -81,8 +81,9 @@ class Stakeholder(db.Model):
             ("area_id", "name", "id"),
             ("updated_at", "id"),
             ("postcode", "id"),
-            # The map's gap list, in index order.
+            # The map's gap list, in index order: every Area's, and one Area's.
             ("serves_seldom_heard", "last_engaged_on", "id"),
+            ("area_id", "serves_seldom_heard", "last_engaged_on", "id"),
         ),
         # The map's counts by Area and type, grouped in index order, its filters read
         # from the index too; and an Area's live stakeholders counted (those one person
