@@ -61,8 +61,10 @@ class User(db.Model):
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.name)
+    # Loaded with the signed-in user (crm/auth/session.py); other people's only when asked
+    # for, so a page listing staff (owners, leads, the audit's authors) costs no query more.
     right_rows: Mapped[list[UserRight]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="UserRight.right"
+        cascade="all, delete-orphan", order_by="UserRight.right"
     )
 
     @property
