@@ -86,13 +86,12 @@ class Stakeholder(db.Model):
             ("area_id", "serves_seldom_heard", "last_engaged_on", "id"),
         ),
         # The map's counts by Area and type, grouped in index order, its filters read
-        # from the index too; and an Area's live stakeholders counted (those one person
-        # owns too) from it alone. (A plain index on area_id drew SQLite's planner away
-        # from these partial ones, to read every row: it is gone.)
+        # from the index too; and an Area's live stakeholders counted from it alone. (A
+        # plain index on area_id drew SQLite's planner away from these partial ones, to
+        # read every row: it is gone.)
         Index(
             "ix_stakeholders_live_map_counts",
-            *("area_id", "type", "status", "last_engaged_on", "serves_seldom_heard",
-              "owner_id"),
+            *("area_id", "type", "status", "last_engaged_on", "serves_seldom_heard"),
             sqlite_where=text("archived_at IS NULL"),
             postgresql_where=text("archived_at IS NULL"),
         ),  # fmt: skip
@@ -114,7 +113,8 @@ class Stakeholder(db.Model):
         ),  # fmt: skip
         Index("ix_stakeholders_postcode", "postcode"),
         Index("ix_stakeholders_email", "email"),
-        Index("ix_stakeholders_owner", "owner_id"),
+        # Someone's stakeholders in their Areas (their home page counts them): from the index.
+        Index("ix_stakeholders_owner", "owner_id", "area_id", "archived_at"),
         *trigram_indexes("stakeholders", "name", "town"),
     )
 
