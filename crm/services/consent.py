@@ -179,26 +179,27 @@ def record_consent(user: User, contact: Contact, data: dict[str, Any]) -> Consen
     return row
 
 
-def consenting():
+def consenting(*conditions):
     """(contact_id, purpose_id) where the contact's latest record for the purpose (by the
     day it took effect, then as recorded) says consent is given: the rule the contact's
-    page applies, as a subquery for lists to filter and show by."""
+    page applies, as a subquery for lists to filter and show by. The conditions (on
+    ConsentRecord) choose the histories read, before they are ranked."""
     ranked = select(
         ConsentRecord.contact_id, ConsentRecord.purpose_id, ConsentRecord.status,
         func.row_number().over(
             partition_by=(ConsentRecord.contact_id, ConsentRecord.purpose_id),
             order_by=(ConsentRecord.changed_on.desc(), ConsentRecord.id.desc())).label("n"),
-    ).subquery()
+    ).where(*conditions).subquery()
     return (select(ranked.c.contact_id, ranked.c.purpose_id)
             .where(ranked.c.n == 1, ranked.c.status == "given").subquery())  # fmt: skip
 
 
 def consented_purposes(contact_ids) -> dict[int, list[str]]:
     """{contact id: the names of the purposes they consent to now}, for a page of a list."""
-    given = consenting()
+    given = consenting(ConsentRecord.contact_id.in_(list(contact_ids)))
     rows = db.session.execute(
         select(given.c.contact_id, Purpose.name).join(Purpose, Purpose.id == given.c.purpose_id)
-        .where(given.c.contact_id.in_(list(contact_ids))).order_by(Purpose.name))  # fmt: skip
+        .order_by(Purpose.name))  # fmt: skip
     found: dict[int, list[str]] = {}
     for contact_id, name in rows:
         found.setdefault(contact_id, []).append(name)

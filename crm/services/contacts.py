@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
-from crm.models import Affiliation, Contact, Stakeholder, User
+from crm.models import Affiliation, ConsentRecord, Contact, Stakeholder, User
 from crm.models.stakeholder import CONTACT_METHODS
 from crm.services import access, audit, consent, records
 from crm.services.records import InvalidValue, Page, yes_no
@@ -93,9 +93,8 @@ def filter_conditions(user: User, filters: ContactFilters) -> list:
             )
         )
     if filters.consent_for:
-        given = consent.consenting()
-        conditions.append(Contact.id.in_(select(given.c.contact_id).where(
-            given.c.purpose_id == filters.consent_for)))  # fmt: skip
+        given = consent.consenting(ConsentRecord.purpose_id == filters.consent_for)
+        conditions.append(Contact.id.in_(select(given.c.contact_id)))
     return conditions
 
 
