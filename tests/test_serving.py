@@ -84,6 +84,22 @@ def test_production_without_a_secret_key_is_named_not_a_traceback(environ, capfd
     assert "Problem: Set CRM_SECRET_KEY" in capfd.readouterr().err
 
 
+def test_the_check_command_names_a_missing_key_with_the_other_problems(tmp_path):
+    """`flask crm check-deploy` in production with no key: its problems, a line each, and
+    no traceback (the app refuses to be made without a key for anything else)."""
+    env = _server_env(tmp_path, CRM_ENV="production")
+    flask = str(Path(sys.executable).parent / "flask")
+    checked = subprocess.run([flask, "--app", "crm", "crm", "check-deploy"], env=env,  # noqa: S603
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    assert checked.returncode == 1
+    assert "Problem: CRM_SECRET_KEY is not set" in checked.stdout
+    assert "Problem: Map tiles" in checked.stdout
+    assert "Traceback" not in checked.stdout + checked.stderr
+    served = subprocess.run([flask, "--app", "crm", "crm", "seed-reference"], env=env,  # noqa: S603
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert served.returncode != 0 and "Set CRM_SECRET_KEY" in served.stdout + served.stderr
+
+
 def test_a_safe_production_configuration_starts_quietly(environ, capfd):
     for name, value in SAFE_PRODUCTION.items():
         environ.setenv(name, value)
