@@ -48,7 +48,7 @@ def upgrade():
                     ['area_id', 'type', 'held_on', 'id'], unique=False,
                     sqlite_where=sa.text('archived_at IS NULL'),
                     postgresql_where=sa.text('archived_at IS NULL'))
-    op.create_index('ix_stakeholders_live_area_id_serves_seldom_heard_last_engaged_on',
+    op.create_index('ix_stakeholders_live_area_gaps',
                     'stakeholders', ['area_id', 'serves_seldom_heard', 'last_engaged_on', 'id'],
                     unique=False, **_where('_live_'))
     for table in ('engagements', 'stakeholders', 'contacts'):
@@ -60,7 +60,7 @@ def downgrade():
         op.drop_index(name, table_name=table)
         op.create_index(name, table, columns, unique=False, **_where(name))
     op.create_index('ix_stakeholders_area', 'stakeholders', ['area_id'], unique=False)
-    op.drop_index('ix_stakeholders_live_area_id_serves_seldom_heard_last_engaged_on',
+    op.drop_index('ix_stakeholders_live_area_gaps',
                   table_name='stakeholders', **_where('_live_'))
     op.drop_index('ix_engagements_live_area_id_type_held_on', table_name='engagements',
                   sqlite_where=sa.text('archived_at IS NULL'),
