@@ -19,7 +19,9 @@ from crm.forms_common import MAX_ID
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. Migrations are a deploy step (`flask db upgrade`), never run here."""
-    app = Flask(
+    from crm.templating import Engage
+
+    app = Engage(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
