@@ -378,3 +378,44 @@ def test_erasing_a_person_leaves_everyone_else_exactly_as_they_were(
         assert name not in row.case_reference and len(row.case_reference) <= 40
         erased = db.session.get(Contact, ann)
         assert (erased.name, erased.email, erased.phone) == (label, "", "")
+
+
+def test_a_namesake_is_left_as_they_are_and_listed_to_review(app, client, make_user,
+                                                             make_contact):  # fmt: skip
+    """Two John Smiths sharing an office's switchboard: erasing one leaves the other's name,
+    email, phone and history as they were; the erasure page lists them, to be erased in
+    their own right if they are the same person."""
+    john = make_contact(name="John Smith", email="john.smith@example.org", phone="0161 496 0000")
+    other = make_contact(name="John Smith", email="jsmith@other.example", phone="0161 496 0000",
+                         notes="Met at the Bolton forum")  # fmt: skip
+    sign_in(client, make_user("admin", national=True))
+    assert client.post(f"/contacts/{other}/edit", data=post_form(client.get(
+        f"/contacts/{other}/edit").get_data(as_text=True), f"/contacts/{other}/edit") | {
+        "job_title": "Caretaker"}).status_code == 302  # his own history, naming him
+    page = client.get(f"/contacts/{john}/erase").get_data(as_text=True)
+    listed = page[page.index('id="namesakes"'):]
+    assert f"/contacts/{other}" in listed and "jsmith@other.example" in listed
+    assert client.post(f"/contacts/{john}/erase", data={
+        "request_reference": "DP-1", "reason": "Asked to be forgotten"}).status_code == 302
+    with app.app_context():
+        kept = db.session.get(Contact, other)
+        assert (kept.name, kept.email, kept.phone, kept.notes) == (
+            "John Smith", "jsmith@other.example", "0161 496 0000", "Met at the Bolton forum")
+        assert db.session.get(Contact, john).name.startswith("Erased person")
+        history = json.dumps([e.changes for e in audit.history("contact", other)])
+        assert "Erased person" not in history
+
+
+def test_feedback_on_legal_hold_is_not_rewritten_by_an_erasure(
+        app, client, make_user, make_contact, make_feedback):  # fmt: skip
+    person = make_contact(name="Ravi Okonjo", email="ravi@example.org")
+    held = make_feedback(detail="Ravi Okonjo complained about the delay")
+    free = make_feedback(detail="Ravi Okonjo asked about court dates")
+    sign_in(client, make_user("admin", national=True))
+    assert client.post(f"/feedback/{held}/legal-hold",
+                       data={"reason": "Complaint to the Ombudsman"}).status_code == 302
+    assert client.post(f"/contacts/{person}/erase", data={
+        "request_reference": "DP-2", "reason": "Asked"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Feedback, held).detail == "Ravi Okonjo complained about the delay"
+        assert "Ravi Okonjo" not in db.session.get(Feedback, free).detail

@@ -74,7 +74,8 @@ def erase(contact_id: int):
             flash(f"The person has been erased: they are now {saved.label}", "success")
             return redirect(url_for("admin.retention.erasures"))
     return render_template("privacy/erase.html", contact=contact, form=form, done=done,
-                           hold=hold)  # fmt: skip
+                           hold=hold, namesakes=[] if done else erasure.namesakes(
+                               current_user, contact))  # fmt: skip
 
 
 @bp.route("/<int:contact_id>/legal-hold", methods=["GET", "POST"])

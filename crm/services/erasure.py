@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, Text, cast, delete, or_, select, update
+from sqlalchemy import String, Text, cast, delete, func, or_, select, update
 
 from crm import clock
 from crm.extensions import db
@@ -136,8 +136,9 @@ def erase_people(
         _scrub_own_history(person.contact.id)
         _scrub_links(person, label)
     db.session.flush()
-    _sweep_text(people)
-    _sweep_history(people)
+    held = _held_records()
+    _sweep_text(people, held)
+    _sweep_history(people, held)
     for person in people:
         # Its history says it was erased, and under which erasure; never why (the log does).
         audit.record_event(user, "contact", person.contact.id, "erased", None,
@@ -289,9 +290,22 @@ def _whole(value: str) -> re.Pattern:
                       re.IGNORECASE)  # fmt: skip
 
 
-def _sweep_text(people: list[_Person]) -> None:
+def _held_records() -> set[tuple[str, int]]:
+    """(table, id) of the records on legal hold other than people (a piece of feedback):
+    kept as they are, an erasure included, until the hold is lifted."""
+    return {(kind, record_id) for kind, record_id in db.session.execute(
+        select(LegalHold.record_type, LegalHold.record_id)
+        .where(LegalHold.record_type != "contact"))}  # fmt: skip
+
+
+# The record kind a table's rows are held and audited as, where it is not the table's name.
+HELD_TABLES = {"feedback": "feedback"}
+
+
+def _sweep_text(people: list[_Person], held: set[tuple[str, int]]) -> None:
     """Every text column of every table: the person's values, wherever they were written
-    (an engagement's summary naming them), become "Erased person N"."""
+    (an engagement's summary naming them), become "Erased person N"; records on legal hold
+    stay as they are."""
     pairs = _swept_values(people)
     if not pairs:
         return
@@ -307,8 +321,9 @@ def _sweep_text(people: list[_Person]) -> None:
         # refuses a condition more than 1,000 deep).
         terms = [column.ilike(f"%{_like(v)}%", escape="\\") for column in texts
                  for v, _ in pairs]  # fmt: skip
+        kept = {record_id for kind, record_id in held if kind == HELD_TABLES.get(table.name)}
         for found in _parts(terms):
-            _clean_rows(table, keys, texts, found, pairs)
+            _clean_rows(table, keys, texts, found, pairs, kept)
 
 
 def _parts(terms: list) -> list:
@@ -319,8 +334,10 @@ def _parts(terms: list) -> list:
 MOST_TERMS = 200
 
 
-def _clean_rows(table, keys, texts, found, pairs) -> None:
+def _clean_rows(table, keys, texts, found, pairs, kept=frozenset()) -> None:
     for row in db.session.execute(select(*keys, *texts).where(found)).all():
+        if row[0] in kept:
+            continue
         changed: dict[str, Any] = {}
         for column, text in zip(texts, row[len(keys):], strict=True):
             if text and (cleaned := _replace_field(column, text, pairs)) != text:
@@ -338,18 +355,20 @@ def _clean_rows(table, keys, texts, found, pairs) -> None:
 SINGLE_VALUE_FIELDS = frozenset({"email", "phone"})
 
 
-# Another person's own name, email and phone: changed only when the whole value is the
-# erased person's (a duplicate record of them), never where it merely contains it.
+# Another person's own name, email and phone are theirs, even when the same as the erased
+# person's (two people called John Smith, one office's switchboard): never changed. A
+# duplicate record of the person is listed on the erasure page (namesakes), to be erased
+# in its own right.
 IDENTITY_COLUMNS = frozenset({("contacts", "name"), ("contacts", "email"),
                               ("contacts", "phone")})  # fmt: skip
 
 
 def _replace_field(column, text: str, pairs: list[tuple[str, str]]) -> str:
+    if (column.table.name, column.name) in IDENTITY_COLUMNS:
+        return text
     whole = {v.lower(): label for v, label in pairs}.get(text.strip().lower())
     if column.name in SINGLE_VALUE_FIELDS and whole:
         return ""
-    if (column.table.name, column.name) in IDENTITY_COLUMNS:
-        return whole or text
     return _fit(_replace(text, pairs), text, pairs, getattr(column.type, "length", None))
 
 
@@ -366,8 +385,9 @@ def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _sweep_history(people: list[_Person]) -> None:
-    """The audit trail's old and new values, wherever the person's values were stored."""
+def _sweep_history(people: list[_Person], held: set[tuple[str, int]]) -> None:
+    """The audit trail's old and new values, wherever the person's values were stored;
+    not another person's own former name, email or phone, nor a held record's history."""
     pairs = _swept_values(people)
     if not pairs:
         return
@@ -375,10 +395,13 @@ def _sweep_history(people: list[_Person]) -> None:
     forms = {form for value, _ in pairs for form in (value, json.dumps(value)[1:-1])}
     for found in _parts([text.ilike(f"%{_like(form)}%", escape="\\") for form in forms]):
         for event in db.session.scalars(select(AuditEvent).where(found)):
-            # Another contact's own former name, email or phone: only when it was theirs whole.
+            if (event.record_type, event.record_id) in held:
+                continue
+            # Another contact's own former name, email or phone (the erased person's own
+            # history was emptied already): theirs, kept.
             identity = event.record_type == "contact"
-            changes = {field: [_replace_value(v, pairs, identity and field in IDENTIFYING_LABELS)
-                               for v in pair]
+            changes = {field: pair if identity and field in IDENTIFYING_LABELS
+                       else [_replace_value(v, pairs) for v in pair]
                        for field, pair in (event.changes or {}).items()}  # fmt: skip
             if changes != event.changes:
                 event.changes = changes
@@ -386,13 +409,30 @@ def _sweep_history(people: list[_Person]) -> None:
 
 def _replace_value(value: Any, pairs: list[tuple[str, str]], whole_only: bool = False) -> Any:
     if isinstance(value, list):
-        # A link names another record by its own name: changed only when it is the value.
-        return [[k, rid, area, _replace_value(name, pairs, True)] for k, rid, area, name in value]
+        # A link names another record by its own name: changed only when it is the value,
+        # and never another person's (the erased person's own links went by id).
+        return [[k, rid, area, name if k == "contact" else _replace_value(name, pairs, True)]
+                for k, rid, area, name in value]  # fmt: skip
     if not isinstance(value, str):
         return value
     if whole_only:
         return {v.lower(): label for v, label in pairs}.get(value.strip().lower(), value)
     return _replace(value, pairs)
+
+
+def namesakes(user: User, contact: Contact) -> list[Contact]:
+    """Other people's records with the same name, email or phone (that the user may see, not
+    erased): an erasure leaves them as they are, so a duplicate of the person is found here
+    and erased in its own right."""
+    access.require(user, "exercise", RIGHT)
+    same = [func.lower(Contact.name) == contact.name.strip().lower()]
+    same += [func.lower(Contact.email) == contact.email.lower()] if contact.email else []
+    same += [Contact.phone == contact.phone] if contact.phone else []
+    return list(db.session.scalars(
+        select(Contact).where(or_(*same), Contact.id != contact.id,
+                              Contact.id.not_in(select(Erasure.contact_id)),
+                              *access.area_conditions(Contact.area_id, user))
+        .order_by(Contact.name, Contact.id).limit(50)))  # fmt: skip
 
 
 def erasures(user: User) -> list[Erasure]:
