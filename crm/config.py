@@ -94,6 +94,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOBS_NAME": os.environ.get("CRM_JOBS_NAME", "engage"),
         # A running job whose worker has been silent this long has stopped: it failed.
         "JOB_STALE_SECONDS": _env_int("CRM_JOB_STALE_SECONDS", 60),
+        # How long a job's file (a report's PDF, a subject access export) is kept for the
+        # person who asked; then it is deleted and has to be made again.
+        "JOB_FILE_DAYS": _env_int("CRM_JOB_FILE_DAYS", 7),
         # When the worker applies the retention rules each night (HH:MM, UTC), as a job
         # administrators see on /jobs; "off" leaves it to cron (`flask crm apply-retention`).
         "RETENTION_AT": os.environ.get("CRM_RETENTION_AT", "02:30").strip().lower(),

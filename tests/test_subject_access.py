@@ -197,9 +197,10 @@ def test_the_request_is_recorded_and_the_export_logged(app, client, everywhere):
         assert request.requested_at is not None and request.job_id is not None
         logged = db.session.scalars(select(AuditEvent).where(
             AuditEvent.record_type == "contact", AuditEvent.record_id == everywhere["z"],
-            AuditEvent.action == "subject access"))
+            AuditEvent.action == "subject access").order_by(AuditEvent.id))
         assert [(e.user_id, e.changes) for e in logged] == [
-            (everywhere["admin"].id, {"Subject access export": ["", REFERENCE]})]
+            (everywhere["admin"].id, {"Subject access export": ["", REFERENCE]}),
+            (everywhere["admin"].id, {"Subject access export downloaded": ["", REFERENCE]})]
     page = client.get(f"/contacts/{everywhere['z']}/subject-access").get_data(as_text=True)
     assert REFERENCE in page and "Requests already made" in page
 
@@ -384,3 +385,34 @@ def test_the_request_readers_check_access_themselves(app, client, make_user, mak
             service.make_export(get(plain), sar.id)
         assert service.make_export(get(asker), sar.id)[0] == f"{REFERENCE}.zip"
         db.session.rollback()
+
+
+def test_each_download_is_recorded_and_the_file_goes_after_its_days(app, client, everywhere,
+                                                                   monkeypatch):  # fmt: skip
+    from datetime import UTC, datetime, timedelta
+
+    from crm.jobs import runner
+    from crm.models import Job
+
+    sign_in(client, everywhere["admin"])
+    first = _export(client, everywhere["z"])  # made, then downloaded once
+    assert first.status_code == 200
+    with app.app_context():
+        job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        job_id, finished = job.id, job.finished_at
+    assert client.get(f"/jobs/{job_id}/file").status_code == 200  # and again
+    with app.app_context():
+        downloads = [e.changes for e in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.record_type == "contact", AuditEvent.record_id == everywhere["z"])
+            .order_by(AuditEvent.id))
+            if "Subject access export downloaded" in (e.changes or {})]  # fmt: skip
+    assert downloads == [{"Subject access export downloaded": ["", REFERENCE]}] * 2
+    monkeypatch.setitem(app.config, "NOW", finished.astimezone(UTC) + timedelta(days=8))
+    gone = client.get(f"/jobs/{job_id}/file")
+    assert gone.status_code == 302
+    page = client.get(gone.headers["Location"]).get_data(as_text=True)
+    assert "no longer kept (files are kept for 7 days)" in page and "/file" not in page
+    with app.app_context():
+        runner.reap()
+        assert db.session.get(Job, job_id).result_data is None
+    assert datetime.now(UTC) - finished < timedelta(days=1)  # the real file was fresh

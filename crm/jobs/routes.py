@@ -28,7 +28,7 @@ def detail(job_id: int):
     job = jobs.get(current_user, job_id)
     return render_template(
         "jobs/detail.html", job=job, state=jobs.state_of(job), button_form=ButtonForm(),
-        may_download=jobs.may_download(current_user, job),
+        may_download=jobs.may_download(current_user, job), file_kept=jobs.file_kept(job),
     )
 
 
@@ -39,6 +39,11 @@ def download(job_id: int):
     job = jobs.file_of(current_user, job_id)
     if job.status != "done" or job.result_data is None:
         return render_template("errors/404.html"), 404
+    if not jobs.file_kept(job):
+        flash(f"The file is no longer kept (files are kept for {jobs.file_days()} days): "
+              "make it again", "info")
+        return redirect(url_for(".detail", job_id=job.id))
+    save(lambda: jobs.downloaded(current_user, job))
     return Response(
         job.result_data,
         mimetype=job.result_type or "application/octet-stream",

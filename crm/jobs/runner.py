@@ -112,7 +112,9 @@ def start_nightly_retention() -> Job | None:
 
 
 def reap() -> int:
-    """Mark failed the jobs whose workers stopped (the worker does this every minute)."""
+    """Mark failed the jobs whose workers stopped, and delete the files kept past their
+    days (the worker does this every minute)."""
     count = jobs.mark_stopped()
+    jobs.forget_old_files()
     db.session.commit()
     return count

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crm import clock
 from crm.extensions import db
@@ -87,6 +87,16 @@ def may_download(user: User, job: Job) -> bool:
     return access.can(user, "download_job", job)
 
 
+def file_days() -> int:
+    return int(current_app.config.get("JOB_FILE_DAYS") or 7)
+
+
+def file_kept(job: Job) -> bool:
+    """Whether the job's file is still kept: for JOB_FILE_DAYS after it was made."""
+    return (job.result_data is not None and job.finished_at is not None
+            and clock.now() - job.finished_at <= timedelta(days=file_days()))  # fmt: skip
+
+
 def file_of(user: User, job_id: int) -> Job:
     """A job whose file the user may download: an ordinary file, whoever follows the job;
     one holding personal data (a subject access export), only the person who asked, while
@@ -95,6 +105,22 @@ def file_of(user: User, job_id: int) -> Job:
     if not access.can(user, "download_job", job):
         raise access.AccessDenied("Only the person who asked for this file may download it")
     return job
+
+
+def downloaded(user: User, job: Job) -> None:
+    """Record a subject access export going out, each time, on the person's history."""
+    if job.kind == "subject_access":
+        from crm.services.subject_access import record_download
+
+        record_download(user, job)
+
+
+def forget_old_files() -> int:
+    """Delete the files of jobs made more than JOB_FILE_DAYS ago; how many."""
+    cutoff = clock.now() - timedelta(days=file_days())
+    return db.session.execute(
+        update(Job).where(Job.result_data.is_not(None), Job.finished_at < cutoff)
+        .values(result_data=None)).rowcount  # fmt: skip
 
 
 def handler_for(kind: str) -> Handler:

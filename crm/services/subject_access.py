@@ -99,6 +99,16 @@ def request_export(
     return sar, job
 
 
+def record_download(user: User, job) -> None:
+    """An export downloaded: who and when, on the person's history, with the request's
+    reference (never what it held)."""
+    sar = db.session.scalars(select(SubjectAccessRequest)
+                             .where(SubjectAccessRequest.job_id == job.id)).first()  # fmt: skip
+    if sar is not None:
+        audit.record_event(user, KIND, sar.contact_id, "subject access", None,
+                           {"Subject access export downloaded": sar.reference})  # fmt: skip
+
+
 def requests_for(user: User, contact_id: int) -> list[SubjectAccessRequest]:
     """The subject access requests made for a contact, newest first: for someone with the
     data protection right, of a contact they may read."""
