@@ -352,6 +352,21 @@ def test_feedback_about_someone_else_where_they_were_is_left_out(
         assert trace not in everything
 
 
+def test_feedback_naming_a_former_name_or_their_email_is_theirs(
+        app, client, make_user, make_contact, make_feedback):  # fmt: skip
+    z = make_contact(name="Zadie Before", email="zadie@example.org")
+    make_feedback(summary="Letter from Zadie Before", detail="Asked for an interpreter")
+    make_feedback(summary="Email from zadie@example.org", detail="About the forum")
+    make_feedback(summary="Zadie Beforehand's note")  # not hers
+    sign_in(client, make_user("admin", national=True))
+    path = f"/contacts/{z}/edit"
+    fields = post_form(client.get(path).get_data(as_text=True), path) | {"name": "Zadie After"}
+    assert client.post(path, data=fields).status_code == 302  # married, renamed
+    data = json.loads(_unzipped(_export(client, z))["everything.json"])
+    assert sorted(f["summary"] for f in data["feedback"]) == [
+        "Email from zadie@example.org", "Letter from Zadie Before"]
+
+
 def test_the_request_readers_check_access_themselves(app, client, make_user, make_contact):
     """requests_for and make_export ask for the right, the contact and (an export) the
     person who asked, whoever calls them."""

@@ -122,7 +122,7 @@ def erase_people(
     of them, so retention can erase many at the cost of one."""
     people = []
     for contact in contacts:
-        values = _identifying_values(contact)
+        values = identifying_values(contact)
         erasure = Erasure(contact_id=contact.id, erased_by_id=user.id if user else None,
                           reason=reason, request_reference=request_reference,
                           email_fingerprint=fingerprint(contact.email), retention_rule=rule,
@@ -148,7 +148,7 @@ def erase_people(
     return [person.erasure for person in people]
 
 
-def _identifying_values(contact: Contact) -> set[str]:
+def identifying_values(contact: Contact) -> set[str]:
     """The person's name, email and phone, now and as the contact's history had them."""
     values = {contact.name, contact.email, contact.phone}
     events = db.session.scalars(select(AuditEvent).where(

@@ -43,6 +43,7 @@ from crm.models import (
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, engagement_contacts
 from crm.models.stakeholder import CONTACT_METHODS
 from crm.services import access, audit, jobs
+from crm.services.erasure import identifying_values
 from crm.services.records import InvalidValue
 
 KIND = "contact"  # the request is audited on the person's own record
@@ -213,8 +214,9 @@ def _declarations(membership_ids: list[int]) -> list[dict]:
 FEEDBACK_TEXT = ("summary", "detail", "learning_points", "response")
 
 
-def _feedback(name: str) -> list[dict]:
-    """Feedback whose text names them, in full (their whole name, any case, as words).
+def _feedback(values: set[str]) -> list[dict]:
+    """Feedback whose text names them: their whole name, email or phone, now or as their
+    history had them (what erasure treats as theirs), any case, as words.
 
     Feedback has no link to a person: it is what people said about the service at an
     engagement or a panel meeting, and having been there does not make other people's
@@ -228,14 +230,14 @@ def _feedback(name: str) -> list[dict]:
     they attended instead would tell them nothing about themselves."""
     import re
 
-    name = " ".join((name or "").split())
-    if len(name) < 3:
+    found = [" ".join(v.split()) for v in values if len(" ".join(v.split())) >= 3]
+    if not found:
         return []
-    words = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)",
-                       re.IGNORECASE)  # fmt: skip
-    first = name.split()[0].lower()
+    words = re.compile("|".join(r"(?<!\w)" + r"\s+".join(map(re.escape, v.split())) + r"(?!\w)"
+                                for v in found), re.IGNORECASE)  # fmt: skip
+    firsts = {v.split()[0].lower() for v in found}
     maybe = or_(*(func.lower(getattr(Feedback, field)).contains(first, autoescape=True)
-                  for field in FEEDBACK_TEXT))  # fmt: skip
+                  for field in FEEDBACK_TEXT for first in firsts))  # fmt: skip
     stmt = select(Feedback).where(maybe).order_by(Feedback.received_on, Feedback.id)
     return [{
         "id": f.id, "received_on": _day(f.received_on), "source": f.source_label,
@@ -362,7 +364,7 @@ def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
         "membership_history": _audit("membership", ids),
         "attendance": _attendance(ids),
         "declarations": _declarations(ids),
-        "feedback": _feedback(contact.name),
+        "feedback": _feedback(identifying_values(contact)),
         "consent_history": _consent(contact.id),
         "do_not_contact_history": _do_not_contact(contact.id),
         "equality_monitoring": equality_rows,
