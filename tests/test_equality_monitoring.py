@@ -353,6 +353,24 @@ def test_an_objection_takes_the_member_out_of_every_report(app, client, holder, 
     assert row(again["equality-religion"], "Christian")[1] == "10"
 
 
+def test_an_objection_stays_out_of_the_history_others_read(
+        app, client, holder, signed_in, make_panel, make_contact):  # fmt: skip
+    p = make_panel()
+    (m,) = members(app, make_contact, p, [{"religion": "christian"}])
+    holder(client)
+    assert client.post(f"/memberships/{m}/equality/objection",
+                       data={"objected_on": DAY["given_on"]}).status_code == 302
+    with app.app_context():
+        contact_id = db.session.get(Membership, m).contact_id
+        changes = [e.changes for e in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.record_type == "contact", AuditEvent.record_id == contact_id))]
+    assert {"Objected to equality monitoring": ["", "(changed, not shown)"]} in changes
+    client.post("/sign-out")
+    signed_in("lead")
+    page = client.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert f"{TODAY:%-d %B %Y}" not in page.split("Objected to equality monitoring")[-1][:300]
+
+
 def area_id(app, name: str) -> int:
     with app.app_context():
         return area(name).id

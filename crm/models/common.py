@@ -89,8 +89,12 @@ def special_category(label: str) -> dict:
 
 
 def special_category_labels() -> frozenset[str]:
-    """The labels of every column declared special category, in any table."""
+    """The labels of every column declared special category, in any table, and those a
+    table declares besides (table info "special_category_labels")."""
     from crm.extensions import db
 
-    return frozenset(column.info["restricted"] for table in db.metadata.tables.values()
-                     for column in table.columns if column.info.get("special_category"))
+    tables = db.metadata.tables.values()
+    return frozenset(
+        [column.info["restricted"] for table in tables for column in table.columns
+         if column.info.get("special_category")]
+        + [label for table in tables for label in table.info.get("special_category_labels", ())])

@@ -105,10 +105,17 @@ GIVEN_HOW: dict[str, str] = {
 }
 
 
+# An objection says the person is in equality monitoring: kept out of the history as the
+# answers are (its date shown only with the equality data right).
+OBJECTION = "Objected to equality monitoring"
+
+
 class EqualityAnswers(db.Model):
     """One person's equality monitoring answers (at most one row per contact)."""
 
     __tablename__ = "equality_answers"
+    # Labels the audit treats as special category besides the answers' own columns.
+    __table_args__ = {"info": {"special_category_labels": (OBJECTION,)}}
 
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True

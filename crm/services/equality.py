@@ -20,13 +20,12 @@ from crm import clock
 from crm.extensions import db
 from crm.models import EqualityAnswers, EqualityView, Membership, Panel, User
 from crm.models.common import restricted_fields
-from crm.models.equality import GIVEN_HOW, PREFER_NOT, QUESTIONS
+from crm.models.equality import GIVEN_HOW, OBJECTION, PREFER_NOT, QUESTIONS
 from crm.services import access, audit
 from crm.services.memberships import roster
 from crm.services.records import InvalidValue
 
 KIND = "contact"  # changes are filed in the person's own history
-OBJECTION = "Objected to equality monitoring"
 ACTIONS = {"viewed": "Viewed the answers", "changed": "Changed the answers",
            "objected": "Recorded an objection", "withdrew": "Withdrew the objection",
            "exported": "Exported the answers (the panel's file)"}
