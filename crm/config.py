@@ -26,8 +26,12 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.lstrip("-").isdigit():
+        raise ConfigError(f"{name} must be a whole number, like {default}, not {value!r}")
+    return int(value)
 
 
 def default_database_url() -> str:
@@ -135,6 +139,10 @@ def load_config(overrides: dict | None = None) -> dict:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = config["SQLALCHEMY_ENGINE_OPTIONS"] | {
             "connect_args": {"options": f"-c random_page_cost={float(page_cost)}"}
         }
+    if not isinstance(config["SUPPRESS_BELOW"], int) or config["SUPPRESS_BELOW"] < 2:
+        # Below 2, a count of one person would be shown: special category data among them.
+        raise ConfigError("CRM_SUPPRESS_BELOW must be a whole number of at least 2 (10 by "
+                          "default): smaller counts are shown as 'fewer than' it")
     if not config["SECRET_KEY"]:
         # `flask crm check-deploy` is the one command made to be run before the key is
         # set: it reports the missing key as one of its problems, with the others.

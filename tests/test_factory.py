@@ -15,6 +15,22 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app()
 
 
+@pytest.mark.parametrize("value, message", [
+    ("1", "CRM_SUPPRESS_BELOW must be a whole number of at least 2"),
+    ("0", "CRM_SUPPRESS_BELOW must be a whole number of at least 2"),
+    ("-5", "CRM_SUPPRESS_BELOW must be a whole number of at least 2"),
+    ("ten", "CRM_SUPPRESS_BELOW must be a whole number, like 10, not 'ten'"),
+    ("²", "CRM_SUPPRESS_BELOW must be a whole number, like 10"),
+])  # fmt: skip
+def test_a_suppression_threshold_that_would_show_one_person_is_refused(monkeypatch, value,
+                                                                       message):  # fmt: skip
+    monkeypatch.setenv("CRM_SUPPRESS_BELOW", value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config()
+    monkeypatch.setenv("CRM_SUPPRESS_BELOW", "2")
+    assert load_config()["SUPPRESS_BELOW"] == 2
+
+
 def test_configuration_comes_from_crm_environment_variables(monkeypatch):
     monkeypatch.setenv("CRM_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     monkeypatch.setenv("CRM_SECRET_KEY", "from-the-environment")
