@@ -324,7 +324,14 @@ def test_an_areas_count_is_withheld_where_one_panel_hides_it(app, client, signed
 def test_withhold_second():
     assert withhold_second([12, 11, 10, 3], 10) == [12, 11, 10, 3]
     assert isinstance(withhold_second([12, 11, 10, 3], 10)[2], Withheld)
-    assert not any(isinstance(n, Withheld) for n in withhold_second([12, 0, 3], 10))
+    # Two hidden (0 and 3) hold fewer than 10 between them: the total would give away 3.
+    assert [isinstance(n, Withheld) for n in withhold_second([12, 0, 3], 10)] == [
+        True, False, False]
+    # One person among three empty answers: everything is withheld but the total.
+    assert [isinstance(n, Withheld) for n in withhold_second([20, 1, 0, 0], 10)] == [
+        True, False, False, False]
+    # Only empty answers hidden: nothing about anyone is given away.
+    assert not any(isinstance(n, Withheld) for n in withhold_second([12, 15, 0, 0], 10))
     assert not any(isinstance(n, Withheld) for n in withhold_second([12, 15], 10))
     assert not any(isinstance(n, Withheld) for n in withhold_second([2], 10))
 
@@ -465,5 +472,7 @@ def test_the_figures_file_is_suppressed_as_the_page(app, client, signed_in, make
     text = client.get(f"/reports/equality.csv?area={mc}").get_data(as_text=True)
     lines = text.splitlines()
     assert "Sex,Female,fewer than 10,not shown," in lines
-    assert "Sex,Male,12,57%," in lines
+    # The hidden answers (9, and two empty) hold fewer than 10: the 12 is withheld as well,
+    # or the total less it would give the 9 away.
+    assert "Sex,Male,withheld,not shown," in lines
     assert not any(line.startswith("Sex,Female,9") for line in lines)

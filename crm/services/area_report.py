@@ -70,16 +70,29 @@ class Withheld(int):
 
 
 def withhold_second(counts: list[int], threshold: int) -> list[int]:
-    """Counts that add up to a total shown beside them, with secondary suppression: where
-    exactly one is below the threshold (and so suppressed), or already withheld, the smallest
-    of the others is withheld too, so the total less the shown counts gives only the two
-    together."""
-    below = [i for i, n in enumerate(counts) if n < threshold or isinstance(n, Withheld)]
-    shown = [i for i in range(len(counts)) if i not in below]
-    if len(below) != 1 or not shown:
-        return list(counts)
-    second = min(shown, key=lambda i: (counts[i], i))
-    return [Withheld(n) if i == second else n for i, n in enumerate(counts)]
+    """Counts that add up to a total shown beside them, with secondary suppression, so the
+    total less the shown counts never gives away what is hidden (below the threshold, or
+    already withheld): where exactly one is hidden, the smallest of the others is withheld
+    too; and while the hidden ones hold between them more than none but fewer than the
+    threshold (one person among three empty answers), the smallest shown is withheld."""
+    found = list(counts)
+
+    def hidden() -> list[int]:
+        return [i for i, n in enumerate(found) if n < threshold or isinstance(n, Withheld)]
+
+    def withhold_smallest_shown() -> bool:
+        shown = [i for i in range(len(found)) if i not in hidden()]
+        if not shown:
+            return False
+        smallest = min(shown, key=lambda i: (found[i], i))
+        found[smallest] = Withheld(found[smallest])
+        return True
+
+    if len(hidden()) == 1:
+        withhold_smallest_shown()
+    while 0 < sum(found[i] for i in hidden()) < threshold and withhold_smallest_shown():
+        pass
+    return found
 
 
 @dataclass(frozen=True)
