@@ -215,6 +215,8 @@ def test_the_worker_applies_the_rules_each_night_once(app, client, world, monkey
         assert ids["Engaged before"] in set(db.session.scalars(select(Erasure.contact_id)))
     monkeypatch.setitem(app.config, "NOW", night + timedelta(days=1))
     with app.app_context():
+        with queue.queue().huey.lock_task("engage.nightly_retention"):  # another worker's
+            assert runner.start_nightly_retention() is None
         assert runner.start_nightly_retention() is not None
         assert db.session.scalar(select(func.count()).select_from(RetentionRun)) == 2
     assert "Retention rules applied (nightly)" in client.get("/jobs").get_data(as_text=True)

@@ -103,9 +103,16 @@ def _fail(job_id: int, message: str) -> None:
 def start_nightly_retention() -> Job | None:
     """The nightly retention run, queued as a job of nobody's (administrators follow it on
     /jobs), unless one was already queued today: with several workers each one's schedule
-    fires, and retention applied twice changes nothing, but one run a night is enough."""
-    job = jobs.submit_once_a_day("retention", "Retention rules applied (nightly)")
-    db.session.commit()
+    fires, so they take a lock the queue's storage keeps for all of them, and the first
+    queues the night's one run."""
+    from huey.exceptions import TaskLockedException
+
+    try:
+        with queue.queue().huey.lock_task("engage.nightly_retention"):
+            job = jobs.submit_once_a_day("retention", "Retention rules applied (nightly)")
+            db.session.commit()
+    except TaskLockedException:
+        return None  # another worker is queueing it
     if job is not None:
         jobs.start(job)
     return job
