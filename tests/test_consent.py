@@ -446,3 +446,23 @@ def test_the_history_readers_check_access_themselves(app, make_user, make_contac
             with pytest.raises(access.RecordNotFound):
                 read(user, 999_999)
             assert isinstance(read(user, near), list)
+
+
+def test_each_consent_keeps_the_words_shown_that_day(app, client, signed_in, make_user,
+                                                     make_contact):  # fmt: skip
+    """The purpose reworded later: the consent given before keeps the words agreed to."""
+    signed_in("lead")
+    c = make_contact()
+    with app.app_context():
+        news = purpose_id("Newsletters and updates")
+        before = db.session.get(Purpose, news).wording
+    assert client.post(f"/contacts/{c}/consent", data={
+        "purpose_id": news, "status": "given", "changed_on": day(date(2026, 3, 2)),
+        "method": "Signed form"}).status_code == 302
+    with app.app_context():
+        db.session.get(Purpose, news).wording = "New words from next year"
+        db.session.commit()
+        (row,) = db.session.scalars(select(ConsentRecord).where(ConsentRecord.contact_id == c))
+        assert row.wording == before
+    page = client.get(f"/contacts/{c}").get_data(as_text=True)
+    assert "Words they agreed to" in page and before[:60].replace("'", "&#39;") in page

@@ -63,6 +63,8 @@ class ConsentRecord(db.Model):
     # How it was obtained ("signed form at the panel induction") and by whom.
     method: Mapped[str] = mapped_column(String(300), default="")
     obtained_by: Mapped[str] = mapped_column(String(200), default="")
+    # The words the person was shown, as they were that day (a purpose may be reworded).
+    wording: Mapped[str] = mapped_column(Text, default="", server_default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

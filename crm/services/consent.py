@@ -166,7 +166,7 @@ def record_consent(user: User, contact: Contact, data: dict[str, Any]) -> Consen
     before = _consent_label(_latest(contact.id, purpose.id))
     row = ConsentRecord(
         contact_id=contact.id, purpose_id=purpose.id, basis=purpose.lawful_basis,
-        status=data["status"], changed_on=changed_on,
+        status=data["status"], changed_on=changed_on, wording=purpose.wording,
         method=(data.get("method") or "").strip(),
         obtained_by=(data.get("obtained_by") or "").strip(),
         recorded_by_id=user.id,

@@ -251,7 +251,8 @@ def _consent(contact_id: int) -> list[dict]:
     stmt = (select(ConsentRecord).where(ConsentRecord.contact_id == contact_id)
             .order_by(ConsentRecord.changed_on, ConsentRecord.id))  # fmt: skip
     return [{"date": _day(r.changed_on), "purpose": r.purpose.name, "lawful_basis": r.basis_label,
-             "consent": r.status_label, "how_obtained": r.method, "obtained_by": r.obtained_by,
+             "consent": r.status_label, "wording_shown": r.wording,
+             "how_obtained": r.method, "obtained_by": r.obtained_by,
              "recorded_by": _name(r.recorded_by), "recorded_at": _day(r.recorded_at)}
             for r in db.session.scalars(stmt)]  # fmt: skip
 
