@@ -21,7 +21,12 @@ from tests.conftest import sign_in
 # SQLite has no trigram indexes to compare (they are PostgreSQL's alone).
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrations_match_the_models(app):
-    with app.app_context(), db.engine.connect() as connection:
+    import warnings
+
+    with app.app_context(), db.engine.connect() as connection, warnings.catch_warnings():
+        # SQLite's reflection cannot read an index on an expression (lower(email)); the
+        # comparison leaves those out, and PostgreSQL's run compares them.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == []
 
