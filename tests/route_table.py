@@ -64,6 +64,7 @@ ROUTES = {
     "stakeholders.edit": ("GET", "/stakeholders/{s}/edit", STAKEHOLDER_EDITORS),
     "stakeholders.archive": ("GET", "/stakeholders/{s}/archive", STAKEHOLDER_EDITORS),
     "stakeholders.restore": ("POST", "/stakeholders/{s}/restore", ADMIN),
+    "stakeholders.export_register": ("GET", "/stakeholders/register.csv", EVERYONE),
     "contacts.index": ("GET", "/contacts", EVERYONE),
     "contacts.new": ("GET", "/contacts/new", CONTACT_EDITORS),
     "contacts.detail": ("GET", "/contacts/{c}", EVERYONE),
@@ -72,6 +73,7 @@ ROUTES = {
     "contacts.unlink": ("POST", "/contacts/{c}/organisations/{s}/remove", CONTACT_EDITORS),
     "contacts.archive": ("GET", "/contacts/{c}/archive", CONTACT_EDITORS),
     "contacts.restore": ("POST", "/contacts/{c}/restore", ADMIN),
+    "contacts.export_register": ("GET", "/contacts/register.xlsx", EVERYONE),
     "engagements.index": ("GET", "/engagements", EVERYONE),
     "engagements.export": ("GET", "/engagements/export.csv", EVERYONE),
     "engagements.new": ("GET", "/engagements/new", STAKEHOLDER_EDITORS),
@@ -233,7 +235,7 @@ NOT_PAGES = frozenset({
     "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
     "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
     "reports.quarterly_file", "reports.annual_file", "jobs.download",
-    "contacts.consent.export_csv",
+    "contacts.consent.export_csv", "contacts.export_register", "stakeholders.export_register",
     "equality.area_report_csv", "equality.answers_csv",
 })  # fmt: skip
 # Reference data every user shares, background jobs (a person's, not an Area's), and

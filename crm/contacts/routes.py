@@ -8,7 +8,15 @@ from flask_login import current_user
 from crm.auth.forms import ButtonForm
 from crm.contacts.forms import ContactForm, LinkStakeholderForm
 from crm.forms_common import optional_int
-from crm.services import access, audit, consent, engagements, memberships, reference
+from crm.services import (
+    access,
+    audit,
+    consent,
+    engagements,
+    memberships,
+    reference,
+    register_export,
+)
 from crm.services import contacts as service
 from crm.services import erasure as erasures
 from crm.services.lookup import search_stakeholders
@@ -19,6 +27,7 @@ from crm.views_common import (
     arg_page,
     form_version,
     post_button,
+    register_file,
     save,
     save_once,
     try_save,
@@ -75,6 +84,14 @@ def index():
         areas=reference.areas_for(current_user),
         left_out=consent.do_not_contact_count(current_user, filters),
     )
+
+
+@bp.route("/register.<any(csv, xlsx):file_format>")
+def export_register(file_format: str):
+    """The register as the list shows it (its filters and order), every page, with ids:
+    people marked do not contact are in it, and marked."""
+    rows = register_export.contact_rows(current_user, list_filters())
+    return register_file(file_format, "contacts", register_export.contact_header(), rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from flask_login import current_user
 from crm.auth.forms import ButtonForm
 from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
-from crm.services import access, audit, engagements, geocoding, reference
+from crm.services import access, audit, engagements, geocoding, reference, register_export
 from crm.services import stakeholders as service
 from crm.stakeholders.forms import StakeholderForm
 from crm.views_common import (
@@ -17,6 +17,7 @@ from crm.views_common import (
     arg_page,
     form_version,
     post_button,
+    register_file,
     save_once,
     try_save,
 )
@@ -67,6 +68,13 @@ def index():
         types=STAKEHOLDER_TYPES,
         statuses=STAKEHOLDER_STATUSES,
     )
+
+
+@bp.route("/register.<any(csv, xlsx):file_format>")
+def export_register(file_format: str):
+    """The register as the list shows it (its filters and order), every page, with ids."""
+    rows = register_export.stakeholder_rows(current_user, filters_from_args())
+    return register_file(file_format, "stakeholders", register_export.stakeholder_header(), rows)
 
 
 def _duplicates(form: StakeholderForm, exclude_id: int | None = None) -> list:
