@@ -6,14 +6,17 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
+from crm.contacts import merge
 from crm.contacts.forms import ContactForm, LinkStakeholderForm
 from crm.forms_common import optional_int
+from crm.merge_views import merged_redirect
 from crm.services import (
     access,
     audit,
     consent,
     engagements,
     memberships,
+    merges,
     reference,
     register_export,
 )
@@ -130,6 +133,8 @@ def new():
 @bp.route("/<int:contact_id>")
 def detail(contact_id: int):
     """One contact: details, consent, organisations and change history."""
+    if moved := merged_redirect(merge.REGISTER, contact_id):
+        return moved
     contact = service.get_contact(current_user, contact_id, include_archived=True)
     return render_template(
         "contacts/detail.html",
@@ -142,7 +147,8 @@ def detail(contact_id: int):
         elsewhere=sum(
             1 for a in contact.affiliations if not access.may_read(current_user, a.stakeholder)
         ),
-        history=audit.history(service.KIND, contact.id),
+        history=audit.history(service.KIND, merges.merged_ids(service.KIND, contact.id)),
+        last_merge=merges.latest_merge_into(service.KIND, contact.id),
         timeline=engagements.contact_timeline(current_user, contact.id),
         last_engaged_on=engagements.contact_last_engaged_on(contact.id),
         memberships=memberships.for_contact(current_user, contact.id),

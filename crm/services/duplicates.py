@@ -239,11 +239,10 @@ def dismiss(user: User, kind: str, first_id: int, second_id: int) -> None:
     """Record that two records are not the same, so the pair is never offered again; it
     needs the right to merge both (two records the user may not see are not found)."""
     model = KINDS[kind][0]
-    first, second = sorted({first_id, second_id})[:2] if first_id != second_id else (0, 0)
-    if not first:
-        raise access.RecordNotFound()
-    for record_id in (first, second):
-        access.require(user, "merge", access.get_scoped(model, record_id, user))
+    first, second = sorted((first_id, second_id))
+    pair = [access.get_scoped(model, record_id, user) for record_id in (first, second)]
+    for record in pair:
+        access.require(user, "merge", record)
     exists = select(DuplicateDismissal.id).where(
         DuplicateDismissal.record_type == kind,
         DuplicateDismissal.first_id == first,
@@ -254,6 +253,6 @@ def dismiss(user: User, kind: str, first_id: int, second_id: int) -> None:
     db.session.add(DuplicateDismissal(record_type=kind, first_id=first, second_id=second,
                                       dismissed_by_id=user.id, dismissed_at=utcnow()))  # fmt: skip
     db.session.flush()
-    for record_id, other in ((first, second), (second, first)):
-        audit.record_event(user, kind, record_id, "not_duplicate", None,
-                           {"Not the same as": f"record {other}"})  # fmt: skip
+    for record, other in (pair, reversed(pair)):
+        audit.record_event(user, kind, record.id, "not a duplicate", None,
+                           {"Not the same as": audit.links(kind, [other])})  # fmt: skip

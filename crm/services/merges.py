@@ -276,12 +276,13 @@ def _later_merges_touching(merge_: Merge) -> bool:
 def undo(user: User, kind: str, survivor: Any) -> Merge:
     """Undo the latest merge into the survivor: every row moved goes back, every row taken
     away comes back, the merged records return, the survivor's fields are as they were."""
+    access.require(user, "undo_merge", survivor)
     merge_ = latest_merge_into(kind, survivor.id)
     if merge_ is None:
         raise MergeRefused("There is no merge into this record to undo")
     model = MODELS[kind]
     merged = [db.session.get(model, i) for i in merge_.merged_ids]
-    for record in (survivor, *merged):
+    for record in merged:
         access.require(user, "undo_merge", record)
     if _later_merges_touching(merge_):
         raise MergeRefused("Undo the later merge of these records first")
@@ -342,3 +343,29 @@ def merged_ids(kind: str, record_id: int) -> list[int]:
         frontier = list(db.session.scalars(stmt))
         found += frontier
     return found
+
+
+# How the merge page shows a field's value, where the column holds a code or an id.
+_SHOWN = {"type": "type_label", "status": "status_label",
+          "preferred_contact_method": "contact_method_label",
+          "consent_basis": "consent_basis_label"}  # fmt: skip
+
+
+def field_text(record: Any, field: str) -> str:
+    """A field's value as a person reads it (blank for none)."""
+    if field in _SHOWN:
+        return getattr(record, _SHOWN[field])
+    value = getattr(record, field)
+    if field == "owner_id":
+        return record.owner.name if record.owner else ""
+    if isinstance(value, bool):
+        return records.yes_no(value)
+    return "" if value is None else (_json(value) if isinstance(value, date) else str(value))
+
+
+def default_choices(kind: str, chosen: list[Any]) -> dict[str, int]:
+    """For each field, the first record that has a value for it (the first record if none)."""
+    return {
+        field: next((r.id for r in chosen if field_text(r, field)), chosen[0].id)
+        for field, _ in FIELDS[kind]
+    }

@@ -6,10 +6,20 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
+from crm.merge_views import merged_redirect
 from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
-from crm.services import access, audit, engagements, geocoding, reference, register_export
+from crm.services import (
+    access,
+    audit,
+    engagements,
+    geocoding,
+    merges,
+    reference,
+    register_export,
+)
 from crm.services import stakeholders as service
+from crm.stakeholders import merge
 from crm.stakeholders.forms import StakeholderForm
 from crm.views_common import (
     archive_page,
@@ -108,6 +118,8 @@ def new():
 @bp.route("/<int:stakeholder_id>")
 def detail(stakeholder_id: int):
     """Everything about one stakeholder: details, contacts and change history."""
+    if moved := merged_redirect(merge.REGISTER, stakeholder_id):
+        return moved
     stakeholder = service.get_stakeholder(current_user, stakeholder_id, include_archived=True)
     return render_template(
         "stakeholders/detail.html",
@@ -116,7 +128,8 @@ def detail(stakeholder_id: int):
         contacts=service.contacts_of(stakeholder),
         timeline=engagements.stakeholder_timeline(current_user, stakeholder.id),
         last_engaged_on=stakeholder.last_engaged_on,
-        history=audit.history(service.KIND, stakeholder.id),
+        history=audit.history(service.KIND, merges.merged_ids(service.KIND, stakeholder.id)),
+        last_merge=merges.latest_merge_into(service.KIND, stakeholder.id),
         button_form=ButtonForm(),
     )
 
