@@ -236,3 +236,35 @@ def test_a_merged_records_page_leads_to_the_survivor_and_undo_is_offered(
     with app.app_context():
         assert engagement_figures.rebuild(dry_run=True).total == 0
         assert db.session.get(Stakeholder, w["dup"]).archived_at is None
+
+
+def test_contacts_merge_through_the_pages_and_the_merged_page_leads_on(
+    app, client, contact_world
+):
+    w = contact_world
+    sign_in(client, w["lead"])
+    duplicates_page = client.get("/contacts/duplicates").get_data(as_text=True)
+    assert "Same email address; Same name" in duplicates_page
+    from tests.formscrape import post_form
+
+    url = f"/contacts/merge?ids={w['dup']}&ids={w['keep']}"
+    form = post_form(client.get(url).get_data(as_text=True), url)
+    form |= {"survivor": str(w["keep"]), "field_phone": str(w["dup"])}
+    response = client.post(url, data=form)
+    assert response.headers["Location"] == f"/contacts/{w['keep']}"
+    assert client.get(f"/contacts/{w['dup']}").headers["Location"] == f"/contacts/{w['keep']}"
+    page = client.get(f"/contacts/{w['keep']}").get_data(as_text=True)
+    assert "0151 496 0101" in page and "Merged into" in page and "Undo the merge" in page
+    # An erased person (or one already merged) is not offered to merge again.
+    again = client.get(url)
+    assert again.status_code == 404
+
+
+def test_a_merge_page_refuses_what_cannot_be_merged(app, client, make_user, make_stakeholder):
+    keep = make_stakeholder(name="Alpha")
+    sign_in(client, make_user("lead"))
+    only_one = client.get(f"/stakeholders/merge?ids={keep}&ids={keep}").get_data(as_text=True)
+    assert "Select at least 2 stakeholders to merge" in only_one
+    senior = app.test_client()
+    sign_in(senior, make_user("senior"))
+    assert senior.get(f"/stakeholders/merge?ids={keep}").status_code == 403
