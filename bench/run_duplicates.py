@@ -23,16 +23,15 @@ import random
 import statistics
 import time
 
-from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
-from bench.generate import _analyse, _ensure_users, _insert
+from bench.generate import _analyse, _insert, prepare
 from bench.timing import sign_in
 from crm import create_app
 from crm.extensions import db
 from crm.models import Area, Stakeholder, User
 from crm.models.common import utcnow
-from crm.services import duplicates, seeding
+from crm.services import duplicates
 
 TARGET_S = 10.0
 ADMIN = "bench-admin@engage.test"
@@ -129,10 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     n = parser.parse_args(argv).stakeholders
     app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     with app.app_context():
-        upgrade()
-        seeding.load_reference_data()
-        db.session.commit()
-        _ensure_users()
+        prepare()
         engine = db.engine.dialect.name
         rows, planted = plan(n)
         if not db.session.scalar(select(func.count()).select_from(Stakeholder)):
