@@ -232,7 +232,7 @@ def _chosen_values(kind: str, survivor: Any, by_id: dict[int, Any], choices: dic
     """The survivor's fields that take another record's value: {field: value}."""
     changes: dict[str, Any] = {}
     for field, _ in FIELDS[kind]:
-        source = by_id.get(choices.get(field, survivor.id))
+        source = by_id.get(choices.get(field) or survivor.id)  # none chosen: the survivor's
         if source is None:
             raise MergeRefused("Choose a value from one of the records being merged")
         if source is not survivor and getattr(source, field) != getattr(survivor, field):
