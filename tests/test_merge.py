@@ -268,3 +268,43 @@ def test_a_merge_page_refuses_what_cannot_be_merged(app, client, make_user, make
     senior = app.test_client()
     sign_in(senior, make_user("senior"))
     assert senior.get(f"/stakeholders/merge?ids={keep}").status_code == 403
+
+
+def test_three_merged_into_one_and_back(app, stakeholder_world, make_stakeholder,
+                                        make_engagement):  # fmt: skip
+    w = stakeholder_world
+    third = make_stakeholder(name="Toxteth Women Network", postcode="L8 1AA")
+    make_engagement(stakeholder_ids=[third, w["keep"]], held_on=date(2026, 4, 1))
+    with app.app_context():
+        before = _state("stakeholder")
+        _merge("stakeholder", w["lead"].id, w["keep"], [w["dup"], third])
+        assert _pointing_at("stakeholder", w["dup"]) | _pointing_at("stakeholder", third) == set()
+        assert db.session.get(Stakeholder, w["keep"]).last_engaged_on == date(2026, 4, 1)
+        assert engagement_figures.rebuild(dry_run=True).total == 0
+        _undo("stakeholder", w["lead"].id, w["keep"])
+        assert _state("stakeholder") == before
+        assert engagement_figures.rebuild(dry_run=True).total == 0
+
+
+def test_a_merge_is_undone_only_after_a_later_merge_of_its_records(app, stakeholder_world,
+                                                                   make_stakeholder):  # fmt: skip
+    w = stakeholder_world
+    later = make_stakeholder(name="Toxteth Women's Network (old)")
+    with app.app_context():
+        before = _state("stakeholder")
+        _merge("stakeholder", w["lead"].id, w["keep"], [w["dup"]])
+        _merge("stakeholder", w["lead"].id, later, [w["keep"]])
+        # The first merge's survivor is now merged itself: its page leads to the latest.
+        lead = db.session.get(User, w["lead"].id)
+        assert merges.merged_into(lead, "stakeholder", w["dup"]) == later
+        assert merges.merged_ids("stakeholder", later) == [later, w["keep"], w["dup"]]
+        with pytest.raises(merges.MergeRefused, match="Undo the later merge"):
+            merges.undo(lead, "stakeholder", db.session.get(Stakeholder, w["keep"]))
+        db.session.rollback()
+        with pytest.raises(merges.MergeRefused, match="no merge into this record"):
+            merges.undo(lead, "stakeholder", db.session.get(Stakeholder, w["dup"]))
+        db.session.rollback()
+        _undo("stakeholder", w["lead"].id, later)
+        _undo("stakeholder", w["lead"].id, w["keep"])
+        assert _state("stakeholder") == before
+        assert engagement_figures.rebuild(dry_run=True).total == 0
