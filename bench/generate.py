@@ -75,6 +75,14 @@ def _ensure_users() -> None:
     db.session.commit()
 
 
+def prepare() -> None:
+    """The schema from the migrations, the reference data and the two bench accounts."""
+    upgrade()
+    seeding.load_reference_data()
+    db.session.commit()
+    _ensure_users()
+
+
 def _insert(table, rows: list[dict]) -> None:
     """Batched inserts; COPY on PostgreSQL, which is several times faster there."""
     if not rows:
@@ -271,10 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     n, engagements = args.stakeholders, args.engagements
     app = create_app({"SECRET_KEY": "bench"})
     with app.app_context():
-        upgrade()
-        seeding.load_reference_data()
-        db.session.commit()
-        _ensure_users()
+        prepare()
         engine = db.engine.dialect.name
         started = time.perf_counter()
         generate(n)

@@ -160,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.two_factor import bp as two_factor_bp
     from crm.contacts.consent import bp as consent_bp
     from crm.contacts.erasure import bp as erasure_bp
+    from crm.contacts.merge import bp as contact_merge_bp
     from crm.contacts.routes import bp as contacts_bp
     from crm.contacts.subject_access import bp as subject_access_bp
     from crm.engagements.coverage import bp as coverage_bp
@@ -186,13 +187,15 @@ def _register_blueprints(app: Flask) -> None:
     from crm.plans.objectives import bp as objectives_bp
     from crm.plans.routes import bp as plans_bp
     from crm.reports.quarterly import bp as reports_bp
+    from crm.stakeholders.merge import bp as stakeholder_merge_bp
     from crm.stakeholders.routes import bp as stakeholders_bp
 
     nested = {
         auth_bp: (two_factor_bp, sso_bp),
         admin_bp: (users_bp, invitations_bp, communities_bp, admin_areas_bp, audit_bp,
                    purposes_bp, population_bp, retention_bp),
-        contacts_bp: (consent_bp, subject_access_bp, erasure_bp),
+        contacts_bp: (consent_bp, subject_access_bp, erasure_bp, contact_merge_bp),
+        stakeholders_bp: (stakeholder_merge_bp,),
         engagements_bp: (actions_bp, coverage_bp, lookup_bp),
         feedback_bp: (case_reviews_bp, priorities_bp, you_said_bp, feedback_hold_bp),
         panels_bp: (memberships_bp, meetings_bp, refresh_bp),

@@ -53,6 +53,8 @@ LIMITS: dict[str, Rule] = {
     "auth.two_factor.verify": SIGN_IN,
     "engagements.lookup.search": LOOKUP,
     "contacts.consent.export_csv": EXPORT,
+    "contacts.export_register": EXPORT,
+    "stakeholders.export_register": EXPORT,
     "engagements.export": EXPORT,
     "equality.answers_csv": EXPORT,
     "equality.area_report_csv": EXPORT,

@@ -183,6 +183,28 @@ def csv_download(filename: str, header: list[str], rows) -> Response:
     )
 
 
+def register_file(file_format: str, name: str, header: list[str], rows) -> Response:
+    """A register's rows as a CSV (streamed as it is written) or an XLSX file to save."""
+    from flask import send_file, stream_with_context
+
+    from crm import clock
+    from crm.services import register_export
+
+    filename = f"{name}-{clock.today().isoformat()}.{file_format}"
+    if file_format == "xlsx":
+        return send_file(
+            register_export.xlsx_file(header, rows, name.replace("-", " ").capitalize()),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            as_attachment=True,
+            download_name=filename,
+        )
+    return Response(
+        stream_with_context(register_export.csv_chunks(header, rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def archive_page(
     record: Any, name: str, consequence: str, archive: Callable[[], Any], back_url: str,
     done_url: str,

@@ -35,6 +35,7 @@ from crm.models import (
     Contact,
     Declaration,
     DoNotContactChange,
+    DuplicateDismissal,
     Engagement,
     EngagementDay,
     EngagementPlace,
@@ -51,6 +52,8 @@ from crm.models import (
     MappingExercise,
     MappingPosition,
     Membership,
+    Merge,
+    MergeMove,
     Objective,
     ObjectiveMeasure,
     Panel,
@@ -191,6 +194,9 @@ def empty_database(app) -> None:
         seeded = db.session.scalars(select(CaseworkPriority.id).order_by(CaseworkPriority.id))
         seeded_ids = list(seeded)[:SEEDED_PRIORITIES]
         for table in (
+            MergeMove.__table__,
+            Merge.__table__,
+            DuplicateDismissal.__table__,
             MappingPosition.__table__,
             MappingExercise.__table__,
             Evidence.__table__,

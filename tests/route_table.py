@@ -64,6 +64,14 @@ ROUTES = {
     "stakeholders.edit": ("GET", "/stakeholders/{s}/edit", STAKEHOLDER_EDITORS),
     "stakeholders.archive": ("GET", "/stakeholders/{s}/archive", STAKEHOLDER_EDITORS),
     "stakeholders.restore": ("POST", "/stakeholders/{s}/restore", ADMIN),
+    "stakeholders.export_register": ("GET", "/stakeholders/register.csv", EVERYONE),
+    # Duplicates and merging: whoever edits the register (both records, in their Areas).
+    "stakeholders.merge.duplicates": ("GET", "/stakeholders/duplicates", STAKEHOLDER_EDITORS),
+    "stakeholders.merge.dismiss": ("POST", "/stakeholders/duplicates/not-the-same",
+                                   STAKEHOLDER_EDITORS),
+    "stakeholders.merge.merge": ("GET", "/stakeholders/merge?ids={s}&ids={s2}",
+                                 STAKEHOLDER_EDITORS),
+    "stakeholders.merge.undo": ("POST", "/stakeholders/{s}/undo-merge", STAKEHOLDER_EDITORS),
     "contacts.index": ("GET", "/contacts", EVERYONE),
     "contacts.new": ("GET", "/contacts/new", CONTACT_EDITORS),
     "contacts.detail": ("GET", "/contacts/{c}", EVERYONE),
@@ -72,6 +80,11 @@ ROUTES = {
     "contacts.unlink": ("POST", "/contacts/{c}/organisations/{s}/remove", CONTACT_EDITORS),
     "contacts.archive": ("GET", "/contacts/{c}/archive", CONTACT_EDITORS),
     "contacts.restore": ("POST", "/contacts/{c}/restore", ADMIN),
+    "contacts.export_register": ("GET", "/contacts/register.xlsx", EVERYONE),
+    "contacts.merge.duplicates": ("GET", "/contacts/duplicates", CONTACT_EDITORS),
+    "contacts.merge.dismiss": ("POST", "/contacts/duplicates/not-the-same", CONTACT_EDITORS),
+    "contacts.merge.merge": ("GET", "/contacts/merge?ids={c}&ids={c2}", CONTACT_EDITORS),
+    "contacts.merge.undo": ("POST", "/contacts/{c}/undo-merge", CONTACT_EDITORS),
     "engagements.index": ("GET", "/engagements", EVERYONE),
     "engagements.export": ("GET", "/engagements/export.csv", EVERYONE),
     "engagements.new": ("GET", "/engagements/new", STAKEHOLDER_EDITORS),
@@ -235,7 +248,7 @@ NOT_PAGES = frozenset({
     "feedback.you_said.report_csv", "maps.frame", "maps.points", "maps.engagements",
     "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
     "reports.quarterly_file", "reports.annual_file", "jobs.download",
-    "contacts.consent.export_csv",
+    "contacts.consent.export_csv", "contacts.export_register", "stakeholders.export_register",
     "equality.area_report_csv", "equality.answers_csv",
 })  # fmt: skip
 # Reference data every user shares, background jobs (a person's, not an Area's), and
@@ -245,6 +258,7 @@ NOT_IN_AN_AREA = {*(e for e in ROUTES if e.startswith("admin.")),
     "jobs.detail", "jobs.download", "jobs.retry", "reports.quarterly_pdf", "reports.annual_pdf",
 }  # fmt: skip
 MISSING = {key: 999_999 for key in "scdeapmgfroxj"} | {"area": 999_999, "c2": 999_999,
+                                                      "s2": 999_999,
                                                       "pl": 999_999, "pa": 999_999,
                                                       "x_area": 999_999, "u": 999_999,
                                                       "cm": 999_999, "ar": 999_999,
@@ -270,6 +284,10 @@ POSTS = {
                       {"stakeholder_id": "{s}", "role": "Trustee"}),  # fmt: skip
     "contacts.new": ("/contacts/new", SAME, {"name": "Sam Newcomer", "area_id": "{area}"}),
     "contacts.restore": ("/contacts/{c}/restore", None, {}),
+    "contacts.merge.dismiss": ("/contacts/duplicates/not-the-same", None,
+                               {"first_id": "{c}", "second_id": "{c2}"}),
+    "contacts.merge.merge": ("/contacts/merge?ids={c}&ids={c2}", SAME, {}),
+    "contacts.merge.undo": ("/contacts/{c}/undo-merge", None, {}),
     "contacts.unlink": ("/contacts/{c}/organisations/{s}/remove", None, {}),
     "engagements.archive": ("/engagements/{e}/archive", None, {}),
     "engagements.edit": ("/engagements/{e}/edit", SAME, {"title": "Renamed conversation",
@@ -314,6 +332,11 @@ POSTS = {
                                                      "type": "community_group",
                                                      "area_id": "{area}"}),  # fmt: skip
     "stakeholders.restore": ("/stakeholders/{s}/restore", None, {}),
+    "stakeholders.merge.dismiss": ("/stakeholders/duplicates/not-the-same", None,
+                                   {"first_id": "{s}", "second_id": "{s2}"}),
+    "stakeholders.merge.merge": ("/stakeholders/merge?ids={s}&ids={s2}", SAME, {}),
+    # With no merge into it to undo: says so, and back to its page.
+    "stakeholders.merge.undo": ("/stakeholders/{s}/undo-merge", None, {}),
     "plans.objectives.new": ("/objectives/new", SAME, {
         "title": "Confidence among disabled people", "area_id": "{area}", "starts_in": "2026",
         "ends_in": "2027"}),  # fmt: skip
@@ -450,6 +473,7 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
     f = factories
     home = area_name or "Mersey-Cheshire"
     s = f["stakeholder"](home)
+    s2 = f["stakeholder"](home, name="Toxteth Womens Network Ltd")
     c = f["contact"](home, stakeholder_id=s)
     c2 = f["contact"](home, name="Priya Applicant")
     e = f["engagement"](home, stakeholder_ids=[s], lead_id=lead_id,
@@ -484,8 +508,8 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
                                      (ActionPlan, pl)):  # fmt: skip
                 db.session.get(model, record_id).archived_at = utcnow()
             db.session.commit()
-    return {"s": s, "c": c, "c2": c2, "e": e, "a": a, "p": p, "m": m, "g": g, "f": fb, "r": r,
-            "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area,
+    return {"s": s, "s2": s2, "c": c, "c2": c2, "e": e, "a": a, "p": p, "m": m, "g": g, "f": fb,
+            "r": r, "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area,
             "x": x, "x_area": area, "j": j, "u": u, "cm": cm, "ar": area,
             "pu": pu}  # fmt: skip
 

@@ -314,7 +314,7 @@ def test_the_contact_list_leaves_out_do_not_contact_and_says_how_many(
     assert rows[1][4] == "ada@example.org"
     assert rows[-1] == ["3 people marked do not contact were left out"]
     page = client.get("/contacts").get_data(as_text=True)
-    assert "Download contact list (CSV)" in page
+    assert "Download contact list to contact people (CSV)" in page
     assert "3 people marked do not contact are left out" in page
     # The list's filters apply to the file, and to the count.
     with app.app_context():

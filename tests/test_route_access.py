@@ -208,6 +208,8 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
     u = make_user(name=HOSTILE).id
     s = make_stakeholder(name=HOSTILE, town=HOSTILE, communities=["Older people"])
     c = make_contact(name=HOSTILE, stakeholder_id=s, role=HOSTILE)
+    # A second of each, also hostile: the duplicates and merge pages show them side by side.
+    s2, c2 = make_stakeholder(name=HOSTILE, postcode="L8 1AA"), make_contact(name=HOSTILE)
     e = make_engagement(title=HOSTILE, summary=HOSTILE, stakeholder_ids=[s], contact_ids=[c],
                         actions=[{"description": HOSTILE}])  # fmt: skip
     p = make_panel(name=HOSTILE, purpose=HOSTILE, targets={"Older people": 2})
@@ -243,7 +245,7 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
             path += "?from=2026-01-01&to=2026-12-31"
         response = client.get(path.format(s=s, c=c, e=e, a=a, p=p, m=m, g=g, f=f, r=r, o=o,
                                           pl=pl, pa=pa, x=x, j=j, u=u, cm=cm,
-                                          ar=ar, pu=pu))  # fmt: skip
+                                          ar=ar, pu=pu, s2=s2, c2=c2))  # fmt: skip
         html = response.get_data(as_text=True)
         assert response.status_code == 200, endpoint
         assert html.count("<h1") == 1, endpoint

@@ -61,6 +61,10 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
             admin, {"name": HIDDEN_NAMES[0], "area_id": nw, **place}
         )
         c = contacts.create_contact(admin, {"name": "Dana Okafor", "area_id": mc}, s, "Chair")
+        # Each written twice, as the duplicates and merge pages find them.
+        s2 = stakeholders.create_stakeholder(admin, {"name": "Toxteth Womens Network Ltd",
+                                                     "area_id": mc, **place})  # fmt: skip
+        c2 = contacts.create_contact(admin, {"name": "Ms Dana Okafor", "area_id": mc}, s2, "")
         contacts.link_stakeholder(admin, c, hidden_s, "Trustee")
         hidden_c = contacts.create_contact(
             admin, {"name": HIDDEN_NAMES[1], "area_id": nw}, s, "Volunteer"
@@ -100,7 +104,8 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
         # A background job the owning lead started (only they and administrators follow it).
         job = jobs.submit(owner, "geocode", "Place records with a postcode", {})
         db.session.commit()
-        mersey_ids = {"s": s.id, "c": c.id, "e": e.id, "a": e.actions[0].id, "f": f1.id,
+        mersey_ids = {"s": s.id, "s2": s2.id, "c": c.id, "c2": c2.id, "e": e.id,
+                      "a": e.actions[0].id, "f": f1.id,
                       "f2": f2.id, "fn": national.id, "r": hate_crime,
                       "j": job.id, "u": owner.id, "ar": mc,
                       "cm": db.session.scalar(select(Community.id).where(

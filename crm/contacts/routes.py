@@ -6,9 +6,20 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
+from crm.contacts import merge
 from crm.contacts.forms import ContactForm, LinkStakeholderForm
 from crm.forms_common import optional_int
-from crm.services import access, audit, consent, engagements, memberships, reference
+from crm.merge_views import merged_redirect
+from crm.services import (
+    access,
+    audit,
+    consent,
+    engagements,
+    memberships,
+    merges,
+    reference,
+    register_export,
+)
 from crm.services import contacts as service
 from crm.services import erasure as erasures
 from crm.services.lookup import search_stakeholders
@@ -19,6 +30,7 @@ from crm.views_common import (
     arg_page,
     form_version,
     post_button,
+    register_file,
     save,
     save_once,
     try_save,
@@ -78,6 +90,14 @@ def index():
     )
 
 
+@bp.route("/register.<any(csv, xlsx):file_format>")
+def export_register(file_format: str):
+    """The register as the list shows it (its filters and order), every page, with ids:
+    people marked do not contact are in it, and marked."""
+    rows = register_export.contact_rows(current_user, list_filters())
+    return register_file(file_format, "contacts", register_export.contact_header(), rows)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     """Add a contact, optionally at a stakeholder (?stakeholder=ID)."""
@@ -114,6 +134,8 @@ def new():
 @bp.route("/<int:contact_id>")
 def detail(contact_id: int):
     """One contact: details, consent, organisations and change history."""
+    if moved := merged_redirect(merge.REGISTER, contact_id):
+        return moved
     contact = service.get_contact(current_user, contact_id, include_archived=True)
     return render_template(
         "contacts/detail.html",
@@ -126,7 +148,8 @@ def detail(contact_id: int):
         elsewhere=sum(
             1 for a in contact.affiliations if not access.may_read(current_user, a.stakeholder)
         ),
-        history=audit.history(service.KIND, contact.id),
+        history=audit.history(service.KIND, merges.merged_ids(service.KIND, contact.id)),
+        last_merge=merges.latest_merge_into(service.KIND, contact.id),
         timeline=engagements.contact_timeline(current_user, contact.id),
         last_engaged_on=engagements.contact_last_engaged_on(contact.id),
         memberships=memberships.for_contact(current_user, contact.id),

@@ -22,6 +22,7 @@ from crm.models.geography import AreaBoundary, Postcode, PostcodeSet
 from crm.models.invite import UserInvite
 from crm.models.job import Job
 from crm.models.mapping import MappingExercise, MappingPosition
+from crm.models.merge import DuplicateDismissal, Merge, MergeMove
 from crm.models.panel import (
     Attendance,
     Declaration,
@@ -65,6 +66,7 @@ __all__ = [
     "Contact",
     "DoNotContactChange",
     "Declaration",
+    "DuplicateDismissal",
     "Engagement",
     "EqualityAnswers",
     "EqualityView",
@@ -79,6 +81,8 @@ __all__ = [
     "LegalHold",
     "MappingExercise",
     "MappingPosition",
+    "Merge",
+    "MergeMove",
     "FormSubmission",
     "Job",
     "Membership",

@@ -158,6 +158,8 @@ class Stakeholder(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when merged into another stakeholder (archived then): links to it lead there.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
 
     area: Mapped[Area] = relationship()
     owner: Mapped[User | None] = relationship()
@@ -209,6 +211,8 @@ class Contact(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when merged into another contact (archived then): links to them lead there.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
 
     area: Mapped[Area] = relationship()
     affiliations: Mapped[list[Affiliation]] = relationship(

@@ -246,6 +246,17 @@ def _can(user: User, action: str, target: Any) -> bool:
             return _can(user, "follow_job", target)
         return target.started_by_id == user.id and all(
             _can(user, "exercise", right) for right in rights)
+    if action == "merge":
+        # Joining duplicates changes every record joined: a kind, for those whose role
+        # edits it (the duplicates pages); a record, for whoever may edit it now (in their
+        # Areas; national records only by national users). An erased person's emptied
+        # record is never merged.
+        if isinstance(target, str):
+            return user.role in EDIT_ROLES[target]
+        return may_write(user, target) and not is_archived(target) and not _erased(target)
+    if action == "undo_merge":
+        # ...and undone by whoever may edit each record of it, the archived ones too.
+        return may_write(user, target)
     if action in ("edit", "archive"):
         return may_write(user, target) and not is_archived(target)
     if action == "read":
@@ -328,7 +339,8 @@ def audit_conditions(user: User) -> list:
 def can(user: User, action: str, target: Any) -> bool:
     """The one question: may `user` do `action` to `target` (a kind, or a record)?
 
-    Actions: add (a kind), read, open, edit, archive, restore, see_restricted, change_owner,
+    Actions: add (a kind), read, open, edit, archive, restore, merge (a kind: see its
+    duplicates; a record: join it with others), undo_merge, see_restricted, change_owner,
     close_action (a follow-up action), see_equality and enter_equality (a membership's
     equality monitoring answers), update_action (a plan action), add_evidence (an
     objective or a plan action), follow_job and download_job (a background job, its

@@ -140,11 +140,15 @@ def shown(value: Any, user: User) -> str:
 HISTORY_SHOWN = 100
 
 
-def history(record_type: str, record_id: int, limit: int = HISTORY_SHOWN) -> list[AuditEvent]:
-    """The record's latest changes, newest first (a page shows at most `limit`)."""
+def history(
+    record_type: str, record_id: int | list[int], limit: int = HISTORY_SHOWN
+) -> list[AuditEvent]:
+    """The record's latest changes, newest first (a page shows at most `limit`). Given
+    several ids (a record and those merged into it), their changes together."""
+    ids = record_id if isinstance(record_id, list) else [record_id]
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id)
+        .where(AuditEvent.record_type == record_type, AuditEvent.record_id.in_(ids))
         .order_by(AuditEvent.id.desc())
         .limit(limit)
     )

@@ -8,7 +8,8 @@ Figures over a million engagements are read from copies kept beside them:
 - engagement_days: counting engagements per Area, day and type (the home pages' figures);
 - stakeholders.last_engaged_on: the latest counting engagement (lists, the map's gaps);
 - stakeholders.serves_seldom_heard: whether it serves a seldom-heard community (also
-  refreshed when an administrator changes a community's flag: refresh_seldom_heard).
+  refreshed when an administrator changes a community's flag: refresh_seldom_heard, and
+  after a merge moves a stakeholder's communities: refresh_serves_seldom_heard).
 
 Every writer of engagements (the engagement service, imports, merges, erasure, the
 demo data, the benchmark generator, the test factories) calls `sync` for each
@@ -231,11 +232,18 @@ def refresh_last_engaged(stakeholder_ids) -> None:
 def refresh_seldom_heard(community_id: int) -> None:
     """After a community is marked seldom heard or not: whether each stakeholder serving
     it serves a seldom-heard community, read again (Core: not an edit of the stakeholder)."""
+    sc = stakeholder_communities.c
+    refresh_serves_seldom_heard(select(sc.stakeholder_id).where(sc.community_id == community_id))
+
+
+def refresh_serves_seldom_heard(stakeholder_ids) -> None:
+    """Whether each of these stakeholders (ids, or a query of them) serves a seldom-heard
+    community, read again from its links (after a merge moved them, or a community's flag
+    changed). Core: not an edit of the stakeholder."""
     db.session.flush()
-    table, sc = Stakeholder.__table__, stakeholder_communities.c
-    serving = select(sc.stakeholder_id).where(sc.community_id == community_id)
+    table = Stakeholder.__table__
     db.session.execute(
-        update(table).where(table.c.id.in_(serving)).values(
+        update(table).where(table.c.id.in_(stakeholder_ids)).values(
             serves_seldom_heard=case((_seldom_heard(), literal(True)), else_=literal(False))
         )  # fmt: skip
     )

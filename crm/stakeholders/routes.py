@@ -6,10 +6,20 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
+from crm.merge_views import merged_redirect
 from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
-from crm.services import access, audit, engagements, geocoding, reference
+from crm.services import (
+    access,
+    audit,
+    engagements,
+    geocoding,
+    merges,
+    reference,
+    register_export,
+)
 from crm.services import stakeholders as service
+from crm.stakeholders import merge
 from crm.stakeholders.forms import StakeholderForm
 from crm.views_common import (
     archive_page,
@@ -17,6 +27,7 @@ from crm.views_common import (
     arg_page,
     form_version,
     post_button,
+    register_file,
     save_once,
     try_save,
 )
@@ -69,6 +80,13 @@ def index():
     )
 
 
+@bp.route("/register.<any(csv, xlsx):file_format>")
+def export_register(file_format: str):
+    """The register as the list shows it (its filters and order), every page, with ids."""
+    rows = register_export.stakeholder_rows(current_user, filters_from_args())
+    return register_file(file_format, "stakeholders", register_export.stakeholder_header(), rows)
+
+
 def _duplicates(form: StakeholderForm, exclude_id: int | None = None) -> list:
     if form.confirm_duplicate.data:
         return []
@@ -100,6 +118,8 @@ def new():
 @bp.route("/<int:stakeholder_id>")
 def detail(stakeholder_id: int):
     """Everything about one stakeholder: details, contacts and change history."""
+    if moved := merged_redirect(merge.REGISTER, stakeholder_id):
+        return moved
     stakeholder = service.get_stakeholder(current_user, stakeholder_id, include_archived=True)
     return render_template(
         "stakeholders/detail.html",
@@ -108,7 +128,8 @@ def detail(stakeholder_id: int):
         contacts=service.contacts_of(stakeholder),
         timeline=engagements.stakeholder_timeline(current_user, stakeholder.id),
         last_engaged_on=stakeholder.last_engaged_on,
-        history=audit.history(service.KIND, stakeholder.id),
+        history=audit.history(service.KIND, merges.merged_ids(service.KIND, stakeholder.id)),
+        last_merge=merges.latest_merge_into(service.KIND, stakeholder.id),
         button_form=ButtonForm(),
     )
 
