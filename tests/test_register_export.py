@@ -81,17 +81,31 @@ def test_contact_export_marks_do_not_contact_and_keeps_filters(
                        role="Chair")  # fmt: skip
     make_contact(name="Ben Quiet", do_not_contact=True)
     make_contact("North West", name="Dee Elsewhere")
+    with app.app_context():
+        from datetime import date
+
+        from sqlalchemy import select
+
+        from crm.extensions import db
+        from crm.models import ConsentRecord, Purpose
+
+        news = db.session.scalar(select(Purpose).where(Purpose.name == "Newsletters and updates"))
+        db.session.add(ConsentRecord(contact_id=ada, purpose_id=news.id, basis="consent",
+                                     status="given", changed_on=date(2026, 3, 2)))  # fmt: skip
+        db.session.commit()
     rows = _csv(client.get("/contacts/register.csv"))
     header = rows[0]
-    assert header[0] == "id" and header[-1] == "Do not contact"
-    assert [(r[1], r[-1]) for r in rows[1:]] == [("Ada Reachable", "No"), ("Ben Quiet", "Yes")]
+    assert rows[1][header.index("Consents now to")] == "Newsletters and updates"
+    assert header[0] == "id" and header[-2:] == ["Do not contact", "Consents now to"]
+    dnc = header.index("Do not contact")
+    assert [(r[1], r[dnc]) for r in rows[1:]] == [("Ada Reachable", "No"), ("Ben Quiet", "Yes")]
     assert rows[1][0] == str(ada)
     assert rows[1][header.index("Organisations")] == "Alpha Group (Chair)"
     rows = _csv(client.get(f"/contacts/register.csv?stakeholder={s}"))
     assert [r[1] for r in rows[1:]] == ["Ada Reachable"]
     table, _ = _xlsx(client.get("/contacts/register.xlsx?q=Ben"))
     assert table[0] == header
-    assert table[1][1] == "Ben Quiet" and table[1][-1] == "Yes"
+    assert table[1][1] == "Ben Quiet" and table[1][dnc] == "Yes"
     # The list for contacting people is a different file, and says so.
     page = client.get("/contacts").get_data(as_text=True)
     assert "Download contact list to contact people (CSV)" in page

@@ -72,10 +72,7 @@ FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("name", "Full name"), ("job_title", "Job title"), ("email", "Email address"),
         ("phone", "Phone number"), ("preferred_contact_method", "Preferred contact method"),
         ("accessibility_needs", "Accessibility needs"),
-        ("preferred_language", "Preferred language or format"),
-        ("consent_given", "Agreed to us keeping their details"),
-        ("consent_on", "Date consent was given"), ("consent_basis", "Lawful basis"),
-        ("consent_method", "How consent was obtained"), ("notes", "Notes"),
+        ("preferred_language", "Preferred language or format"), ("notes", "Notes"),
     ),
 }  # fmt: skip
 # The location follows the postcode chosen (latitude, longitude and where they came from).
@@ -347,8 +344,7 @@ def merged_ids(kind: str, record_id: int) -> list[int]:
 
 # How the merge page shows a field's value, where the column holds a code or an id.
 _SHOWN = {"type": "type_label", "status": "status_label",
-          "preferred_contact_method": "contact_method_label",
-          "consent_basis": "consent_basis_label"}  # fmt: skip
+          "preferred_contact_method": "contact_method_label"}  # fmt: skip
 
 
 def field_text(record: Any, field: str) -> str:

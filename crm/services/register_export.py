@@ -24,18 +24,17 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Affiliation, Area, Community, Contact, Stakeholder, User
 from crm.models.stakeholder import (
-    CONSENT_BASES,
     CONTACT_METHODS,
     STAKEHOLDER_STATUSES,
     STAKEHOLDER_TYPES,
     stakeholder_communities,
 )
-from crm.services import access
+from crm.services import access, consent
 from crm.services import contacts as contact_service
 from crm.services import stakeholders as stakeholder_service
 from crm.services.csv_export import safe_cell
 from crm.services.plan_sheets import xlsx_text
-from crm.services.records import iso_day, yes_no
+from crm.services.records import yes_no
 
 BATCH = 2000
 ID = "id"
@@ -74,16 +73,14 @@ CONTACT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("preferred_contact_method", "Preferred contact method"),
     ("accessibility_needs", "Accessibility needs"),
     ("preferred_language", "Preferred language or format"),
-    ("consent_given", "They have agreed to us keeping their details"),
-    ("consent_on", "Date consent was given"),
-    ("consent_basis", "Lawful basis"),
-    ("consent_method", "How consent was obtained"),
     ("notes", "Notes"),
 )
-# Columns beyond the form's: a contact's organisations (with their role there), and
-# whether they asked not to be contacted (changed through its own dated record).
+# Columns beyond the form's: a contact's organisations (with their role there), whether
+# they asked not to be contacted, and the purposes they consent to now (each changed
+# through its own dated record, on the contact's page).
 ORGANISATIONS = "Organisations"
 DO_NOT_CONTACT = "Do not contact"
+CONSENTS = "Consents now to"
 
 
 def stakeholder_header() -> list[str]:
@@ -91,7 +88,8 @@ def stakeholder_header() -> list[str]:
 
 
 def contact_header() -> list[str]:
-    return [ID, *(label for _, label in CONTACT_COLUMNS), ORGANISATIONS, DO_NOT_CONTACT]
+    return [ID, *(label for _, label in CONTACT_COLUMNS), ORGANISATIONS, DO_NOT_CONTACT,
+            CONSENTS]
 
 
 def _number(value: Any) -> str:
@@ -156,8 +154,7 @@ def contact_rows(user: User, filters) -> Iterator[list[object]]:
     stmt = (
         select(c.id, c.name, c.job_title, Area.name, c.email, c.phone,
                   c.preferred_contact_method, c.accessibility_needs, c.preferred_language,
-                  c.consent_given, c.consent_on, c.consent_basis, c.consent_method, c.notes,
-                  c.do_not_contact)
+                  c.notes, c.do_not_contact)
         .join(Area, Area.id == c.area_id)
         .where(*contact_service.filter_conditions(user, filters))
         .order_by(*_ordered(contact_service.SORTS, filters.sort))
@@ -169,13 +166,14 @@ def contact_rows(user: User, filters) -> Iterator[list[object]]:
 def _contact_rows(stmt, visible: list) -> Iterator[list[object]]:
     for batch in db.session.execute(stmt).partitions():
         organisations = _organisations_of(visible, [row[0] for row in batch])
+        consents = consent.consented_purposes([row[0] for row in batch])
         for row in batch:
-            (id_, name, job, area, email, phone, method, needs, language, given, on, basis,
-             how, notes, do_not_contact) = row  # fmt: skip
+            (id_, name, job, area, email, phone, method, needs, language, notes,
+             do_not_contact) = row  # fmt: skip
             yield [
                 id_, name, job, area, email, phone, CONTACT_METHODS.get(method, ""), needs,
-                language, yes_no(bool(given)), iso_day(on), CONSENT_BASES.get(basis or "", ""),
-                how, notes, organisations.get(id_, ""), yes_no(bool(do_not_contact)),
+                language, notes, organisations.get(id_, ""), yes_no(bool(do_not_contact)),
+                ", ".join(consents.get(id_, [])),
             ]  # fmt: skip
 
 

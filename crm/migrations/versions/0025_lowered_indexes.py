@@ -6,7 +6,7 @@ Indexes only: no table is rebuilt. Last in line on purpose: SQLite's table rebui
 batch migration) cannot read an index on an expression, and would drop these.
 
 Revision ID: 0025
-Revises: 0022 (until the imports' and merges' migrations, 0023 and 0024, land before it)
+Revises: 0024
 Create Date: 2026-11-30 14:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0022'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

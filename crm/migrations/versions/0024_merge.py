@@ -5,8 +5,8 @@ New tables, and one nullable column added to stakeholders and to contacts (a pla
 ADD COLUMN: no table is rebuilt, so no row of one can be lost). The pointer has no
 foreign key: adding one on SQLite would mean rebuilding the table.
 
-Revision ID: 0019
-Revises: 0017
+Revision ID: 0024
+Revises: 0022 (0023, the imports', lands before it)
 Create Date: 2026-11-30 13:55:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019'
-down_revision = '0017'
+revision = '0024'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
