@@ -107,6 +107,11 @@ def records(
         name="Oluwaseun Adebayo-Richardson", job_title="Safeguarding Coordinator", email=EMAIL,
         stakeholder_id=s, role="Trustee and Safeguarding Lead",
     )  # fmt: skip
+    # A second of each, for the pages that set two side by side (a merge).
+    s2 = make_stakeholder(name="Toxteth and Granby Women's Community Network & Refugee Support "
+                               "Association Ltd", town="Liverpool", postcode="L8 1TH")  # fmt: skip
+    c2 = make_contact(name="Ms Oluwaseun Adebayo-Richardson", email=EMAIL, stakeholder_id=s2,
+                      role="Trustee")  # fmt: skip
     e = make_engagement(
         title="Community Conversation on hate crime reporting with Toxteth and Granby women",
         summary=f"Notes are at {URL}", stakeholder_ids=[s], contact_ids=[c],
@@ -166,7 +171,7 @@ def records(
         pu = db.session.scalar(select(Purpose.id).order_by(Purpose.id))
     return user, {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r,
                   "o": o, "pl": pl, "pa": pa, "x": x, "j": j, "u": user.id, "cm": cm,
-                  "ar": ar, "pu": pu}  # fmt: skip
+                  "ar": ar, "pu": pu, "s2": s2, "c2": c2}  # fmt: skip
 
 
 def page_paths(ids: dict) -> list[str]:

@@ -240,6 +240,7 @@ def test_no_route_answers_500_to_a_hostile_query(app, client, make_user, world):
             target = url + ("&" + query[1:] if "?" in url else query)
             response = client.get(target)
             assert response.status_code < 500, target
+            response.close()  # a streamed export ends here, in its request's context
 
 
 def test_ids_too_large_for_the_database_are_not_found(app, client, make_user):
