@@ -45,6 +45,8 @@ from crm.models import (
     Feedback,
     FeedbackMove,
     FollowUpAction,
+    ImportMapping,
+    ImportRow,
     Job,
     KeyActivity,
     LegalHold,
@@ -65,6 +67,7 @@ from crm.models import (
     RetentionRule,
     RetentionRun,
     SignInAttempt,
+    SpreadsheetImport,
     Stakeholder,
     SubjectAccessRequest,
     TermsOfReference,
@@ -191,6 +194,9 @@ def empty_database(app) -> None:
         seeded = db.session.scalars(select(CaseworkPriority.id).order_by(CaseworkPriority.id))
         seeded_ids = list(seeded)[:SEEDED_PRIORITIES]
         for table in (
+            ImportRow.__table__,
+            ImportMapping.__table__,
+            SpreadsheetImport.__table__,
             MappingPosition.__table__,
             MappingExercise.__table__,
             Evidence.__table__,

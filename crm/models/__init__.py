@@ -43,6 +43,7 @@ from crm.models.plan import (
 )
 from crm.models.reference import Area, Community
 from crm.models.signin import SignInAttempt
+from crm.models.spreadsheet_import import ImportMapping, ImportRow, SpreadsheetImport
 from crm.models.sso import SsoIdentity
 from crm.models.stakeholder import Affiliation, Contact, Stakeholder
 from crm.models.submission import FormSubmission
@@ -75,6 +76,8 @@ __all__ = [
     "Feedback",
     "FeedbackMove",
     "FollowUpAction",
+    "ImportMapping",
+    "ImportRow",
     "KeyActivity",
     "LegalHold",
     "MappingExercise",
@@ -97,6 +100,7 @@ __all__ = [
     "RetentionRule",
     "RetentionRun",
     "SignInAttempt",
+    "SpreadsheetImport",
     "SsoIdentity",
     "Stakeholder",
     "SubjectAccessRequest",
