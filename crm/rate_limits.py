@@ -71,6 +71,9 @@ LIMITS: dict[str, Rule] = {
     "maps.admin.postcodes": IMPORT,
     "plans.imports.new": IMPORT,
     "plans.imports.confirm": IMPORT,
+    # A register's spreadsheet: the upload, and the preview's apply (its POST).
+    "imports.new": IMPORT,
+    "imports.detail": IMPORT,
 }
 
 

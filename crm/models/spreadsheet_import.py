@@ -65,6 +65,8 @@ class ImportRow(db.Model):
     action: Mapped[str] = mapped_column(String(10))  # "created" or "updated"
     # {column: value before} for an update (dates as ISO text); {} for a creation.
     before: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The record's version once imported: undo refuses if it has moved on since.
+    version_after: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class ImportMapping(db.Model):
