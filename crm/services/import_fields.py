@@ -79,7 +79,7 @@ STAKEHOLDERS = Kind("stakeholders", "Stakeholders", "stakeholder", (
     Column("address_line1", "Address line 1", "1 High Street", aliases=("address", "street")),
     Column("address_line2", "Address line 2", "", aliases=("address 2",)),
     Column("town", "Town or city", "Liverpool", max_length=100, aliases=("town", "city")),
-    Column("postcode", "Postcode", "L1 8JQ", reads="postcode", max_length=10,
+    Column("postcode", "Postcode", "L1 8JQ", reads="postcode", max_length=20,
            aliases=("post code", "zip")),
     EMAIL, PHONE,
     Column("website", "Website", "https://example.org", max_length=300, aliases=("web", "url")),
@@ -161,7 +161,12 @@ class Names:
 def suggestion(text: str, names: list[str]) -> str:
     """' Did you mean "X"?' for the closest name, or "" when none is close."""
     by_plain = {plain(name): name for name in names}
-    close = difflib.get_close_matches(plain(text), list(by_plain), n=1, cutoff=0.6)
+    words = set(plain(text).split())
+    # Every word typed is in one name ("Faith" for "Faith organisation"), else the
+    # closest spelling ("Gypsy Roma Traveller" for "Gypsy, Roma and Traveller").
+    holding = [key for key in by_plain if words and words <= set(key.split())]
+    close = holding if len(holding) == 1 else difflib.get_close_matches(
+        plain(text), list(by_plain), n=1, cutoff=0.6)
     return f' Did you mean "{by_plain[close[0]]}"?' if close else ""
 
 
