@@ -57,6 +57,7 @@ LIMITS: dict[str, Rule] = {
     "equality.answers_csv": EXPORT,
     "equality.area_report_csv": EXPORT,
     "feedback.you_said.report_csv": EXPORT,
+    "imports.template": EXPORT,
     "jobs.download": EXPORT,
     "maps.download": EXPORT,
     "maps.picture": EXPORT,
