@@ -186,11 +186,27 @@ def _by_ids(model, user: User, ids: list[int]) -> dict[int, object]:
 
 class _Keys:
     """Existing records by natural key, read once as tuples (no ORM objects); each key one
-    string ("\x1f"-joined), which costs a third of a tuple of strings at 100,000 rows."""
+    string ("\x1f"-joined), which costs a third of a tuple of strings at 100,000 rows,
+    holding its one id (a list only when several records share it)."""
 
     def __init__(self) -> None:
-        self.exact: dict[str, list[int]] = defaultdict(list)
-        self.similar: dict[str, list[int]] = defaultdict(list)
+        self.exact = _IdsByKey()
+        self.similar = _IdsByKey()
+
+
+class _IdsByKey(dict):
+    def append(self, key: str, record_id: int) -> None:
+        found = super().get(key)
+        if found is None:
+            self[key] = record_id
+        elif isinstance(found, list):
+            found.append(record_id)
+        else:
+            self[key] = [found, record_id]
+
+    def ids(self, key: str) -> list[int]:
+        found = super().get(key)
+        return [] if found is None else found if isinstance(found, list) else [found]
 
 
 def _key(*parts) -> str:
@@ -205,10 +221,10 @@ def _stakeholder_keys(user: User) -> _Keys:
     for record_id, name, postcode, email, area_id in db.session.execute(stmt):
         said = plain(name)
         if postcode:
-            keys.exact[_key("name", said, postcode)].append(record_id)
+            keys.exact.append(_key("name", said, postcode), record_id)
         if email:
-            keys.exact[_key("email", email)].append(record_id)
-        keys.similar[_key(said, area_id)].append(record_id)
+            keys.exact.append(_key("email", email), record_id)
+        keys.similar.append(_key(said, area_id), record_id)
     return keys
 
 
@@ -230,10 +246,10 @@ def _contact_keys(user: User) -> _Keys:
     for record_id, name, email, area_id, stakeholder_id in db.session.execute(stmt):
         said = plain(name)
         if email:
-            keys.exact[_key("email", email)].append(record_id)
+            keys.exact.append(_key("email", email), record_id)
         else:
-            keys.exact[_key("name", said, area_id, stakeholder_id)].append(record_id)
-        keys.similar[_key(said, area_id)].append(record_id)
+            keys.exact.append(_key("name", said, area_id, stakeholder_id), record_id)
+        keys.similar.append(_key(said, area_id), record_id)
     return keys
 
 
@@ -275,12 +291,12 @@ def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Pr
         for key in exact:
             seen.setdefault(key, row.row)
         if row.record_id is None:
-            matched = sorted({i for key in exact for i in keys.exact.get(key, [])})
+            matched = sorted({i for key in exact for i in keys.exact.ids(key)})
             if len(matched) == 1:
                 row.action, row.record_id, row.why = "update", matched[0], "same details"
                 row.choices = ("update", "create", "skip")
             else:
-                matched = matched or sorted(keys.similar.get(similar, []))
+                matched = matched or sorted(keys.similar.ids(similar))
                 if matched:
                     row.duplicates = [(i, "") for i in matched[:10]]
                     row.action, row.why = "skip", "possible duplicate"

@@ -174,6 +174,7 @@ def plan_for(user: User, record: SpreadsheetImport) -> Plan:
     guidance = guidance_row(kind)
     body = [[] if row[:1] == guidance[:1] else row for row in rows]
     planned, problems = read_rows(user, kind, body, header, dict(record.mapping))
+    del rows, body  # the rows' lists (their cells live on in the values read)
     if kind.key == "contacts":
         resolve_organisations(user, planned, problems)
     match_rows(user, kind, planned, problems, dict(record.choices or {}))
