@@ -282,3 +282,43 @@ def test_only_the_uploader_and_administrators_follow_an_import(app, client, make
         assert other.post(preview, data={"apply": "Import"}).status_code == 403
         assert other.get(preview.replace("/imports/", "/imports/999999")).status_code == 404
     assert live_names(app) == []
+
+
+def test_a_worker_killed_mid_apply_leaves_nothing_and_the_import_failed(database_url, make_user,
+                                                                       tmp_path):  # fmt: skip
+    """A real worker on an embedded queue, killed (kill -9) while it writes the rows: no
+    row of the import is kept, its job and the import say it failed, never "running"."""
+    import os
+    import signal
+    import time
+
+    from tests.conftest import make_app, sign_in
+    from tests.test_jobs import _state, _wait_for, _worker
+
+    jobs_url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    app = make_app(database_url, JOBS_URL=jobs_url, JOB_STALE_SECONDS=2)
+    client = app.test_client()
+    sign_in(client, make_user("lead"))
+    rows = [["Name", "Type"]] + [[f"Community Group {n}", "vcs"] for n in range(60_000)]
+    preview = upload(client, csv_bytes(rows))
+    env = os.environ | {"FLASK_APP": "crm", "CRM_DATABASE_URL": database_url,
+                        "CRM_JOBS_URL": jobs_url, "CRM_JOB_STALE_SECONDS": "2"}  # fmt: skip
+    worker = _worker(env)
+    try:
+        location = client.post(preview, data={"apply": "Import"}).location
+        deadline = time.monotonic() + 90
+        while "Creating records" not in _state(client.get(location).get_data(as_text=True)):
+            assert time.monotonic() < deadline, "the import never made progress"
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+        _wait_for(client, location, "Failed", 10)
+        assert "Failed: nothing was imported" in text_of(client.get(preview))
+        assert live_names(app) == []
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(ImportRow)) == 0
+            assert db.session.scalar(select(SpreadsheetImport.status)) == "queued"
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(10)

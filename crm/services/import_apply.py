@@ -24,7 +24,7 @@ from crm.models.stakeholder import (
     STAKEHOLDER_TYPES,
     stakeholder_communities,
 )
-from crm.services import audit, geocoding
+from crm.services import audit, bulk, geocoding
 from crm.services.import_fields import Kind
 from crm.services.import_plan import COLUMNS, MODELS, Plan, Planned
 
@@ -85,10 +85,8 @@ class Writer:
                             "changes": kept, "at": self.now})  # fmt: skip
 
     def flush(self) -> None:
-        if self.events:
-            db.session.execute(insert(AuditEvent.__table__), self.events)
-        if self.import_rows:
-            db.session.execute(insert(ImportRow.__table__), self.import_rows)
+        bulk.insert_rows(AuditEvent.__table__, self.events)
+        bulk.insert_rows(ImportRow.__table__, self.import_rows)
         self.events, self.import_rows = [], []
 
     # --- creating --------------------------------------------------------------------
@@ -145,28 +143,27 @@ class Writer:
                                      "record_type": self.kind.record_type,
                                      "record_id": record_id, "action": "created",
                                      "before": {}, "version_after": 1})  # fmt: skip
-        if links:
-            db.session.execute(insert(stakeholder_communities), links)
-        if affiliations:
-            db.session.execute(insert(Affiliation.__table__), affiliations)
+        bulk.insert_rows(stakeholder_communities, links)
+        bulk.insert_rows(Affiliation.__table__, affiliations)
         self.flush()
 
     def _insert(self, records: list[dict]) -> list[int]:
         """Insert the rows; their new ids, in the rows' order.
 
-        PostgreSQL returns them from batched statements (SQLAlchemy's insertmanyvalues,
-        ordered by a sentinel). SQLite cannot order a multi-row RETURNING, so SQLAlchemy
-        would send one statement a row (10 s per 100,000); instead the rows go in one
-        executemany and their ids are read back: SQLite numbers a table's new rows one
-        after its largest id, and this transaction holds the only write lock from its
-        first insert until it commits, so the batch has the consecutive ids ending at
-        the largest.
+        PostgreSQL: ids taken from the table's sequence, then COPY. SQLite cannot order
+        a multi-row RETURNING (SQLAlchemy would send a statement a row: 10 s per
+        100,000), so the rows go in one executemany and their ids are read back: SQLite
+        numbers new rows one after the table's largest id, and this transaction holds
+        the only write lock from its first insert until it commits, so the batch has the
+        consecutive ids ending at the largest.
         """
-        if db.engine.dialect.name != "sqlite":
-            statement = insert(self.table).returning(self.table.c.id,
-                                                     sort_by_parameter_order=True)
-            return list(db.session.scalars(statement, records))
-        db.session.execute(insert(self.table), records)
+        if db.engine.dialect.name == "postgresql":
+            ids = bulk.new_ids(self.table, len(records))
+            for record, record_id in zip(records, ids, strict=True):
+                record["id"] = record_id
+            bulk.insert_rows(self.table, records)
+            return ids
+        bulk.insert_rows(self.table, records)
         last = db.session.scalar(select(func.max(self.table.c.id)))
         return list(range(last - len(records) + 1, last + 1))
 
