@@ -65,8 +65,10 @@ class ImportRow(db.Model):
     action: Mapped[str] = mapped_column(String(10))  # "created" or "updated"
     # {column: value before} for an update (dates as ISO text); {} for a creation.
     before: Mapped[dict] = mapped_column(JSON, default=dict)
-    # The record's version once imported: undo refuses if it has moved on since.
+    # The record's version once imported: undo refuses if it has moved on since; and
+    # before (an update), so undoing a later import hands this one's turn back.
     version_after: Mapped[int] = mapped_column(Integer, default=1)
+    version_before: Mapped[int | None] = mapped_column(Integer)
 
 
 class ImportMapping(db.Model):

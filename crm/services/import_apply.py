@@ -142,7 +142,8 @@ class Writer:
             self.import_rows.append({"import_id": self.import_id, "row_number": row.row,
                                      "record_type": self.kind.record_type,
                                      "record_id": record_id, "action": "created",
-                                     "before": {}, "version_after": 1})  # fmt: skip
+                                     "before": {}, "version_after": 1,
+                                     "version_before": None})  # fmt: skip
         bulk.insert_rows(stakeholder_communities, links)
         bulk.insert_rows(Affiliation.__table__, affiliations)
         self.flush()
@@ -166,6 +167,16 @@ class Writer:
         bulk.insert_rows(self.table, records)
         last = db.session.scalar(select(func.max(self.table.c.id)))
         return list(range(last - len(records) + 1, last + 1))
+
+    # --- undoing ---------------------------------------------------------------------
+
+    def archive_created(self, rows: list[ImportRow]) -> None:
+        _archive_created(self, rows)
+
+    def put_back(self, row: ImportRow) -> int:
+        """Put the record back as it was before the import; its version now."""
+        _put_back(self, row, row.version_after + 1)
+        return row.version_after + 1
 
     # --- updating --------------------------------------------------------------------
 
@@ -200,7 +211,8 @@ class Writer:
         self.import_rows.append({"import_id": self.import_id, "row_number": row.row,
                                  "record_type": self.kind.record_type,
                                  "record_id": row.record_id, "action": "updated",
-                                 "before": before, "version_after": version})  # fmt: skip
+                                 "before": before, "version_after": version,
+                                 "version_before": row.version})  # fmt: skip
         if len(self.import_rows) >= BATCH:
             self.flush()
 
@@ -283,22 +295,39 @@ def undo_rows(writer: Writer) -> int:
             "undoing it would lose those changes. Change them back by hand instead.")
     created = [row for row in rows if row.action == "created"]
     for start in range(0, len(created), BATCH):
-        part = created[start:start + BATCH]
-        db.session.execute(update(table).where(table.c.id.in_([r.record_id for r in part]))
-                           .values(archived_at=writer.now, updated_at=writer.now,
-                                   version=table.c.version + 1))  # fmt: skip
-        for row in part:
-            writer.event(row.record_id, "archived", {"Archived": ["No", "Yes"],
-                                                     "Import undone": ["", writer.source]},
-                         row.version_after + 1)  # fmt: skip
-        writer.flush()
+        writer.archive_created(created[start:start + BATCH])
+    put_back = []
     for row in rows:
         if row.action == "updated":
-            _put_back(writer, row, row.version_after + 1)
+            put_back.append((row, writer.put_back(row)))
             if len(writer.events) >= BATCH:
                 writer.flush()
     writer.flush()
+    _hand_on_versions(writer, put_back)
     return len(rows)
+
+
+def _hand_on_versions(writer: Writer, put_back: list[tuple[ImportRow, int]]) -> None:
+    """An earlier import whose record this one updated, and has now put back as it was,
+    may be undone in its turn: its row takes the record's version now."""
+    table = ImportRow.__table__
+    for row, version in put_back:
+        db.session.execute(update(table).where(
+            table.c.record_type == row.record_type, table.c.record_id == row.record_id,
+            table.c.version_after == row.version_before,
+            table.c.import_id != writer.import_id).values(version_after=version))
+
+
+def _archive_created(writer: Writer, rows: list[ImportRow]) -> None:
+    table = writer.table
+    db.session.execute(update(table).where(table.c.id.in_([r.record_id for r in rows]))
+                       .values(archived_at=writer.now, updated_at=writer.now,
+                               version=table.c.version + 1))  # fmt: skip
+    for row in rows:
+        writer.event(row.record_id, "archived", {"Archived": ["No", "Yes"],
+                                                 "Import undone": ["", writer.source]},
+                     row.version_after + 1)  # fmt: skip
+    writer.flush()
 
 
 def _put_back(writer: Writer, row: ImportRow, version: int) -> None:
@@ -322,3 +351,12 @@ def _put_back(writer: Writer, row: ImportRow, version: int) -> None:
         **columns, version=version, updated_at=writer.now))  # fmt: skip
     changes["Import undone"] = ["", writer.source]
     writer.event(row.record_id, "updated", changes, version)
+
+
+def writer_for(user, import_id: int, file_name: str, kind: Kind) -> Writer:
+    """The writer for the kind: engagements go through their service, one at a time."""
+    if kind.key == "engagements":
+        from crm.services.import_engagements import EngagementWriter
+
+        return EngagementWriter(user, import_id, file_name, kind)
+    return Writer(user.id, import_id, file_name, kind)

@@ -14,6 +14,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import date
 
+from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
 from crm.models.stakeholder import CONTACT_METHODS, STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services.validation import normalise_postcode
 
@@ -111,8 +112,37 @@ CONTACTS = Kind("contacts", "Contacts", "contact", (
 ), refused={"consent": CONSENT_REFUSED, "consent given": CONSENT_REFUSED,
             "do not contact": DO_NOT_CONTACT_REFUSED, "dnc": DO_NOT_CONTACT_REFUSED})  # fmt: skip
 
-KINDS: dict[str, Kind] = {kind.key: kind for kind in (STAKEHOLDERS, CONTACTS)}
+ENGAGEMENTS = Kind("engagements", "Engagements", "engagement", (
+    ID,
+    Column("title", "Title", "What it was, like Drop-in at the library", required=True,
+           aliases=("engagement", "name", "event")),
+    Column("type", "Type", "; ".join(ENGAGEMENT_TYPES.values()), reads="choice",
+           required=True, max_length=60, aliases=("engagement type",)),
+    Column("status", "Status", "; ".join(ENGAGEMENT_STATUSES.values()) + " (empty: Held)",
+           reads="choice", max_length=30),
+    Column("held_on", "Date", "31/10/2026", reads="date", required=True, max_length=30,
+           aliases=("held on", "date held", "when")),
+    AREA,
+    Column("stakeholders", "Stakeholders", "Names of stakeholders in Engage, separated by ;",
+           reads="names", max_length=5000, aliases=("organisations", "stakeholder")),
+    Column("contacts", "Contacts", "Emails (or names) of contacts in Engage, separated by ;",
+           reads="names", max_length=5000, aliases=("people", "attendees", "contact")),
+    Column("communities", "Communities", "Names from Engage's list, separated by ;",
+           reads="communities", max_length=2000, aliases=("communities reached", "community")),
+    Column("location_address", "Address", "Central Library, William Brown Street",
+           max_length=300, aliases=("location", "venue", "where")),
+    Column("location_postcode", "Postcode", "L3 8EW", reads="postcode", max_length=20,
+           aliases=("post code",)),
+    Column("attendance", "Attendance", "How many came, like 24", reads="count", max_length=7,
+           aliases=("attendees count", "number attending", "people attending")),
+    Column("summary", "Summary", "What happened", max_length=20000),
+    Column("outcomes", "Outcomes", "What came of it", max_length=20000),
+))  # fmt: skip
+
+KINDS: dict[str, Kind] = {kind.key: kind for kind in (STAKEHOLDERS, CONTACTS, ENGAGEMENTS)}
 CHOICES: dict[tuple[str, str], dict[str, str]] = {
+    ("engagements", "type"): ENGAGEMENT_TYPES,
+    ("engagements", "status"): ENGAGEMENT_STATUSES,
     ("stakeholders", "type"): STAKEHOLDER_TYPES,
     ("stakeholders", "status"): STAKEHOLDER_STATUSES,
     ("contacts", "preferred_contact_method"): CONTACT_METHODS,
@@ -210,6 +240,15 @@ def read_cell(kind: Kind, column: Column, text: str, names: Names):
     if column.reads == "score":
         return (int(text), "") if text in ("1", "2", "3", "4", "5") else (
             None, f"{column.label} must be a whole number from 1 to 5")
+    if column.reads == "date":
+        day = read_date(text)
+        return (day, "") if day and 2000 <= day.year <= 2100 else (
+            None, f"{column.label} must be a real date, like 31/10/2026")
+    if column.reads == "count":
+        return (int(text), "") if text.isdigit() and len(text) <= 6 else (
+            None, f"{column.label} must be a whole number, like 24")
+    if column.reads == "names":
+        return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()], ""
     if column.reads == "choice":
         return _choice(kind, column, text)
     if column.reads == "area":

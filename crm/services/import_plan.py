@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Affiliation, Area, Community, Contact, Stakeholder, User
+from crm.models import Affiliation, Area, Community, Contact, Engagement, Stakeholder, User
 from crm.services import access, erasure
 from crm.services.import_fields import Kind, Names, plain, read_cell
 
@@ -262,9 +262,24 @@ def contact_row_keys(values: dict) -> tuple[list[str], str]:
     return exact, _key(said, values.get("area"))
 
 
+def _engagement_keys(user: User) -> _Keys:
+    from crm.services import import_engagements  # it writes through import_apply
+
+    keys = _Keys()
+    import_engagements.keys_of(user, keys)
+    return keys
+
+
+def _engagement_row_keys(values: dict) -> tuple[list[str], str]:
+    from crm.services import import_engagements
+
+    return import_engagements.row_keys(values)
+
+
 KEYS = {"stakeholders": (_stakeholder_keys, stakeholder_row_keys),
-        "contacts": (_contact_keys, contact_row_keys)}  # fmt: skip
-MODELS = {"stakeholders": Stakeholder, "contacts": Contact}
+        "contacts": (_contact_keys, contact_row_keys),
+        "engagements": (_engagement_keys, _engagement_row_keys)}  # fmt: skip
+MODELS = {"stakeholders": Stakeholder, "contacts": Contact, "engagements": Engagement}
 
 
 def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Problem],
@@ -346,6 +361,8 @@ COLUMNS = {
                      "interest", "preferred_language", "accessible_formats", "notes"),
     "contacts": ("name", "job_title", "email", "phone", "preferred_contact_method",
                  "accessibility_needs", "preferred_language", "notes"),
+    "engagements": ("title", "type", "status", "held_on", "location_address",
+                    "location_postcode", "attendance", "summary", "outcomes"),
 }  # fmt: skip
 
 
@@ -363,7 +380,11 @@ def current_values(kind: Kind, ids: list[int]) -> dict[int, dict]:
             values = dict(row._mapping)
             values["area"] = values.pop("area_id")
             found[values["id"]] = values | {"communities": [], "organisations": {}}
-        if kind.key == "stakeholders":
+        if kind.key == "engagements":
+            from crm.services import import_engagements
+
+            import_engagements.links_of(part, found)
+        elif kind.key == "stakeholders":
             links = select(stakeholder_communities.c.stakeholder_id,
                            stakeholder_communities.c.community_id).where(
                 stakeholder_communities.c.stakeholder_id.in_(part))
@@ -395,7 +416,8 @@ def _compare(updating: list[Planned], current: dict[int, dict]) -> None:
             continue
         changes = {}
         for name, value in row.values.items():
-            if name in ("id", "organisation", "organisation_id", "role"):
+            if name in ("id", "organisation", "organisation_id", "role", "stakeholders",
+                        "contacts"):
                 continue
             if now.get(name) != value:
                 changes[name] = (now.get(name), value)

@@ -21,12 +21,13 @@ from crm import clock
 from crm.extensions import db
 from crm.models import Job, SpreadsheetImport, User
 from crm.models.spreadsheet_import import ImportMapping
-from crm.services import access, audit, jobs, sheets
+from crm.services import access, audit, import_engagements, jobs, sheets
 from crm.services.csv_export import to_csv
-from crm.services.import_apply import Writer, carry_out, undo_rows
+from crm.services.import_apply import carry_out, undo_rows, writer_for
 from crm.services.import_fields import KINDS, Kind, guess_mapping, plain, refused_columns
 from crm.services.import_plan import (
     Plan,
+    Problem,
     find_header,
     match_rows,
     read_rows,
@@ -177,6 +178,8 @@ def plan_for(user: User, record: SpreadsheetImport) -> Plan:
     del rows, body  # the rows' lists (their cells live on in the values read)
     if kind.key == "contacts":
         resolve_organisations(user, planned, problems)
+    elif kind.key == "engagements":
+        import_engagements.resolve_links(user, planned, problems, Problem)
     match_rows(user, kind, planned, problems, dict(record.choices or {}))
     work_out_changes(kind, planned)
     problems.sort(key=lambda problem: problem.row)
@@ -210,7 +213,7 @@ def apply(user: User, import_id: int, progress) -> SpreadsheetImport:
     if not plan.ok:
         raise ImportRefused("The file's rows now have problems (the register has changed "
                             "since the preview): upload it again to see them")  # fmt: skip
-    writer = Writer(user.id, record.id, record.file_name, kind)
+    writer = writer_for(user, record.id, record.file_name, kind)
     carry_out(writer, plan, progress)
     record.created_count = plan.count("create")
     record.updated_count = plan.count("update")
@@ -254,7 +257,7 @@ def undo(user: User, record: SpreadsheetImport) -> int:
     if not may_undo(user, record):
         raise ImportRefused(f"Only an import applied in the last {UNDO_DAYS} days can be "
                             "undone, by the person who made it or an administrator")
-    writer = Writer(user.id, record.id, record.file_name, kind_of(record))
+    writer = writer_for(user, record.id, record.file_name, kind_of(record))
     count = undo_rows(writer)
     record.status, record.undone_at, record.undone_by_id = "undone", clock.now(), user.id
     audit.record_event(user, AUDIT_KIND, record.id, "undone", None,

@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('action', sa.String(length=10), nullable=False),
     sa.Column('before', sa.JSON(), nullable=False),
     sa.Column('version_after', sa.Integer(), nullable=False),
+    sa.Column('version_before', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['import_id'], ['imports.id'], name=op.f('fk_import_rows_import_id_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_rows'))
     )
