@@ -250,6 +250,14 @@ def _analyse() -> None:
         db.session.commit()
 
 
+def prepare() -> None:
+    """The schema from the migrations, the reference data and the two accounts."""
+    upgrade()
+    seeding.load_reference_data()
+    db.session.commit()
+    _ensure_users()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.generate",
@@ -264,10 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     n, engagements = args.stakeholders, args.engagements
     app = create_app({"SECRET_KEY": "bench"})
     with app.app_context():
-        upgrade()
-        seeding.load_reference_data()
-        db.session.commit()
-        _ensure_users()
+        prepare()
         engine = db.engine.dialect.name
         started = time.perf_counter()
         generate(n)

@@ -23,15 +23,14 @@ import random
 import resource
 import time
 
-from flask_migrate import upgrade
 from sqlalchemy import delete, select
 
-from bench.generate import TOWNS, WORDS, _ensure_users
+from bench.generate import TOWNS, WORDS, prepare
 from crm import create_app
 from crm.extensions import db
 from crm.models import Area, AuditEvent, Community, ImportRow, SpreadsheetImport, Stakeholder, User
 from crm.models.stakeholder import stakeholder_communities
-from crm.services import imports, seeding, stakeholders
+from crm.services import imports, stakeholders
 from tests.import_files import csv_bytes
 
 KINDS = ["Network", "Forum", "Group", "Centre", "Trust", "Association", "Project", "Hub"]
@@ -113,10 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     app = create_app({"SECRET_KEY": "bench"})
     with app.app_context():
-        upgrade()
-        seeding.load_reference_data()
-        db.session.commit()
-        _ensure_users()
+        prepare()
         empty_out()
         user = db.session.scalar(select(User).where(User.email == "bench-lead@engage.test"))
         communities = [c.name for c in db.session.scalars(select(Community).order_by(Community.id))]

@@ -355,11 +355,9 @@ def test_a_worker_killed_mid_apply_leaves_nothing_and_the_import_failed(database
     """A real worker on an embedded queue, killed (kill -9) while it writes the rows: no
     row of the import is kept, its job and the import say it failed, never "running"."""
     import os
-    import signal
-    import time
 
     from tests.conftest import make_app, sign_in
-    from tests.test_jobs import _state, _wait_for, _worker
+    from tests.test_jobs import _wait_for, _worker, kill_when_it_says
 
     jobs_url = f"sqlite:///{tmp_path / 'jobs.db'}"
     app = make_app(database_url, JOBS_URL=jobs_url, JOB_STALE_SECONDS=2)
@@ -372,12 +370,7 @@ def test_a_worker_killed_mid_apply_leaves_nothing_and_the_import_failed(database
     worker = _worker(env)
     try:
         location = client.post(preview, data={"apply": "Import"}).location
-        deadline = time.monotonic() + 90
-        while "Creating records" not in _state(client.get(location).get_data(as_text=True)):
-            assert time.monotonic() < deadline, "the import never made progress"
-            time.sleep(0.05)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(10)
+        kill_when_it_says(client, location, "Creating records", worker, 90)
         _wait_for(client, location, "Failed", 10)
         assert "Failed: nothing was imported" in text_of(client.get(preview))
         assert live_names(app) == []
