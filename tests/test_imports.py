@@ -381,3 +381,29 @@ def test_a_worker_killed_mid_apply_leaves_nothing_and_the_import_failed(database
         if worker.poll() is None:
             worker.terminate()
             worker.wait(10)
+
+
+def test_columns_chosen_are_remembered_for_the_next_file_with_the_same_headers(client,
+                                                                             signed_in):
+    signed_in("lead")
+    rows = [["Group called", "Kind of group"], ["Wirral Deaf Club", "vcs"]]
+    first = client.post("/imports/new", data={
+        "kind": "stakeholders", "file": (io.BytesIO(csv_bytes(rows)), "s.csv")}).location
+    form = post_form(client.get(first).get_data(as_text=True), first)
+    assert form["field_name"] == [""]  # nothing guessed from these headings
+    refused = client.post(first, data=form)
+    assert "Choose the column that holds the name" in text_of(refused)
+    form |= {"field_name": ["0"], "field_type": ["1"]}
+    assert client.post(first, data=form).status_code == 302
+    second = client.post("/imports/new", data={
+        "kind": "stakeholders", "file": (io.BytesIO(csv_bytes(rows)), "again.csv")}).location
+    form = post_form(client.get(second).get_data(as_text=True), second)
+    assert form["field_name"] == ["0"] and form["field_type"] == ["1"]
+
+
+def test_a_file_that_cannot_be_read_is_refused_on_the_upload_page(client, signed_in):
+    signed_in("lead")
+    response = client.post("/imports/new", data={
+        "kind": "stakeholders", "file": (io.BytesIO(b"%PDF-1.4"), "s.pdf")})  # fmt: skip
+    assert response.status_code == 200
+    assert "The file must be a CSV, an Excel (XLSX) or an OpenDocument (ODS)" in text_of(response)

@@ -12,6 +12,7 @@ from crm.auth.forms import ButtonForm
 from crm.imports.forms import PreviewForm, UploadForm, mapping_form
 from crm.services import access, imports, jobs
 from crm.services.import_fields import KINDS
+from crm.services.records import InvalidValue
 from crm.views_common import save, try_save, upload_limit
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -62,12 +63,12 @@ def columns(import_id: int):
     form = mapping_form(kind, record.headers, record.mapping)
     if form.validate_on_submit():
         try:
-            _done, _ = try_save(form, lambda: imports.set_mapping(current_user, record,
-                                                                  form.chosen()))
+            save(lambda: imports.set_mapping(current_user, record, form.chosen()))
+            return redirect(url_for(".detail", import_id=record.id))
+        except InvalidValue as problem:  # a field of the kind: its select on this form
+            form[f"field_{problem.field}"].errors = [problem.message]
         except imports.ImportRefused as refused:
             flash(str(refused), "info")
-            return redirect(url_for(".detail", import_id=record.id))
-        if not any(getattr(form, name).errors for name in form._fields):
             return redirect(url_for(".detail", import_id=record.id))
     return render_template("imports/columns.html", form=form, record=record, kind=kind)
 

@@ -12,6 +12,7 @@ Nothing here commits: the apply job's boundary commits everything at once, or no
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -25,7 +26,7 @@ from crm.models.stakeholder import (
     stakeholder_communities,
 )
 from crm.services import audit, bulk, geocoding
-from crm.services.import_fields import Kind
+from crm.services.import_fields import KINDS, Kind
 from crm.services.import_plan import COLUMNS, MODELS, Plan, Planned
 
 BATCH = 1000
@@ -59,7 +60,12 @@ class _Names:
 
 
 def _label(kind: Kind, name: str) -> str:
-    return next((c.label for c in kind.columns if c.name == name), name)
+    return _labels(kind.key).get(name, name)
+
+
+@cache
+def _labels(kind_key: str) -> dict[str, str]:
+    return {column.name: column.label for column in KINDS[kind_key].columns}
 
 
 class Writer:
