@@ -235,6 +235,7 @@ def test_contacts_with_their_organisation_and_role(app, client, signed_in, make_
     preview = upload(client, csv_bytes(rows), "contacts.csv", "contacts")
     page = text_of(client.get(preview))
     assert "Consent is not imported" in page
+    assert "Not imported (no field chosen for them): “Consent given”." in page
     assert "A person with this email was erased on" in page and "1 to skip" in page
     apply(client, preview)
     assert live_names(app, Contact) == ["Dana Okafor"]

@@ -178,8 +178,14 @@ def guess_mapping(kind: Kind, headers: list[str]) -> dict[str, int]:
 
 def refused_columns(kind: Kind, headers: list[str]) -> list[tuple[str, str]]:
     """The file's columns Engage does not import, with why: [(header, message)]."""
-    return [(header, kind.refused[plain(header)]) for header in headers
-            if plain(header) in kind.refused]  # fmt: skip
+    refused = []
+    for header in headers:
+        said = plain(header)
+        why = next((why for words, why in kind.refused.items()
+                    if said == words or f" {words} " in f" {said} "), None)  # fmt: skip
+        if why:
+            refused.append((header, why))
+    return refused
 
 
 @dataclass
