@@ -85,7 +85,10 @@ class Plan:
 
     @property
     def needing_choice(self) -> list[Planned]:
-        return [row for row in self.rows if row.choices]
+        """Rows with a choice to make: possible duplicates, rows like earlier ones, returning
+        erased people, and rows that would change a record they match (not those that
+        match one and change nothing)."""
+        return [row for row in self.rows if row.choices and row.action != "unchanged"]
 
 
 def find_header(rows: list[list[str]], guess) -> int:
