@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 from flask_migrate import upgrade
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from crm import create_app
 from crm.extensions import db
@@ -23,9 +23,8 @@ from crm.models import Affiliation, Area, Community, Contact, Engagement, Stakeh
 from crm.models.common import utcnow
 from crm.models.engagement import engagement_communities, engagement_stakeholders
 from crm.models.stakeholder import STAKEHOLDER_TYPES, stakeholder_communities
-from crm.services import auth, engagement_figures, seeding
+from crm.services import auth, bulk, engagement_figures, seeding
 
-BATCH = 5_000
 WORDS = [
     "Community",
     "Women's",
@@ -85,17 +84,7 @@ def prepare() -> None:
 
 def _insert(table, rows: list[dict]) -> None:
     """Batched inserts; COPY on PostgreSQL, which is several times faster there."""
-    if not rows:
-        return
-    if db.engine.dialect.name == "postgresql":
-        columns = list(rows[0])
-        cursor = db.session.connection().connection.dbapi_connection.cursor()
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
-        return
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(table), rows[start : start + BATCH])
+    bulk.insert_rows(table, rows)
 
 
 def generate(n: int, seed: int = 1) -> None:

@@ -173,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.feedback.priorities import bp as priorities_bp
     from crm.feedback.reports import bp as you_said_bp
     from crm.feedback.routes import bp as feedback_bp
+    from crm.imports.routes import bp as imports_bp
     from crm.jobs.routes import bp as jobs_bp
     from crm.main.routes import bp as main_bp
     from crm.mapping.routes import bp as mapping_bp
@@ -209,7 +210,7 @@ def _register_blueprints(app: Flask) -> None:
                 parent.register_blueprint(child)
     for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
                       panels_bp, feedback_bp, maps_bp, plans_bp, mapping_bp,
-                      reports_bp, jobs_bp, admin_bp, equality_bp):  # fmt: skip
+                      reports_bp, jobs_bp, admin_bp, equality_bp, imports_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

@@ -59,6 +59,7 @@ LIMITS: dict[str, Rule] = {
     "equality.answers_csv": EXPORT,
     "equality.area_report_csv": EXPORT,
     "feedback.you_said.report_csv": EXPORT,
+    "imports.template": EXPORT,
     "jobs.download": EXPORT,
     "maps.download": EXPORT,
     "maps.picture": EXPORT,
@@ -73,6 +74,9 @@ LIMITS: dict[str, Rule] = {
     "maps.admin.postcodes": IMPORT,
     "plans.imports.new": IMPORT,
     "plans.imports.confirm": IMPORT,
+    # A register's spreadsheet: the upload, and the preview's apply (its POST).
+    "imports.new": IMPORT,
+    "imports.detail": IMPORT,
 }
 
 

@@ -23,6 +23,7 @@ from crm.models import (
     Objective,
     Panel,
     Purpose,
+    SpreadsheetImport,
     Stakeholder,
 )
 from crm.models.common import utcnow
@@ -43,6 +44,8 @@ PLAN_EDITORS = frozenset({"admin", "lead"})
 # Those whose role records work, who may show it as progress on an objective they can see.
 EVIDENCE_ADDERS = frozenset({"admin", "lead", "panels"})
 ADMIN = frozenset({"admin"})
+# A spreadsheet import of any kind: those who may add stakeholders or contacts.
+IMPORTERS = STAKEHOLDER_EDITORS | CONTACT_EDITORS
 # A panel member's own equality monitoring answers: no role alone, only people given the
 # equality data right (tests/test_equality_monitoring.py: with it, and every page without).
 EQUALITY_RIGHT: frozenset[str] = frozenset()
@@ -241,6 +244,15 @@ ROUTES = {
     "admin.purposes.edit": ("GET", "/admin/purposes/{pu}", ADMIN),
     "admin.purposes.retire": ("POST", "/admin/purposes/{pu}/retire", ADMIN),
     "admin.purposes.restore": ("POST", "/admin/purposes/{pu}/restore", ADMIN),
+    # Spreadsheet imports: whoever may add stakeholders or contacts; {im} is an import
+    # nobody uploaded from a page, which only administrators may follow.
+    "imports.index": ("GET", "/imports", IMPORTERS),
+    "imports.new": ("GET", "/imports/new", IMPORTERS),
+    "imports.template": ("GET", "/imports/templates/stakeholders.csv", STAKEHOLDER_EDITORS),
+    "imports.columns": ("GET", "/imports/{im}/columns", ADMIN),
+    "imports.detail": ("GET", "/imports/{im}", ADMIN),
+    # A draft nobody applied: refused (it is not applied), back to its page.
+    "imports.undo": ("POST", "/imports/{im}/undo", ADMIN),
 }
 # GET routes that answer with a download, JSON or the map's own document, not a GOV.UK page.
 NOT_PAGES = frozenset({
@@ -249,20 +261,21 @@ NOT_PAGES = frozenset({
     "maps.boundary_shapes", "maps.popup", "maps.download", "maps.picture", "plans.export",
     "reports.quarterly_file", "reports.annual_file", "jobs.download",
     "contacts.consent.export_csv", "contacts.export_register", "stakeholders.export_register",
-    "equality.area_report_csv", "equality.answers_csv",
+    "equality.area_report_csv", "equality.answers_csv", "imports.template",
 })  # fmt: skip
 # Reference data every user shares, background jobs (a person's, not an Area's), and
 # administration (staff accounts, reference lists, the whole audit trail).
 NOT_IN_AN_AREA = {*(e for e in ROUTES if e.startswith("admin.")),
     "feedback.priorities.retire", "feedback.priorities.restore", "feedback.priorities.manage",
     "jobs.detail", "jobs.download", "jobs.retry", "reports.quarterly_pdf", "reports.annual_pdf",
+    *(e for e in ROUTES if e.startswith("imports.")),
 }  # fmt: skip
 MISSING = {key: 999_999 for key in "scdeapmgfroxj"} | {"area": 999_999, "c2": 999_999,
                                                       "s2": 999_999,
                                                       "pl": 999_999, "pa": 999_999,
                                                       "x_area": 999_999, "u": 999_999,
                                                       "cm": 999_999, "ar": 999_999,
-                                                      "pu": 999_999}  # fmt: skip
+                                                      "pu": 999_999, "im": 999_999}  # fmt: skip
 
 # What a valid submission to each POST route is: the path, where its form is (SAME:
 # the path itself, read as an administrator; None: a button with no fields), what to
@@ -369,6 +382,9 @@ POSTS = {
     # The form lists the Area's stakeholders with their scores; {x_area} is the Area's id.
     "mapping.new": ("/mapping/exercises/new?area={x_area}", SAME,
                     {"held_on": DAY, "title": "Annual mapping"}),
+    # An upload: read, and on to choosing its columns (nothing imported yet).
+    "imports.new": ("/imports/new", SAME, {
+        "kind": "contacts", "file": lambda: (io.BytesIO(IMPORT_CSV), "contacts.csv")}),
     # The job failed: trying it again queues it (and, in the tests, runs it).
     "jobs.retry": ("/jobs/{j}/retry", None, {}),
     # Administration. An invitation, and a new link, answer with the page showing the link.
@@ -423,6 +439,7 @@ POSTS = {
     "admin.purposes.retire": ("/admin/purposes/{pu}/retire", None, {}),
     "admin.purposes.restore": ("/admin/purposes/{pu}/restore", None, {}),
 }
+IMPORT_CSV = b"Name,Email\r\nSam Imported,sam.imported@example.org\r\n"
 PLAN_CSV = (b"No.,Theme,Action,By whom,By when / Update\r\n"
             b"1,Engagement,a. Hold a drop-in,All managers,Oct-26 - venue booked\r\n")
 # POST routes whose success is a page (200), not a redirect.
@@ -432,6 +449,9 @@ ANSWER_WITH_A_PAGE = {"maps.admin.area_boundaries", "maps.admin.postcodes", "pla
 SWEPT_ELSEWHERE = {
     # Confirms a file the same user uploaded a moment before: tests/test_plan_import.py.
     "plans.imports.confirm",
+    # A spreadsheet import's columns, preview and undo, for the person who uploaded it:
+    # tests/test_imports.py.
+    "imports.columns", "imports.detail", "imports.undo",
     # Setting a password through a one-time invitation link: tests/test_admin.py.
     "admin.invitations.accept",
 }
@@ -490,6 +510,7 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
     x = f["exercise"](home, positions={s: (4, 2)}, title=f"{home} mapping")
     with app.app_context():
         j = make_job()
+        im = make_import()
         a = db.session.get(Engagement, e).actions[0].id
         r = priority("Hate crime").id
         area = db.session.query(Area).filter_by(name=home).one().id
@@ -511,7 +532,7 @@ def make_records(app, factories, area_name: str | None = "Mersey-Cheshire", arch
     return {"s": s, "s2": s2, "c": c, "c2": c2, "e": e, "a": a, "p": p, "m": m, "g": g, "f": fb,
             "r": r, "o": o, "pl": pl, "pa": pa, "area": "" if area_name is None else area,
             "x": x, "x_area": area, "j": j, "u": u, "cm": cm, "ar": area,
-            "pu": pu}  # fmt: skip
+            "pu": pu, "im": im}  # fmt: skip
 
 
 _PEOPLE = itertools.count(1)
@@ -525,3 +546,14 @@ def make_job(status: str = "done") -> int:
     db.session.add(job)
     db.session.commit()
     return job.id
+
+
+def make_import() -> int:
+    """A draft spreadsheet import uploaded by no one from a page: only administrators
+    may follow it."""
+    record = SpreadsheetImport(kind="contacts", file_name="contacts.csv", file_data=IMPORT_CSV,
+                               file_sha256="0" * 64, headers=["Name", "Email"],
+                               mapping={"name": 0, "email": 1}, choices={})  # fmt: skip
+    db.session.add(record)
+    db.session.commit()
+    return record.id

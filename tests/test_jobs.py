@@ -205,6 +205,16 @@ def _wait_for(client, url: str, wanted: str, seconds: float) -> str:
     raise AssertionError(f"{url} never said {wanted!r}: it says {state!r}")
 
 
+def kill_when_it_says(client, location: str, words: str, worker, seconds: float = 60) -> None:
+    """Kill the worker (kill -9) as soon as its job's page says `words`: mid-job."""
+    deadline = time.monotonic() + seconds
+    while words not in _state(client.get(location).get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the job never made progress"
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(10)
+
+
 def test_a_worker_killed_mid_job_leaves_it_failed_and_another_worker_finishes_it(
     database_url, make_user, tmp_path
 ):
@@ -223,12 +233,7 @@ def test_a_worker_killed_mid_job_leaves_it_failed_and_another_worker_finishes_it
     second = None
     try:
         location = _upload(client, _onspd(rows), "big.csv").location
-        deadline = time.monotonic() + 60
-        while "postcodes loaded" not in _state(client.get(location).get_data(as_text=True)):
-            assert time.monotonic() < deadline, "the import never made progress"
-            time.sleep(0.05)
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
+        kill_when_it_says(client, location, "postcodes loaded", first)
         state = _wait_for(client, location, "Failed", 10)
         assert jobs.STOPPED in state and "Try again" in state
         second = _worker(env)

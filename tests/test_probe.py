@@ -43,7 +43,7 @@ ARGUMENTS = {
     "feedback_id": ["f", "f2", "fn"], "panel_id": ["p"], "membership_id": ["m"],
     "meeting_id": ["g"], "priority_id": ["r"], "objective_id": ["o", "on"], "plan_id": ["pl"],
     "plan_action_id": ["pa"], "exercise_id": ["x"], "job_id": ["j"], "user_id": ["u"],
-    "community_id": ["cm"], "area_id": ["ar"], "purpose_id": ["pu"],
+    "community_id": ["cm"], "area_id": ["ar"], "purpose_id": ["pu"], "import_id": ["im"],
 }  # fmt: skip
 QUERIES = ("", "?q=Secret", "?q=RESTRICTED", "?q=Dana")
 

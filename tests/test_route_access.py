@@ -15,8 +15,10 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Engagement, Evidence, Purpose, User
 from crm.models.user import RIGHTS
+from crm.services import imports
 from tests.conftest import area, community, priority, sign_in
 from tests.formscrape import post_form
+from tests.import_files import csv_bytes
 from tests.route_table import (
     ANSWER_WITH_A_PAGE,
     EVERYONE,
@@ -233,6 +235,9 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
         cm, ar, j = community("Older people").id, area("Mersey-Cheshire").id, make_job()
         pu = db.session.scalar(select(Purpose.id).order_by(Purpose.id))  # reference data
         db.session.get(User, admin.id).set_rights(RIGHTS)
+        hostile_sheet = csv_bytes([["Name", "Type", HOSTILE], [HOSTILE, HOSTILE, HOSTILE]])
+        im = imports.start(db.session.get(User, admin.id), "stakeholders", f"{HOSTILE}.csv",
+                           hostile_sheet).id  # fmt: skip
         evidence = {"added_on": date(2026, 10, 2), "engagement_id": e}
         db.session.add_all([Evidence(objective_id=o, **evidence),
                             Evidence(action_id=pa, title=HOSTILE, url=HOSTILE,
@@ -245,7 +250,7 @@ def test_every_page_has_one_heading_a_plain_title_and_escapes_hostile_text(
             path += "?from=2026-01-01&to=2026-12-31"
         response = client.get(path.format(s=s, c=c, e=e, a=a, p=p, m=m, g=g, f=f, r=r, o=o,
                                           pl=pl, pa=pa, x=x, j=j, u=u, cm=cm,
-                                          ar=ar, pu=pu, s2=s2, c2=c2))  # fmt: skip
+                                          ar=ar, pu=pu, s2=s2, c2=c2, im=im))  # fmt: skip
         html = response.get_data(as_text=True)
         assert response.status_code == 200, endpoint
         assert html.count("<h1") == 1, endpoint

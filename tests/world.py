@@ -20,6 +20,7 @@ from crm.services import (
     contacts,
     engagements,
     feedback,
+    imports,
     jobs,
     mapping,
     objectives,
@@ -31,6 +32,8 @@ from tests.conftest import priority
 HIDDEN_NAMES = ("Secret Northwest Group", "Secret Northwest Person", "Secret Northwest Forum",
                 "Secret Northwest Plan", "Secret Northwest Action", "Secret Northwest Goal",
                 "Secret Northwest Mapping")
+
+IMPORT_CSV = b"Name,Email,Area\r\nSecret Northwest Person,secret@example.org,North West\r\n"
 
 
 @dataclass
@@ -103,11 +106,13 @@ def build(app, make_user, make_panel, make_membership, make_meeting) -> World:
         plan_ids |= _mapping(admin, mc, nw, s, hidden_s)
         # A background job the owning lead started (only they and administrators follow it).
         job = jobs.submit(owner, "geocode", "Place records with a postcode", {})
+        # A spreadsheet import the owning lead uploaded (they and administrators follow it).
+        uploaded = imports.start(owner, "contacts", "contacts.csv", IMPORT_CSV)
         db.session.commit()
         mersey_ids = {"s": s.id, "s2": s2.id, "c": c.id, "c2": c2.id, "e": e.id,
                       "a": e.actions[0].id, "f": f1.id,
                       "f2": f2.id, "fn": national.id, "r": hate_crime,
-                      "j": job.id, "u": owner.id, "ar": mc,
+                      "j": job.id, "u": owner.id, "ar": mc, "im": uploaded.id,
                       "cm": db.session.scalar(select(Community.id).where(
                           Community.name == "Older people")),
                       "pu": db.session.scalar(select(Purpose.id).order_by(Purpose.id))

@@ -108,3 +108,29 @@ def subject_access(params: dict, report: Report) -> Outcome:
                         "person, or make it") from None  # fmt: skip
     return Outcome("The subject access export is ready", file_name=name,
                    file_type="application/zip", file_data=body)  # fmt: skip
+
+
+@handler("import")
+def apply_import(params: dict, report: Report) -> Outcome:
+    """Apply a previewed spreadsheet import, as the person who asked: all of it (the
+    runner commits it with the job's ending) or nothing."""
+    from crm.extensions import db
+    from crm.models import User
+    from crm.services import imports
+    from crm.services.access import AccessDenied, RecordNotFound
+
+    user = db.session.get(User, params["user_id"])
+    if user is None or not user.active:
+        raise JobFailed("The account that asked for this import can no longer sign in")
+    try:
+        record = imports.apply(user, params["import_id"], report)
+    except imports.ImportRefused as refused:
+        raise JobFailed(f"Nothing was imported: {refused}") from None
+    except (AccessDenied, RecordNotFound):
+        raise JobFailed("Nothing was imported: the account that asked may no longer "
+                        "import these records") from None  # fmt: skip
+    return Outcome(
+        f"Imported {record.file_name}: {_count(record.created_count, 'record')} created, "
+        f"{record.updated_count:,} updated, {record.skipped_count:,} skipped or unchanged",
+        link="imports.index",
+    )

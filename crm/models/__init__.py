@@ -44,6 +44,7 @@ from crm.models.plan import (
 )
 from crm.models.reference import Area, Community
 from crm.models.signin import SignInAttempt
+from crm.models.spreadsheet_import import ImportMapping, ImportRow, SpreadsheetImport
 from crm.models.sso import SsoIdentity
 from crm.models.stakeholder import Affiliation, Contact, Stakeholder
 from crm.models.submission import FormSubmission
@@ -77,6 +78,8 @@ __all__ = [
     "Feedback",
     "FeedbackMove",
     "FollowUpAction",
+    "ImportMapping",
+    "ImportRow",
     "KeyActivity",
     "LegalHold",
     "MappingExercise",
@@ -101,6 +104,7 @@ __all__ = [
     "RetentionRule",
     "RetentionRun",
     "SignInAttempt",
+    "SpreadsheetImport",
     "SsoIdentity",
     "Stakeholder",
     "SubjectAccessRequest",

@@ -41,6 +41,8 @@ EDIT_ROLES: dict[str, frozenset[str]] = {
 }
 # The stakeholder mapping exercise is run by those who keep the Area's stakeholders.
 EDIT_ROLES["mapping_exercise"] = EDIT_ROLES["stakeholder"]
+# The kinds of record a spreadsheet import brings in (crm/services/imports.py).
+IMPORTED_KINDS = ("stakeholder", "contact", "engagement")
 # Things only administrators look after: reference lists and map data.
 ADMIN_ONLY = frozenset({"priorities", "map_data", "archived"})
 # The roles that administer Engage: its users, reference lists and the whole audit trail.
@@ -235,6 +237,15 @@ def _can(user: User, action: str, target: Any) -> bool:
         # A background job is followed (and tried again) by whoever asked for it, and
         # by administrators, who look after the service.
         return user.role == "admin" or target.started_by_id == user.id
+    if action == "import":
+        # Bringing records in from a spreadsheet: whoever may add that kind of record;
+        # "records": any kind that can be imported.
+        if target == "records":
+            return any(user.role in EDIT_ROLES[kind] for kind in IMPORTED_KINDS)
+        return target in IMPORTED_KINDS and user.role in EDIT_ROLES[target]
+    if action == "follow_import":
+        # An import, like a job, is followed by whoever uploaded it, and administrators.
+        return _can(user, "follow_job", target)
     if action == "download_job":
         # Its file: an ordinary one (a report's PDF) for whoever follows it; one holding
         # personal data (a subject access export) only for the person who asked, while
@@ -341,7 +352,8 @@ def can(user: User, action: str, target: Any) -> bool:
 
     Actions: add (a kind), read, open, edit, archive, restore, merge (a kind: see its
     duplicates; a record: join it with others), undo_merge, see_restricted, change_owner,
-    close_action (a follow-up action), see_equality and enter_equality (a membership's
+    close_action (a follow-up action), import (a kind, or "records": any kind) and
+    follow_import (an import), see_equality and enter_equality (a membership's
     equality monitoring answers), update_action (a plan action), add_evidence (an
     objective or a plan action), follow_job and download_job (a background job, its
     file), exercise (a right

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -123,20 +124,27 @@ def current_set_id() -> int | None:
 
 def lookup(postcode: str) -> tuple[float, float] | None:
     """A postcode's (latitude, longitude), or None if neither source knows it."""
-    key = postcode_key(postcode or "")
-    if not key or not key[0].isalpha():
-        return None
-    set_id = current_set_id()
-    if set_id is not None:
-        row = db.session.execute(
-            select(Postcode.latitude, Postcode.longitude).where(
-                Postcode.set_id == set_id, Postcode.postcode == key
-            )
-        ).first()
-        if row is not None:
-            return row[0], row[1]
-    reference = _packaged_letter(key[0]).get(key)
-    return grid_to_wgs84(*reference, grid=grid_for(key)) if reference else None
+    return lookup_many([postcode]).get(postcode)
+
+
+def lookup_many(postcodes: Iterable[str]) -> dict[str, tuple[float, float] | None]:
+    """Each postcode's (latitude, longitude) or None: the current directory read once
+    for them all, in chunks (an import places thousands at a time), then the package."""
+    keys = {postcode: postcode_key(postcode or "") for postcode in postcodes}
+    wanted = sorted({key for key in keys.values() if key and key[0].isalpha()})
+    found: dict[str, tuple[float, float]] = {}
+    set_id = current_set_id() if wanted else None
+    for start in range(0, len(wanted) if set_id is not None else 0, 500):
+        rows = db.session.execute(select(Postcode.postcode, Postcode.latitude, Postcode.longitude)
+                                  .where(Postcode.set_id == set_id,
+                                         Postcode.postcode.in_(wanted[start:start + 500])))
+        found |= {key: (latitude, longitude) for key, latitude, longitude in rows}
+    for key in wanted:
+        if key not in found:
+            reference = _packaged_letter(key[0]).get(key)
+            if reference:
+                found[key] = grid_to_wgs84(*reference, grid=grid_for(key))
+    return {postcode: found.get(key) for postcode, key in keys.items()}
 
 
 def place_stakeholder(stakeholder, before: tuple | None) -> None:
@@ -173,7 +181,11 @@ def place_engagement(engagement) -> None:
 
 
 def _from_postcode(record, postcode: str) -> None:
-    found = lookup(postcode) if postcode else None
+    place_from(record, postcode, lookup(postcode) if postcode else None)
+
+
+def place_from(record, postcode: str, found: tuple[float, float] | None) -> None:
+    """Give a record its postcode's coordinates as looked up (None: not found)."""
     if found is None:
         record.latitude = record.longitude = None
         record.geocode_status = NOT_FOUND if postcode else ""

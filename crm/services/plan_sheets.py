@@ -13,34 +13,26 @@ spreadsheet), so read_table keeps blank rows inside the table as empty lists.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from crm.services.csv_export import FORMULA_STARTS, to_csv
+from crm.services import sheets
+from crm.services.csv_export import to_csv
+from crm.services.sheets import Limits, SheetProblem  # noqa: F401  (the plan pages catch it here)
 
 NOT_A_SHEET = "The file must be a CSV or an Excel (XLSX) file"
 NO_HEADER = "The file has no header row with 'By whom' and 'By when'"
-# A plan runs to tens of rows, perhaps a few hundred; far more is not a plan, and is
-# refused before it fills the memory of the process reading it.
 MAX_ROWS = 5000
 # An XLSX is a zip: its parts unzipped past this are not a plan (or are a zip bomb).
 MAX_XLSX_UNZIPPED_BYTES = 50 * 1024**2
-TEXT_EXTENSIONS = ("", "csv", "tsv", "txt")
-CSV_SAMPLE_CHARS = 8192
 HEADER = ["No.", "Theme", "Action", "By whom", "By when / Update"]
-
-
-class SheetProblem(Exception):
-    """The file cannot be read as a table; the message says why, for the person uploading."""
 
 
 # --- By when ---------------------------------------------------------------------------
@@ -213,170 +205,17 @@ def read_by_when(text: str) -> DueReading:
 
 # --- Reading a file into rows --------------------------------------------------------------
 
-
-def _extension(filename: str) -> str:
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    return name.rpartition(".")[2].lower() if "." in name else ""
-
-
-def _decode(data: bytes) -> str:
-    """The text of a CSV: UTF-8 (with or without the BOM Excel adds), else Windows-1252.
-
-    Excel's plain "CSV" is Windows-1252 on a UK machine; "CSV UTF-8" starts with a BOM;
-    "Unicode Text" is UTF-16 with a BOM.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise SheetProblem(NOT_A_SHEET) from error
-    if b"\x00" in data:
-        raise SheetProblem(NOT_A_SHEET)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise SheetProblem(
-            "The file's text could not be read: save it from Excel as 'CSV UTF-8'"
-        ) from error
-
-
-def _delimiter(text: str) -> str:
-    """Comma, semicolon (Excel in much of Europe) or tab, judged from the file's start.
-
-    When the sniffer cannot tell, the one of the three used most wins, comma on a tie: a
-    tab-separated plan whose rows end in different numbers of tabs still reads as one.
-    """
-    sample = text[:CSV_SAMPLE_CHARS]
-    if len(text) > CSV_SAMPLE_CHARS and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        counts = {delimiter: sample.count(delimiter) for delimiter in (",", ";", "\t")}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] > counts[","] else ","
-
-
-def _unneutralised(text: str) -> str:
-    """A CSV cell without the apostrophe an export put before "=", "+", "-" or "@".
-
-    csv_export adds it so a spreadsheet shows the text rather than running it; reading
-    our own export back must give the text as it was.
-    """
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
-
-
-def _tidy_row(cells: list[str]) -> list[str]:
-    """Cells stripped, trailing empty ones dropped (a blank row becomes [])."""
-    row = [cell.strip() for cell in cells]
-    while row and not row[-1]:
-        row.pop()
-    return row
-
-
-def _finish(rows: list[list[str]]) -> list[list[str]]:
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
-
-
-def _too_many_rows() -> SheetProblem:
-    return SheetProblem(
-        f"The file has more than {MAX_ROWS:,} rows: an action plan should be much shorter"
-    )
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    rows: list[list[str]] = []
-    try:
-        for cells in reader:
-            if len(rows) >= MAX_ROWS:
-                raise _too_many_rows()
-            rows.append(_tidy_row([_unneutralised(cell.strip()) for cell in cells]))
-    except csv.Error as error:
-        raise SheetProblem(
-            f"Row {len(rows) + 1}: the file could not be read as a CSV: check its quotation marks"
-        ) from error
-    return _finish(rows)
-
-
-def _cell_text(value: object) -> str:
-    """An Excel cell's value as text: dates as ISO dates, whole numbers without ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return value.date().isoformat()
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, float):
-        # 15 significant figures, as Excel shows, so 0.1 + 0.2 reads as "0.3".
-        return str(int(value)) if value.is_integer() else f"{value:.15g}"
-    return str(value).strip()
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    """The first sheet's cells, formulas as the values Excel last worked out, never run.
-
-    read_only streams the sheet; data_only gives a formula's cached value (blank when the
-    file was never opened in Excel to work it out).
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise SheetProblem(NOT_A_SHEET) from error
-    if unzipped > MAX_XLSX_UNZIPPED_BYTES:
-        raise SheetProblem("The Excel file is too large: an action plan should be much smaller")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # any part missing or malformed: not a workbook we can read
-        raise SheetProblem(NOT_A_SHEET) from error
-    try:
-        if not workbook.worksheets:
-            raise SheetProblem("The Excel file has no sheet to read")
-        sheet = workbook.worksheets[0]
-        # Some programs record the sheet's size wrongly; read every cell that is there.
-        sheet.reset_dimensions()
-        rows: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True):
-            if len(rows) >= MAX_ROWS:
-                raise _too_many_rows()
-            rows.append(_tidy_row([_cell_text(value) for value in values]))
-    except SheetProblem:
-        raise
-    except Exception as error:  # a sheet that breaks the reader part way
-        raise SheetProblem(NOT_A_SHEET) from error
-    finally:
-        workbook.close()
-    return _finish(rows)
+# A plan runs to tens of rows, perhaps a few hundred; far more is not a plan, and is
+# refused before it fills the memory of the process reading it.
+LIMITS = Limits(max_rows=MAX_ROWS, max_unzipped_bytes=MAX_XLSX_UNZIPPED_BYTES,
+                not_a_sheet=NOT_A_SHEET, what="an action plan")  # fmt: skip
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """The rows of an uploaded CSV or XLSX file, every cell a stripped string.
-
-    Which it is comes from the first bytes (an XLSX is a zip) and the name. Blank rows
-    inside the table stay as [] so that row numbers are the file's own; blank rows at the
-    end and empty cells at the end of a row are dropped.
-    """
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if _extension(filename) not in TEXT_EXTENSIONS:
-        raise SheetProblem(NOT_A_SHEET)
-    return _read_csv(data)
+    """The rows of an uploaded CSV or XLSX plan, every cell a stripped string (see
+    sheets.read_table: blank rows inside the table kept as [], so row numbers are the
+    file's own)."""
+    return sheets.read_table(data, filename, LIMITS)
 
 
 # --- Reading rows into a plan ----------------------------------------------------------

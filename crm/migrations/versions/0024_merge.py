@@ -6,7 +6,7 @@ ADD COLUMN: no table is rebuilt, so no row of one can be lost). The pointer has 
 foreign key: adding one on SQLite would mean rebuilding the table.
 
 Revision ID: 0024
-Revises: 0022 (0023, the imports', lands before it)
+Revises: 0023
 Create Date: 2026-11-30 13:55:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

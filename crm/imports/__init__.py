@@ -1,0 +1,1 @@
+"""Spreadsheet imports of stakeholders and contacts: upload, columns, preview, apply, undo."""

@@ -1,0 +1,266 @@
+"""Spreadsheet imports: upload, map the columns, preview, apply as a job, undo.
+
+An import belongs to the person who uploaded it (and administrators, who look after
+the service, may follow it); who may import a kind of record is whoever may add one
+(access.can(user, "import", ...)). Rows are read in the user's Areas only: a row for
+another Area is a problem on that row, never a silent skip.
+
+Applying runs on the job queue (crm/jobs/kinds.py): the plan is made again from the
+file, mapping and choices, and carried out in one transaction, so a failed or killed
+apply leaves nothing half-written, and the import shows as failed (its job has).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from crm import clock
+from crm.extensions import db
+from crm.models import Job, SpreadsheetImport, User
+from crm.models.spreadsheet_import import ImportMapping
+from crm.services import access, audit, import_engagements, jobs, sheets
+from crm.services.csv_export import to_csv
+from crm.services.import_apply import carry_out, undo_rows, writer_for
+from crm.services.import_fields import KINDS, Kind, guess_mapping, plain, refused_columns
+from crm.services.import_plan import (
+    Plan,
+    Problem,
+    find_header,
+    match_rows,
+    read_rows,
+    resolve_organisations,
+    work_out_changes,
+)
+from crm.services.records import InvalidValue
+
+AUDIT_KIND = "import"
+UNDO_DAYS = 30
+LIMITS = sheets.Limits(
+    max_rows=200_000, max_unzipped_bytes=300 * 1024**2, what="an import",
+    not_a_sheet="The file must be a CSV, an Excel (XLSX) or an OpenDocument (ODS) spreadsheet",
+    spreadsheets=("xlsx", "ods"),
+)  # fmt: skip
+
+
+class ImportRefused(Exception):
+    """The import cannot be applied or undone now; the message says why."""
+
+
+def kinds_for(user: User) -> list[Kind]:
+    """The kinds of record the user may import (those they may add)."""
+    return [kind for kind in KINDS.values() if access.can(user, "import", kind.record_type)]
+
+
+def kind_of(spreadsheet_import: SpreadsheetImport) -> Kind:
+    return KINDS[spreadsheet_import.kind]
+
+
+def template(kind_key: str) -> str:
+    """The kind's template as CSV: its headers, then a row of guidance."""
+    kind = KINDS[kind_key]
+    return to_csv([c.label for c in kind.columns], [guidance_row(kind)])
+
+
+def guidance_row(kind: Kind) -> list[str]:
+    return [f"Guidance: {c.guidance}" if c.guidance else "Guidance" for c in kind.columns]
+
+
+def _headers_key(kind_key: str, headers: list[str]) -> str:
+    joined = "\x1f".join([kind_key, *(plain(header) for header in headers)])
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def read_file(data: bytes, file_name: str) -> list[list[str]]:
+    try:
+        return sheets.read_table(data, file_name, LIMITS)
+    except sheets.SheetProblem as problem:
+        raise InvalidValue("file", str(problem)) from None
+
+
+def start(user: User, kind_key: str, file_name: str, data: bytes) -> SpreadsheetImport:
+    """A new draft import of the file: its header found, its columns guessed (or as
+    chosen last time for a file with the same headers)."""
+    kind = KINDS.get(kind_key)
+    if kind is None:
+        raise InvalidValue("kind", "Select what the file holds")
+    access.require(user, "import", kind.record_type)
+    rows = read_file(data, file_name)
+    if not any(rows):
+        raise InvalidValue("file", "The file is empty")
+    header = find_header(rows, lambda row: len(guess_mapping(kind, row)) >= 2)
+    headers = rows[header]
+    saved = db.session.scalar(select(ImportMapping).where(
+        ImportMapping.kind == kind.key,
+        ImportMapping.headers_key == _headers_key(kind.key, headers)))  # fmt: skip
+    mapping = dict(saved.mapping) if saved else guess_mapping(kind, headers)
+    record = SpreadsheetImport(
+        kind=kind.key, status="draft", file_name=file_name[:255], file_data=data,
+        file_sha256=hashlib.sha256(data).hexdigest(), headers=headers, mapping=mapping,
+        choices={}, started_by_id=user.id, created_count=0, updated_count=0, skipped_count=0,
+    )  # fmt: skip
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def get(user: User, import_id: int) -> SpreadsheetImport:
+    """An import the user may follow: their own (administrators: every one)."""
+    record = db.session.get(SpreadsheetImport, import_id)
+    if record is None:
+        raise access.RecordNotFound()
+    if not access.can(user, "follow_import", record):
+        raise access.AccessDenied("This is someone else's import")
+    return record
+
+
+def listed(user: User, limit: int = 50) -> list[SpreadsheetImport]:
+    stmt = select(SpreadsheetImport).order_by(SpreadsheetImport.id.desc()).limit(limit)
+    if not access.can(user, "administer", "imports"):
+        stmt = stmt.where(SpreadsheetImport.started_by_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def _require_draft(user: User, record: SpreadsheetImport) -> Kind:
+    kind = kind_of(record)
+    access.require(user, "import", kind.record_type)
+    if record.started_by_id != user.id:
+        raise access.AccessDenied("Only the person who uploaded the file may change it")
+    if record.status != "draft":
+        raise ImportRefused("This import has already been applied or started")
+    return kind
+
+
+def set_mapping(user: User, record: SpreadsheetImport, mapping: dict[str, int]) -> None:
+    """Choose which column holds each field; remembered for files with the same headers."""
+    kind = _require_draft(user, record)
+    width = len(record.headers)
+    chosen = {name: index for name, index in mapping.items()
+              if index is not None and 0 <= index < width and name in
+              {c.name for c in kind.columns}}  # fmt: skip
+    for column in kind.columns:
+        if column.required and column.name not in chosen:
+            raise InvalidValue(column.name,
+                               f"Choose the column that holds the {column.label.lower()}")
+    used = list(chosen.values())
+    for name, index in chosen.items():
+        if used.count(index) > 1:
+            raise InvalidValue(name, f"The column {record.headers[index]!r} is chosen twice: "
+                               "choose each column once")  # fmt: skip
+    record.mapping, record.choices = chosen, {}
+    key = _headers_key(kind.key, record.headers)
+    saved = db.session.scalar(select(ImportMapping).where(
+        ImportMapping.kind == kind.key, ImportMapping.headers_key == key))  # fmt: skip
+    if saved is None:
+        db.session.add(ImportMapping(kind=kind.key, headers_key=key, mapping=chosen))
+    else:
+        saved.mapping = chosen
+    db.session.flush()
+
+
+def set_choices(user: User, record: SpreadsheetImport, choices: dict[str, str]) -> None:
+    """What to do with each possible duplicate (create anyway, update that record, skip)."""
+    _require_draft(user, record)
+    record.choices = {str(row): choice for row, choice in choices.items() if choice}
+    db.session.flush()
+
+
+def plan_for(user: User, record: SpreadsheetImport) -> Plan:
+    """What applying the import would do now, and every problem with the file."""
+    kind = kind_of(record)
+    rows = read_file(record.file_data, record.file_name)
+    header = find_header(rows, lambda row: row == record.headers)
+    guidance = guidance_row(kind)
+    body = [[] if row[:1] == guidance[:1] else row for row in rows]
+    planned, problems = read_rows(user, kind, body, header, dict(record.mapping))
+    del rows, body  # the rows' lists (their cells live on in the values read)
+    if kind.key == "contacts":
+        resolve_organisations(user, planned, problems)
+    elif kind.key == "engagements":
+        import_engagements.resolve_links(user, planned, problems, Problem)
+    match_rows(user, kind, planned, problems, dict(record.choices or {}))
+    work_out_changes(kind, planned)
+    problems.sort(key=lambda problem: problem.row)
+    return Plan(kind, header + 1, record.headers, planned, problems,
+                refused_columns(kind, record.headers))  # fmt: skip
+
+
+def submit(user: User, record: SpreadsheetImport) -> Job:
+    """Queue the apply job, if the file has no problems. The caller commits, then starts it."""
+    kind = _require_draft(user, record)
+    plan = plan_for(user, record)
+    if not plan.ok:
+        raise ImportRefused("The file has problems: put them right and upload it again")
+    record.status = "queued"
+    job = jobs.submit(user, "import", f"Import {kind.label.lower()}: {record.file_name}",
+                      {"import_id": record.id, "user_id": user.id})  # fmt: skip
+    record.job_id = job.id
+    db.session.flush()
+    return job
+
+
+def apply(user: User, import_id: int, progress) -> SpreadsheetImport:
+    """Carry out the import (the job's work): all of it, or, raising, nothing."""
+    record = db.session.get(SpreadsheetImport, import_id)
+    if record is None or record.status != "queued":
+        raise ImportRefused("This import is no longer waiting to be applied")
+    kind = kind_of(record)
+    access.require(user, "import", kind.record_type)
+    progress(0, None, "Reading the file")
+    plan = plan_for(user, record)
+    if not plan.ok:
+        raise ImportRefused("The file's rows now have problems (the register has changed "
+                            "since the preview): upload it again to see them")  # fmt: skip
+    writer = writer_for(user, record.id, record.file_name, kind)
+    carry_out(writer, plan, progress)
+    record.created_count = plan.count("create")
+    record.updated_count = plan.count("update")
+    record.skipped_count = len(plan.rows) - record.created_count - record.updated_count
+    record.status, record.applied_at = "applied", clock.now()
+    audit.record_event(user, AUDIT_KIND, record.id, "applied", None, _summary(record))
+    db.session.flush()
+    return record
+
+
+def _summary(record: SpreadsheetImport) -> dict[str, str]:
+    return {"Kind": kind_of(record).label, "File": record.file_name,
+            "SHA-256": record.file_sha256, "Created": str(record.created_count),
+            "Updated": str(record.updated_count),
+            "Skipped or unchanged": str(record.skipped_count)}  # fmt: skip
+
+
+def status_of(record: SpreadsheetImport) -> str:
+    """draft, queued, running, applied, failed or undone: a queued import whose job
+    failed (or whose worker stopped) has failed, and nothing of it was kept."""
+    if record.status == "queued" and record.job_id is not None:
+        job = db.session.get(Job, record.job_id)
+        state = jobs.state_of(job).status if job is not None else "failed"
+        return "queued" if state == "done" else state
+    return record.status
+
+
+def undo_until(record: SpreadsheetImport):
+    return record.applied_at + timedelta(days=UNDO_DAYS) if record.applied_at else None
+
+
+def may_undo(user: User, record: SpreadsheetImport) -> bool:
+    return (record.status == "applied" and clock.now() <= undo_until(record)
+            and access.can(user, "import", kind_of(record).record_type)
+            and access.can(user, "follow_import", record))  # fmt: skip
+
+
+def undo(user: User, record: SpreadsheetImport) -> int:
+    """Undo an applied import within 30 days: what it created is archived, what it
+    updated goes back to its values before; audited. Returns how many records."""
+    if not may_undo(user, record):
+        raise ImportRefused(f"Only an import applied in the last {UNDO_DAYS} days can be "
+                            "undone, by the person who made it or an administrator")
+    writer = writer_for(user, record.id, record.file_name, kind_of(record))
+    count = undo_rows(writer)
+    record.status, record.undone_at, record.undone_by_id = "undone", clock.now(), user.id
+    audit.record_event(user, AUDIT_KIND, record.id, "undone", None,
+                       _summary(record) | {"Undone": f"{count:,} records"})  # fmt: skip
+    db.session.flush()
+    return count
