@@ -16,8 +16,10 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import AreaBoundary, Engagement, Evidence, PostcodeSet, Purpose, User
 from crm.models.user import RIGHTS
+from crm.services import imports
 from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD, area, community, priority
+from tests.import_files import csv_bytes
 from tests.route_table import NOT_PAGES, ROUTES, make_job
 from tests.test_accessibility import _violations as axe_violations
 
@@ -169,9 +171,14 @@ def records(
     with app.app_context():
         cm, ar, j = community("Older people").id, area("Mersey-Cheshire").id, make_job()
         pu = db.session.scalar(select(Purpose.id).order_by(Purpose.id))
+        # A spreadsheet import with a long file name, a long header and a long cell.
+        sheet = csv_bytes([["Name", "Type", f"Notes {UNBROKEN}"], [UNBROKEN, "Charity", URL]])
+        im = imports.start(db.session.get(User, user.id), "stakeholders",
+                           f"{UNBROKEN}.csv", sheet).id  # fmt: skip
+        db.session.commit()
     return user, {"s": s, "c": c, "e": e, "a": a, "p": p, "m": m, "g": g, "f": f, "r": r,
                   "o": o, "pl": pl, "pa": pa, "x": x, "j": j, "u": user.id, "cm": cm,
-                  "ar": ar, "pu": pu, "s2": s2, "c2": c2}  # fmt: skip
+                  "ar": ar, "pu": pu, "s2": s2, "c2": c2, "im": im}  # fmt: skip
 
 
 def page_paths(ids: dict) -> list[str]:
