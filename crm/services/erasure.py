@@ -136,7 +136,7 @@ def erase_people(
         _scrub_own_history(person.contact.id)
         _scrub_links(person, label)
     db.session.flush()
-    held = _held_records()
+    held = held_records()
     _sweep_text(people, held)
     _sweep_history(people, held)
     for person in people:
@@ -290,7 +290,7 @@ def _whole(value: str) -> re.Pattern:
                       re.IGNORECASE)  # fmt: skip
 
 
-def _held_records() -> set[tuple[str, int]]:
+def held_records() -> set[tuple[str, int]]:
     """(table, id) of the records on legal hold other than people (a piece of feedback):
     kept as they are, an erasure included, until the hold is lifted."""
     return {(kind, record_id) for kind, record_id in db.session.execute(

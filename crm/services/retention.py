@@ -112,9 +112,7 @@ def due(today: date | None = None, user: User | None = None) -> list[Due]:
     if user is not None and not user.is_national:
         found = [d for d in found if _in_areas(user, d)]
     held = _held_contacts({d.contact_id for d in found if d.contact_id is not None})
-    held_records = {(kind, record_id) for kind, record_id in db.session.execute(
-        select(LegalHold.record_type, LegalHold.record_id)
-        .where(LegalHold.record_type != "contact"))}  # fmt: skip
+    held_records = erasure.held_records()
     return [Due(d.kind, d.record_type, d.record_id, d.contact_id, d.why,
                 d.contact_id in held or (d.record_type, d.record_id) in held_records)
             for d in found]  # fmt: skip
