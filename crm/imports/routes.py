@@ -30,7 +30,7 @@ def index():
                            rows=[(record, imports.status_of(record)) for record in listed])
 
 
-@bp.route("/templates/<any(stakeholders, contacts, engagements):kind>.csv")
+@bp.route("/templates/<any(stakeholders, contacts, engagements, members):kind>.csv")
 def template(kind: str):
     """A template to fill in: the kind's columns, and a row of guidance."""
     access.require(current_user, "import", KINDS[kind].record_type)

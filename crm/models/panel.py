@@ -211,6 +211,9 @@ class Membership(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set when an import that added the membership is undone: it is then on no roster,
+    # list or report (the subject access export still lists it). Never deleted.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     panel: Mapped[Panel] = relationship()
     contact: Mapped[Contact] = relationship()

@@ -42,7 +42,7 @@ EDIT_ROLES: dict[str, frozenset[str]] = {
 # The stakeholder mapping exercise is run by those who keep the Area's stakeholders.
 EDIT_ROLES["mapping_exercise"] = EDIT_ROLES["stakeholder"]
 # The kinds of record a spreadsheet import brings in (crm/services/imports.py).
-IMPORTED_KINDS = ("stakeholder", "contact", "engagement")
+IMPORTED_KINDS = ("stakeholder", "contact", "engagement", "membership")
 # Things only administrators look after: reference lists and map data.
 ADMIN_ONLY = frozenset({"priorities", "map_data", "archived"})
 # The roles that administer Engage: its users, reference lists and the whole audit trail.

@@ -444,7 +444,7 @@ def _panels(table, user: User, ids: list[int], quarter: Period, until: date
             PanelMeeting.held_on >= quarter.starts_on, PanelMeeting.held_on <= quarter.ends_on)
         .options(selectinload(PanelMeeting.attendance).joinedload(Attendance.membership))
         .order_by(PanelMeeting.held_on)).all() if panel_ids else []  # fmt: skip
-    in_quarter = (Membership.panel_id.in_(panel_ids),)
+    in_quarter = (Membership.panel_id.in_(panel_ids), Membership.archived_at.is_(None))
     started = db.session.scalars(select(Membership).where(
         *in_quarter, Membership.term_start >= quarter.starts_on,
         Membership.term_start <= quarter.ends_on,

@@ -70,7 +70,8 @@ def _members(*conditions) -> list[tuple[int, int | None, int, dict[str, str | No
                EqualityAnswers.objected_on, *columns)
         .join(Panel, Panel.id == Membership.panel_id)
         .outerjoin(EqualityAnswers, EqualityAnswers.contact_id == Membership.contact_id)
-        .where(Membership.status == "active", Panel.archived_at.is_(None),
+        .where(Membership.status == "active", Membership.archived_at.is_(None),
+               Panel.archived_at.is_(None),
                *conditions))  # fmt: skip
     return [(r[0], r[1], r[2], dict(zip(QUESTIONS, r[4:], strict=True)))
             for r in rows if r[3] is None]  # fmt: skip

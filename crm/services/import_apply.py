@@ -175,6 +175,10 @@ class Writer:
 
     # --- undoing ---------------------------------------------------------------------
 
+    def check_undo(self, rows: list[ImportRow]) -> None:
+        """Raise ImportRefused if undoing would lose something recorded since (a kind
+        whose records others hang on says what)."""
+
     def archive_created(self, rows: list[ImportRow]) -> None:
         _archive_created(self, rows)
 
@@ -298,6 +302,7 @@ def undo_rows(writer: Writer) -> int:
         raise ImportRefused(
             f"{moved:,} record{'s were' if moved != 1 else ' was'} changed after the import: "
             "undoing it would lose those changes. Change them back by hand instead.")
+    writer.check_undo(rows)
     created = [row for row in rows if row.action == "created"]
     for start in range(0, len(created), BATCH):
         writer.archive_created(created[start:start + BATCH])
@@ -364,4 +369,8 @@ def writer_for(user, import_id: int, file_name: str, kind: Kind) -> Writer:
         from crm.services.import_engagements import EngagementWriter
 
         return EngagementWriter(user, import_id, file_name, kind)
+    if kind.key == "members":
+        from crm.services.import_members import MembershipWriter
+
+        return MembershipWriter(user, import_id, file_name, kind)
     return Writer(user.id, import_id, file_name, kind)

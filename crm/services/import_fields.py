@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
+from crm.models.panel import END_REASONS, MEMBER_ROLES, MEMBERSHIP_STATUSES, VETTING_STATUSES
 from crm.models.stakeholder import CONTACT_METHODS, STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services.validation import normalise_postcode
 
@@ -42,6 +43,8 @@ class Kind:
     columns: tuple[Column, ...]
     # Columns people keep that Engage does not import, and why (said on the preview).
     refused: dict[str, str] = field(default_factory=dict)
+    # Whether each row belongs to an Area (a membership's is its panel's).
+    has_area: bool = True
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -139,13 +142,57 @@ ENGAGEMENTS = Kind("engagements", "Engagements", "engagement", (
     Column("outcomes", "Outcomes", "What came of it", max_length=20000),
 ))  # fmt: skip
 
-KINDS: dict[str, Kind] = {kind.key: kind for kind in (STAKEHOLDERS, CONTACTS, ENGAGEMENTS)}
+
+def _date(name: str, label: str, aliases: tuple[str, ...] = ()) -> Column:
+    return Column(name, label, "31/10/2026", reads="date", max_length=30, aliases=aliases)
+
+
+MEMBERS = Kind("members", "Panel members", "membership", (
+    ID,
+    Column("panel", "Panel", "The panel's name in Engage, like Mersey-Cheshire LSIP",
+           required=True, aliases=("panel name", "committee", "group")),
+    Column("contact", "Member", "Their email in Engage's contacts (or their name, if no other "
+           "contact has it)", required=True, max_length=254,
+           aliases=("contact", "member name", "name", "person", "email", "member email")),
+    Column("role", "Role", "; ".join(MEMBER_ROLES.values()) + " (empty: Member)",
+           reads="choice", max_length=60, aliases=("member role", "position")),
+    Column("status", "Status", "; ".join(MEMBERSHIP_STATUSES.values()) + " (empty: Active)",
+           reads="choice", max_length=30, aliases=("membership status",)),
+    _date("applied_on", "Applied", ("date applied", "applied on")),
+    _date("shortlisted_on", "Shortlisted", ("date shortlisted", "shortlisted on")),
+    _date("term_start", "Term start", ("start", "start date", "appointed", "joined")),
+    _date("term_end", "Term end", ("end date", "term ends")),
+    Column("term_number", "Term", "Which term this is: 1, 2... (empty: 1)", reads="count",
+           max_length=3, aliases=("term number",)),
+    Column("extra_term_reason", "Why beyond the maximum terms",
+           "Only for a term beyond the panel's maximum", max_length=20000),
+    _date("ended_on", "Ended", ("date ended", "left", "ended on")),
+    Column("end_reason", "Why it ended", "; ".join(END_REASONS.values()), reads="choice",
+           max_length=60, aliases=("reason", "end reason", "reason for leaving")),
+    Column("end_note", "Ending note", "", max_length=20000),
+    Column("vetting_status", "Vetting", "; ".join(VETTING_STATUSES.values()),
+           reads="choice", max_length=30, aliases=("vetting status",)),
+    _date("vetting_on", "Vetting date", ("vetted", "vetted on")),
+    _date("vetting_expires_on", "Vetting expires", ("vetting expiry",)),
+    _date("confidentiality_signed_on", "Confidentiality agreement signed",
+          ("confidentiality", "confidentiality agreement")),
+    _date("induction_completed_on", "Induction completed", ("induction",)),
+    Column("communities", "Communities represented", "Names from Engage's list, separated by ;",
+           reads="communities", max_length=2000, aliases=("communities", "community")),
+), has_area=False)  # fmt: skip
+
+KINDS: dict[str, Kind] = {kind.key: kind for kind in (STAKEHOLDERS, CONTACTS, ENGAGEMENTS,
+                                                      MEMBERS)}  # fmt: skip
 CHOICES: dict[tuple[str, str], dict[str, str]] = {
     ("engagements", "type"): ENGAGEMENT_TYPES,
     ("engagements", "status"): ENGAGEMENT_STATUSES,
     ("stakeholders", "type"): STAKEHOLDER_TYPES,
     ("stakeholders", "status"): STAKEHOLDER_STATUSES,
     ("contacts", "preferred_contact_method"): CONTACT_METHODS,
+    ("members", "role"): MEMBER_ROLES,
+    ("members", "status"): MEMBERSHIP_STATUSES,
+    ("members", "end_reason"): END_REASONS,
+    ("members", "vetting_status"): VETTING_STATUSES,
 }
 LIST_SEPARATORS = re.compile(r"[;|\n]")
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -38,7 +38,7 @@ class _IdsByKey(dict):
         return [] if found is None else found if isinstance(found, list) else [found]
 
 
-def _key(*parts) -> str:
+def key(*parts) -> str:
     return "\x1f".join(str(part) for part in parts)
 
 
@@ -50,10 +50,10 @@ def _stakeholder_keys(user: User) -> Keys:
     for record_id, name, postcode, email, area_id in db.session.execute(stmt):
         said = plain(name)
         if postcode:
-            keys.exact.append(_key("name", said, postcode), record_id)
+            keys.exact.append(key("name", said, postcode), record_id)
         if email:
-            keys.exact.append(_key("email", email), record_id)
-        keys.similar.append(_key(said, area_id), record_id)
+            keys.exact.append(key("email", email), record_id)
+        keys.similar.append(key(said, area_id), record_id)
     return keys
 
 
@@ -61,10 +61,10 @@ def stakeholder_row_keys(values: dict) -> tuple[list[str], str]:
     said = plain(values.get("name", ""))
     exact = []
     if values.get("postcode"):
-        exact.append(_key("name", said, values["postcode"]))
+        exact.append(key("name", said, values["postcode"]))
     if values.get("email"):
-        exact.append(_key("email", values["email"]))
-    return exact, _key(said, values.get("area"))
+        exact.append(key("email", values["email"]))
+    return exact, key(said, values.get("area"))
 
 
 def _contact_keys(user: User) -> Keys:
@@ -75,20 +75,20 @@ def _contact_keys(user: User) -> Keys:
     for record_id, name, email, area_id, stakeholder_id in db.session.execute(stmt):
         said = plain(name)
         if email:
-            keys.exact.append(_key("email", email), record_id)
+            keys.exact.append(key("email", email), record_id)
         else:
-            keys.exact.append(_key("name", said, area_id, stakeholder_id), record_id)
-        keys.similar.append(_key(said, area_id), record_id)
+            keys.exact.append(key("name", said, area_id, stakeholder_id), record_id)
+        keys.similar.append(key(said, area_id), record_id)
     return keys
 
 
 def contact_row_keys(values: dict) -> tuple[list[str], str]:
     said = plain(values.get("name", ""))
     if values.get("email"):
-        exact = [_key("email", values["email"])]
+        exact = [key("email", values["email"])]
     else:
-        exact = [_key("name", said, values.get("area"), values.get("organisation_id"))]
-    return exact, _key(said, values.get("area"))
+        exact = [key("name", said, values.get("area"), values.get("organisation_id"))]
+    return exact, key(said, values.get("area"))
 
 
 def _engagement_keys(user: User) -> Keys:
@@ -105,6 +105,19 @@ def _engagement_row_keys(values: dict) -> tuple[list[str], str]:
     return import_engagements.row_keys(values)
 
 
+def _member_keys(user: User) -> Keys:
+    from crm.services import import_members
+
+    return import_members.keys_of(user)
+
+
+def _member_row_keys(values: dict) -> tuple[list[str], str]:
+    from crm.services import import_members
+
+    return import_members.row_keys(values)
+
+
 KEYS = {"stakeholders": (_stakeholder_keys, stakeholder_row_keys),
+        "members": (_member_keys, _member_row_keys),
         "contacts": (_contact_keys, contact_row_keys),
         "engagements": (_engagement_keys, _engagement_row_keys)}  # fmt: skip

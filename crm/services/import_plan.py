@@ -22,8 +22,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Affiliation, Area, Community, Contact, Engagement, Stakeholder, User
-from crm.services import access, erasure
+from crm.models import (
+    Affiliation,
+    Area,
+    Community,
+    Contact,
+    Engagement,
+    Membership,
+    Stakeholder,
+    User,
+)
+from crm.services import access, erasure, memberships
 from crm.services.import_fields import Kind, Names, plain, read_cell
 from crm.services.import_keys import KEYS
 
@@ -154,7 +163,9 @@ def read_rows(user: User, kind: Kind, rows: list[list[str]], header: int,
                 row_problems.append(Problem(number, column.label, problem))
             else:
                 values[column.name] = value
-        if "area" not in values and "area" not in mapping and only_area is None:
+        if not kind.has_area:
+            pass
+        elif "area" not in values and "area" not in mapping and only_area is None:
             row_problems.append(Problem(number, "Area", "Enter the Area"))
         elif "area" not in values and only_area is not None and not any(
                 p.column == "Area" for p in row_problems):
@@ -188,7 +199,8 @@ def _by_ids(model, user: User, ids: list[int]) -> dict[int, object]:
     return found
 
 
-MODELS = {"stakeholders": Stakeholder, "contacts": Contact, "engagements": Engagement}
+MODELS = {"stakeholders": Stakeholder, "contacts": Contact, "engagements": Engagement,
+          "members": Membership}
 
 
 def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Problem],
@@ -198,7 +210,15 @@ def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Pr
     load_keys, row_keys = KEYS[kind.key]
     keys = load_keys(user)
     model = MODELS[kind.key]
-    by_id = _by_ids(model, user, [p.values["id"] for p in planned if "id" in p.values])
+    wanted = [p.values["id"] for p in planned if "id" in p.values]
+    if kind.key == "members":
+        from crm.services import import_members  # it writes through import_apply
+
+        by_id = {}
+        for part in _chunks(sorted(set(wanted))):
+            by_id |= import_members.by_ids(user, part)
+    else:
+        by_id = _by_ids(model, user, wanted)
     seen: dict[str, int] = {}
     for row in planned:
         if row.action == "skip":
@@ -242,6 +262,11 @@ def _name_duplicates(model, planned: list[Planned]) -> None:
     ids = sorted({i for row in planned for i, _ in row.duplicates})
     names: dict[int, str] = {}
     for part in _chunks(ids):
+        if model is Membership:
+            from crm.services import import_members
+
+            names |= import_members.names_of(part)
+            continue
         names |= dict(db.session.execute(select(model.id, model.name).where(
             model.id.in_(part))).all())  # fmt: skip
     for row in planned:
@@ -272,6 +297,7 @@ COLUMNS = {
                  "accessibility_needs", "preferred_language", "notes"),
     "engagements": ("title", "type", "status", "held_on", "location_address",
                     "location_postcode", "attendance", "summary", "outcomes"),
+    "members": memberships.FIELDS,
 }  # fmt: skip
 
 
@@ -284,12 +310,17 @@ def current_values(kind: Kind, ids: list[int]) -> dict[int, dict]:
     table = model.__table__
     found: dict[int, dict] = {}
     for part in _chunks(sorted(set(ids))):
-        columns = [table.c[name] for name in (*COLUMNS[kind.key], "id", "area_id", "version")]
+        area = ("area_id",) if kind.has_area else ()
+        columns = [table.c[name] for name in (*COLUMNS[kind.key], "id", *area, "version")]
         for row in db.session.execute(select(*columns).where(table.c.id.in_(part))):
             values = dict(row._mapping)
-            values["area"] = values.pop("area_id")
+            values["area"] = values.pop("area_id", None)
             found[values["id"]] = values | {"communities": [], "organisations": {}}
-        if kind.key == "engagements":
+        if kind.key == "members":
+            from crm.services import import_members
+
+            import_members.values_of(part, found)
+        elif kind.key == "engagements":
             from crm.services import import_engagements
 
             import_engagements.links_of(part, found)
@@ -314,10 +345,16 @@ def work_out_changes(kind: Kind, planned: list[Planned]) -> None:
     updating = [row for row in planned if row.action == "update"]
     for start in range(0, len(updating), CHUNK):  # a chunk's records at a time in memory
         part = updating[start:start + CHUNK]
-        _compare(part, current_values(kind, [row.record_id for row in part]))
+        # A contact's role is at their organisation (compared below), not a field.
+        _compare(part, current_values(kind, [row.record_id for row in part]),
+                 frozenset({"role"}) if kind.key == "contacts" else frozenset())
 
 
-def _compare(updating: list[Planned], current: dict[int, dict]) -> None:
+# Values read to find or link a record, not fields of it.
+NOT_COMPARED = frozenset({"id", "organisation", "organisation_id", "stakeholders", "contacts"})
+
+
+def _compare(updating: list[Planned], current: dict[int, dict], also_kept=frozenset()) -> None:
     for row in updating:
         now = current.get(row.record_id)
         if now is None:  # chosen from a list, then archived: nothing to update
@@ -325,8 +362,7 @@ def _compare(updating: list[Planned], current: dict[int, dict]) -> None:
             continue
         changes = {}
         for name, value in row.values.items():
-            if name in ("id", "organisation", "organisation_id", "role", "stakeholders",
-                        "contacts"):
+            if name in NOT_COMPARED or name in also_kept:
                 continue
             if now.get(name) != value:
                 changes[name] = (now.get(name), value)

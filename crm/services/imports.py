@@ -21,7 +21,7 @@ from crm import clock
 from crm.extensions import db
 from crm.models import Job, SpreadsheetImport, User
 from crm.models.spreadsheet_import import ImportMapping
-from crm.services import access, audit, import_engagements, jobs, sheets
+from crm.services import access, audit, import_engagements, import_members, jobs, sheets
 from crm.services.csv_export import to_csv
 from crm.services.import_apply import carry_out, undo_rows, writer_for
 from crm.services.import_fields import KINDS, Kind, guess_mapping, plain, refused_columns
@@ -180,11 +180,21 @@ def plan_for(user: User, record: SpreadsheetImport) -> Plan:
         resolve_organisations(user, planned, problems)
     elif kind.key == "engagements":
         import_engagements.resolve_links(user, planned, problems, Problem)
+    elif kind.key == "members":
+        import_members.resolve_links(user, planned, problems, Problem, _labeller(kind))
     match_rows(user, kind, planned, problems, dict(record.choices or {}))
     work_out_changes(kind, planned)
+    if kind.key == "members":
+        import_members.try_rows(user, planned, problems, Problem, _labeller(kind))
     problems.sort(key=lambda problem: problem.row)
     return Plan(kind, header + 1, record.headers, planned, problems,
                 refused_columns(kind, record.headers))  # fmt: skip
+
+
+def _labeller(kind: Kind):
+    """A field's column label, as problems name it."""
+    labels = {column.name: column.label for column in kind.columns}
+    return lambda name: labels.get(name, name)
 
 
 def submit(user: User, record: SpreadsheetImport) -> Job:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm import clock
 from crm.extensions import db
-from crm.models import Contact, Declaration, Membership, Panel, User
+from crm.models import Community, Contact, Declaration, Membership, Panel, User
 from crm.models.panel import END_REASONS, MEMBER_ROLES, MEMBERSHIP_STATUSES, VETTING_STATUSES
-from crm.services import audit, panels, records, reference
+from crm.services import access, audit, panels, records, reference
 from crm.services.access import RecordNotFound
 from crm.services.panel_refresh import Plan, check_plan, term_end_for
 from crm.services.records import InvalidValue, iso_day
@@ -69,11 +69,17 @@ def get_membership(user: User, membership_id: int) -> Membership:
     if membership is None:
         raise RecordNotFound()
     panels.get_panel(user, membership.panel_id)
+    if not access.can(user, "open", membership):  # archived: administrators only
+        raise RecordNotFound()
     return membership
 
 
+# A membership an undone import added is archived: it is on no roster, list or report.
+LIVE = Membership.archived_at.is_(None)
+
+
 def _others(panel_id: int, exclude_id: int | None):
-    stmt = select(Membership).where(Membership.panel_id == panel_id)
+    stmt = select(Membership).where(Membership.panel_id == panel_id, LIVE)
     if exclude_id is not None:
         stmt = stmt.where(Membership.id != exclude_id)
     return stmt
@@ -247,6 +253,22 @@ def apply_plan(user: User, panel: Panel, plan: Plan, today: date) -> list[Member
     return changed
 
 
+def put_back(user: User, membership: Membership, values: dict[str, Any],
+             community_ids: list[int] | None) -> Membership:
+    """Undoing an import: the values it changed go back to what they were, as they were
+    (they met the rules when they were saved; the rules for a new change, such as an
+    ended membership not reopening, are not asked of them), audited."""
+
+    def mutate() -> None:
+        for name, value in values.items():
+            setattr(membership, name, value)
+        if community_ids is not None:
+            membership.communities = list(db.session.scalars(
+                select(Community).where(Community.id.in_(community_ids))))  # fmt: skip
+
+    return records.update_audited(user, KIND, membership, None, describe, mutate)
+
+
 def _set(user: User, membership: Membership, **values: Any) -> Membership:
     def mutate() -> None:
         for name, value in values.items():
@@ -266,7 +288,8 @@ def roster(panel: Panel) -> list[Membership]:
     """Active members: chair first, then vice chair, members, and the others; by name."""
     members = db.session.scalars(
         _loaded(
-            select(Membership).where(Membership.panel_id == panel.id, Membership.status == "active")
+            select(Membership).where(Membership.panel_id == panel.id, Membership.status == "active",
+                                     LIVE)
         )  # fmt: skip
     ).all()
     return sorted(members, key=lambda m: (ROLE_ORDER.index(m.role), m.contact.name))
@@ -277,7 +300,8 @@ def applicants(panel: Panel) -> list[Membership]:
         select(Membership)
         .join(Contact, Contact.id == Membership.contact_id)
         .where(
-            Membership.panel_id == panel.id, Membership.status.in_(("applicant", "shortlisted"))
+            Membership.panel_id == panel.id, Membership.status.in_(("applicant", "shortlisted")),
+            LIVE,
         )  # fmt: skip
         .order_by(Membership.status.desc(), Contact.name)
     )
@@ -292,6 +316,7 @@ def past_members(panel: Panel) -> list[Membership]:
             Membership.panel_id == panel.id,
             Membership.status == "ended",
             Membership.end_reason != "renewed",
+            LIVE,
         )
         .order_by(Membership.ended_on.desc(), Membership.id.desc())
     )
@@ -305,6 +330,7 @@ def for_contact(user: User, contact_id: int) -> list[Membership]:
         .join(Panel, Panel.id == Membership.panel_id)
         .where(
             Membership.contact_id == contact_id,
+            LIVE,
             Panel.archived_at.is_(None),
             *panels.panel_conditions(user),
         )
@@ -352,6 +378,7 @@ def served_between(start: date, end: date):
     """
     served_until = func.coalesce(Membership.ended_on, Membership.term_end)
     return and_(
+        LIVE,
         Membership.status.in_(("active", "ended")),
         Membership.term_start <= end,
         or_(served_until.is_(None), served_until >= start),

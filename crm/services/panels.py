@@ -164,7 +164,8 @@ def open_memberships(panel_ids: list[int]) -> list[Membership]:
         return []
     stmt = (
         select(Membership)
-        .where(Membership.panel_id.in_(panel_ids), Membership.status != "ended")
+        .where(Membership.panel_id.in_(panel_ids), Membership.status != "ended",
+               Membership.archived_at.is_(None))
         .options(selectinload(Membership.contact), selectinload(Membership.communities))
     )
     return list(db.session.scalars(stmt))
@@ -186,6 +187,7 @@ def absence_streaks(panel_ids: list[int]) -> dict[int, int]:
             PanelMeeting.panel_id.in_(panel_ids),
             PanelMeeting.archived_at.is_(None),
             Membership.status == "active",
+            Membership.archived_at.is_(None),
         )
         .order_by(Attendance.membership_id, PanelMeeting.held_on.desc(), PanelMeeting.id.desc())
     )

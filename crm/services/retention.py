@@ -155,7 +155,8 @@ def _inactive_contacts(cutoff: date, years: int) -> list[Due]:
         if contact_id in latest and day is not None:
             latest[contact_id] = max(latest[contact_id], _day(day))
     current = set(db.session.scalars(select(Membership.contact_id)
-                                     .where(Membership.status != "ended")))  # fmt: skip
+                                     .where(Membership.status != "ended",
+                                            Membership.archived_at.is_(None))))  # fmt: skip
     return [Due("inactive_contacts", "contact", contact_id, contact_id,
                 f"No engagement, consent or membership since {day:%-d %B %Y} "
                 f"(more than {years} years)")
@@ -292,7 +293,7 @@ def _forget_equality(user: User | None, contact_ids: set[int]) -> None:
     contact's history says so, never what they were)."""
     for contact_id in sorted(contact_ids):
         kept = select(Membership.id).where(
-            Membership.contact_id == contact_id,
+            Membership.contact_id == contact_id, Membership.archived_at.is_(None),
             (Membership.status != "ended")
             | Membership.id.not_in(_anonymised("ended_memberships", "membership")))  # fmt: skip
         answers = db.session.get(EqualityAnswers, contact_id)
