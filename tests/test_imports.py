@@ -221,6 +221,32 @@ def test_possible_duplicates_wait_for_a_choice(app, client, signed_in, make_stak
         assert db.session.get(Stakeholder, existing).postcode == "CH41 1AA"
 
 
+def test_every_row_needing_a_choice_is_shown_a_page_at_a_time(
+        app, client, signed_in, make_stakeholder, monkeypatch):  # fmt: skip
+    """However many rows may already be in Engage, each can be chosen for: a page at a
+    time (500 in the app; 2 here), each page's choices kept while the others are made."""
+    from crm.imports import routes
+
+    monkeypatch.setattr(routes, "CHOICES_PER_PAGE", 2)
+    signed_in("lead")
+    for name in ("Alpha Trust", "Beta Trust", "Gamma Trust"):
+        make_stakeholder(name=name, postcode="CH41 9ZZ")
+    rows = [HEADER] + [[name, "VCS", "L8 1AB", "", ""]
+                       for name in ("Alpha Trust", "Beta Trust", "Gamma Trust")]  # fmt: skip
+    preview = upload(client, csv_bytes(rows))
+    first = text_of(client.get(preview))
+    assert "Row 2: Alpha Trust" in first and "Row 3: Beta Trust" in first
+    assert "Row 4" not in first and "page 1 of 2" in first and "3 to skip" in first
+    second = text_of(client.get(preview + "?page=2"))
+    assert "Row 4: Gamma Trust" in second and "Row 2" not in second
+    client.post(preview + "?page=2", data={"check": "Check", "choice-4": "create"})
+    client.post(preview + "?page=1", data={"check": "Check", "choice-2": "create",
+                                           "choice-3": "skip"})  # fmt: skip
+    assert "2 to create" in text_of(client.get(preview))  # page 2's choice kept
+    apply(client, preview)
+    assert live_names(app).count("Gamma Trust") == 2 and live_names(app).count("Beta Trust") == 1
+
+
 def test_contacts_with_their_organisation_and_role(app, client, signed_in, make_stakeholder,
                                                    make_contact):  # fmt: skip
     admin = signed_in("admin", areas=("Mersey-Cheshire",))

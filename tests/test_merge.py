@@ -308,3 +308,25 @@ def test_a_merge_is_undone_only_after_a_later_merge_of_its_records(app, stakehol
         _undo("stakeholder", w["lead"].id, w["keep"])
         assert _state("stakeholder") == before
         assert engagement_figures.rebuild(dry_run=True).total == 0
+
+
+def test_the_area_is_chosen_on_the_merge_page_and_undo_puts_it_back(
+    app, client, make_user, make_stakeholder
+):
+    """Two records of one organisation kept in two Areas: the person merging chooses which
+    Area it belongs to, side by side like every other field."""
+    keep = make_stakeholder(name="Alpha Trust")
+    other = make_stakeholder("West Midlands", name="Alpha Trust")
+    sign_in(client, make_user("lead", areas=("Mersey-Cheshire", "West Midlands")))
+    from tests.formscrape import post_form
+
+    url = f"/stakeholders/merge?ids={keep}&ids={other}"
+    body = client.get(url).get_data(as_text=True)
+    assert "Mersey-Cheshire" in body and "West Midlands" in body
+    form = post_form(body, url) | {"survivor": str(keep), "field_area_id": str(other)}
+    assert client.post(url, data=form).status_code == 302
+    with app.app_context():
+        assert db.session.get(Stakeholder, keep).area.name == "West Midlands"
+    assert client.post(f"/stakeholders/{keep}/undo-merge", data={}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Stakeholder, keep).area.name == "Mersey-Cheshire"

@@ -90,13 +90,35 @@ def detail(import_id: int):
                 return redirect(url_for("jobs.detail", job_id=job.id))
         except imports.ImportRefused as refused:
             flash(str(refused), "error")
-        return redirect(url_for(".detail", import_id=record.id))
+        return redirect(url_for(".detail", import_id=record.id, page=request.args.get("page")))
     plan = imports.plan_for(current_user, record) if record.status == "draft" else None
+    needing = plan.needing_choice if plan else []
+    page = ChoicePage(request.args.get("page", 1, type=int), len(needing))
     return render_template(
         "imports/detail.html", record=record, plan=plan, form=form, kind=imports.kind_of(record),
         status=imports.status_of(record), may_undo=imports.may_undo(current_user, record),
-        undo_until=imports.undo_until(record), button_form=ButtonForm(),
+        undo_until=imports.undo_until(record), button_form=ButtonForm(), needing=needing,
+        choosing=needing[page.first:page.first + CHOICES_PER_PAGE], page=page,
+        detail=DETAIL_PAGES[record.kind],
     )  # fmt: skip
+
+
+# Rows needing a choice are shown a page at a time; each page's choices are kept.
+CHOICES_PER_PAGE = 500
+# Where a possible duplicate's own page is: (endpoint, its id's argument).
+DETAIL_PAGES = {"stakeholders": ("stakeholders.detail", "stakeholder_id"),
+                "contacts": ("contacts.detail", "contact_id"),
+                "engagements": ("engagements.detail", "engagement_id"),
+                "members": ("panels.memberships.detail", "membership_id")}  # fmt: skip
+
+
+class ChoicePage:
+    """Which page of the rows needing a choice is shown (for the register pager)."""
+
+    def __init__(self, asked: int, rows: int) -> None:
+        self.pages = max(1, -(-rows // CHOICES_PER_PAGE))
+        self.page = min(max(asked, 1), self.pages)
+        self.first = (self.page - 1) * CHOICES_PER_PAGE
 
 
 @bp.route("/<int:import_id>/undo", methods=["POST"])

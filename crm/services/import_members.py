@@ -59,7 +59,7 @@ def resolve_links(user: User, planned, problems, problem, label) -> None:
     changeable, seen = _panels(user)
     by_email, by_name = _contacts(user)
     for row in planned:
-        said = row.values.pop("panel", None)
+        said = row.values.get("panel")
         if said is not None:
             found = changeable.get(plain(said), [])
             if len(found) == 1:
@@ -68,7 +68,7 @@ def resolve_links(user: User, planned, problems, problem, label) -> None:
                 problems.append(problem(row.row, label("panel"), _panel_problem(
                     said, found, plain(said) in seen)))  # fmt: skip
                 row.action = "skip"
-        said = row.values.pop("contact", None)
+        said = row.values.get("contact")
         if said is not None:
             found = by_email.get(said.lower(), []) if "@" in said else by_name.get(
                 plain(said), [])  # fmt: skip

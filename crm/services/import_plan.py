@@ -351,7 +351,8 @@ def work_out_changes(kind: Kind, planned: list[Planned]) -> None:
 
 
 # Values read to find or link a record, not fields of it.
-NOT_COMPARED = frozenset({"id", "organisation", "organisation_id", "stakeholders", "contacts"})
+NOT_COMPARED = frozenset({"id", "organisation", "organisation_id", "stakeholders", "contacts",
+                          "panel", "contact"})
 
 
 def _compare(updating: list[Planned], current: dict[int, dict], also_kept=frozenset()) -> None:

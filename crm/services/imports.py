@@ -161,9 +161,11 @@ def set_mapping(user: User, record: SpreadsheetImport, mapping: dict[str, int]) 
 
 
 def set_choices(user: User, record: SpreadsheetImport, choices: dict[str, str]) -> None:
-    """What to do with each possible duplicate (create anyway, update that record, skip)."""
+    """What to do with each possible duplicate (create anyway, update that record, skip):
+    the rows given (a page of them) take these choices; the others keep theirs."""
     _require_draft(user, record)
-    record.choices = {str(row): choice for row, choice in choices.items() if choice}
+    record.choices = dict(record.choices or {}) | {
+        str(row): choice for row, choice in choices.items() if choice}
     db.session.flush()
 
 

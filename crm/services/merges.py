@@ -60,7 +60,7 @@ BY_KIND_AND_ID = (("legal_holds", "record_id"),)
 # The fields chosen one by one on the merge page, as the record's form labels them.
 FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "stakeholder": (
-        ("name", "Name"), ("type", "Type"), ("description", "Description"),
+        ("name", "Name"), ("area_id", "Area"), ("type", "Type"), ("description", "Description"),
         ("address_line1", "Address line 1"), ("address_line2", "Address line 2"),
         ("town", "Town or city"), ("postcode", "Postcode"), ("owner_id", "Relationship owner"),
         ("status", "Status"), ("influence", "Influence"), ("interest", "Interest"),
@@ -69,7 +69,8 @@ FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("accessible_formats", "Accessible formats"), ("notes", "Notes"),
     ),
     "contact": (
-        ("name", "Full name"), ("job_title", "Job title"), ("email", "Email address"),
+        ("name", "Full name"), ("area_id", "Area"), ("job_title", "Job title"),
+        ("email", "Email address"),
         ("phone", "Phone number"), ("preferred_contact_method", "Preferred contact method"),
         ("accessibility_needs", "Accessibility needs"),
         ("preferred_language", "Preferred language or format"), ("notes", "Notes"),
@@ -354,6 +355,8 @@ def field_text(record: Any, field: str) -> str:
     value = getattr(record, field)
     if field == "owner_id":
         return record.owner.name if record.owner else ""
+    if field == "area_id":
+        return record.area.name
     if isinstance(value, bool):
         return records.yes_no(value)
     return "" if value is None else (_json(value) if isinstance(value, date) else str(value))
