@@ -13,6 +13,8 @@ the model's column) are kept only as "changed": their text never reaches the tra
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,6 +55,7 @@ def names(records: Iterable[Any]) -> str:
     return ", ".join(sorted((r.name for r in records), key=str.lower))
 
 
+@functools.cache  # the models' declarations do not change once the app is built
 def redacted_labels(record_type: str) -> frozenset[str]:
     """The labels whose values the audit never keeps: the record's restricted fields, and
     special category data (equality answers) whatever record a change is filed under."""

@@ -169,8 +169,11 @@ def set_choices(user: User, record: SpreadsheetImport, choices: dict[str, str]) 
     db.session.flush()
 
 
-def plan_for(user: User, record: SpreadsheetImport) -> Plan:
-    """What applying the import would do now, and every problem with the file."""
+def plan_for(user: User, record: SpreadsheetImport, trying: bool = True) -> Plan:
+    """What applying the import would do now, and every problem with the file.
+
+    Panel members' rows are tried through the membership service's rules (`trying`); the
+    apply job, writing them through the same rules at once, need not try them first."""
     kind = kind_of(record)
     rows = read_file(record.file_data, record.file_name)
     header = find_header(rows, lambda row: row == record.headers)
@@ -186,7 +189,7 @@ def plan_for(user: User, record: SpreadsheetImport) -> Plan:
         import_members.resolve_links(user, planned, problems, Problem, _labeller(kind))
     match_rows(user, kind, planned, problems, dict(record.choices or {}))
     work_out_changes(kind, planned)
-    if kind.key == "members":
+    if kind.key == "members" and trying:
         import_members.try_rows(user, planned, problems, Problem, _labeller(kind))
     problems.sort(key=lambda problem: problem.row)
     return Plan(kind, header + 1, record.headers, planned, problems,
@@ -221,7 +224,7 @@ def apply(user: User, import_id: int, progress) -> SpreadsheetImport:
     kind = kind_of(record)
     access.require(user, "import", kind.record_type)
     progress(0, None, "Reading the file")
-    plan = plan_for(user, record)
+    plan = plan_for(user, record, trying=False)
     if not plan.ok:
         raise ImportRefused("The file's rows now have problems (the register has changed "
                             "since the preview): upload it again to see them")  # fmt: skip

@@ -35,6 +35,8 @@ def communities_by_ids(ids: list[int], kept: Iterable[Community] = ()) -> list[C
     """The chosen communities, or InvalidValue if any id is not a community, or is a retired
     one the record did not already have (`kept`: a record keeps a community retired since)."""
     wanted = set(ids)
+    if not wanted:  # every save of a record with none chosen: no query
+        return []
     found = list(db.session.scalars(select(Community).where(Community.id.in_(wanted))))
     if len(found) != len(wanted):
         raise InvalidValue("community_ids", "Select communities from the list")
