@@ -14,7 +14,6 @@ the model's column) are kept only as "changed": their text never reaches the tra
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Iterable
 from typing import Any
 
