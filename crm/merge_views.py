@@ -15,7 +15,7 @@ from wtforms import HiddenField, RadioField
 
 from crm.auth.forms import ButtonForm
 from crm.forms_common import optional_int
-from crm.services import access, duplicates, merges
+from crm.services import access, duplicates, merges, reference
 from crm.services.records import Page
 from crm.views_common import arg_int, arg_page, save
 
@@ -48,7 +48,8 @@ class PairForm(FlaskForm):
 def duplicates_page(register: Register):
     """Likely duplicates the user may merge, best first, a page at a time."""
     access.require(current_user, "merge", register.kind)
-    pairs = duplicates.likely_duplicates(current_user, register.kind, arg_int("area"))
+    area_id = arg_int("area")
+    pairs = duplicates.likely_duplicates(current_user, register.kind, area_id)
     size = current_app.config["PAGE_SIZE"]
     page = Page(items=[], total=len(pairs), page=arg_page(), page_size=size)
     page.page = min(page.page, page.pages)
@@ -56,6 +57,7 @@ def duplicates_page(register: Register):
     return render_template(
         "merge/duplicates.html", register=register, page=page, pair_form=PairForm(),
         records=duplicates.records_by_id(current_user, register.kind, page.items),
+        areas=reference.areas_for(current_user), area_id=area_id,
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from crm.services.duplicates import (
     normalise_phone,
     website_domain,
 )
+from tests.conftest import area
 
 SAME_NAMES = [
     ("Toxteth Women's Network", "toxteth womens network"),
@@ -171,3 +172,19 @@ def test_the_list_is_paged(client, signed_in, make_stakeholder, app):
         app.config["PAGE_SIZE"] = size
     assert "4</strong> pairs, page 1 of 2" in first and "page 2 of 2" in second
     assert "Group 0" in first and "Group 3" in second and "Group 3" not in first
+
+
+def test_someone_with_several_areas_chooses_one_or_all(client, signed_in, make_stakeholder):
+    """One Area's pairs at a time (quick), or all their Areas with pairs across them."""
+    signed_in("lead", areas=("Mersey-Cheshire", "West Midlands"))
+    make_stakeholder(name="Alpha Trust", email="alpha@example.org")
+    make_stakeholder("West Midlands", name="Alpha Trust", email="alpha@example.org")
+    make_stakeholder("West Midlands", name="Beta Group", email="beta@example.org")
+    make_stakeholder("West Midlands", name="Beta Group Ltd", email="beta@example.org")
+    page = client.get("/stakeholders/duplicates").get_data(as_text=True)
+    assert "All your Areas" in page and "2</strong> pairs" in page
+    with client.application.app_context():
+        west = area("West Midlands").id
+    west_only = client.get(f"/stakeholders/duplicates?area={west}").get_data(as_text=True)
+    assert "1</strong> pair" in west_only and "Beta Group" in west_only
+    assert "Alpha Trust" not in west_only
