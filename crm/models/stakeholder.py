@@ -122,6 +122,10 @@ class Stakeholder(db.Model):
         Index("ix_stakeholders_email", "email"),
         # Someone's stakeholders in their Areas (their home page counts them): from the index.
         Index("ix_stakeholders_owner", "owner_id", "area_id", "archived_at"),
+        # The records merged into this one, which its page asks for (a few, of 100,000).
+        Index("ix_stakeholders_merged_into", "merged_into_id",
+              sqlite_where=text("merged_into_id IS NOT NULL"),
+              postgresql_where=text("merged_into_id IS NOT NULL")),
         *trigram_indexes("stakeholders", "name", "town"),
     )
 
@@ -193,6 +197,9 @@ class Contact(db.Model):
         Index("ix_contacts_email", "email"),
         # Counts of an Area's live contacts (and those not to contact) from the index.
         Index("ix_contacts_area", "area_id", "archived_at", "do_not_contact"),
+        Index("ix_contacts_merged_into", "merged_into_id",
+              sqlite_where=text("merged_into_id IS NOT NULL"),
+              postgresql_where=text("merged_into_id IS NOT NULL")),
         *trigram_indexes("contacts", "name", "email", "job_title"),
     )
 
