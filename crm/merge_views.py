@@ -71,7 +71,9 @@ def dismiss(register: Register):
     elif form.validate_on_submit():
         save(lambda: duplicates.dismiss(current_user, register.kind, first, second))
         flash("The two records will not be shown as duplicates again", "success")
-    return redirect(url_for(f"{request.blueprint}.duplicates"))
+    # Back to the Area and page they were on (the scan of every Area is the slow one).
+    return redirect(url_for(f"{request.blueprint}.duplicates", area=arg_int("area"),
+                            page=arg_int("page")))
 
 
 def _chosen(register: Register) -> list[Any]:

@@ -188,3 +188,15 @@ def test_someone_with_several_areas_chooses_one_or_all(client, signed_in, make_s
     west_only = client.get(f"/stakeholders/duplicates?area={west}").get_data(as_text=True)
     assert "1</strong> pair" in west_only and "Beta Group" in west_only
     assert "Alpha Trust" not in west_only
+
+
+def test_dismissing_a_pair_returns_to_the_area_and_page_shown(client, signed_in,
+                                                              make_stakeholder):  # fmt: skip
+    signed_in("lead", areas=("Mersey-Cheshire", "West Midlands"))
+    first = make_stakeholder("West Midlands", name="Beta Group", email="beta@example.org")
+    second = make_stakeholder("West Midlands", name="Beta Group Ltd", email="beta@example.org")
+    with client.application.app_context():
+        west = area("West Midlands").id
+    response = client.post(f"/stakeholders/duplicates/not-the-same?area={west}&page=2",
+                           data={"first_id": first, "second_id": second})
+    assert response.location == f"/stakeholders/duplicates?area={west}&page=2"

@@ -246,3 +246,76 @@ def _pages(app, user, paths) -> list[str]:
     client = app.test_client()
     sign_in(client, user)
     return [text_of(client.get(path)) for path in paths]
+
+
+def _export_row(membership_id: int, name: str, role: str, status: str, start: str,
+                ended: str = "", why: str = "") -> list[str]:  # fmt: skip
+    return [str(membership_id), "Mersey-Cheshire LSIP", name, role, status, start, "", ended,
+            why, "", ""]
+
+
+ID_HEADER = ["Engage ID", *HEADER]
+
+
+def test_a_chair_handed_over_in_one_file_and_undone_only_while_the_rules_allow(
+        app, client, signed_in, make_panel, make_contact, make_membership):  # fmt: skip
+    panel_id = make_panel()
+    people = _people(make_contact)
+    chair = make_membership(panel_id, people["amara"], role="chair", status="active",
+                            term_start=date(2025, 4, 1))
+    signed_in("panels")
+    rows = [ID_HEADER,
+            # A new chair first in the file: the term ending below is written first.
+            ["", "Mersey-Cheshire LSIP", "ben@example.org", "Chair", "Active", "01/10/2026",
+             "", "", "", "", ""],
+            _export_row(chair, "amara@example.org", "Chair", "Ended", "01/04/2025",
+                        "30/09/2026", "Term completed")]  # fmt: skip
+    preview = upload(client, csv_bytes(rows), "members.csv", kind="members")
+    page = text_of(client.get(preview))
+    assert "1 to create" in page and "1 to update" in page, page
+    apply(client, preview)
+    assert _roster_names(app, panel_id) == ["Ben Carter"]
+    assert client.post(f"/imports/{_last_import_id(app)}/undo").status_code == 302
+    assert _roster_names(app, panel_id) == ["Amara Osei"]  # the chair again, Ben archived
+
+    # Amara's term ended by a file alone; Chloe then made chair by hand: Amara cannot go
+    # back as chair beside her, and the undo says so, changing nothing.
+    ended = [ID_HEADER, _export_row(chair, "amara@example.org", "Chair", "Ended",
+                                    "01/04/2025", "30/09/2026", "Term completed")]
+    apply(client, upload(client, csv_bytes(ended), "members.csv", kind="members"))
+    make_membership(panel_id, people["chloe"], role="chair", status="active",
+                    term_start=date(2026, 10, 15))
+    response = client.post(f"/imports/{_last_import_id(app)}/undo", follow_redirects=True)
+    assert ("Amara Osei's membership cannot go back as it was: The panel already has a "
+            "chair, Chloe Evans") in text_of(response)
+    assert _roster_names(app, panel_id) == ["Chloe Evans"]
+
+
+def test_one_membership_twice_in_a_file_is_a_problem_on_the_second_row(
+        app, client, signed_in, make_panel, make_contact, make_membership):  # fmt: skip
+    panel_id = make_panel()
+    people = _people(make_contact)
+    held = make_membership(panel_id, people["amara"], status="active",
+                           term_start=date(2025, 4, 1))
+    signed_in("panels")
+    rows = [ID_HEADER, _export_row(held, "amara@example.org", "Chair", "Active", "01/04/2025"),
+            _export_row(held, "amara@example.org", "Member", "Active", "01/04/2025")]
+    page = text_of(client.get(upload(client, csv_bytes(rows), "members.csv", kind="members")))
+    assert f"3 Engage ID Engage ID {held} is also on row 2: keep one row for each record" in page
+
+
+def test_an_import_onto_a_panel_archived_since_is_not_undone(
+        app, client, signed_in, make_panel, make_contact):  # fmt: skip
+    panel_id = make_panel()
+    _people(make_contact)
+    signed_in("panels")
+    rows = [HEADER, ["Mersey-Cheshire LSIP", "amara@example.org", "", "", "01/04/2025", "",
+                     "", "", "", ""]]  # fmt: skip
+    apply(client, upload(client, csv_bytes(rows), "members.csv", kind="members"))
+    with app.app_context():
+        db.session.get(panels.Panel, panel_id).archived_at = utcnow()
+        db.session.commit()
+    response = client.post(f"/imports/{_last_import_id(app)}/undo", follow_redirects=True)
+    assert response.status_code == 200
+    assert "The panel Mersey-Cheshire LSIP has been archived since the import" in text_of(
+        response)

@@ -436,3 +436,18 @@ def test_a_file_that_cannot_be_read_is_refused_on_the_upload_page(client, signed
         "kind": "stakeholders", "file": (io.BytesIO(b"%PDF-1.4"), "s.pdf")})  # fmt: skip
     assert response.status_code == 200
     assert "The file must be a CSV, an Excel (XLSX) or an OpenDocument (ODS)" in text_of(response)
+
+
+def test_an_engagement_row_breaking_the_services_rules_is_named_in_the_preview(
+        app, client, signed_in, make_contact):  # fmt: skip
+    """Fewer attending than the contacts named: a problem on the row before anything is
+    saved (the engagement form's own rule), never a failed job naming nothing."""
+    signed_in("lead")
+    make_contact(name="Dana Okafor", email="dana@example.org")
+    make_contact(name="Sam Patel", email="sam@example.org")
+    rows = [["Title", "Type", "Date", "Contacts", "Attendance"],
+            ["Drop-in", "Community Conversation", "01/10/2026",
+             "dana@example.org; sam@example.org", "1"]]  # fmt: skip
+    page = text_of(client.get(upload(client, csv_bytes(rows), "e.csv", "engagements")))
+    assert ("2 Attendance Attendance cannot be fewer than the 2 contacts named as "
+            "attending") in page

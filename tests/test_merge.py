@@ -19,7 +19,7 @@ from crm.models import (
     User,
 )
 from crm.models.common import utcnow
-from crm.services import engagement_figures, merges
+from crm.services import engagement_figures, merges, records, stakeholders
 from crm.services.access import AccessDenied
 from tests.conftest import sign_in
 
@@ -330,3 +330,34 @@ def test_the_area_is_chosen_on_the_merge_page_and_undo_puts_it_back(
     assert client.post(f"/stakeholders/{keep}/undo-merge", data={}).status_code == 302
     with app.app_context():
         assert db.session.get(Stakeholder, keep).area.name == "Mersey-Cheshire"
+
+
+def test_two_current_members_of_one_panel_are_not_merged(app, make_user, make_contact,
+                                                         make_panel, make_membership):  # fmt: skip
+    panel = make_panel()
+    keep = make_contact(name="Dana Okafor", email="dana@example.org")
+    dup = make_contact(name="Dana Okafor", email="dana.o@example.org")
+    make_membership(panel, contact_id=keep)
+    make_membership(panel, contact_id=dup, status="applicant", term_start=None,
+                    applied_on=date(2026, 9, 1))
+    lead = make_user("lead")
+    with app.app_context(), pytest.raises(merges.MergeRefused, match="current member or "
+                                           "applicant of Mersey-Cheshire LSIP"):  # fmt: skip
+        _merge("contact", lead.id, keep, [dup])
+
+
+def test_a_merge_is_not_undone_over_a_later_edit(app, stakeholder_world):
+    w = stakeholder_world
+    with app.app_context():
+        _merge("stakeholder", w["lead"].id, w["keep"], [w["dup"]],
+               {"website": w["dup"]})  # fmt: skip
+        user = db.session.get(User, w["lead"].id)
+        survivor = db.session.get(Stakeholder, w["keep"])
+
+        def edit() -> None:
+            survivor.website = "https://changed.example.org"
+
+        records.update_audited(user, "stakeholder", survivor, None, stakeholders.describe, edit)
+        db.session.commit()
+        with pytest.raises(merges.MergeRefused, match="has been changed since the merge"):
+            _undo("stakeholder", w["lead"].id, w["keep"])

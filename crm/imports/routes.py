@@ -128,7 +128,8 @@ def undo(import_id: int):
     if ButtonForm().validate_on_submit():
         try:
             count = save(lambda: imports.undo(current_user, record))
-            flash(f"The import has been undone: {count:,} records put back or archived",
+            flash(f"The import has been undone: {count:,} "
+                  f"{'record' if count == 1 else 'records'} put back or archived",
                   "success")  # fmt: skip
         except imports.ImportRefused as refused:
             flash(str(refused), "error")

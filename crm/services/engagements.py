@@ -321,14 +321,18 @@ def _check(
             raise InvalidValue(
                 "location_stakeholder_id", "Select which stakeholder's premises it was held at"
             )
-    attendance = data.get("attendance")
-    if attendance is not None and attendance < len(chosen["contacts"]):
-        raise InvalidValue(
-            "attendance",
-            f"Attendance cannot be fewer than the {len(chosen['contacts'])} contacts "
-            "named as attending",
-        )
+    problem = attendance_problem(data.get("attendance"), len(chosen["contacts"]))
+    if problem:
+        raise InvalidValue("attendance", problem)
     return chosen
+
+
+def attendance_problem(attendance: int | None, contacts: int) -> str:
+    """Why the attendance cannot be, with so many contacts named as attending ("" if it
+    can): the form and the spreadsheet import both ask."""
+    if attendance is not None and attendance < contacts:
+        return f"Attendance cannot be fewer than the {contacts} contacts named as attending"
+    return ""
 
 
 def _apply(engagement: Engagement, data: dict[str, Any], chosen: dict[str, list]) -> None:

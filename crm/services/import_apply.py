@@ -71,6 +71,8 @@ def _labels(kind_key: str) -> dict[str, str]:
 class Writer:
     """Writes one import's rows, its ImportRows and audit events, in batches."""
 
+    updates_first = False  # create the new records, then update the matched ones
+
     def __init__(self, user_id: int | None, import_id: int, file_name: str, kind: Kind):
         self.user_id, self.import_id, self.kind = user_id, import_id, kind
         self.model = MODELS[kind.key]
@@ -263,17 +265,31 @@ class _Place:
 
 
 def carry_out(writer: Writer, plan: Plan, progress: Progress) -> None:
-    """Create and update what the plan says, reporting progress every batch."""
+    """Create and update what the plan says, reporting progress every batch (in the
+    writer's order: memberships are updated first, so a file that ends one chair's term
+    and appoints the next can be applied)."""
     total = len(plan.rows)
     creating = [row for row in plan.rows if row.action == "create"]
-    for start in range(0, len(creating), BATCH):
-        writer.create(creating[start:start + BATCH])
-        progress(min(start + BATCH, len(creating)), total, "Creating records")
     updating = [row for row in plan.rows if row.action == "update"]
-    for done, row in enumerate(updating, start=1):
-        writer.update(row)
-        if done % BATCH == 0:
-            progress(len(creating) + done, total, "Updating records")
+    done = 0
+
+    def create() -> None:
+        nonlocal done
+        for start in range(0, len(creating), BATCH):
+            writer.create(creating[start:start + BATCH])
+            done += len(creating[start:start + BATCH])
+            progress(done, total, "Creating records")
+
+    def update() -> None:
+        nonlocal done
+        for row in updating:
+            writer.update(row)
+            done += 1
+            if done % BATCH == 0:
+                progress(done, total, "Updating records")
+
+    for step in ((update, create) if writer.updates_first else (create, update)):
+        step()
     writer.flush()
 
 
@@ -301,7 +317,7 @@ def undo_rows(writer: Writer) -> int:
     if moved:
         raise ImportRefused(
             f"{moved:,} record{'s were' if moved != 1 else ' was'} changed after the import: "
-            "undoing it would lose those changes. Change them back by hand instead.")
+            "undoing it would lose those changes. Change them back by hand instead")
     writer.check_undo(rows)
     created = [row for row in rows if row.action == "created"]
     for start in range(0, len(created), BATCH):

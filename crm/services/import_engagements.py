@@ -25,10 +25,11 @@ from crm.models.engagement import (
     engagement_contacts,
     engagement_stakeholders,
 )
-from crm.services import access
+from crm.services import access, lookup
 from crm.services import engagements as service
 from crm.services.import_apply import Writer
 from crm.services.import_fields import plain
+from crm.services.records import EditConflict, InvalidValue
 
 LINKS = {
     "stakeholder_ids": (engagement_stakeholders, "stakeholder_id"),
@@ -95,6 +96,15 @@ def resolve_links(user: User, planned, problems, problem) -> None:
                     ids.append(found[0])
             if said:
                 row.values[field] = sorted(ids)
+            if len(ids) > lookup.MAX_IDS:
+                problems.append(problem(row.row, noun.title() + "s",
+                                        f"Name {lookup.MAX_IDS} {noun}s or fewer"))
+                row.action = "skip"
+        attending = service.attendance_problem(row.values.get("attendance"),
+                                               len(row.values.get("contact_ids", [])))
+        if attending:
+            problems.append(problem(row.row, "Attendance", attending))
+            row.action = "skip"
 
 
 def _by_name(user: User, model) -> dict[tuple[str, int], list[int]]:
@@ -153,6 +163,19 @@ def archive(user: User, record_id: int) -> None:
     service.set_archived(user, db.session.get(Engagement, record_id), True)
 
 
+def _named(row, work):
+    """The service's work for the row; a rule it breaks refuses the import, naming it."""
+    from crm.services.imports import ImportRefused
+
+    try:
+        return work()
+    except InvalidValue as invalid:
+        raise ImportRefused(f"row {row.row}: {invalid.message}") from None
+    except EditConflict:
+        raise ImportRefused(f"row {row.row}: someone changed this engagement since the file "
+                            "was checked: upload it again") from None
+
+
 def _stored(value):
     return value.isoformat() if isinstance(value, date) else value
 
@@ -175,7 +198,7 @@ class EngagementWriter(Writer):
 
     def create(self, rows) -> None:
         for row in rows:
-            engagement = create(self.user, row.values)
+            engagement = _named(row, lambda row=row: create(self.user, row.values))
             row.record_id = engagement.id
             self._note(row, engagement, "created", {})
         self.flush()
@@ -183,7 +206,7 @@ class EngagementWriter(Writer):
     def update(self, row) -> None:
         changed = {name: new for name, (_old, new) in row.changes.items()} | {
             "area": row.values.get("area")}
-        engagement, before = update(self.user, row.record_id, changed)
+        engagement, before = _named(row, lambda: update(self.user, row.record_id, changed))
         self._note(row, engagement, "updated", before, row.version)
 
     def archive_created(self, rows) -> None:

@@ -60,7 +60,7 @@ EMAIL = Column("email", "Email", "name@example.com", reads="email", max_length=2
 PHONE = Column("phone", "Phone", "0151 496 0000", max_length=40,
                aliases=("telephone", "phone number", "tel", "mobile"))  # fmt: skip
 LANGUAGE = Column("preferred_language", "Preferred language", "Welsh", max_length=100,
-                  aliases=("language",))  # fmt: skip
+                  aliases=("language", "preferred language or format"))  # fmt: skip
 NOTES = Column("notes", "Notes", "Anything else to keep", max_length=20000)
 CONSENT_REFUSED = (
     "Consent is not imported: record it on each contact's page, with how it was given, "
@@ -82,7 +82,8 @@ STAKEHOLDERS = Kind("stakeholders", "Stakeholders", "stakeholder", (
            reads="communities", max_length=2000, aliases=("communities", "community")),
     Column("description", "Description", "What they do", max_length=20000),
     Column("address_line1", "Address line 1", "1 High Street", aliases=("address", "street")),
-    Column("address_line2", "Address line 2", "", aliases=("address 2",)),
+    Column("address_line2", "Address line 2", "",
+           aliases=("address 2", "address line 2 optional")),
     Column("town", "Town or city", "Liverpool", max_length=100, aliases=("town", "city")),
     Column("postcode", "Postcode", "L1 8JQ", reads="postcode", max_length=20,
            aliases=("post code", "zip")),
@@ -90,8 +91,10 @@ STAKEHOLDERS = Kind("stakeholders", "Stakeholders", "stakeholder", (
     Column("website", "Website", "https://example.org", max_length=300, aliases=("web", "url")),
     Column("status", "Status", "; ".join(STAKEHOLDER_STATUSES.values()), reads="choice",
            max_length=30),
-    Column("influence", "Influence", "1 (low) to 5 (high)", reads="score", max_length=5),
-    Column("interest", "Interest", "1 (low) to 5 (high)", reads="score", max_length=5),
+    Column("influence", "Influence", "1 (low) to 5 (high)", reads="score", max_length=5,
+           aliases=("influence 1 low to 5 high",)),
+    Column("interest", "Interest", "1 (low) to 5 (high)", reads="score", max_length=5,
+           aliases=("interest 1 low to 5 high",)),
     LANGUAGE,
     Column("accessible_formats", "Accessible formats", "Large print", max_length=300),
     NOTES,
@@ -280,7 +283,7 @@ def read_cell(kind: Kind, column: Column, text: str, names: Names):
     if len(text) > column.max_length:
         return None, f"{column.label} must be {column.max_length:,} characters or fewer"
     if column.reads == "id":
-        return (int(text), "") if text.isdigit() and len(text) < 12 else (
+        return (int(text), "") if _digits(text) and len(text) < 12 else (
             None, f"{column.label} must be a number from an Engage export")
     if column.reads == "email":
         email = text.lower()
@@ -298,7 +301,7 @@ def read_cell(kind: Kind, column: Column, text: str, names: Names):
         return (day, "") if day and 2000 <= day.year <= 2100 else (
             None, f"{column.label} must be a real date, like 31/10/2026")
     if column.reads == "count":
-        return (int(text), "") if text.isdigit() and len(text) <= 6 else (
+        return (int(text), "") if _digits(text) and len(text) <= 6 else (
             None, f"{column.label} must be a whole number, like 24")
     if column.reads == "names":
         return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()], ""
@@ -313,6 +316,11 @@ def read_cell(kind: Kind, column: Column, text: str, names: Names):
     if column.reads == "communities":
         return _communities(text, names)
     return text, ""
+
+
+def _digits(text: str) -> bool:
+    """0 to 9 only: str.isdigit also takes "²" and other digits int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _choice(kind: Kind, column: Column, text: str):

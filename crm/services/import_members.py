@@ -207,9 +207,10 @@ def try_rows(user: User, plan_rows, problems, problem, label) -> None:
 
 
 def _in_writing_order(plan_rows) -> list:
-    """Creates, then updates: the order carry_out writes them in."""
-    return ([row for row in plan_rows if row.action == "create"]
-            + [row for row in plan_rows if row.action == "update"])  # fmt: skip
+    """Updates, then creates: the order carry_out writes memberships in (a term ended
+    before the next chair is appointed)."""
+    return ([row for row in plan_rows if row.action == "update"]
+            + [row for row in plan_rows if row.action == "create"])  # fmt: skip
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -233,6 +234,8 @@ class MembershipWriter(Writer):
     """Creates, updates, archives and puts back memberships through the service (which
     keeps the panels' rules and audits each), recording each row for undo."""
 
+    updates_first = True
+
     def __init__(self, user: User, import_id: int, file_name: str, kind) -> None:
         self.user, self.import_id, self.kind = user, import_id, kind
         self.table = Membership.__table__
@@ -255,6 +258,9 @@ class MembershipWriter(Writer):
         except InvalidValue as invalid:
             field = "communities" if invalid.field == "community_ids" else invalid.field
             raise RowRefused(row.row, field, invalid.message) from None
+        except records.EditConflict:
+            raise RowRefused(row.row, "id", "Someone changed this membership since the file "
+                             "was checked: upload it again") from None
 
     def _create(self, row) -> Membership:
         values = row.values
@@ -302,14 +308,22 @@ class MembershipWriter(Writer):
         except RowRefused as refused:  # the register changed since the preview
             from crm.services.imports import ImportRefused
 
-            raise ImportRefused(f"Row {refused.row}: {refused.message}. Nothing was "
-                                "imported: upload the file again to see it") from None
+            raise ImportRefused(f"row {refused.row}: {refused.message} (the register has "
+                                "changed since the preview: upload the file again to "
+                                "see it)") from None
 
     def check_undo(self, rows) -> None:
         """Refused while a member it added has been recorded at a meeting or declared an
         interest since: archiving them would take that record off the panel."""
         from crm.services.imports import ImportRefused
 
+        ids = [row.record_id for row in rows]
+        closed = db.session.scalar(select(Panel.name).join(
+            Membership, Membership.panel_id == Panel.id).where(
+            Membership.id.in_(ids), Panel.archived_at.is_not(None)).limit(1)) if ids else None
+        if closed is not None:
+            raise ImportRefused(f"The panel {closed} has been archived since the import: "
+                                "restore it first, or change its members by hand")
         added = [row.record_id for row in rows if row.action == "created"]
         for model in (Attendance, Declaration):
             used = db.session.scalar(select(model.membership_id).where(
@@ -325,7 +339,15 @@ class MembershipWriter(Writer):
                                  db.session.get(Membership, row.record_id), True)
 
     def put_back(self, row) -> int:
+        """The membership as it was, if that still meets the panel's rules (a chair whose
+        term the import ended is not put back beside the chair appointed since)."""
+        from crm.services.imports import ImportRefused
+
         membership = db.session.get(Membership, row.record_id)
         values = _read(dict(row.before))
         communities = values.pop("communities", None)
-        return service.put_back(self.user, membership, values, communities).version
+        try:
+            return service.put_back(self.user, membership, values, communities).version
+        except InvalidValue as invalid:
+            raise ImportRefused(f"{membership.contact.name}'s membership cannot go back as "
+                                f"it was: {invalid.message}") from None

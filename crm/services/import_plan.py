@@ -220,10 +220,18 @@ def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Pr
     else:
         by_id = _by_ids(model, user, wanted)
     seen: dict[str, int] = {}
+    first_with_id: dict[int, int] = {}
     for row in planned:
         if row.action == "skip":
             continue
         if "id" in row.values:
+            earlier_row = first_with_id.setdefault(row.values["id"], row.row)
+            if earlier_row != row.row:
+                problems.append(Problem(row.row, "Engage ID", f"Engage ID {row.values['id']} "
+                                        f"is also on row {earlier_row}: keep one row for "
+                                        "each record"))
+                row.action = "skip"
+                continue
             if row.values["id"] not in by_id:
                 problems.append(Problem(row.row, "Engage ID", f"There is no {kind.record_type} "
                                         f"with ID {row.values['id']} that you can update"))

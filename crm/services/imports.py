@@ -147,7 +147,7 @@ def set_mapping(user: User, record: SpreadsheetImport, mapping: dict[str, int]) 
     used = list(chosen.values())
     for name, index in chosen.items():
         if used.count(index) > 1:
-            raise InvalidValue(name, f"The column {record.headers[index]!r} is chosen twice: "
+            raise InvalidValue(name, f"The column “{record.headers[index]}” is chosen twice: "
                                "choose each column once")  # fmt: skip
     record.mapping, record.choices = chosen, {}
     key = _headers_key(kind.key, record.headers)

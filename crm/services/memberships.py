@@ -255,9 +255,11 @@ def apply_plan(user: User, panel: Panel, plan: Plan, today: date) -> list[Member
 
 def put_back(user: User, membership: Membership, values: dict[str, Any],
              community_ids: list[int] | None) -> Membership:
-    """Undoing an import: the values it changed go back to what they were, as they were
-    (they met the rules when they were saved; the rules for a new change, such as an
-    ended membership not reopening, are not asked of them), audited."""
+    """Undoing an import: the values it changed go back to what they were, audited. An
+    ended membership may reopen (it was open before), but the panel's rules still hold
+    against the others (InvalidValue: a chair appointed since stays the only chair)."""
+    data = {name: getattr(membership, name) for name in FIELDS} | values
+    _check(membership.panel, membership.contact, data, membership.id)
 
     def mutate() -> None:
         for name, value in values.items():

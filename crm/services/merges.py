@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 
 from crm.extensions import db
-from crm.models import Contact, Merge, MergeMove, Stakeholder, User
+from crm.models import AuditEvent, Contact, Merge, MergeMove, Stakeholder, User
 from crm.models.common import utcnow
 from crm.services import access, audit, engagement_figures, records
 from crm.services import contacts as contact_service
@@ -182,6 +182,24 @@ def check_mergeable(user: User, kind: str, records_: list[Any]) -> None:
         access.require(user, "merge", record)
     if reason := _refusing(kind, [r.id for r in records_]):
         raise MergeRefused(reason)
+    if kind == "contact":
+        _refuse_two_memberships([r.id for r in records_])
+
+
+def _refuse_two_memberships(contact_ids: list[int]) -> None:
+    """Two of the people are both current members (or applicants) of one panel: joined,
+    the person would hold two places on it, which the panel's rules forbid."""
+    from crm.models import Membership, Panel
+
+    stmt = (select(Panel.name).join(Membership, Membership.panel_id == Panel.id)
+            .where(Membership.contact_id.in_(contact_ids), Membership.archived_at.is_(None),
+                   Membership.status != "ended")
+            .group_by(Panel.id, Panel.name)
+            .having(func.count(func.distinct(Membership.contact_id)) > 1).limit(1))  # fmt: skip
+    panel = db.session.scalar(stmt)
+    if panel is not None:
+        raise MergeRefused(f"More than one of them is a current member or applicant of "
+                           f"{panel}: end one of those memberships first")
 
 
 def merge(user: User, kind: str, survivor: Any, others: list[Any], choices: dict[str, int]
@@ -271,6 +289,16 @@ def _later_merges_touching(merge_: Merge) -> bool:
     return any(involved & {m.survivor_id, *m.merged_ids} for m in later)
 
 
+def _changed_since(kind: str, survivor_id: int) -> bool:
+    """Whether the survivor was edited after its latest merge (the merge's own "merged"
+    event is the last it wrote)."""
+    events = AuditEvent.record_type == kind, AuditEvent.record_id == survivor_id
+    merged = db.session.scalar(select(func.max(AuditEvent.id)).where(
+        *events, AuditEvent.action == "merged"))  # fmt: skip
+    return merged is not None and db.session.scalar(select(AuditEvent.id).where(
+        *events, AuditEvent.id > merged, AuditEvent.action == "updated").limit(1)) is not None
+
+
 def undo(user: User, kind: str, survivor: Any) -> Merge:
     """Undo the latest merge into the survivor: every row moved goes back, every row taken
     away comes back, the merged records return, the survivor's fields are as they were."""
@@ -284,6 +312,10 @@ def undo(user: User, kind: str, survivor: Any) -> Merge:
         access.require(user, "undo_merge", record)
     if _later_merges_touching(merge_):
         raise MergeRefused("Undo the later merge of these records first")
+    if _changed_since(kind, survivor.id):
+        raise MergeRefused(f"{survivor.name} has been changed since the merge: undoing it "
+                           "would lose that change without anyone seeing it. Change the "
+                           "records by hand instead")
     for move in sorted(merge_.moves, key=lambda m: (m.removed, m.id)):
         table = _table(move.table_name)
         row = _from_json(table, move.row)
