@@ -319,3 +319,19 @@ def test_an_import_onto_a_panel_archived_since_is_not_undone(
     assert response.status_code == 200
     assert "The panel Mersey-Cheshire LSIP has been archived since the import" in text_of(
         response)
+
+
+def test_someone_who_asked_not_to_be_contacted_joins_only_when_chosen(
+        app, client, signed_in, make_panel, make_contact):  # fmt: skip
+    """As the membership form asks first, the import holds the row for a yes."""
+    panel_id = make_panel()
+    make_contact(name="Amara Osei", email="amara@example.org", do_not_contact=True)
+    signed_in("panels")
+    rows = [HEADER, ["Mersey-Cheshire LSIP", "amara@example.org", "", "", "01/04/2025", "",
+                     "", "", "", ""]]  # fmt: skip
+    preview = upload(client, csv_bytes(rows), "members.csv", kind="members")
+    page = text_of(client.get(preview))
+    assert "Row 2: amara@example.org Amara Osei asked not to be contacted. It is not " \
+           "imported unless you choose to." in page and "0 to create" in page, page
+    apply(client, preview, **{"choice-2": "create"})
+    assert _roster_names(app, panel_id) == ["Amara Osei"]

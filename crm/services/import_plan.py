@@ -32,7 +32,7 @@ from crm.models import (
     Stakeholder,
     User,
 )
-from crm.services import access, erasure, memberships
+from crm.services import access, consent, erasure, memberships
 from crm.services.import_fields import Kind, Names, plain, read_cell
 from crm.services.import_keys import KEYS
 
@@ -60,7 +60,7 @@ class Planned:
     # Possible duplicates needing a choice: [(record id, name)]; or an earlier row's number.
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     same_as_row: int | None = None
-    erased: str = ""  # a returning erased person's warning
+    warning: str = ""  # why the row waits for a yes (a returning erased person, ...)
     changes: dict = field(default_factory=dict)  # field -> (before, after) for an update
     choices: tuple[str, ...] = ()  # what the person may choose for this row
     version: int = 0  # the record's version when planned (an update)
@@ -259,10 +259,33 @@ def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Pr
         if kind.key == "contacts" and row.values.get("email") and row.action == "create":
             found = erasure.erased_with_email(row.values["email"])
             if found is not None:
-                row.erased = erasure.returning_warning(found)
+                row.warning = erasure.returning_warning(found)
                 row.action, row.why, row.choices = "skip", "erased person", ("skip", "create")
         _choose(row, choices.get(str(row.row)))
     _name_duplicates(model, planned)
+
+
+def hold_people_not_to_contact(user: User, kind: Kind, planned: list[Planned],
+                               choices: dict[str, str]) -> None:  # fmt: skip
+    """A new membership, or a new planned engagement (an invitation), of someone who asked
+    not to be contacted waits for a yes, as the forms ask one: skipped unless chosen."""
+    def named(row: Planned) -> list[int]:
+        if kind.key == "members":
+            return [row.values["contact_id"]] if "contact_id" in row.values else []
+        if kind.key == "engagements" and row.values.get("status") == "planned":
+            return row.values.get("contact_ids", [])
+        return []
+
+    waiting = [row for row in planned if row.action == "create" and named(row)]
+    flagged = {c.id: c.name for c in consent.not_to_contact(
+        user, {i for row in waiting for i in named(row)})}  # fmt: skip
+    for row in waiting:
+        names = [flagged[i] for i in named(row) if i in flagged]
+        if names:
+            row.warning = f"{', '.join(names)} asked not to be contacted."
+            row.action, row.why, row.choices = "skip", "asked not to be contacted", (
+                "skip", "create")
+            _choose(row, choices.get(str(row.row)))
 
 
 def _name_duplicates(model, planned: list[Planned]) -> None:

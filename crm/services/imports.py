@@ -29,6 +29,7 @@ from crm.services.import_plan import (
     Plan,
     Problem,
     find_header,
+    hold_people_not_to_contact,
     match_rows,
     read_rows,
     resolve_organisations,
@@ -188,6 +189,7 @@ def plan_for(user: User, record: SpreadsheetImport, trying: bool = True) -> Plan
     elif kind.key == "members":
         import_members.resolve_links(user, planned, problems, Problem, _labeller(kind))
     match_rows(user, kind, planned, problems, dict(record.choices or {}))
+    hold_people_not_to_contact(user, kind, planned, dict(record.choices or {}))
     work_out_changes(kind, planned)
     if kind.key == "members" and trying:
         import_members.try_rows(user, planned, problems, Problem, _labeller(kind))
