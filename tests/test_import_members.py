@@ -31,6 +31,17 @@ def _people(make_contact):
     }
 
 
+def _amara_imported(client, signed_in, make_panel, make_contact) -> int:
+    """The coordinator imports Amara onto the Mersey-Cheshire LSIP; the panel's id."""
+    panel_id = make_panel()
+    _people(make_contact)
+    signed_in("panels")
+    rows = [HEADER, ["Mersey-Cheshire LSIP", "amara@example.org", "", "", "01/04/2025", "",
+                     "", "", "", ""]]  # fmt: skip
+    apply(client, upload(client, csv_bytes(rows), "members.csv", kind="members"))
+    return panel_id
+
+
 def _roster_names(app, panel_id: int) -> list[str]:
     with app.app_context():
         panel = db.session.get(panels.Panel, panel_id)
@@ -163,12 +174,7 @@ def test_members_only_on_panels_the_user_looks_after(app, client, signed_in, mak
 
 def test_a_member_since_recorded_at_a_meeting_keeps_the_import_from_being_undone(
         app, client, signed_in, make_panel, make_contact, make_meeting):  # fmt: skip
-    panel_id = make_panel()
-    _people(make_contact)
-    signed_in("panels")
-    rows = [HEADER, ["Mersey-Cheshire LSIP", "amara@example.org", "", "", "01/04/2025", "",
-                     "", "", "", ""]]  # fmt: skip
-    apply(client, upload(client, csv_bytes(rows), "members.csv", kind="members"))
+    panel_id = _amara_imported(client, signed_in, make_panel, make_contact)
     with app.app_context():
         membership_id = db.session.scalar(select(Membership.id))
     make_meeting(panel_id, held_on=date(2025, 6, 1), attendance={membership_id: "present"})
@@ -306,12 +312,7 @@ def test_one_membership_twice_in_a_file_is_a_problem_on_the_second_row(
 
 def test_an_import_onto_a_panel_archived_since_is_not_undone(
         app, client, signed_in, make_panel, make_contact):  # fmt: skip
-    panel_id = make_panel()
-    _people(make_contact)
-    signed_in("panels")
-    rows = [HEADER, ["Mersey-Cheshire LSIP", "amara@example.org", "", "", "01/04/2025", "",
-                     "", "", "", ""]]  # fmt: skip
-    apply(client, upload(client, csv_bytes(rows), "members.csv", kind="members"))
+    panel_id = _amara_imported(client, signed_in, make_panel, make_contact)
     with app.app_context():
         db.session.get(panels.Panel, panel_id).archived_at = utcnow()
         db.session.commit()
