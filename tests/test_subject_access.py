@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import AuditEvent, Engagement, Purpose, SubjectAccessRequest, User
+from crm.models import AuditEvent, Engagement, Membership, Purpose, SubjectAccessRequest, User
 from tests.conftest import TODAY, sign_in
 from tests.formscrape import post_form
 
@@ -431,3 +431,16 @@ def test_each_download_is_recorded_and_the_file_goes_after_its_days(app, client,
         runner.reap()
         assert db.session.get(Job, job_id).result_data is None
     assert datetime.now(UTC) - finished < timedelta(days=1)  # the real file was fresh
+
+
+def test_a_membership_an_undone_import_added_is_still_theirs_in_the_export(
+        app, client, everywhere):  # fmt: skip
+    """Archived (on no roster) but never deleted: the export lists it, saying when."""
+    with app.app_context():
+        first = db.session.scalars(select(Membership).where(
+            Membership.contact_id == everywhere["z"]).order_by(Membership.id)).first()
+        first.archived_at = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+        db.session.commit()
+    sign_in(client, everywhere["admin"])
+    data = json.loads(_unzipped(_export(client, everywhere["z"]))["everything.json"])
+    assert [m["archived_on"] for m in data["memberships"]] == ["2026-11-02", ""]

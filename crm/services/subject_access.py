@@ -187,6 +187,8 @@ def _membership_rows(memberships: list[Membership]) -> list[dict]:
         "confidentiality_signed_on": _day(m.confidentiality_signed_on),
         "induction_completed_on": _day(m.induction_completed_on),
         "communities_represented": ", ".join(c.name for c in m.communities),
+        # An import that added it was undone: kept, and still theirs, but on no roster.
+        "archived_on": _day(m.archived_at.date() if m.archived_at else None),
     } for m in memberships]  # fmt: skip
 
 
