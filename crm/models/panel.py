@@ -249,6 +249,11 @@ class Membership(db.Model):
         return vetting_text(self.vetting_label, self.vetting_status, self.vetting_expires_on, today)
 
 
+# Live memberships: one an undone import added is archived, and is on no roster, list,
+# report or figure (the subject access export still lists it). Every query asks this.
+LIVE_MEMBERSHIP = Membership.archived_at.is_(None)
+
+
 class Declaration(db.Model):
     """A member's declaration of interest, dated."""
 

@@ -40,7 +40,7 @@ from crm.models import (
 )
 from crm.models.engagement import ENGAGEMENT_TYPES, engagement_stakeholders
 from crm.models.feedback import ASSESSMENTS, CLOSED_STATUSES
-from crm.models.panel import MEMBER_ROLES, SEAT_ROLES
+from crm.models.panel import LIVE_MEMBERSHIP, MEMBER_ROLES, SEAT_ROLES
 from crm.models.plan import ACTION_STATUSES
 from crm.models.stakeholder import STAKEHOLDER_TYPES
 from crm.services import (
@@ -444,7 +444,7 @@ def _panels(table, user: User, ids: list[int], quarter: Period, until: date
             PanelMeeting.held_on >= quarter.starts_on, PanelMeeting.held_on <= quarter.ends_on)
         .options(selectinload(PanelMeeting.attendance).joinedload(Attendance.membership))
         .order_by(PanelMeeting.held_on)).all() if panel_ids else []  # fmt: skip
-    in_quarter = (Membership.panel_id.in_(panel_ids), Membership.archived_at.is_(None))
+    in_quarter = (Membership.panel_id.in_(panel_ids), LIVE_MEMBERSHIP)
     started = db.session.scalars(select(Membership).where(
         *in_quarter, Membership.term_start >= quarter.starts_on,
         Membership.term_start <= quarter.ends_on,

@@ -28,6 +28,7 @@ from sqlalchemy import delete, select
 from crm.extensions import db
 from crm.models import Area, AreaPopulation, EqualityAnswers, Membership, Panel, User
 from crm.models.equality import ETHNIC_GROUPS, PREFER_NOT, QUESTIONS, ethnic_group
+from crm.models.panel import LIVE_MEMBERSHIP
 from crm.services import access, audit
 from crm.services.area_report import SUPPRESS_BELOW, Table, Withheld, withhold_second
 from crm.services.records import InvalidValue
@@ -70,7 +71,7 @@ def _members(*conditions) -> list[tuple[int, int | None, int, dict[str, str | No
                EqualityAnswers.objected_on, *columns)
         .join(Panel, Panel.id == Membership.panel_id)
         .outerjoin(EqualityAnswers, EqualityAnswers.contact_id == Membership.contact_id)
-        .where(Membership.status == "active", Membership.archived_at.is_(None),
+        .where(Membership.status == "active", LIVE_MEMBERSHIP,
                Panel.archived_at.is_(None),
                *conditions))  # fmt: skip
     return [(r[0], r[1], r[2], dict(zip(QUESTIONS, r[4:], strict=True)))

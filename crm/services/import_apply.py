@@ -12,7 +12,6 @@ Nothing here commits: the apply job's boundary commits everything at once, or no
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -26,7 +25,7 @@ from crm.models.stakeholder import (
     stakeholder_communities,
 )
 from crm.services import audit, bulk, geocoding
-from crm.services.import_fields import KINDS, Kind
+from crm.services.import_fields import Kind
 from crm.services.import_plan import COLUMNS, MODELS, Plan, Planned
 
 BATCH = 1000
@@ -57,15 +56,6 @@ class _Names:
         if name == "communities":
             return ", ".join(sorted((self.communities.get(i, "") for i in value), key=str.lower))
         return str(value)
-
-
-def _label(kind: Kind, name: str) -> str:
-    return _labels(kind.key).get(name, name)
-
-
-@cache
-def _labels(kind_key: str) -> dict[str, str]:
-    return {column.name: column.label for column in KINDS[kind_key].columns}
 
 
 class Writer:
@@ -141,7 +131,7 @@ class Writer:
             if row.values.get("organisation_id"):
                 affiliations.append({"contact_id": record_id, "role": row.values.get("role", ""),
                                      "stakeholder_id": row.values["organisation_id"]})
-            changes = {_label(self.kind, name): ["", self.names.shown(name, value)]
+            changes = {self.kind.label_for(name): ["", self.names.shown(name, value)]
                        for name, value in row.values.items()
                        if name not in ("id", "organisation_id") and value not in ("", None, [])}
             changes["Imported from"] = ["", self.source]
@@ -214,7 +204,7 @@ class Writer:
         version = row.version + 1
         db.session.execute(update(self.table).where(self.table.c.id == row.record_id).values(
             **columns, version=version, updated_at=self.now))  # fmt: skip
-        changes = {_label(self.kind, name): [self.names.shown(name, old),
+        changes = {self.kind.label_for(name): [self.names.shown(name, old),
                                              self.names.shown(name, new)]
                    for name, (old, new) in row.changes.items() if name != "organisation"}
         changes["Imported from"] = ["", self.source]
@@ -370,7 +360,7 @@ def _put_back(writer: Writer, row: ImportRow, version: int) -> None:
         elif name == "organisation":
             writer._set_role(row.record_id, old[0], old[1])
             continue
-        changes[_label(writer.kind, name)] = ["", writer.names.shown(name, old)]
+        changes[writer.kind.label_for(name)] = ["", writer.names.shown(name, old)]
     if "postcode" in columns:
         columns |= writer._placed(row.record_id, columns["postcode"])
     db.session.execute(update(writer.table).where(writer.table.c.id == row.record_id).values(

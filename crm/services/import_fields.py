@@ -13,6 +13,7 @@ import re
 import string
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
 from crm.models.panel import END_REASONS, MEMBER_ROLES, MEMBERSHIP_STATUSES, VETTING_STATUSES
@@ -48,6 +49,15 @@ class Kind:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """{field: its column's label}, read once: the audit names each change by it."""
+        return {column.name: column.label for column in self.columns}
+
+    def label_for(self, name: str) -> str:
+        """A field's label, as problems and the audit name it (else the name itself)."""
+        return self.labels.get(name, name)
 
 
 ID = Column("id", "Engage ID", "Leave empty for a new record; an export's ID updates that record",

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Attendance, Contact, Declaration, Membership, Panel, User
-from crm.models.panel import membership_communities
+from crm.models.panel import LIVE_MEMBERSHIP, membership_communities
 from crm.services import access, panels, records
 from crm.services import memberships as service
 from crm.services.import_apply import Writer
@@ -134,7 +134,7 @@ def keys_of(user: User) -> Keys:
     stmt = select(Membership.id, Membership.panel_id, Membership.contact_id,
                   Membership.term_start, Membership.applied_on).join(
         Panel, Panel.id == Membership.panel_id).where(
-        Membership.archived_at.is_(None), Panel.archived_at.is_(None),
+        LIVE_MEMBERSHIP, Panel.archived_at.is_(None),
         *panels.panel_conditions(user))  # fmt: skip
     for record_id, panel_id, contact_id, term_start, applied_on in db.session.execute(stmt):
         exact, similar = row_keys({"panel_id": panel_id, "contact_id": contact_id,
@@ -147,7 +147,7 @@ def keys_of(user: User) -> Keys:
 def by_ids(user: User, ids: list[int]) -> dict[int, Membership]:
     """Live memberships among these ids on live panels the user may see."""
     stmt = select(Membership).join(Panel, Panel.id == Membership.panel_id).where(
-        Membership.id.in_(ids), Membership.archived_at.is_(None), Panel.archived_at.is_(None),
+        Membership.id.in_(ids), LIVE_MEMBERSHIP, Panel.archived_at.is_(None),
         *panels.panel_conditions(user))  # fmt: skip
     return {m.id: m for m in db.session.scalars(stmt)}
 

@@ -163,13 +163,11 @@ def read_rows(user: User, kind: Kind, rows: list[list[str]], header: int,
                 row_problems.append(Problem(number, column.label, problem))
             else:
                 values[column.name] = value
-        if not kind.has_area:
-            pass
-        elif "area" not in values and "area" not in mapping and only_area is None:
-            row_problems.append(Problem(number, "Area", "Enter the Area"))
-        elif "area" not in values and only_area is not None and not any(
-                p.column == "Area" for p in row_problems):
-            values["area"] = only_area
+        if kind.has_area and "area" not in values:
+            if "area" not in mapping and only_area is None:
+                row_problems.append(Problem(number, "Area", "Enter the Area"))
+            elif only_area is not None and not any(p.column == "Area" for p in row_problems):
+                values["area"] = only_area
         problems.extend(row_problems)
         planned.append(Planned(row=number, values=values,
                                action="skip" if row_problems else "create"))
@@ -193,6 +191,11 @@ def _by_ids(model, user: User, ids: list[int]) -> dict[int, object]:
     """Live records of the user's Areas among these ids."""
     found = {}
     for part in _chunks(sorted(set(ids))):
+        if model is Membership:  # no Area of its own: its panel's
+            from crm.services import import_members  # it writes through import_apply
+
+            found |= import_members.by_ids(user, part)
+            continue
         stmt = select(model).where(model.id.in_(part), model.archived_at.is_(None),
                                    *access.area_conditions(model.area_id, user))  # fmt: skip
         found |= {record.id: record for record in db.session.scalars(stmt)}
@@ -210,15 +213,7 @@ def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Pr
     load_keys, row_keys = KEYS[kind.key]
     keys = load_keys(user)
     model = MODELS[kind.key]
-    wanted = [p.values["id"] for p in planned if "id" in p.values]
-    if kind.key == "members":
-        from crm.services import import_members  # it writes through import_apply
-
-        by_id = {}
-        for part in _chunks(sorted(set(wanted))):
-            by_id |= import_members.by_ids(user, part)
-    else:
-        by_id = _by_ids(model, user, wanted)
+    by_id = _by_ids(model, user, [p.values["id"] for p in planned if "id" in p.values])
     seen: dict[str, int] = {}
     first_with_id: dict[int, int] = {}
     for row in planned:

@@ -187,21 +187,15 @@ def plan_for(user: User, record: SpreadsheetImport, trying: bool = True) -> Plan
     elif kind.key == "engagements":
         import_engagements.resolve_links(user, planned, problems, Problem)
     elif kind.key == "members":
-        import_members.resolve_links(user, planned, problems, Problem, _labeller(kind))
+        import_members.resolve_links(user, planned, problems, Problem, kind.label_for)
     match_rows(user, kind, planned, problems, dict(record.choices or {}))
     hold_people_not_to_contact(user, kind, planned, dict(record.choices or {}))
     work_out_changes(kind, planned)
     if kind.key == "members" and trying:
-        import_members.try_rows(user, planned, problems, Problem, _labeller(kind))
+        import_members.try_rows(user, planned, problems, Problem, kind.label_for)
     problems.sort(key=lambda problem: problem.row)
     return Plan(kind, header + 1, record.headers, planned, problems,
                 refused_columns(kind, record.headers))  # fmt: skip
-
-
-def _labeller(kind: Kind):
-    """A field's column label, as problems name it."""
-    labels = {column.name: column.label for column in kind.columns}
-    return lambda name: labels.get(name, name)
 
 
 def submit(user: User, record: SpreadsheetImport) -> Job:

@@ -16,7 +16,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm import clock
 from crm.extensions import db
 from crm.models import Community, Contact, Declaration, Membership, Panel, User
-from crm.models.panel import END_REASONS, MEMBER_ROLES, MEMBERSHIP_STATUSES, VETTING_STATUSES
+from crm.models.panel import (
+    END_REASONS,
+    LIVE_MEMBERSHIP,
+    MEMBER_ROLES,
+    MEMBERSHIP_STATUSES,
+    VETTING_STATUSES,
+)
 from crm.services import access, audit, panels, records, reference
 from crm.services.access import RecordNotFound
 from crm.services.panel_refresh import Plan, check_plan, term_end_for
@@ -74,12 +80,8 @@ def get_membership(user: User, membership_id: int) -> Membership:
     return membership
 
 
-# A membership an undone import added is archived: it is on no roster, list or report.
-LIVE = Membership.archived_at.is_(None)
-
-
 def _others(panel_id: int, exclude_id: int | None):
-    stmt = select(Membership).where(Membership.panel_id == panel_id, LIVE)
+    stmt = select(Membership).where(Membership.panel_id == panel_id, LIVE_MEMBERSHIP)
     if exclude_id is not None:
         stmt = stmt.where(Membership.id != exclude_id)
     return stmt
@@ -291,7 +293,7 @@ def roster(panel: Panel) -> list[Membership]:
     members = db.session.scalars(
         _loaded(
             select(Membership).where(Membership.panel_id == panel.id, Membership.status == "active",
-                                     LIVE)
+                                     LIVE_MEMBERSHIP)
         )  # fmt: skip
     ).all()
     return sorted(members, key=lambda m: (ROLE_ORDER.index(m.role), m.contact.name))
@@ -303,7 +305,7 @@ def applicants(panel: Panel) -> list[Membership]:
         .join(Contact, Contact.id == Membership.contact_id)
         .where(
             Membership.panel_id == panel.id, Membership.status.in_(("applicant", "shortlisted")),
-            LIVE,
+            LIVE_MEMBERSHIP,
         )  # fmt: skip
         .order_by(Membership.status.desc(), Contact.name)
     )
@@ -318,7 +320,7 @@ def past_members(panel: Panel) -> list[Membership]:
             Membership.panel_id == panel.id,
             Membership.status == "ended",
             Membership.end_reason != "renewed",
-            LIVE,
+            LIVE_MEMBERSHIP,
         )
         .order_by(Membership.ended_on.desc(), Membership.id.desc())
     )
@@ -332,7 +334,7 @@ def for_contact(user: User, contact_id: int) -> list[Membership]:
         .join(Panel, Panel.id == Membership.panel_id)
         .where(
             Membership.contact_id == contact_id,
-            LIVE,
+            LIVE_MEMBERSHIP,
             Panel.archived_at.is_(None),
             *panels.panel_conditions(user),
         )
@@ -380,7 +382,7 @@ def served_between(start: date, end: date):
     """
     served_until = func.coalesce(Membership.ended_on, Membership.term_end)
     return and_(
-        LIVE,
+        LIVE_MEMBERSHIP,
         Membership.status.in_(("active", "ended")),
         Membership.term_start <= end,
         or_(served_until.is_(None), served_until >= start),

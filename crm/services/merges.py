@@ -190,9 +190,10 @@ def _refuse_two_memberships(contact_ids: list[int]) -> None:
     """Two of the people are both current members (or applicants) of one panel: joined,
     the person would hold two places on it, which the panel's rules forbid."""
     from crm.models import Membership, Panel
+    from crm.models.panel import LIVE_MEMBERSHIP
 
     stmt = (select(Panel.name).join(Membership, Membership.panel_id == Panel.id)
-            .where(Membership.contact_id.in_(contact_ids), Membership.archived_at.is_(None),
+            .where(Membership.contact_id.in_(contact_ids), LIVE_MEMBERSHIP,
                    Membership.status != "ended")
             .group_by(Panel.id, Panel.name)
             .having(func.count(func.distinct(Membership.contact_id)) > 1).limit(1))  # fmt: skip

@@ -15,7 +15,12 @@ from sqlalchemy.orm import selectinload
 from crm import clock
 from crm.extensions import db
 from crm.models import Attendance, Membership, Panel, PanelMeeting, PanelTarget, User
-from crm.models.panel import MEETING_FREQUENCIES, PANEL_TYPES, TermsOfReference
+from crm.models.panel import (
+    LIVE_MEMBERSHIP,
+    MEETING_FREQUENCIES,
+    PANEL_TYPES,
+    TermsOfReference,
+)
 from crm.services import access, records, reference
 from crm.services.access import RecordNotFound
 from crm.services.panel_refresh import MemberState, PanelState, RefreshReport, review
@@ -165,7 +170,7 @@ def open_memberships(panel_ids: list[int]) -> list[Membership]:
     stmt = (
         select(Membership)
         .where(Membership.panel_id.in_(panel_ids), Membership.status != "ended",
-               Membership.archived_at.is_(None))
+               LIVE_MEMBERSHIP)
         .options(selectinload(Membership.contact), selectinload(Membership.communities))
     )
     return list(db.session.scalars(stmt))
@@ -187,7 +192,7 @@ def absence_streaks(panel_ids: list[int]) -> dict[int, int]:
             PanelMeeting.panel_id.in_(panel_ids),
             PanelMeeting.archived_at.is_(None),
             Membership.status == "active",
-            Membership.archived_at.is_(None),
+            LIVE_MEMBERSHIP,
         )
         .order_by(Attendance.membership_id, PanelMeeting.held_on.desc(), PanelMeeting.id.desc())
     )

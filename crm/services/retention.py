@@ -34,6 +34,7 @@ from crm.models import (
 from crm.models.engagement import Engagement, engagement_contacts
 from crm.models.erasure import RETENTION_KINDS
 from crm.models.feedback import CLOSED_STATUSES
+from crm.models.panel import LIVE_MEMBERSHIP
 from crm.services import access, audit, erasure
 from crm.services.records import InvalidValue
 
@@ -156,7 +157,7 @@ def _inactive_contacts(cutoff: date, years: int) -> list[Due]:
             latest[contact_id] = max(latest[contact_id], _day(day))
     current = set(db.session.scalars(select(Membership.contact_id)
                                      .where(Membership.status != "ended",
-                                            Membership.archived_at.is_(None))))  # fmt: skip
+                                            LIVE_MEMBERSHIP)))  # fmt: skip
     return [Due("inactive_contacts", "contact", contact_id, contact_id,
                 f"No engagement, consent or membership since {day:%-d %B %Y} "
                 f"(more than {years} years)")
@@ -293,7 +294,7 @@ def _forget_equality(user: User | None, contact_ids: set[int]) -> None:
     contact's history says so, never what they were)."""
     for contact_id in sorted(contact_ids):
         kept = select(Membership.id).where(
-            Membership.contact_id == contact_id, Membership.archived_at.is_(None),
+            Membership.contact_id == contact_id, LIVE_MEMBERSHIP,
             (Membership.status != "ended")
             | Membership.id.not_in(_anonymised("ended_memberships", "membership")))  # fmt: skip
         answers = db.session.get(EqualityAnswers, contact_id)
