@@ -173,9 +173,21 @@ def _clean_slate(request):
     """Empty every table but the reference data after each test that used the database
     (tests that read the shared demo data leave it for the next; see `demo_data`)."""
     yield
-    if "app" not in request.fixturenames or "demo_data" in request.fixturenames:
+    if "app" not in request.fixturenames or {"demo_data", "shared_records"} & set(
+        request.fixturenames
+    ):
         return
     empty_database(request.getfixturevalue("app"))
+
+
+@pytest.fixture(scope="module")
+def shared_records(app) -> dict:
+    """A dict the tests of one module fill with records they all read (made by the first
+    that needs them) and keep; the database is emptied when the module is done, not after
+    each test. Only for tests that change nothing: keep them in a module of their own."""
+    records: dict = {}
+    yield records
+    empty_database(app)
 
 
 @pytest.fixture(scope="module")

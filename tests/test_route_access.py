@@ -39,7 +39,9 @@ from tests.route_table import (
     make_records,
 )
 
-RECORD_ROUTES = [e for e, (_, path, _) in ROUTES.items() if "{" in path and e not in NOT_IN_AN_AREA]
+# The pages (GET routes) are in tests/test_route_access_pages.py, on records they share.
+BUTTONS = sorted(e for e, (method, _, _) in ROUTES.items() if method == "POST")
+RECORD_BUTTONS = [e for e in BUTTONS if "{" in ROUTES[e][1] and e not in NOT_IN_AN_AREA]
 POST_ROLES = {"panels.refresh.refresh": frozenset({"admin", "panels"})}
 
 
@@ -71,18 +73,16 @@ def test_signed_out_people_are_sent_to_sign_in(client, endpoint):
 
 
 def _as_each_role(app, make_user, records, endpoint: str, **kw):
-    """(role, client signed in as a new user with it, the records' ids) for every role.
-    A page (GET) changes nothing, so its records are made once for all five roles; a
-    button (POST) gets records of its own for each role, as its first use may change them."""
-    method = ROUTES[endpoint][0]
-    ids = records(endpoint=endpoint, **kw) if method == "GET" else None
+    """(role, client signed in as a new user with it, the records' ids) for every role:
+    records of its own for each, as a button's first use may change them."""
     for role in sorted(EVERYONE):
         client = app.test_client()
         assert sign_in(client, make_user(role, areas=("Mersey-Cheshire",))).status_code == 302
-        yield role, client, ids if ids is not None else records(endpoint=endpoint, **kw)
+        yield role, client, records(endpoint=endpoint, **kw)
 
 
-@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+# The buttons with a submission in POSTS are tried with it, by every role, below.
+@pytest.mark.parametrize("endpoint", sorted(set(BUTTONS) - set(POSTS)))
 def test_roles_in_their_own_area(app, make_user, records, endpoint):
     method, path, allowed = ROUTES[endpoint]
     for role, client, ids in _as_each_role(app, make_user, records, endpoint):
@@ -96,7 +96,7 @@ def test_roles_in_their_own_area(app, make_user, records, endpoint):
             assert response.status_code == 403, role
 
 
-@pytest.mark.parametrize("endpoint", sorted(RECORD_ROUTES))
+@pytest.mark.parametrize("endpoint", RECORD_BUTTONS)
 def test_records_in_another_area_are_not_found(app, make_user, records, endpoint):
     method, path, allowed = ROUTES[endpoint]
     for role, client, ids in _as_each_role(app, make_user, records, endpoint,
@@ -147,37 +147,58 @@ def _submission(app, make_user, endpoint: str, ids: dict) -> tuple[str, dict]:
     return path, body
 
 
-SCOPES = [(e, "own") for e in sorted(POSTS)] + [
+
+
+def _may_post(endpoint: str) -> frozenset:
+    return POST_ROLES.get(endpoint, ROUTES[endpoint][2])
+
+
+SAVES = [(e, role) for e in sorted(POSTS) for role in sorted(_may_post(e))]
+# Where each route is refused: in its own Area to the roles that may not, in another Area,
+# and (for national records) to everyone working in an Area.
+SCOPES = [(e, "own") for e in sorted(POSTS) if EVERYONE - _may_post(e)] + [
     (e, "other") for e in sorted(POSTS)
     if e not in NOT_IN_AN_AREA and not e.startswith("maps.admin")
 ] + [(e, "national") for e in sorted(NATIONAL)]  # fmt: skip
 
 
-@pytest.mark.parametrize("role", sorted(EVERYONE))
-@pytest.mark.parametrize("endpoint, scope", SCOPES)
-def test_every_post_route_as_every_role(app, client, make_user, records, role, endpoint, scope):
-    """Own Area: permitted roles save, others are refused. Another Area: not found (a new
-    record there is refused). National: only national users change it. Refused = the
-    database exactly as it was."""
-    area = {"own": "Mersey-Cheshire", "other": "West Midlands", "national": None}[scope]
-    ids = records(area, endpoint)
-    path, body = _submission(app, make_user, endpoint, ids)
+@pytest.mark.parametrize("endpoint, role", SAVES)
+def test_every_post_route_saves_for_each_role_that_may(app, client, make_user, records,
+                                                       endpoint, role):  # fmt: skip
+    """In their own Area, each permitted role's submission is saved (each on records of
+    its own: a save may change them)."""
+    path, body = _submission(app, make_user, endpoint, records("Mersey-Cheshire", endpoint))
     sign_in(client, make_user(role, areas=("Mersey-Cheshire",)))
-    allowed = role in POST_ROLES.get(endpoint, ROUTES[endpoint][2])
-    before = snapshot(app)
     response = client.post(path, data=body)
-    assert response.status_code < 500
-    if scope == "own" and allowed:
-        expected = 200 if endpoint in ANSWER_WITH_A_PAGE else 302
-        assert response.status_code == expected, problems(response)
-        if expected == 302:
-            assert not response.headers["Location"].startswith("/sign-in")
-        return
-    if scope == "own":
-        assert response.status_code == 403
-    elif not allowed:
-        assert response.status_code in (403, 404)
-    assert snapshot(app) == before, f"{role} changed a {scope} record through {endpoint}"
+    expected = 200 if endpoint in ANSWER_WITH_A_PAGE else 302
+    assert response.status_code == expected, problems(response)
+    if expected == 302:
+        assert not response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize("endpoint, scope", SCOPES)
+def test_every_post_route_refuses_every_other_role_and_scope(app, make_user, records,
+                                                            endpoint, scope):  # fmt: skip
+    """Own Area: the roles that may not are refused. Another Area: not found (a new record
+    there is refused) for every role. National: only national users change it. Refused =
+    the database exactly as it was; so every refused role tries the same records in turn."""
+    area = {"own": "Mersey-Cheshire", "other": "West Midlands", "national": None}[scope]
+    path, body = _submission(app, make_user, endpoint, records(area, endpoint))
+    refused = sorted(EVERYONE - _may_post(endpoint) if scope == "own" else EVERYONE)
+    clients = {}
+    for role in refused:
+        clients[role] = app.test_client()
+        sign_in(clients[role], make_user(role, areas=("Mersey-Cheshire",)))
+    uploads = {k: v for k, v in POSTS[endpoint][2].items() if callable(v)}  # read once each
+    before = snapshot(app)
+    for role, client in clients.items():
+        response = client.post(path, data=body | {k: v() for k, v in uploads.items()})
+        assert response.status_code < 500, role
+        if scope == "own":
+            assert response.status_code == 403, role
+        elif role not in _may_post(endpoint):
+            assert response.status_code in (403, 404), role
+        assert snapshot(app) == before, f"{role} changed a {scope} record through {endpoint}"
 
 
 @pytest.mark.parametrize("endpoint", sorted(NATIONAL))
