@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := crm
 
-.PHONY: run serve test setup assets migrate lint bench clean
+.PHONY: run serve test setup assets migrate lint bench clean translations
+# The compiled Welsh catalogue (built here, never committed); a catalogue that does not
+# compile stops the setup, and so CI.
+CATALOGUES := crm/translations/cy/LC_MESSAGES/messages.mo
 
 run: setup migrate
 	$(BIN)/flask crm seed-demo --if-empty
@@ -30,7 +33,7 @@ serve: setup migrate
 test: setup
 	$(BIN)/pytest
 
-setup: $(VENV)/.installed static/build/.built
+setup: $(VENV)/.installed static/build/.built $(CATALOGUES)
 
 $(VENV)/.installed: pyproject.toml
 	@# The quarterly report's PDF (WeasyPrint) needs Pango and fonts from the system.
@@ -51,6 +54,17 @@ static/build/.built: node_modules/.installed build-assets.mjs static/src/app.scs
 	touch $@
 
 assets: static/build/.built
+
+$(CATALOGUES): %.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d crm/translations
+
+# After adding or changing interface text: the new text into the Welsh catalogue, to be
+# translated there (docs/translation.md).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+	  --sort-output -o crm/translations/messages.pot .
+	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations \
+	  --width 88 --ignore-obsolete --no-fuzzy-matching
 
 migrate: setup
 	mkdir -p instance

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
@@ -71,6 +72,9 @@ def _register_templates(app: Flask) -> None:
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    # The components as published, for templates/govuk_frontend_jinja's
+                    # wrappers, which give their English default texts in the page's language.
+                    "govuk_frontend_original": PackageLoader("govuk_frontend_jinja"),
                     "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
                 }
             ),
@@ -95,7 +99,8 @@ def _register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to see that page"
+    login_manager.login_message = lazy_gettext("Sign in to see that page")
+    login_manager.localize_callback = str  # in the page's language, when it is flashed
     login_manager.login_message_category = "info"
     from crm.auth.session import init_session_rules, load_user_by_session_token
 
@@ -104,6 +109,9 @@ def _register_extensions(app: Flask) -> None:
     from crm.auth.sso import init_sso
 
     init_sso(app)  # single sign-on, when configured (CRM_OIDC_*)
+    from crm.i18n import init_i18n
+
+    init_i18n(app)  # English and Welsh
 
 
 @event.listens_for(Engine, "connect")
@@ -174,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.feedback.reports import bp as you_said_bp
     from crm.feedback.routes import bp as feedback_bp
     from crm.imports.routes import bp as imports_bp
+    from crm.info.routes import bp as info_bp
     from crm.jobs.routes import bp as jobs_bp
     from crm.main.routes import bp as main_bp
     from crm.mapping.routes import bp as mapping_bp
@@ -210,7 +219,8 @@ def _register_blueprints(app: Flask) -> None:
                 parent.register_blueprint(child)
     for blueprint in (main_bp, auth_bp, stakeholders_bp, contacts_bp, engagements_bp,
                       panels_bp, feedback_bp, maps_bp, plans_bp, mapping_bp,
-                      reports_bp, jobs_bp, admin_bp, equality_bp, imports_bp):  # fmt: skip
+                      reports_bp, jobs_bp, admin_bp, equality_bp, imports_bp,
+                      info_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

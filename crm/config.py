@@ -70,6 +70,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # like https://tiles.example.org/{z}/{x}/{y}.png with CRM_MAP_TILES_ATTRIBUTION.
         "MAP_TILES": os.environ.get("CRM_MAP_TILES", "osm"),
         "MAP_TILES_ATTRIBUTION": os.environ.get("CRM_MAP_TILES_ATTRIBUTION", ""),
+        # Where people write about the service: its accessibility, their data (named on the
+        # accessibility statement and the privacy notice; blank: "your IT service desk").
+        "SERVICE_CONTACT_EMAIL": os.environ.get("CRM_SERVICE_CONTACT_EMAIL", ""),
         # No form is anywhere near this; a larger request is refused before it is read.
         "MAX_CONTENT_LENGTH": _env_int("CRM_MAX_REQUEST_MB", 5) * 1024 * 1024,
         # Sign-in throttling: after SLOW_AFTER failures in the window each further

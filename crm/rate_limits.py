@@ -42,6 +42,8 @@ SIGN_IN = Rule("30 per minute; 300 per hour", "sign-in", ("POST",))
 LOOKUP = Rule("120 per minute; 2000 per hour", "lookup")
 # A PDF takes seconds to make; a person downloads a few files at a time.
 EXPORT = Rule("20 per minute; 200 per hour", "export")
+# Choosing English or Welsh: a person does it now and then; a stranger may post it too.
+LANGUAGE = Rule("30 per minute; 300 per hour", "language", ("POST",))
 # Uploads (a postcode directory is hundreds of MB) and the saving of an uploaded plan.
 IMPORT = Rule("10 per minute; 60 per hour", "import", ("POST",))
 
@@ -51,6 +53,7 @@ LIMITS: dict[str, Rule] = {
     "admin.invitations.accept": SIGN_IN,
     # A security code, posted by whoever has the password: the same budget as signing in.
     "auth.two_factor.verify": SIGN_IN,
+    "info.switch_language": LANGUAGE,
     "engagements.lookup.search": LOOKUP,
     "contacts.consent.export_csv": EXPORT,
     "contacts.export_register": EXPORT,

@@ -9,29 +9,29 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from flask.templating import Environment as FlaskEnvironment
+from flask_babel import gettext, lazy_gettext
 
 from crm import clock
+from crm.i18n import day_month_year, time_of_day
 
 UK = ZoneInfo("Europe/London")
 
 
 def format_date(value: date | datetime | None) -> str:
-    """GOV.UK style dates: 5 January 2026."""
+    """GOV.UK style dates, in the page's language: 5 January 2026, 5 Ionawr 2026."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(UK)
-    return f"{value.day} {value:%B %Y}"
+    return day_month_year(value)
 
 
 def format_datetime(value: datetime | None) -> str:
+    """5 January 2026 at 3:04pm; 5 Ionawr 2026 am 3:04yh."""
     if value is None:
         return ""
     local = value.astimezone(UK)
-    hour = local.strftime("%I").lstrip("0")
-    return f"{format_date(local)} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace(
-        "PM", "pm"
-    )
+    return gettext("%(day)s at %(time)s", day=format_date(local), time=time_of_day(local))
 
 
 def url_with_query(endpoint: str, query=None, **view_args) -> str:
@@ -97,11 +97,44 @@ def name_for(record, kind: str, text: str | None = None) -> str:
     return name_for_user(current_user, record, kind, text)
 
 
+# The English that govuk-frontend-wtf writes into a component's params itself (its error
+# summary's title, its date boxes' labels), in the page's language.
+LIBRARY_ENGLISH = {"There is a problem": lazy_gettext("There is a problem"),
+                   "Warning": lazy_gettext("Warning"), "Day": lazy_gettext("Day"),
+                   "Month": lazy_gettext("Month"), "Year": lazy_gettext("Year")}  # fmt: skip
+
+
+def defaults(params, given: dict) -> dict:
+    """A GOV.UK component's params with the texts it would otherwise default to in English
+    given in the page's language (templates/govuk_frontend_jinja wraps each such component):
+    a key is set where params lack it (or leave it empty); a value govuk-frontend-wtf
+    wrote in English is translated."""
+    changed = dict(params or {})
+    for key, value in given.items():
+        current = changed.get(key)
+        if not current:
+            changed[key] = value
+        elif isinstance(current, str) and current in LIBRARY_ENGLISH:
+            changed[key] = str(LIBRARY_ENGLISH[current])
+    return changed
+
+
+def page_label(item: dict) -> dict:
+    """A pagination item's label for screen readers ("Page 3") in the page's language."""
+    from flask_babel import gettext
+
+    if not item or "number" not in item or item.get("visuallyHiddenText"):
+        return item
+    return {**item, "visuallyHiddenText": gettext("Page %(number)s", number=item["number"])}
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_global(name_for)
     app.add_template_filter(audit_value)
     app.add_template_global(can)
     app.add_template_filter(pairs)
+    app.add_template_filter(defaults)
+    app.add_template_filter(page_label)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_global(url_with_args)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Response, flash, request
+from flask import Response, flash, request, url_for
 from flask_wtf import FlaskForm
 
 from crm.extensions import db
@@ -15,6 +16,18 @@ from crm.services.csv_export import to_csv
 from crm.services.records import EditConflict, InvalidValue
 
 T = TypeVar("T")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an absolute or scheme-relative URL."""
+    if not target:
+        return url_for("main.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.home")
+    if "\\" in target:
+        return url_for("main.home")
+    return target
 
 
 def upload_limit(max_bytes: int):

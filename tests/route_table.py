@@ -30,7 +30,11 @@ from crm.models.common import utcnow
 from crm.services import auth
 from tests.conftest import PASSWORD, TODAY, priority
 
-PUBLIC = {"auth.sign_in", "auth.sso.start", "auth.sso.callback", "main.healthz", "static"}
+# Open to anyone, signed in, signed out or half way (waiting for a second factor): the
+# information the law asks anyone can read, and the language switch.
+OPEN_TO_ALL = {"info.accessibility", "info.privacy_notice", "info.cookies", "info.switch_language"}
+PUBLIC = {"auth.sign_in", "auth.sso.start", "auth.sso.callback", "main.healthz", "static",
+          *OPEN_TO_ALL}  # fmt: skip
 # Pages only for a sign-in waiting for its second factor (signed out, they send to the
 # sign-in page; signed in, home): tests/test_two_factor.py sweeps every route in that state.
 SECOND_FACTOR = {"auth.two_factor.verify"}
@@ -457,7 +461,8 @@ SWEPT_ELSEWHERE = {
 }
 # Posting somewhere that only concerns the user themselves: no record, no Area.
 OWN_ACCOUNT = {"auth.sign_out", "auth.change_password", "auth.sign_in", "auth.two_factor.verify",
-               "auth.two_factor.set_up", "auth.two_factor.new_recovery_codes"}  # fmt: skip
+               "auth.two_factor.set_up", "auth.two_factor.new_recovery_codes",
+               "info.switch_language"}  # fmt: skip
 # The routes whose record may be national (no Area): panels, their memberships,
 # meetings and feedback; creating one with no Area makes a national record.
 NATIONAL = {
@@ -557,3 +562,15 @@ def make_import() -> int:
     db.session.add(record)
     db.session.commit()
     return record.id
+
+
+def answers_as_missing(client, method: str, path: str, ids: dict, role: str, allowed) -> None:
+    """A record in another Area is indistinguishable from one that does not exist: not
+    found for the roles that may use the route, refused or not found for the others."""
+    response = client.open(path.format(**ids), method=method)
+    missing = client.open(path.format(**MISSING), method=method)
+    assert response.status_code == missing.status_code, role
+    assert ("Page not found" in response.get_data(as_text=True)) == (
+        "Page not found" in missing.get_data(as_text=True)
+    ), role
+    assert response.status_code in ((404,) if role in allowed else (403, 404)), role

@@ -239,7 +239,7 @@ def test_deactivate_and_reactivate(app, client, signed_in, make_user):
     client.post(f"/admin/users/{lead.id}/deactivate")
     assert theirs.get("/").headers["Location"].startswith("/sign-in")
     refused = sign_in(app.test_client(), lead)
-    assert refused.status_code == 200 and auth.WRONG_DETAILS in html(refused)
+    assert refused.status_code == 200 and str(auth.WRONG_DETAILS) in html(refused)
     assert "Deactivated" in html(client.get("/admin/users"))
     client.post(f"/admin/users/{lead.id}/reactivate")
     assert sign_in(app.test_client(), lead).status_code == 302

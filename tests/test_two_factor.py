@@ -23,7 +23,7 @@ from crm.rate_limits import LIMITS, SIGN_IN
 from crm.services import auth
 from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD, make_app, sign_in
-from tests.route_table import MISSING, PUBLIC, ROUTES, SECOND_FACTOR
+from tests.route_table import MISSING, OPEN_TO_ALL, PUBLIC, ROUTES, SECOND_FACTOR
 from tests.test_accessibility import _violations as axe_violations
 from tests.together import at_once
 
@@ -193,7 +193,7 @@ def test_a_session_waiting_for_its_code_opens_no_page(app, client, make_user, ad
         "auth.sign_in": ("GET", "/sign-in"), "auth.sso.start": ("GET", "/sign-in/sso"),
         "auth.sso.callback": ("GET", "/sign-in/sso/callback?code=x&state=y"),
     }  # fmt: skip
-    assert set(endpoints) >= PUBLIC - {"main.healthz", "static"}
+    assert set(endpoints) >= PUBLIC - {"main.healthz", "static"} - OPEN_TO_ALL
     for endpoint, (method, path) in sorted(endpoints.items()):
         if endpoint in SECOND_FACTOR or endpoint == "auth.sign_out":
             continue
@@ -202,6 +202,8 @@ def test_a_session_waiting_for_its_code_opens_no_page(app, client, make_user, ad
         assert response.headers["Location"] == "/two-factor", endpoint
     assert client.get("/healthz").status_code == 200
     assert client.get("/static/build/app.css").status_code == 200
+    for page in ("/accessibility", "/privacy-notice", "/cookies"):
+        assert client.get(page).status_code == 200, page
     assert client.get("/two-factor").status_code == 200
     with app.app_context():
         assert db.session.get(User, admin.id).session_token == token  # no request reached a view

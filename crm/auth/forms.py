@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
@@ -6,39 +7,39 @@ from wtforms.validators import EqualTo, InputRequired
 
 class SignInForm(FlaskForm):
     email = StringField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your email address")],
+        validators=[InputRequired(message=_l("Enter your email address"))],
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password")],
+        validators=[InputRequired(message=_l("Enter your password"))],
     )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password",
+        _l("Current password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password")],
+        validators=[InputRequired(message=_l("Enter your current password"))],
     )
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         widget=GovPasswordInput(),
-        description="Use 12 characters or more",
-        validators=[InputRequired(message="Enter a new password")],
+        description=_l("Use 12 characters or more"),
+        validators=[InputRequired(message=_l("Enter a new password"))],
     )
     confirm_password = PasswordField(
-        "Confirm new password",
+        _l("Confirm new password"),
         widget=GovPasswordInput(),
         validators=[
-            InputRequired(message="Confirm your new password"),
-            EqualTo("new_password", message="The passwords do not match"),
+            InputRequired(message=_l("Confirm your new password")),
+            EqualTo("new_password", message=_l("The passwords do not match")),
         ],
     )
-    submit = SubmitField("Change password", widget=GovSubmitInput())
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
 
 class ButtonForm(FlaskForm):
@@ -51,8 +52,8 @@ class SecurityCodeForm(FlaskForm):
     """A code from an authenticator app (or, where the page says so, a recovery code)."""
 
     code = StringField(
-        "Security code",
+        _l("Security code"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the security code")],
+        validators=[InputRequired(message=_l("Enter the security code"))],
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())

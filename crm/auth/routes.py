@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -13,26 +11,15 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from crm.auth.forms import ButtonForm, ChangePasswordForm, SignInForm
 from crm.auth.session import begin_sign_in, end_pending, pending_user
 from crm.services import auth
-from crm.views_common import save
+from crm.views_common import safe_next, save
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an absolute or scheme-relative URL."""
-    if not target:
-        return url_for("main.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.home")
-    if "\\" in target:
-        return url_for("main.home")
-    return target
 
 
 def throttle_rules() -> auth.ThrottleRules:
@@ -49,7 +36,7 @@ def throttle_rules() -> auth.ThrottleRules:
 def sign_in():
     """Sign in with an email address and password."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
         refused = (auth.SignInRefused,)  # a failed attempt stays counted
@@ -62,7 +49,7 @@ def sign_in():
             form.email.errors.append(str(refusal))
         else:
             # Signed in now, or once the second factor passes (crm/auth/session.py).
-            return begin_sign_in(user, _safe_next(request.args.get("next")))
+            return begin_sign_in(user, safe_next(request.args.get("next")))
     sso = current_app.extensions.get("sso_client") and current_app.config["OIDC_LABEL"]
     return render_template("auth/sign_in.html", form=form, sso_label=sso)
 
@@ -75,9 +62,9 @@ def sign_out():
         if current_user.is_authenticated:
             save(lambda: auth.end_all_sessions(current_user))
             logout_user()
-            flash("You have signed out", "success")
+            flash(_("You have signed out"), "success")
         elif pending_user() is not None:
-            flash("You have signed out", "success")
+            flash(_("You have signed out"), "success")
         end_pending()
     return redirect(url_for("auth.sign_in"))
 
@@ -97,6 +84,6 @@ def change_password():
             # This session carries the new token. The user, not the current_user proxy:
             # Flask-Login keeps what it is given, and the proxy would then point at itself.
             login_user(current_user._get_current_object())
-            flash("Your password has been changed", "success")
+            flash(_("Your password has been changed"), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)

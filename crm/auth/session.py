@@ -27,10 +27,14 @@ from crm.views_common import save
 
 # The only endpoints a signed-out person may reach.
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.sso.start", "auth.sso.callback",
-                              "admin.invitations.accept", "main.healthz", "static"})  # fmt: skip
+                              "admin.invitations.accept", "main.healthz", "static",
+                              "info.switch_language", "info.accessibility", "info.privacy_notice",
+                              "info.cookies"})  # fmt: skip
 # The only endpoints a session waiting for its second factor may reach.
 PENDING_ENDPOINTS = frozenset({"auth.two_factor.verify", "auth.two_factor.set_up",
-                               "auth.sign_out", "main.healthz", "static"})  # fmt: skip
+                               "auth.sign_out", "main.healthz", "static", "info.switch_language",
+                               "info.accessibility", "info.privacy_notice",
+                               "info.cookies"})  # fmt: skip
 PENDING = "second_factor_pending"
 SECOND_FACTOR = "second_factor"
 PASSED = frozenset({"code", "provider"})

@@ -32,10 +32,9 @@ from flask import (
 from flask_login import current_user
 from joserfc.errors import JoseError
 
-from crm.auth.routes import _safe_next
 from crm.auth.session import begin_sign_in
 from crm.services import sso
-from crm.views_common import save
+from crm.views_common import safe_next, save
 
 bp = Blueprint("sso", __name__)
 log = logging.getLogger(__name__)
@@ -87,7 +86,7 @@ def start():
     client = _client()
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    session[NEXT] = _safe_next(request.args.get("next"))
+    session[NEXT] = safe_next(request.args.get("next"))
     try:
         return client.authorize_redirect(url_for(".callback", _external=True))
     except requests.RequestException as problem:

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -54,8 +55,8 @@ def verify():
         else:
             if kind == "recovery":
                 left = two_factor.recovery_codes_left(user)
-                flash(f"You signed in with a recovery code. You have {left} left: you can get "
-                      "new ones from your account's two-factor page", "info")  # fmt: skip
+                flash(_("You signed in with a recovery code. You have %(left)d left: you can get "
+                        "new ones from your account's two-factor page", left=left), "info")
             return redirect(complete_sign_in(user, "code"))
     return render_template("auth/two_factor.html", form=form, sign_out_form=ButtonForm())
 

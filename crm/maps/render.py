@@ -16,6 +16,8 @@ import folium
 from branca.element import Element, JavascriptLink, MacroElement
 from jinja2 import Template
 
+from crm.i18n import language
+
 # Every link in the map's attribution opens in a new tab: the map is a frame of this
 # site, and the sites it credits refuse to be shown in one. map.js does the same to
 # any attribution written elsewhere (CRM_MAP_TILES_ATTRIBUTION, or added later).
@@ -117,7 +119,7 @@ def served_document(m: folium.Map, assets: dict[str, str], nonce: str) -> str:
     root.header.add_child(Element(f'<link rel="stylesheet" href="{assets["map_css"]}">'))
     for name in ("leaflet_js", "supercluster_js", "map_js"):
         root.header.add_child(JavascriptLink(assets[name]), name=name)
-    return add_nonce(root.render(), nonce)
+    return add_nonce(with_language(root.render()), nonce)
 
 
 def standalone_document(m: folium.Map, static_folder: Path, note: str) -> str:
@@ -132,7 +134,12 @@ def standalone_document(m: folium.Map, static_folder: Path, note: str) -> str:
         code = path.read_text(encoding="utf-8").replace("</script", "<\\/script")
         root.header.add_child(Element(f"<script>{code}</script>"))
     root.html.add_child(Element(f'<p class="engage-note">{note}</p>'))
-    return root.render()
+    return with_language(root.render())
+
+
+def with_language(document: str) -> str:
+    """folium writes <html> with no language: the page's is given, as on every page."""
+    return document.replace("<html>", f'<html lang="{language()}">', 1)
 
 
 _TAG = re.compile(r"<(script|style)(?![^>]*\bnonce=)", re.IGNORECASE)

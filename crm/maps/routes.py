@@ -16,11 +16,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from crm import clock
 from crm.extensions import db
+from crm.i18n import language
 from crm.maps import render
 from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
@@ -235,8 +238,9 @@ def frame():
     config = _small_map_config() if small else _config(filters)
     if config is None:
         return _frame_headers(
-            Response("<!DOCTYPE html><html lang=\"en\"><body><p>No location recorded.</p>"
-                     "</body></html>", mimetype="text/html"), g.csp_nonce,
+            Response(f'<!DOCTYPE html><html lang="{language()}"><body><p>'
+                     f'{escape(gettext("No location recorded."))}</p></body></html>',
+                     mimetype="text/html"), g.csp_nonce,
         )  # fmt: skip
     m = render.build_map(
         config, current_app.config["MAP_TILES"], current_app.config["MAP_TILES_ATTRIBUTION"],

@@ -59,6 +59,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the password is accepted; shown to administrators on /admin/users.
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The interface language they chose ("en" or "cy", crm/i18n.py); None: their browser's.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.name)
     # Loaded with the signed-in user (crm/auth/session.py); other people's only when asked

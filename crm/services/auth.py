@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from crm.extensions import db
@@ -41,7 +43,7 @@ def _dummy_hash(memory: int) -> str:
     """A hash to verify against when the email is unknown, so it takes as long."""
     return _hashers[memory].hash("not a real password")
 
-WRONG_DETAILS = "Enter a correct email address and password"
+WRONG_DETAILS = _l("Enter a correct email address and password")
 MIN_PASSWORD_LENGTH = 12
 
 
@@ -84,7 +86,7 @@ def _failures(column, value: str, since: datetime, before_id: int) -> tuple[int,
 
 
 def _seconds(n: int) -> str:
-    return f"{n} second" if n == 1 else f"{n} seconds"
+    return ngettext("%(num)d second", "%(num)d seconds", n)
 
 
 def _refusal(attempt: SignInAttempt, rules: ThrottleRules, now: datetime) -> str | None:
@@ -99,10 +101,8 @@ def _refusal(attempt: SignInAttempt, rules: ThrottleRules, now: datetime) -> str
     since = now - timedelta(minutes=rules.window_minutes)
     by_email, last_email = _failures(SignInAttempt.email, attempt.email, since, attempt.id)
     if by_email >= rules.lock_after:
-        return (
-            "There have been too many attempts to sign in to this account. "
-            f"Wait {rules.window_minutes} minutes and try again"
-        )
+        return gettext("There have been too many attempts to sign in to this account. Wait "
+                       "%(minutes)d minutes and try again", minutes=rules.window_minutes)
     waits = []
     if by_email >= rules.slow_after and last_email is not None:
         waits.append((min(2 ** (by_email - rules.slow_after + 1), 60), last_email))
@@ -113,10 +113,8 @@ def _refusal(attempt: SignInAttempt, rules: ThrottleRules, now: datetime) -> str
         waits.append((ADDRESS_WAIT, last_address))
     remaining = max((wait - (now - last).total_seconds() for wait, last in waits), default=0)
     if remaining > 0:
-        return (
-            "You have tried to sign in several times. "
-            f"Wait {_seconds(int(remaining) + 1)} and try again"
-        )
+        return gettext("You have tried to sign in several times. Wait %(wait)s and try again",
+                       wait=_seconds(int(remaining) + 1))
     return None
 
 
@@ -198,13 +196,13 @@ def end_all_sessions(user: User) -> None:
 
 def validate_new_password(password: str) -> str | None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        return f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
+        return gettext("Password must be %(num)d characters or more", num=MIN_PASSWORD_LENGTH)
     return None
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not _password_matches(user.password_hash, current):
-        raise ValueError("Your current password is not correct")
+        raise ValueError(gettext("Your current password is not correct"))
     problem = validate_new_password(new)
     if problem:
         raise ValueError(problem)
@@ -255,6 +253,11 @@ def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
         end_all_sessions(user)
+
+
+def set_language(user: User, language: str) -> None:
+    """The interface language the user chose, on every device from now on."""
+    user.language = language
 
 
 def set_role(user: User, role: str) -> None:

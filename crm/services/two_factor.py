@@ -22,6 +22,7 @@ from datetime import datetime
 
 import pyotp
 import segno
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
 
@@ -37,9 +38,9 @@ RECOVERY_CODE_COUNT = 10
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
-ENTER_CODE = "Enter the security code"
-WRONG_CODE = "Enter a correct security code"
-USED_CODE = (
+ENTER_CODE = _l("Enter the security code")
+WRONG_CODE = _l("Enter a correct security code")
+USED_CODE = _l(
     "That security code has already been used. Wait for your app to show a new code, then enter it"
 )
 

@@ -1,0 +1,78 @@
+"""English and Welsh: which language a page is in.
+
+The language of a request is, in order: the signed-in user's choice (kept on their
+account, so it follows them to any device), the choice made in this browser before
+signing in (kept in the session), or the best of the browser's Accept-Language. The
+switch on every page is crm/info/routes.py's `switch_language`. Text goes through gettext
+(Flask-Babel); the catalogues are in crm/translations, built by `make setup` (see
+docs/translation.md). Record data (names, notes) is shown as entered.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+
+from babel import Locale
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+# The interface's languages, each named in itself (as a language switch names them).
+LANGUAGES = {"en": "English", "cy": "Cymraeg"}
+# What the switch to each says to a screen reader, in that language (as GOV.UK services do).
+SWITCH_TO = {"en": "Change the language to English", "cy": "Newid yr iaith i’r Gymraeg"}
+DEFAULT = "en"
+SESSION_KEY = "language"
+
+babel = Babel()
+
+
+def select_language() -> str:
+    """The language of this request (see the module's docstring)."""
+    if not has_request_context():
+        return DEFAULT
+    if current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    if session.get(SESSION_KEY) in LANGUAGES:
+        return session[SESSION_KEY]
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT)
+
+
+def language() -> str:
+    """The current request's language code: "en" or "cy"."""
+    return str(get_locale() or DEFAULT)
+
+
+@cache
+def _month_names(code: str) -> dict[int, str]:
+    return dict(Locale.parse(code).months["format"]["wide"])
+
+
+def month_name(month: int) -> str:
+    """A month's name in the page's language (Ionawr ... Rhagfyr in Welsh)."""
+    return _month_names(language())[month]
+
+
+def day_month_year(value: date) -> str:
+    """GOV.UK style: 5 January 2026, or 5 Ionawr 2026."""
+    return f"{value.day} {month_name(value.month)} {value.year}"
+
+
+def time_of_day(value: datetime) -> str:
+    """GOV.UK style: 9:05am, or 9:05yb in Welsh."""
+    hour = value.hour % 12 or 12
+    suffix = _("am") if value.hour < 12 else _("pm")
+    return f"{hour}:{value:%M}{suffix}"
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_language,
+                   default_translation_directories="translations")  # fmt: skip
+    # {% trans %} blocks may wrap over lines: their whitespace is one space in the catalogue.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.context_processor
+    def languages() -> dict:
+        return {"languages": LANGUAGES, "switch_to": SWITCH_TO, "page_language": language()}

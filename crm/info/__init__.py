@@ -1,0 +1,1 @@
+"""The service's public information pages: accessibility statement, privacy notice, cookies."""
