@@ -75,6 +75,42 @@
     return marker;
   }
 
+  // The map's words in the page's language, from the server (config.text), else English.
+  function words(config, key, fallback) {
+    return (config.text && config.text[key]) || fallback;
+  }
+
+  // A single point is drawn on canvas, which a keyboard cannot reach; so each point in
+  // view also has a focusable marker over it (Leaflet makes it a button in the tab order).
+  // Enter (or a click) opens the point's popup and moves focus into it; Escape closes the
+  // popup and puts focus back on the point.
+  function focusMarker(config, latlng, radius, label, point) {
+    var size = radius * 2 + 6;
+    var icon = L.divIcon({ className: "engage-point", iconSize: [size, size] });
+    var name = label + ": " + words(config, "open", "select to see its details");
+    var marker = L.marker(latlng, { icon: icon, keyboard: true, title: name });
+    var open = function () {
+      point.openPopup();
+      var content = point.getPopup().getElement();
+      if (content) {
+        var box = content.querySelector(".leaflet-popup-content");
+        box.setAttribute("tabindex", "-1");
+        box.focus({ preventScroll: true });
+      }
+    };
+    marker.on("add", function () { marker.getElement().setAttribute("aria-label", name); });
+    marker.on("click", open);
+    marker.on("keypress", function (e) { if (e.originalEvent.key === "Enter") open(); });
+    point.on("popupclose", function () {
+      var element = marker.getElement();
+      var focus = document.activeElement;
+      if (element && (!focus || focus === document.body || point.getPopup().getElement().contains(focus))) {
+        element.focus({ preventScroll: true });
+      }
+    });
+    return marker;
+  }
+
   function popupFor(config, id) {
     var box = el("div", null, "engage-popup");
     box.appendChild(el("p", "Loading..."));
@@ -142,12 +178,18 @@
           fillColor: colourOf(c.properties.t), fillOpacity: 0.9,
         });
         point.bindPopup(function () { return popupFor(config, id); }, popupOptions(map));
+        var type = config.types[c.properties.t];
+        var label = kind === "gap" ? words(config, "gap", "Gap: seldom-heard, not engaged")
+          : (type ? type[0] : words(config, "stakeholder", "Stakeholder"));
+        point.engageFocus = focusMarker(config, latlng, radius, label, point);
         drawn[id] = point;
         group.addLayer(point);
+        group.addLayer(point.engageFocus);
       });
       Object.keys(drawn).forEach(function (id) {
         if (!keep[id] && !drawn[id].isPopupOpen()) {
           group.removeLayer(drawn[id]);
+          group.removeLayer(drawn[id].engageFocus);
           delete drawn[id];
         }
       });
@@ -310,6 +352,11 @@
     var control = config.small ? L.control.layers(null, {}) : layerControl(map);
     if (!config.small) legend(map, config);
     keysMakeWayForPopups(map);
+    // Escape closes a popup wherever the focus is in the map (Leaflet listens only while
+    // the map itself has focus); the point's marker then takes the focus back.
+    map.getContainer().addEventListener("keydown", function (e) {
+      if (e.key === "Escape") map.closePopup();
+    });
     fitData(map, config);
     say(config, "Loading the map data...");
     var started = performance.now();
