@@ -198,13 +198,18 @@ def sign_in(page, live_server, user):
     expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
 
 
-def test_every_page_fits_a_phone_screen(live_server, page, records):
+def test_every_page_fits_a_phone_screen_and_passes_axe_in_welsh(live_server, page, records):
+    """In Welsh, whose words run longer than English ones: every page fits, and axe finds
+    no WCAG 2.2 AA violation of any impact (tests/test_accessibility.py checks English at
+    desktop width)."""
     user, ids = records
     p, m = ids["p"], ids["m"]
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, user)
+    page.click("button[name=language][value=cy]")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
     paths = page_paths(ids)
-    too_wide = {}
+    too_wide, violations = {}, {}
     for path in paths:
         response = page.goto(f"{live_server}{path}")
         assert response.status == 200, path
@@ -212,6 +217,9 @@ def test_every_page_fits_a_phone_screen(live_server, page, records):
         if measured["scrollWidth"] > measured["innerWidth"]:
             too_wide[path] = measured
         assert page.evaluate(MISLABELLED) == [], path
+        if found := axe_violations(page):
+            violations[path] = found
+    assert not violations, violations
     # The refresh plan's preview (the answer to a POST).
     page.goto(f"{live_server}/panels/{p}/refresh")
     page.check(f"#decision-{m}-2")  # renew
