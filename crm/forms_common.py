@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, HiddenField, ValidationError
 from wtforms.validators import Length
@@ -26,7 +28,12 @@ class OnceForm(FlaskForm):
 
 def max_length(label: str, limit: int) -> Length:
     """A length limit whose message names the field, in GOV.UK voice."""
-    return Length(max=limit, message=f"{label} must be {limit:,} characters or fewer")
+    return Length(
+        max=limit,
+        message=_l(
+            "%(label)s must be %(limit)s characters or fewer", label=label, limit=format(limit, ",")
+        ),
+    )
 
 
 def strip(value: str | None) -> str:
@@ -43,7 +50,7 @@ class UKPostcode:
             return
         normalised = normalise_postcode(field.data)
         if normalised is None:
-            raise ValidationError("Enter a real UK postcode, like CH1 2AB")
+            raise ValidationError(_("Enter a real UK postcode, like CH1 2AB"))
         field.data = normalised
 
 
@@ -54,9 +61,22 @@ def parse_coordinate(field: Field, name: str, bounds: tuple[float, float]) -> fl
     try:
         value = float(text)
     except ValueError:
-        raise ValidationError(f"{name} must be a number, like {bounds[0] + 3:.4f}") from None
+        raise ValidationError(
+            _(
+                "%(name)s must be a number, like %(example)s",
+                name=name,
+                example=format(bounds[0] + 3, ".4f"),
+            )
+        ) from None
     if not bounds[0] <= value <= bounds[1]:
-        raise ValidationError(f"{name} must be in the UK, between {bounds[0]} and {bounds[1]}")
+        raise ValidationError(
+            _(
+                "%(name)s must be in the UK, between %(low)s and %(high)s",
+                name=name,
+                low=bounds[0],
+                high=bounds[1],
+            )
+        )
     return value
 
 
@@ -64,18 +84,18 @@ def validate_coordinates(form) -> bool:
     """Latitude and longitude: each a number in the UK, and both or neither."""
     ok = True
     values = {}
-    for field, name, bounds in (
-        (form.latitude, "Latitude", UK_LATITUDE),
-        (form.longitude, "Longitude", UK_LONGITUDE),
+    for key, field, name, bounds in (
+        ("latitude", form.latitude, _("Latitude"), UK_LATITUDE),
+        ("longitude", form.longitude, _("Longitude"), UK_LONGITUDE),
     ):
         try:
-            values[name] = parse_coordinate(field, name, bounds)
+            values[key] = parse_coordinate(field, name, bounds)
         except ValidationError as problem:
             field.errors.append(str(problem))
             ok = False
-    if ok and (values["Latitude"] is None) != (values["Longitude"] is None):
-        missing = form.longitude if values["Longitude"] is None else form.latitude
-        missing.errors.append("Enter both latitude and longitude, or neither")
+    if ok and (values["latitude"] is None) != (values["longitude"] is None):
+        missing = form.longitude if values["longitude"] is None else form.latitude
+        missing.errors.append(_("Enter both latitude and longitude, or neither"))
         ok = False
     return ok
 
@@ -134,7 +154,7 @@ class GovDateField(DateField):
 
     def __init__(self, label=None, validators=None, invalid_message=None, **kwargs):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
-        self.invalid_message = invalid_message or f"{label} must be a real date"
+        self.invalid_message = invalid_message or _l("%(label)s must be a real date", label=label)
 
     def process_formdata(self, valuelist):
         values = [str(v).strip() for v in (valuelist or [])][:3]
@@ -147,20 +167,27 @@ class GovDateField(DateField):
             day, month, year = (int(v) for v in values)
         except ValueError:
             self.data = None
-            raise ValueError(self.invalid_message) from None
+            raise ValueError(str(self.invalid_message)) from None
         if not 1000 <= year <= 9999:
             self.data = None
-            raise ValueError(f"{self.label.text} must include a 4-digit year, like 2026")
+            raise ValueError(
+                _("%(label)s must include a 4-digit year, like 2026", label=self.label.text)
+            )
         if not EARLIEST <= year <= LATEST:
             self.data = None
             raise ValueError(
-                f"{self.label.text} must be between {EARLIEST} and {LATEST}"
+                _(
+                    "%(label)s must be between %(earliest)s and %(latest)s",
+                    label=self.label.text,
+                    earliest=EARLIEST,
+                    latest=LATEST,
+                )
             )
         try:
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
-            raise ValueError(self.invalid_message) from None
+            raise ValueError(str(self.invalid_message)) from None
 
 
 class WholeNumber:
@@ -178,22 +205,33 @@ class WholeNumber:
         if not text:
             field.data = None
             if self.required:
-                raise ValidationError(f"Enter the {self.label.lower()}")
+                raise ValidationError(_("Enter the %(label)s", label=str(self.label).lower()))
             return
         try:
             value = int(text)
         except ValueError:
             raise ValidationError(
-                f"{self.label} must be a whole number, like {self.minimum + 1}"
+                _(
+                    "%(label)s must be a whole number, like %(example)s",
+                    label=self.label,
+                    example=self.minimum + 1,
+                )
             ) from None
         if not self.minimum <= value <= self.maximum:
-            raise ValidationError(f"{self.label} must be between {self.minimum} and {self.maximum}")
+            raise ValidationError(
+                _(
+                    "%(label)s must be between %(minimum)s and %(maximum)s",
+                    label=self.label,
+                    minimum=self.minimum,
+                    maximum=self.maximum,
+                )
+            )
         field.data = value
 
 
 def not_future(field: Field, label: str) -> bool:
     """Mark a date field that lies in the future; True if it does not."""
     if field.data and field.data > clock.today():
-        field.errors = [*field.errors, f"{label} must be today or in the past"]
+        field.errors = [*field.errors, _("%(label)s must be today or in the past", label=label)]
         return False
     return True

@@ -17,7 +17,9 @@ from babel import Locale
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 # The interface's languages, each named in itself (as a language switch names them).
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
@@ -50,6 +52,16 @@ def _month_names(code: str) -> dict[int, str]:
     return dict(Locale.parse(code).months["format"]["wide"])
 
 
+@cache
+def _short_month_names(code: str) -> dict[int, str]:
+    return dict(Locale.parse(code).months["format"]["abbreviated"])
+
+
+def short_date(value: date) -> str:
+    """5 Jan 2026, or 5 Ion 2026: for charts' labels and lists where space is short."""
+    return f"{value.day} {_short_month_names(language())[value.month]} {value.year}"
+
+
 def month_name(month: int) -> str:
     """A month's name in the page's language (Ionawr ... Rhagfyr in Welsh)."""
     return _month_names(language())[month]
@@ -65,6 +77,16 @@ def time_of_day(value: datetime) -> str:
     hour = value.hour % 12 or 12
     suffix = _("am") if value.hour < 12 else _("pm")
     return f"{hour}:{value:%M}{suffix}"
+
+
+def _escaped(self) -> Markup:
+    return escape(str(self))
+
+
+# Flask-Babel's lazy strings (form labels and messages, `_l`) tell Jinja they are already
+# HTML, so Jinja would not escape them: a message formatted with a record's name would
+# reach the page raw. Engage's lazy strings are text, never markup: escape them as text.
+LazyString.__html__ = _escaped
 
 
 def init_i18n(app: Flask) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
@@ -36,6 +38,12 @@ class Register:
 
     def detail_url(self, record_id: int) -> str:
         return url_for(self.detail, **{self.id_arg: record_id})
+
+
+def _says(register: Register, contacts: str, stakeholders: str) -> str:
+    """The register's own wording of a sentence: each is written out whole for each register,
+    so every language can word it its own way."""
+    return contacts if register.kind == "contact" else stakeholders
 
 
 class PairForm(FlaskForm):
@@ -67,10 +75,11 @@ def dismiss(register: Register):
     form = PairForm()
     first, second = optional_int(form.first_id.data), optional_int(form.second_id.data)
     if not (first and second and first != second):
-        flash(f"Select 2 different {register.plural}", "error")
+        flash(_says(register, _("Select 2 different contacts"),
+                    _("Select 2 different stakeholders")), "error")  # fmt: skip
     elif form.validate_on_submit():
         save(lambda: duplicates.dismiss(current_user, register.kind, first, second))
-        flash("The two records will not be shown as duplicates again", "success")
+        flash(_("The two records will not be shown as duplicates again"), "success")
     # Back to the Area and page they were on (the scan of every Area is the slow one).
     return redirect(url_for(f"{request.blueprint}.duplicates", area=arg_int("area"),
                             page=arg_int("page")))
@@ -89,8 +98,10 @@ def _merge_form(register: Register, chosen: list[Any]) -> FlaskForm:
 
     class MergeForm(FlaskForm):
         survivor = RadioField(
-            f"Which {register.noun} stays?", widget=GovRadioInput(), coerce=optional_int,
-            choices=[(r.id, f"{r.name} (record {r.id})") for r in chosen],
+            _says(register, _("Which contact stays?"), _("Which stakeholder stays?")),
+            widget=GovRadioInput(), coerce=optional_int,
+            choices=[(r.id, _("%(name)s (record %(number)s)", name=r.name, number=r.id))
+                     for r in chosen],
             default=chosen[0].id if chosen else None, validate_choice=False,
         )  # fmt: skip
 
@@ -108,20 +119,32 @@ def merge_page(register: Register):
     for record in chosen:
         access.require(current_user, "merge", record)
     form = _merge_form(register, chosen)
-    problem = "" if len(chosen) >= 2 else f"Select at least 2 {register.plural} to merge"
+    problem = "" if len(chosen) >= 2 else _says(
+        register,
+        _("Select at least 2 contacts to merge"),
+        _("Select at least 2 stakeholders to merge"),
+    )
     if not problem and form.validate_on_submit():
         by_id = {r.id: r for r in chosen}
         survivor = by_id.get(form.survivor.data)
-        choices = {f: form[f"field_{f}"].data for f, _ in merges.FIELDS[register.kind]}
+        choices = {f: form[f"field_{f}"].data for f, _label in merges.FIELDS[register.kind]}
         others = [r for r in chosen if r is not survivor]
         try:
             if survivor is None:
-                raise merges.MergeRefused(f"Select the {register.noun} that stays")
+                raise merges.MergeRefused(_says(register, _("Select the contact that stays"),
+                                                _("Select the stakeholder that stays")))
             save(lambda: merges.merge(current_user, register.kind, survivor, others, choices))
         except merges.MergeRefused as refused:
             problem = str(refused)
         else:
-            flash(f"{len(others) + 1} {register.plural} have been merged into one", "success")
+            merged = len(others) + 1
+            flash(_says(
+                register,
+                ngettext("%(num)d contact has been merged into one",
+                         "%(num)d contacts have been merged into one", merged),
+                ngettext("%(num)d stakeholder has been merged into one",
+                         "%(num)d stakeholders have been merged into one", merged),
+            ), "success")  # fmt: skip
             return redirect(register.detail_url(survivor.id))
     return render_template(
         "merge/merge.html", register=register, form=form, chosen=chosen, problem=problem,
@@ -138,7 +161,7 @@ def undo(register: Register, record_id: int):
         except merges.MergeRefused as refused:
             flash(str(refused), "error")
         else:
-            flash("The merge has been undone", "success")
+            flash(_("The merge has been undone"), "success")
     return redirect(register.detail_url(record.id))
 
 

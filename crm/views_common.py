@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Response, flash, request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from crm.extensions import db
@@ -146,7 +147,7 @@ def save_once(form: FlaskForm, kind: str, create: Callable[[], Any], saved_id=No
     """
     from flask import redirect, url_for
     from flask_login import current_user
-    from markupsafe import Markup, escape
+    from markupsafe import Markup
     from sqlalchemy.exc import IntegrityError
 
     from crm.services import submissions
@@ -158,8 +159,10 @@ def save_once(form: FlaskForm, kind: str, create: Callable[[], Any], saved_id=No
     def already(found) -> tuple[None, Any]:
         endpoint, arg = SAVED_PAGES[found.record_type]
         url = url_for(endpoint, **{arg: found.record_id})
-        flash(Markup('This was already saved: <a class="govuk-link" href="{}">{}</a>').format(
-            escape(url), "see what was saved"), "info")  # fmt: skip
+        text = _('This was already saved: <a class="govuk-link" href="%(url)s">see what was '
+                 "saved</a>")  # fmt: skip
+        # The catalogue's own markup, with the URL escaped as it goes in.
+        flash(Markup(text) % {"url": url}, "info")  # noqa: S704
         return None, redirect(url)
 
     if found := submissions.earlier(current_user, token, content, kind):
@@ -171,7 +174,7 @@ def save_once(form: FlaskForm, kind: str, create: Callable[[], Any], saved_id=No
         return result
 
     try:
-        created, _ = try_save(form, create_and_note)
+        created, _conflict = try_save(form, create_and_note)
     except IntegrityError:
         # The same form, saved a moment ago by a request racing this one.
         db.session.rollback()
@@ -236,7 +239,7 @@ def archive_page(
     form = ButtonForm()
     if request.method == "POST" and form.validate_on_submit():
         save(archive)
-        flash(f"{name} has been archived", "success")
+        flash(_("%(name)s has been archived", name=name), "success")
         return redirect(done_url)
     return render_template(
         "confirm_archive.html", name=name, consequence=consequence, back_url=back_url,

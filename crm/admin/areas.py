@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.admin.forms import AreaForm
@@ -25,10 +26,11 @@ def edit(area_id: int):
     area = service.get_area(current_user, area_id)
     form = AreaForm(obj=area if request.method == "GET" else None)
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: [service.update_area(
+        saved, _conflict = try_save(form, lambda: [service.update_area(
             current_user, area, {"name": form.name.data, "code": form.code.data})])  # fmt: skip
         if saved:
-            flash(f"{area.name} has been saved" if saved[0] else "Nothing was changed", "success")
+            flash(_("%(name)s has been saved", name=area.name) if saved[0]
+                  else _("Nothing was changed"), "success")  # fmt: skip
             return redirect(url_for(".index"))
     return render_template("admin/area.html", form=form, area=area,
                            history=audit.history(service.KIND, area.id))  # fmt: skip

@@ -4,6 +4,7 @@ Never deleted: a retired community stays on records and in figures, offered for 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.admin.forms import CommunityForm
@@ -21,11 +22,11 @@ def index():
     access.require(current_user, "administer", "communities")
     form = CommunityForm()
     if form.validate_on_submit():
-        added, _ = try_save(
+        added, _conflict = try_save(
             form, lambda: service.add_community(current_user, form.data_for_service())
         )
         if added:
-            flash(f"{added.name} has been added", "success")
+            flash(_("%(name)s has been added", name=added.name), "success")
             return redirect(url_for(".index"))
     return render_template("admin/communities.html", form=form,
                            communities=service.list_communities(current_user),
@@ -38,11 +39,11 @@ def edit(community_id: int):
     community = service.get_community(current_user, community_id)
     form = CommunityForm(obj=community if request.method == "GET" else None)
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: [service.update_community(
+        saved, _conflict = try_save(form, lambda: [service.update_community(
             current_user, community, form.data_for_service())])  # fmt: skip
         if saved:
-            flash(f"{community.name} has been saved" if saved[0] else "Nothing was changed",
-                  "success")  # fmt: skip
+            flash(_("%(name)s has been saved", name=community.name) if saved[0]
+                  else _("Nothing was changed"), "success")  # fmt: skip
             return redirect(url_for(".index"))
     return render_template("admin/community.html", form=form, community=community,
                            history=audit.history(service.KIND, community.id),
@@ -54,8 +55,8 @@ def retire(community_id: int):
     """Stop offering a community for new records; records and figures keep it."""
     community = service.get_community(current_user, community_id)
     post_button(lambda: service.set_retired(current_user, community, True),
-                f"{community.name} has been retired: records keep it, and it is no longer "
-                "offered for new ones")  # fmt: skip
+                _("%(name)s has been retired: records keep it, and it is no longer offered "
+                  "for new ones", name=community.name))  # fmt: skip
     return redirect(url_for(".edit", community_id=community.id))
 
 
@@ -65,6 +66,6 @@ def restore(community_id: int):
     community = service.get_community(current_user, community_id)
     post_button(
         lambda: service.set_retired(current_user, community, False),
-        f"{community.name} is offered again",
+        _("%(name)s is offered again", name=community.name),
     )
     return redirect(url_for(".edit", community_id=community.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -34,28 +35,28 @@ from crm.services.auth import MIN_PASSWORD_LENGTH
 
 def _role():
     return RadioField(
-        "Role",
+        _l("Role"),
         widget=GovRadioInput(),
         choices=list(ROLES.items()),
         validate_choice=False,
-        validators=[InputRequired(message="Select a role")],
+        validators=[InputRequired(message=_l("Select a role"))],
     )
 
 
 def _national():
     return BooleanField(
-        "They work in every Area (national)",
+        _l("They work in every Area (national)"),
         widget=GovCheckboxInput(),
-        description="National staff see and change records in every Area.",
+        description=_l("National staff see and change records in every Area."),
     )
 
 
 def _area_ids():
     return SelectMultipleField(
-        "Areas they work in",
+        _l("Areas they work in"),
         widget=GovCheckboxesInput(),
         coerce=record_id,
-        description="Select all that apply, unless they work in every Area",
+        description=_l("Select all that apply, unless they work in every Area"),
         validate_choice=False,
     )
 
@@ -68,14 +69,14 @@ class AccessForm(FlaskForm):
     national = _national()
     area_ids = _area_ids()
     rights = SelectMultipleField(
-        "Rights beyond their role",
+        _l("Rights beyond their role"),
         widget=GovCheckboxesInput(),
         choices=list(RIGHTS.items()),
-        description="Only for people whose work needs them: each right shows personal data "
-                    "that others never see.",
+        description=_l("Only for people whose work needs them: each right shows personal "
+                       "data that others never see."),
         validate_choice=False,
     )  # fmt: skip
-    submit = SubmitField("Save role, Areas and rights", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save role, Areas and rights"), widget=GovSubmitInput())
 
     def set_choices(self, areas) -> None:
         self.area_ids.choices = [(a.id, a.name) for a in areas]
@@ -88,19 +89,19 @@ class InviteForm(AccessForm):
     """A new person: their name and email first, then their role and Areas."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         widget=GovTextInput(),
         filters=[strip],
-        validators=[InputRequired(message="Enter their name"), max_length("Name", 150)],
+        validators=[InputRequired(message=_l("Enter their name")), max_length(_l("Name"), 150)],
     )
     email = StringField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
         filters=[strip],
-        description="They sign in with this address.",
+        description=_l("They sign in with this address."),
         validators=[
-            InputRequired(message="Enter their email address"),
-            max_length("Email address", 254),
+            InputRequired(message=_l("Enter their email address")),
+            max_length(_l("Email address"), 254),
         ],
     )
     # Declared again so they come after the name and email (the error summary's order).
@@ -108,43 +109,44 @@ class InviteForm(AccessForm):
     national = _national()
     area_ids = _area_ids()
     rights = None  # given afterwards, on the person's page, once their account exists
-    submit = SubmitField("Make the invitation link", widget=GovSubmitInput())
+    submit = SubmitField(_l("Make the invitation link"), widget=GovSubmitInput())
 
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
-        "Password", widget=GovPasswordInput(),
-        description=f"Use {MIN_PASSWORD_LENGTH} characters or more",
-        validators=[InputRequired(message="Enter a password")],
+        _l("Password"), widget=GovPasswordInput(),
+        description=_l("Use %(num)d characters or more", num=MIN_PASSWORD_LENGTH),
+        validators=[InputRequired(message=_l("Enter a password"))],
     )  # fmt: skip
     confirm_password = PasswordField(
-        "Confirm password", widget=GovPasswordInput(),
-        validators=[InputRequired(message="Confirm your password"),
-                    EqualTo("password", message="The passwords do not match")],
+        _l("Confirm password"), widget=GovPasswordInput(),
+        validators=[InputRequired(message=_l("Confirm your password")),
+                    EqualTo("password", message=_l("The passwords do not match"))],
     )  # fmt: skip
-    submit = SubmitField("Set password", widget=GovSubmitInput())
+    submit = SubmitField(_l("Set password"), widget=GovSubmitInput())
 
 
 class CommunityForm(FlaskForm):
     name = StringField(
-        "Name", widget=GovTextInput(), filters=[strip],
-        validators=[InputRequired(message="Enter the community's name"), max_length("Name", 150)],
+        _l("Name"), widget=GovTextInput(), filters=[strip],
+        validators=[InputRequired(message=_l("Enter the community's name")),
+                    max_length(_l("Name"), 150)],
     )  # fmt: skip
     characteristic = SelectField(
-        "Protected characteristic", widget=GovSelect(), default="", validate_choice=False,
-        choices=[("", "Choose a characteristic")] + list(PROTECTED_CHARACTERISTICS.items()),
-        validators=[InputRequired(message="Select the protected characteristic")],
+        _l("Protected characteristic"), widget=GovSelect(), default="", validate_choice=False,
+        choices=[("", _l("Choose a characteristic"))] + list(PROTECTED_CHARACTERISTICS.items()),
+        validators=[InputRequired(message=_l("Select the protected characteristic"))],
     )  # fmt: skip
     seldom_heard = BooleanField(
-        "Seldom heard", widget=GovCheckboxInput(),
-        description="A community the service rarely hears from: the coverage pages and the "
-        "map flag gaps in engagement with it.",
+        _l("Seldom heard"), widget=GovCheckboxInput(),
+        description=_l("A community the service rarely hears from: the coverage pages and "
+                       "the map flag gaps in engagement with it."),
     )  # fmt: skip
     description = TextAreaField(
-        "Description (optional)", widget=GovTextArea(), filters=[strip],
-        validators=[max_length("Description", 2000)],
+        _l("Description (optional)"), widget=GovTextArea(), filters=[strip],
+        validators=[max_length(_l("Description"), 2000)],
     )  # fmt: skip
-    submit = SubmitField("Save community", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save community"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict:
         return {name: getattr(self, name).data for name in
@@ -153,34 +155,37 @@ class CommunityForm(FlaskForm):
 
 class AreaForm(FlaskForm):
     name = StringField(
-        "Name", widget=GovTextInput(), filters=[strip],
-        validators=[InputRequired(message="Enter the Area's name"), max_length("Name", 100)],
+        _l("Name"), widget=GovTextInput(), filters=[strip],
+        validators=[InputRequired(message=_l("Enter the Area's name")),
+                    max_length(_l("Name"), 100)],
     )  # fmt: skip
     code = StringField(
-        "Code", widget=GovTextInput(), filters=[strip],
-        description="Lower-case letters, numbers and hyphens. A boundary file may name the "
-        "Area by this code (its \"code\" or \"area_code\" property) or by its name.",
-        validators=[InputRequired(message="Enter the Area's code"), max_length("Code", 40)],
+        _l("Code"), widget=GovTextInput(), filters=[strip],
+        description=_l("Lower-case letters, numbers and hyphens. A boundary file may name "
+                       "the Area by this code (its \"code\" or \"area_code\" property) or by "
+                       "its name."),
+        validators=[InputRequired(message=_l("Enter the Area's code")), max_length(_l("Code"), 40)],
     )  # fmt: skip
-    submit = SubmitField("Save Area", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save Area"), widget=GovSubmitInput())
 
 
 class PurposeForm(FlaskForm):
     name = StringField(
-        "Name", widget=GovTextInput(), filters=[strip],
-        validators=[InputRequired(message="Enter the purpose's name"), max_length("Name", 150)],
+        _l("Name"), widget=GovTextInput(), filters=[strip],
+        validators=[InputRequired(message=_l("Enter the purpose's name")),
+                    max_length(_l("Name"), 150)],
     )  # fmt: skip
     lawful_basis = SelectField(
-        "Lawful basis", widget=GovSelect(), default="", validate_choice=False,
-        choices=[("", "Choose a lawful basis")] + list(LAWFUL_BASES.items()),
-        validators=[InputRequired(message="Select the lawful basis")],
+        _l("Lawful basis"), widget=GovSelect(), default="", validate_choice=False,
+        choices=[("", _l("Choose a lawful basis"))] + list(LAWFUL_BASES.items()),
+        validators=[InputRequired(message=_l("Select the lawful basis"))],
     )  # fmt: skip
     wording = TextAreaField(
-        "Wording shown (for consent)", widget=GovTextArea(), filters=[strip],
-        description="What people read and agree to, when the basis is consent.",
-        validators=[max_length("Wording shown", 4000)],
+        _l("Wording shown (for consent)"), widget=GovTextArea(), filters=[strip],
+        description=_l("What people read and agree to, when the basis is consent."),
+        validators=[max_length(_l("Wording shown"), 4000)],
     )  # fmt: skip
-    submit = SubmitField("Save purpose", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save purpose"), widget=GovSubmitInput())
 
     def data_for_service(self) -> dict:
         return {name: getattr(self, name).data for name in ("name", "lawful_basis", "wording")}

@@ -4,6 +4,7 @@ link expires. The token travels in the query string, which the request log leave
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from crm.admin.forms import SetPasswordForm
@@ -26,14 +27,15 @@ def accept():
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            person, _ = try_save(form, lambda: service.accept_invitation(token, form.password.data))
+            person, _conflict = try_save(
+                form, lambda: service.accept_invitation(token, form.password.data))  # fmt: skip
         except service.InvitationUnusable as unusable:
             return _unusable(unusable.state)
         if person:
             if current_user.is_authenticated:
                 logout_user()  # so they sign in as themselves
-            flash("Your password has been set. Sign in with your email address and new "
-                  "password", "success")  # fmt: skip
+            flash(_("Your password has been set. Sign in with your email address and new "
+                    "password"), "success")  # fmt: skip
             return redirect(url_for("auth.sign_in"))
     return render_template(
         "admin/invitation.html", form=form, person=found.user, token=token

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.equality.forms import population_form
@@ -23,9 +24,9 @@ def edit(area_id: int):
                   for (q, c), v in report.population_of(area.id).items()}  # fmt: skip
     form = population_form(values)
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: [report.save_population(
+        saved, _conflict = try_save(form, lambda: [report.save_population(
             current_user, area, request.form)])  # fmt: skip
         if saved:
-            flash(f"{area.name}'s population profile has been saved", "success")
+            flash(_("%(name)s's population profile has been saved", name=area.name), "success")
             return redirect(url_for("admin.areas.index"))
     return render_template("equality/population.html", form=form, area=area)

@@ -5,6 +5,7 @@ consent histories that name it, offered for no new consent."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.admin.forms import PurposeForm
@@ -22,11 +23,11 @@ def index():
     purposes = service.list_purposes(current_user)
     form = PurposeForm()
     if form.validate_on_submit():
-        added, _ = try_save(
+        added, _conflict = try_save(
             form, lambda: service.add_purpose(current_user, form.data_for_service())
         )
         if added:
-            flash(f"{added.name} has been added", "success")
+            flash(_("%(name)s has been added", name=added.name), "success")
             return redirect(url_for(".index"))
     return render_template("admin/purposes.html", form=form, purposes=purposes,
                            button_form=ButtonForm())  # fmt: skip
@@ -38,11 +39,11 @@ def edit(purpose_id: int):
     purpose = service.get_purpose(current_user, purpose_id)
     form = PurposeForm(obj=purpose if request.method == "GET" else None)
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: [service.update_purpose(
+        saved, _conflict = try_save(form, lambda: [service.update_purpose(
             current_user, purpose, form.data_for_service())])  # fmt: skip
         if saved:
-            flash(f"{purpose.name} has been saved" if saved[0] else "Nothing was changed",
-                  "success")  # fmt: skip
+            flash(_("%(name)s has been saved", name=purpose.name) if saved[0]
+                  else _("Nothing was changed"), "success")  # fmt: skip
             return redirect(url_for(".index"))
     return render_template("admin/purpose.html", form=form, purpose=purpose,
                            history=audit.history(service.PURPOSE_KIND, purpose.id),
@@ -54,7 +55,8 @@ def retire(purpose_id: int):
     """Stop offering a purpose for new consent; the histories keep it."""
     purpose = service.get_purpose(current_user, purpose_id)
     post_button(lambda: service.set_retired(current_user, purpose, True),
-                f"{purpose.name} has been retired: consent histories keep it")  # fmt: skip
+                _("%(name)s has been retired: consent histories keep it",
+                  name=purpose.name))  # fmt: skip
     return redirect(url_for(".edit", purpose_id=purpose.id))
 
 
@@ -63,5 +65,5 @@ def restore(purpose_id: int):
     """Offer a retired purpose again."""
     purpose = service.get_purpose(current_user, purpose_id)
     post_button(lambda: service.set_retired(current_user, purpose, False),
-                f"{purpose.name} is offered again")  # fmt: skip
+                _("%(name)s is offered again", name=purpose.name))  # fmt: skip
     return redirect(url_for(".edit", purpose_id=purpose.id))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
@@ -24,10 +26,10 @@ bp = Blueprint("retention", __name__)
 
 class RuleForm(FlaskForm):
     kind = HiddenField()
-    years = StringField("Years kept", widget=GovTextInput(), filters=[strip],
-                        description="After the record went quiet (a whole number)")
-    active = BooleanField("Apply this rule", widget=GovCheckboxInput())
-    submit = SubmitField("Save rule", widget=GovSubmitInput())
+    years = StringField(_l("Years kept"), widget=GovTextInput(), filters=[strip],
+                        description=_l("After the record went quiet (a whole number)"))
+    active = BooleanField(_l("Apply this rule"), widget=GovCheckboxInput())
+    submit = SubmitField(_l("Save rule"), widget=GovSubmitInput())
 
 
 @bp.route("/admin/retention", methods=["GET", "POST"])
@@ -43,12 +45,13 @@ def index():
         forms[kind] = (form, rule)
         if kind == posted and form.validate_on_submit():
             years = _years(form.years.data)
-            saved, _ = try_save(form, lambda: retention.set_rule(  # noqa: B023
+            saved, _conflict = try_save(form, lambda: retention.set_rule(  # noqa: B023
                 current_user, kind, years, form.active.data))  # noqa: B023
             if saved:
-                flash(f"{RETENTION_KINDS[kind]}: the rule has been saved", "success")
+                flash(_("%(kind)s: the rule has been saved", kind=RETENTION_KINDS[kind]),
+                      "success")  # fmt: skip
                 return redirect(url_for(".index"))
-    failed = next((form for form, _ in forms.values() if form.errors), None)
+    failed = next((form for form, _rule in forms.values() if form.errors), None)
     return render_template("privacy/retention.html", forms=forms, form=failed,
                            runs=retention.runs(current_user), button_form=ButtonForm(),
                            kinds=RETENTION_KINDS)  # fmt: skip
@@ -77,17 +80,21 @@ def _name(due: retention.Due) -> str:
     if due.record_type == "contact":
         contact = db.session.get(Contact, due.record_id)
         return contact.name if access.may_read(current_user, contact) else (
-            "A contact in another Area")
+            _("A contact in another Area"))
     if due.record_type == "membership":
         membership = db.session.get(Membership, due.record_id)
         who = (membership.contact.name if access.may_read(current_user, membership.contact)
-               else "a contact in another Area")  # fmt: skip
+               else None)  # fmt: skip
         panel = (membership.panel.name if access.may_read(current_user, membership.panel)
-                 else "a panel in another Area")  # fmt: skip
-        return f"{who} on {panel}"
+                 else None)  # fmt: skip
+        if who is None:
+            return (_("a contact in another Area on %(panel)s", panel=panel) if panel
+                    else _("a contact in another Area on a panel in another Area"))
+        return (_("%(name)s on %(panel)s", name=who, panel=panel) if panel
+                else _("%(name)s on a panel in another Area", name=who))
     feedback = db.session.get(Feedback, due.record_id)
-    return (f"Feedback {feedback.id}" if access.may_read(current_user, feedback)
-            else "Feedback in another Area")  # fmt: skip
+    return (_("Feedback %(number)s", number=feedback.id) if access.may_read(current_user, feedback)
+            else _("Feedback in another Area"))  # fmt: skip
 
 
 @bp.route("/admin/retention/apply", methods=["POST"])

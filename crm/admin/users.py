@@ -5,6 +5,7 @@ reset two-factor sign-in. Each change ends the person's sessions and is audited.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from crm.admin.forms import AccessForm, InviteForm
@@ -46,7 +47,7 @@ def invite():
     access.require(current_user, "administer", "users")
     form = _form(InviteForm)
     if form.validate_on_submit():
-        made, _ = try_save(form, lambda: invitations.invite(
+        made, _conflict = try_save(form, lambda: invitations.invite(
             current_user, form.name.data, form.email.data, *form.access()))  # fmt: skip
         if made:
             return _link_page(*made)
@@ -75,14 +76,15 @@ def edit_access(user_id: int):
         form.area_ids.data = [a.id for a in person.areas]
         form.rights.data = sorted(person.rights)
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: [service.change_access(
+        saved, _conflict = try_save(form, lambda: [service.change_access(
             current_user, person, *form.access(), rights=form.rights.data or [])])  # fmt: skip
         if saved:
             if person.id == current_user.id and saved[0]:
                 login_user(person)  # this session carries the new token; the others end
-            flash(f"{person.name}'s role, Areas and rights have been saved" + (
-                ": their sessions have ended, so they sign in again" if saved[0] else ""),
-                "success")  # fmt: skip
+            flash(_("%(name)s's role, Areas and rights have been saved: their sessions have "
+                    "ended, so they sign in again", name=person.name) if saved[0]
+                  else _("%(name)s's role, Areas and rights have been saved", name=person.name),
+                  "success")  # fmt: skip
             if not access.can(current_user, "administer", "users"):
                 return redirect(url_for("main.home"))  # they gave up their own administration
             return redirect(url_for(".detail", user_id=person.id))
@@ -102,8 +104,8 @@ def deactivate(user_id: int):
     """Stop someone signing in; every session they have ends at once."""
     person = service.get_user(current_user, user_id)
     return _button(person, lambda: service.set_active(current_user, person, False),
-                   f"{person.name} has been deactivated: they cannot sign in, and their "
-                   "sessions have ended")  # fmt: skip
+                   _("%(name)s has been deactivated: they cannot sign in, and their sessions "
+                     "have ended", name=person.name))  # fmt: skip
 
 
 @bp.route("/<int:user_id>/reactivate", methods=["POST"])
@@ -113,7 +115,7 @@ def reactivate(user_id: int):
     return _button(
         person,
         lambda: service.set_active(current_user, person, True),
-        f"{person.name} has been reactivated: they can sign in again",
+        _("%(name)s has been reactivated: they can sign in again", name=person.name),
     )
 
 
@@ -125,7 +127,7 @@ def new_link(user_id: int):
         return redirect(url_for(".detail", user_id=person.id))
     token = try_save(ButtonForm(), lambda: invitations.new_link(current_user, person))[0]
     if token is None:
-        flash("Reactivate the account before making a link", "error")
+        flash(_("Reactivate the account before making a link"), "error")
         return redirect(url_for(".detail", user_id=person.id))
     return _link_page(person, token)
 
@@ -135,5 +137,5 @@ def reset_two_factor(user_id: int):
     """Clear someone's two-factor set-up (a lost phone); their sessions end."""
     person = service.get_user(current_user, user_id)
     return _button(person, lambda: service.reset_two_factor(current_user, person),
-                   f"{person.name}'s two-factor sign-in has been reset, and their sessions "
-                   "have ended")  # fmt: skip
+                   _("%(name)s's two-factor sign-in has been reset, and their sessions have "
+                     "ended", name=person.name))  # fmt: skip

@@ -4,6 +4,7 @@ never overwritten; and the contact list as a CSV for contacting people."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.contacts.consent_forms import ConsentForm, DoNotContactForm
@@ -23,11 +24,11 @@ def record(contact_id: int):
     form = ConsentForm()
     form.set_choices(service.purposes_offered())
     if form.validate_on_submit():
-        saved, _ = try_save(
+        saved, _conflict = try_save(
             form, lambda: service.record_consent(current_user, contact, form.data_for_service())
         )
         if saved:
-            flash(f"{contact.name}'s consent has been recorded", "success")
+            flash(_("%(name)s's consent has been recorded", name=contact.name), "success")
             return redirect(url_for("contacts.detail", contact_id=contact.id, _anchor="consent"))
     return render_template("contacts/consent_form.html", form=form, contact=contact,
                            purposes=service.purposes_offered())  # fmt: skip
@@ -43,11 +44,12 @@ def do_not_contact(contact_id: int):
         form.do_not_contact.data = "no" if contact.do_not_contact else "yes"
     if form.validate_on_submit():
         flag = form.do_not_contact.data == "yes"
-        saved, _ = try_save(form, lambda: service.set_do_not_contact(
+        saved, _conflict = try_save(form, lambda: service.set_do_not_contact(
             current_user, contact, flag, form.changed_on.data, form.reason.data))  # fmt: skip
         if saved:
-            flash(f"{contact.name} is marked do not contact" if flag
-                  else f"{contact.name} may be contacted again", "success")  # fmt: skip
+            flash(_("%(name)s is marked do not contact", name=contact.name) if flag
+                  else _("%(name)s may be contacted again", name=contact.name),
+                  "success")  # fmt: skip
             return redirect(url_for("contacts.detail", contact_id=contact.id, _anchor="consent"))
     return render_template("contacts/do_not_contact_form.html", form=form, contact=contact)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length
 
 from crm.auth.forms import ButtonForm
-from crm.forms_common import max_length, strip
+from crm.forms_common import strip
 from crm.services import access, erasure, retention
 from crm.services import contacts as contact_service
 from crm.views_common import post_button, try_save
@@ -20,23 +22,38 @@ bp = Blueprint("erasure", __name__)
 
 class EraseForm(FlaskForm):
     request_reference = StringField(
-        "Request reference", widget=GovTextInput(), filters=[strip],
-        description="The reference of the erasure request, or of the decision to erase",
-        validators=[InputRequired(message="Enter the request's reference"),
-                    max_length("The reference", 100)])  # fmt: skip
+        _l("Request reference"),
+        widget=GovTextInput(),
+        filters=[strip],
+        description=_l("The reference of the erasure request, or of the decision to erase"),
+        validators=[
+            InputRequired(message=_l("Enter the request's reference")),
+            Length(max=100, message=_l("The reference must be 100 characters or fewer")),
+        ],
+    )
     reason = TextAreaField(
-        "Why they are being erased", widget=GovTextArea(), filters=[strip],
-        validators=[InputRequired(message="Enter why this person is being erased"),
-                    max_length("The reason", 2000)])  # fmt: skip
-    submit = SubmitField("Erase this person", widget=GovSubmitInput())
+        _l("Why they are being erased"),
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired(message=_l("Enter why this person is being erased")),
+            Length(max=2000, message=_l("The reason must be 2,000 characters or fewer")),
+        ],
+    )
+    submit = SubmitField(_l("Erase this person"), widget=GovSubmitInput())
 
 
 class HoldForm(FlaskForm):
     reason = TextAreaField(
-        "Why these records must be kept", widget=GovTextArea(), filters=[strip],
-        validators=[InputRequired(message="Enter why these records must be kept"),
-                    max_length("The reason", 2000)])  # fmt: skip
-    submit = SubmitField("Place on legal hold", widget=GovSubmitInput())
+        _l("Why these records must be kept"),
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired(message=_l("Enter why these records must be kept")),
+            Length(max=2000, message=_l("The reason must be 2,000 characters or fewer")),
+        ],
+    )
+    submit = SubmitField(_l("Place on legal hold"), widget=GovSubmitInput())
 
 
 def hold_page(record, name: str, what: str, back: str, remove: str):
@@ -45,10 +62,10 @@ def hold_page(record, name: str, what: str, back: str, remove: str):
     hold = retention.hold_of(current_user, record)
     form = HoldForm(obj=hold)
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: retention.place_hold(current_user, record,
+        saved, _conflict = try_save(form, lambda: retention.place_hold(current_user, record,
                                                                form.reason.data))  # fmt: skip
         if saved:
-            flash("The legal hold has been saved", "success")
+            flash(_("The legal hold has been saved"), "success")
             return redirect(back)
     return render_template("privacy/legal_hold.html", name=name, what=what, back=back,
                            remove=remove, form=form, hold=hold,
@@ -68,10 +85,11 @@ def erase(contact_id: int):
     done, hold = erasure.erasure_of(contact.id), erasure.hold_of(contact.id)
     form = EraseForm()
     if not (done or hold) and form.validate_on_submit():
-        saved, _ = try_save(form, lambda: erasure.erase(
+        saved, _conflict = try_save(form, lambda: erasure.erase(
             current_user, contact, form.reason.data, form.request_reference.data))  # fmt: skip
         if saved:
-            flash(f"The person has been erased: they are now {saved.label}", "success")
+            flash(_("The person has been erased: they are now %(label)s", label=saved.label),
+                  "success")  # fmt: skip
             return redirect(url_for("admin.retention.erasures"))
     return render_template("privacy/erase.html", contact=contact, form=form, done=done,
                            hold=hold, namesakes=[] if done else erasure.namesakes(
@@ -82,9 +100,9 @@ def erase(contact_id: int):
 def legal_hold(contact_id: int):
     """Place a person on legal hold (retention skips them, erasure is refused), or lift it."""
     contact = _contact(contact_id)
-    return hold_page(contact, contact.name, "A person on legal hold is kept, with their "
-                     "memberships, whatever the retention rules say, and cannot be erased "
-                     "until the hold is lifted.",
+    return hold_page(contact, contact.name, _("A person on legal hold is kept, with their "
+                                             "memberships, whatever the retention rules say, "
+                                             "and cannot be erased until the hold is lifted."),
                      url_for("contacts.detail", contact_id=contact.id),
                      url_for("contacts.erasure.release_hold", contact_id=contact.id))
 
@@ -94,5 +112,5 @@ def release_hold(contact_id: int):
     """Lift a legal hold: retention applies to them again."""
     contact = _contact(contact_id)
     post_button(lambda: retention.release_hold(current_user, contact),
-                "The legal hold has been lifted")  # fmt: skip
+                _("The legal hold has been lifted"))  # fmt: skip
     return redirect(url_for("contacts.detail", contact_id=contact.id))

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -21,71 +23,83 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from crm.forms_common import OnceForm, max_length, optional_int, strip
+from crm.forms_common import OnceForm, optional_int, strip
 from crm.models.stakeholder import CONTACT_METHODS
 
 
 class ContactForm(OnceForm):
     name = StringField(
-        "Full name",
+        _l("Full name"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the contact's full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
+            InputRequired(message=_l("Enter the contact's full name")),
+            Length(max=200, message=_l("Full name must be 200 characters or fewer")),
         ],
     )
     job_title = StringField(
-        "Job title", widget=GovTextInput(), validators=[max_length("Job title", 200)]
+        _l("Job title"),
+        widget=GovTextInput(),
+        validators=[Length(max=200, message=_l("Job title must be 200 characters or fewer"))],
     )
     role_at_stakeholder = StringField(
-        "Role at the organisation",
+        _l("Role at the organisation"),
         widget=GovTextInput(),
-        validators=[max_length("Role at the organisation", 200)],
+        validators=[
+            Length(max=200, message=_l("Role at the organisation must be 200 characters or fewer"))
+        ],
     )
     area_id = SelectField(
-        "Area",
+        _l("Area"),
         widget=GovSelect(),
         coerce=optional_int,
-        validators=[InputRequired(message="Select the Area")],
+        validators=[InputRequired(message=_l("Select the Area"))],
         validate_choice=False,
     )
     email = StringField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
+            Length(max=254, message=_l("Email address must be 254 characters or fewer")),
+            Email(
+                message=_l("Enter an email address in the correct format, like name@example.com")
+            ),
         ],
     )
     phone = StringField(
-        "Phone number", widget=GovTextInput(), validators=[max_length("Phone number", 40)]
+        _l("Phone number"),
+        widget=GovTextInput(),
+        validators=[Length(max=40, message=_l("Phone number must be 40 characters or fewer"))],
     )
     preferred_contact_method = SelectField(
-        "Preferred contact method",
+        _l("Preferred contact method"),
         widget=GovRadioInput(),
         choices=list(CONTACT_METHODS.items()),
         default="none",
     )
     accessibility_needs = TextAreaField(
-        "Accessibility needs",
+        _l("Accessibility needs"),
         widget=GovTextArea(),
-        description="For example, large print, Braille, an interpreter, step-free access",
+        description=_l("For example, large print, Braille, an interpreter, step-free access"),
     )
     preferred_language = StringField(
-        "Preferred language or format",
+        _l("Preferred language or format"),
         widget=GovTextInput(),
-        validators=[max_length("Preferred language or format", 100)],
+        validators=[
+            Length(
+                max=100, message=_l("Preferred language or format must be 100 characters or fewer")
+            )
+        ],
     )
-    notes = TextAreaField("Notes", widget=GovTextArea())
+    notes = TextAreaField(_l("Notes"), widget=GovTextArea())
     version = HiddenField()
     confirm_duplicate = BooleanField(
-        "This is a different person: save anyway", widget=GovCheckboxInput()
+        _l("This is a different person: save anyway"), widget=GovCheckboxInput()
     )
-    submit = SubmitField("Save contact", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save contact"), widget=GovSubmitInput())
 
     def set_choices(self, areas) -> None:
-        self.area_id.choices = [("", "Choose an Area")] + [(a.id, a.name) for a in areas]
+        self.area_id.choices = [("", _("Choose an Area"))] + [(a.id, a.name) for a in areas]
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -109,8 +123,10 @@ class ContactForm(OnceForm):
 class LinkStakeholderForm(FlaskForm):
     stakeholder_id = HiddenField()
     role = StringField(
-        "Role at the organisation",
+        _l("Role at the organisation"),
         widget=GovTextInput(),
-        validators=[max_length("Role at the organisation", 200)],
+        validators=[
+            Length(max=200, message=_l("Role at the organisation must be 200 characters or fewer"))
+        ],
     )
-    submit = SubmitField("Add to this organisation", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add to this organisation"), widget=GovSubmitInput())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
@@ -123,7 +124,7 @@ def new():
         if already:
             return already
         if created:
-            flash(f"{created.name} has been added", "success")
+            flash(_("%(name)s has been added", name=created.name), "success")
             return redirect(url_for(".detail", contact_id=created.id))
     return render_template(
         "contacts/form.html", form=form, stakeholder=stakeholder, duplicates=duplicates,
@@ -178,7 +179,7 @@ def edit(contact_id: int):
             ),
         )
         if saved:
-            flash(f"{saved.name} has been updated", "success")
+            flash(_("%(name)s has been updated", name=saved.name), "success")
             return redirect(url_for(".detail", contact_id=contact.id))
     return render_template(
         "contacts/form.html", form=form, contact=contact, duplicates=duplicates, conflict=conflict,
@@ -195,12 +196,13 @@ def link(contact_id: int):
     if form.validate_on_submit():
         stakeholder_id = optional_int(form.stakeholder_id.data)
         if stakeholder_id is None:
-            flash("Select an organisation from the search results", "error")
+            flash(_("Select an organisation from the search results"), "error")
         else:
             stakeholder = get_stakeholder(current_user, stakeholder_id)
             role = (form.role.data or "").strip()
             save(lambda: service.link_stakeholder(current_user, contact, stakeholder, role))
-            flash(f"{contact.name} is now linked to {stakeholder.name}", "success")
+            flash(_("%(contact)s is now linked to %(stakeholder)s", contact=contact.name,
+                    stakeholder=stakeholder.name), "success")  # fmt: skip
             return redirect(url_for(".detail", contact_id=contact.id))
     q = request.args.get("q", "")[:200]
     return render_template(
@@ -218,7 +220,7 @@ def unlink(contact_id: int, stakeholder_id: int):
     contact = service.get_contact(current_user, contact_id)
     post_button(
         lambda: service.unlink_stakeholder(current_user, contact, stakeholder_id),
-        "The organisation has been removed from this contact",
+        _("The organisation has been removed from this contact"),
     )
     return redirect(url_for(".detail", contact_id=contact.id))
 
@@ -229,8 +231,8 @@ def archive(contact_id: int):
     contact = service.get_contact(current_user, contact_id)
     return archive_page(
         contact, contact.name,
-        "They will leave the contacts list and searches. Their engagements and panel "
-        "memberships stay on record.",
+        _("They will leave the contacts list and searches. Their engagements and panel "
+          "memberships stay on record."),
         lambda: service.archive_contact(current_user, contact),
         url_for(".detail", contact_id=contact.id), url_for(".index"),
     )  # fmt: skip
@@ -243,6 +245,6 @@ def restore(contact_id: int):
     contact = service.get_contact(current_user, contact_id, include_archived=True)
     post_button(
         lambda: service.restore_contact(current_user, contact),
-        f"{contact.name} has been restored",
+        _("%(name)s has been restored", name=contact.name),
     )
     return redirect(url_for(".detail", contact_id=contact.id))

@@ -4,6 +4,7 @@ queue for someone with the data protection right."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.contacts.consent_forms import SubjectAccessForm
@@ -22,11 +23,11 @@ def new(contact_id: int):
     access.require(current_user, "exercise", service.RIGHT)
     form = SubjectAccessForm()
     if form.validate_on_submit():
-        made, _ = try_save(form, lambda: service.request_export(
+        made, _conflict = try_save(form, lambda: service.request_export(
             current_user, contact, form.reference.data))  # fmt: skip
         if made:
             jobs.start(made[1])
-            flash("The export is being made: its file will be offered here", "success")
+            flash(_("The export is being made: its file will be offered here"), "success")
             return redirect(url_for("jobs.detail", job_id=made[1].id))
     return render_template("contacts/subject_access.html", form=form, contact=contact,
                            requests=service.requests_for(current_user, contact.id))  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
@@ -20,16 +22,18 @@ bp = Blueprint("actions", __name__)
 
 class NewActionForm(OnceForm):
     description = StringField(
-        "What needs to be done",
+        _l("What needs to be done"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter what needs to be done"),
-            Length(max=2000, message="Keep it to 2,000 characters or fewer"),
+            InputRequired(message=_l("Enter what needs to be done")),
+            Length(max=2000, message=_l("Keep it to 2,000 characters or fewer")),
         ],
     )
-    owner_id = SelectField("Owner", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    due_on = GovDateField("Due date", widget=GovDateInput())
-    submit = SubmitField("Add action", widget=GovSubmitInput())
+    owner_id = SelectField(
+        _l("Owner"), widget=GovSelect(), coerce=optional_int, validate_choice=False
+    )
+    due_on = GovDateField(_l("Due date"), widget=GovDateInput())
+    submit = SubmitField(_l("Add action"), widget=GovSubmitInput())
 
 
 @bp.route("/actions")
@@ -53,7 +57,7 @@ def index():
 def _action_form(engagement, action=None) -> NewActionForm:
     form = NewActionForm()
     keep = {action.owner_id} if action is not None and action.owner_id else set()
-    form.owner_id.choices = [("", "No owner")] + [
+    form.owner_id.choices = [("", _("No owner"))] + [
         (u.id, u.name) for u in service.owners_for(engagement, keep)
     ]
     return form
@@ -77,7 +81,7 @@ def add(engagement_id: int):
         if already:
             return already
         if added:
-            flash("The follow-up action has been added", "success")
+            flash(_("The follow-up action has been added"), "success")
             return redirect(
                 url_for("engagements.detail", engagement_id=engagement.id, _anchor="actions")
             )
@@ -91,12 +95,12 @@ def edit(action_id: int):
     engagement = action.engagement
     access.require(current_user, "edit", engagement)
     form = _action_form(engagement, action)
-    form.submit.label.text = "Save action"
+    form.submit.label.text = _("Save action")
     if request.method == "GET":
         form.description.data, form.owner_id.data = action.description, action.owner_id
         form.due_on.data = action.due_on
     if form.validate_on_submit():
-        saved, _ = try_save(
+        saved, _conflict = try_save(
             form,
             lambda: service.update_action(
                 current_user, action, form.description.data, form.owner_id.data,
@@ -104,7 +108,7 @@ def edit(action_id: int):
             ),
         )  # fmt: skip
         if saved:
-            flash("The follow-up action has been updated", "success")
+            flash(_("The follow-up action has been updated"), "success")
             return redirect(
                 url_for("engagements.detail", engagement_id=engagement.id, _anchor="actions")
             )
@@ -120,14 +124,14 @@ def set_status(action_id: int):
     access.require(current_user, "close_action", action)
     if ButtonForm().validate_on_submit():
         status = request.form.get("status", "")
-        saved, _ = try_save(
+        saved, _conflict = try_save(
             ButtonForm(),
             lambda: service.set_action_status(current_user, action, status, clock.today()),
         )
         if saved:
-            flash(f"The action is now {saved.status_label.lower()}", "success")
+            flash(_("The action is now %(status)s", status=saved.status_label.lower()), "success")
         else:
-            flash("Choose done, cancelled or open for the action", "error")
+            flash(_("Choose done, cancelled or open for the action"), "error")
     if request.form.get("back") == "actions":
         return redirect(url_for(".index"))
     return redirect(

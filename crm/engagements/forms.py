@@ -4,6 +4,8 @@ import re
 from datetime import time
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -71,107 +73,124 @@ class TimeText:
         try:
             parse_time(field.data)
         except ValueError:
-            raise ValidationError(f"{self.name} must be a time, like 14:30 or 2:30pm") from None
+            raise ValidationError(
+                _("%(name)s must be a time, like 14:30 or 2:30pm", name=self.name)
+            ) from None
 
 
 class ActionForm(Form):
     """One follow-up action row on the new engagement form (blank rows are ignored)."""
 
     # Not "description": a FormField's own attribute of that name would hide it.
-    what = StringField("What needs to be done", widget=GovTextInput())
-    owner_id = SelectField("Owner", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    due_on = GovDateField("Due date", widget=GovDateInput())
+    what = StringField(_l("What needs to be done"), widget=GovTextInput())
+    owner_id = SelectField(
+        _l("Owner"), widget=GovSelect(), coerce=optional_int, validate_choice=False
+    )
+    due_on = GovDateField(_l("Due date"), widget=GovDateInput())
 
 
 class EngagementForm(ServesFields, OnceForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter a title for the engagement"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
+            InputRequired(message=_l("Enter a title for the engagement")),
+            Length(max=200, message=_l("Title must be 200 characters or fewer")),
         ],
     )
     type = SelectField(
-        "Type",
+        _l("Type"),
         widget=GovSelect(),
-        choices=[("", "Choose a type")] + list(ENGAGEMENT_TYPES.items()),
-        validators=[InputRequired(message="Select the type of engagement")],
+        choices=[("", _l("Choose a type"))] + list(ENGAGEMENT_TYPES.items()),
+        validators=[InputRequired(message=_l("Select the type of engagement"))],
     )
     status = SelectField(
-        "Has it happened?",
+        _l("Has it happened?"),
         widget=GovRadioInput(),
         choices=list(ENGAGEMENT_STATUSES.items()),
         default="held",
     )
     held_on = GovDateField(
-        "Date", widget=GovDateInput(), validators=[InputRequired(message="Enter the date")]
+        _l("Date"), widget=GovDateInput(), validators=[InputRequired(message=_l("Enter the date"))]
     )
     start_time = StringField(
-        "Start time", widget=GovTextInput(), validators=[TimeText("Start time")]
+        _l("Start time"), widget=GovTextInput(), validators=[TimeText(_l("Start time"))]
     )
     end_time = StringField(
-        "End time (optional)", widget=GovTextInput(), validators=[TimeText("End time")]
+        _l("End time (optional)"), widget=GovTextInput(), validators=[TimeText(_l("End time"))]
     )
     area_id = SelectField(
-        "Area",
+        _l("Area"),
         widget=GovSelect(),
         coerce=optional_int,
         validate_choice=False,
-        validators=[InputRequired(message="Select the Area")],
+        validators=[InputRequired(message=_l("Select the Area"))],
     )
     location_kind = SelectField(
-        "Where did it take place?",
+        _l("Where did it take place?"),
         widget=GovRadioInput(),
         choices=list(LOCATION_KINDS.items()),
         default="address",
     )
     location_stakeholder_id = SelectField(
-        "Whose premises", widget=GovSelect(), coerce=optional_int, validate_choice=False
+        _l("Whose premises"), widget=GovSelect(), coerce=optional_int, validate_choice=False
     )
     location_address = StringField(
-        "Address", widget=GovTextInput(), validators=[max_length("Address", 300)]
+        _l("Address"), widget=GovTextInput(), validators=[max_length(_l("Address"), 300)]
     )
-    location_postcode = StringField("Postcode", widget=GovTextInput(), validators=[UKPostcode()])
-    lead_id = SelectField("Lead", widget=GovSelect(), coerce=optional_int, validate_choice=False)
+    location_postcode = StringField(
+        _l("Postcode"), widget=GovTextInput(), validators=[UKPostcode()]
+    )
+    lead_id = SelectField(
+        _l("Lead"), widget=GovSelect(), coerce=optional_int, validate_choice=False
+    )
     staff_ids = SelectMultipleField(
-        "Other staff present", widget=GovCheckboxesInput(), coerce=record_id, validate_choice=False
+        _l("Other staff present"),
+        widget=GovCheckboxesInput(),
+        coerce=record_id,
+        validate_choice=False,
     )
     stakeholder_ids = SelectMultipleField(coerce=record_id, validate_choice=False)
     contact_ids = SelectMultipleField(coerce=record_id, validate_choice=False)
     community_ids = SelectMultipleField(
-        "Communities reached", widget=GovCheckboxesInput(), coerce=record_id, validate_choice=False
+        _l("Communities reached"),
+        widget=GovCheckboxesInput(),
+        coerce=record_id,
+        validate_choice=False,
     )
-    attendance = StringField("How many people attended", widget=GovTextInput())
-    summary = TextAreaField("Summary of what was said", widget=GovTextArea())
-    issues_raised = TextAreaField("Issues raised", widget=GovTextArea())
-    outcomes = TextAreaField("Outcomes", widget=GovTextArea())
+    attendance = StringField(_l("How many people attended"), widget=GovTextInput())
+    summary = TextAreaField(_l("Summary of what was said"), widget=GovTextArea())
+    issues_raised = TextAreaField(_l("Issues raised"), widget=GovTextArea())
+    outcomes = TextAreaField(_l("Outcomes"), widget=GovTextArea())
     restricted_notes = TextAreaField(
-        "Restricted notes (optional)",
+        _l("Restricted notes (optional)"),
         widget=GovTextArea(),
-        description="Sensitive detail. Only the lead, administrators and the Area's senior "
-        "leaders can see this.",
+        description=_l(
+            "Sensitive detail. Only the lead, administrators and the Area's senior "
+            "leaders can see this."
+        ),
     )
     actions = FieldList(FormField(ActionForm), min_entries=0, max_entries=10)
     version = HiddenField()
     confirm_do_not_contact = BooleanField(
-        "They asked to take part themselves, or the law requires it: add them anyway",
+        _l("They asked to take part themselves, or the law requires it: add them anyway"),
         widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Save engagement", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save engagement"), widget=GovSubmitInput())
 
     def set_choices(self, areas, staff, communities, stakeholders) -> None:
-        self.area_id.choices = [("", "Choose an Area")] + [(a.id, a.name) for a in areas]
-        self.lead_id.choices = [("", "No lead")] + [(u.id, u.name) for u in staff]
+        self.area_id.choices = [("", _("Choose an Area"))] + [(a.id, a.name) for a in areas]
+        self.lead_id.choices = [("", _("No lead"))] + [(u.id, u.name) for u in staff]
         self.staff_ids.choices = [(u.id, u.name) for u in staff]
         self.community_ids.choices = [
-            (c.id, c.name + (" (seldom heard)" if c.seldom_heard else "")) for c in communities
+            (c.id, _("%(name)s (seldom heard)", name=c.name) if c.seldom_heard else c.name)
+            for c in communities
         ]
-        self.location_stakeholder_id.choices = [("", "Choose the stakeholder")] + [
+        self.location_stakeholder_id.choices = [("", _("Choose the stakeholder"))] + [
             (s.id, s.name) for s in stakeholders
         ]
         for entry in self.actions:
-            entry.owner_id.choices = [("", "No owner")] + [(u.id, u.name) for u in staff]
+            entry.owner_id.choices = [("", _("No owner"))] + [(u.id, u.name) for u in staff]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -187,23 +206,26 @@ class EngagementForm(ServesFields, OnceForm):
             start = end = None
             ok = False
         if start and end and end <= start:
-            self.end_time.errors = [*self.end_time.errors, "End time must be after the start time"]
+            self.end_time.errors = [
+                *self.end_time.errors,
+                _("End time must be after the start time"),
+            ]
             ok = False
         if end and not start and not strip(self.start_time.data):
-            self.start_time.errors = [*self.start_time.errors, "Enter the start time"]
+            self.start_time.errors = [*self.start_time.errors, _("Enter the start time")]
             ok = False
         held_on = self.held_on.data
         if self.status.data == "held" and held_on and held_on > clock.today():
             self.held_on.errors = [
                 *self.held_on.errors,
-                "The date must be today or in the past for an engagement that has been held",
+                _("The date must be today or in the past for an engagement that has been held"),
             ]
             ok = False
         attendance = strip(self.attendance.data)
         if attendance and (not attendance.isdigit() or int(attendance) > 100_000):
             self.attendance.errors = [
                 *self.attendance.errors,
-                "How many people attended must be a whole number, like 12",
+                _("How many people attended must be a whole number, like 12"),
             ]
             ok = False
         if self.location_kind.data == "address" and not (
@@ -211,12 +233,12 @@ class EngagementForm(ServesFields, OnceForm):
         ):
             self.location_address.errors = [
                 *self.location_address.errors,
-                "Enter the address or postcode where it took place",
+                _("Enter the address or postcode where it took place"),
             ]
             ok = False
         for entry in self.actions:
             if entry.due_on.data and not strip(entry.what.data):
-                entry.what.errors = [*entry.what.errors, "Enter what needs to be done"]
+                entry.what.errors = [*entry.what.errors, _("Enter what needs to be done")]
                 ok = False
         return ok
 

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -223,7 +224,7 @@ def new():
         else:
             form.lead_id.data = current_user.id
         form.held_on.data = clock.today()
-        for _ in range(3):
+        for _row in range(3):
             form.actions.append_entry()
     _set_choices(form)
     warned = []
@@ -237,7 +238,7 @@ def new():
         if already:
             return already
         if created:
-            flash(f"{created.title} has been recorded", "success")
+            flash(_("%(title)s has been recorded", title=created.title), "success")
             return redirect(url_for(".detail", engagement_id=created.id))
     return render_template("engagements/form.html", form=form, do_not_contact=warned,
                            **_pickers(form))  # fmt: skip
@@ -279,7 +280,7 @@ def edit(engagement_id: int):
                 current_user, engagement, form.to_data(), form_version(form)), form),
         )
         if saved:
-            flash(f"{saved.title} has been updated", "success")
+            flash(_("%(title)s has been updated", title=saved.title), "success")
             return redirect(url_for(".detail", engagement_id=engagement.id))
     return render_template(
         "engagements/form.html",
@@ -298,7 +299,7 @@ def archive(engagement_id: int):
     engagement = service.get_engagement(current_user, engagement_id)
     return archive_page(
         engagement, engagement.title,
-        "It will leave the engagement log, the timelines, the coverage figures and the map.",
+        _("It will leave the engagement log, the timelines, the coverage figures and the map."),
         lambda: service.set_archived(current_user, engagement, True),
         url_for(".detail", engagement_id=engagement.id), url_for(".index"),
     )  # fmt: skip
@@ -311,6 +312,6 @@ def restore(engagement_id: int):
     engagement = service.get_engagement(current_user, engagement_id, include_archived=True)
     post_button(
         lambda: service.set_archived(current_user, engagement, False),
-        f"{engagement.title} has been restored",
+        _("%(title)s has been restored", title=engagement.title),
     )
     return redirect(url_for(".detail", engagement_id=engagement.id))

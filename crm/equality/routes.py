@@ -4,6 +4,7 @@ view logged), a panel's make-up and the Area or national report (aggregates, sup
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -50,10 +51,10 @@ def edit(membership_id: int):
             for name in [*QUESTIONS, "given_on", "given_how"]:
                 getattr(form, name).data = getattr(given, name)
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: service.save_answers(
+        saved, _conflict = try_save(form, lambda: service.save_answers(
             current_user, membership, form.to_data()))  # fmt: skip
         if saved:
-            flash("The equality monitoring answers have been saved", "success")
+            flash(_("The equality monitoring answers have been saved"), "success")
             return redirect(url_for(".answers", membership_id=membership.id))
     return render_template("equality/edit.html", form=form, membership=membership)
 
@@ -65,10 +66,11 @@ def objection(membership_id: int):
     access.require(current_user, "enter_equality", membership)
     form = ObjectionForm()
     if form.validate_on_submit():
-        saved, _ = try_save(form, lambda: [service.record_objection(
+        saved, _conflict = try_save(form, lambda: [service.record_objection(
             current_user, membership, form.objected_on.data)])  # fmt: skip
         if saved:
-            flash("The objection has been recorded: their answers are in no report", "success")
+            flash(_("The objection has been recorded: their answers are in no report"),
+                  "success")  # fmt: skip
             return redirect(url_for(".answers", membership_id=membership.id))
     return render_template("equality/objection.html", form=form, membership=membership)
 
@@ -79,7 +81,7 @@ def withdraw(membership_id: int):
     membership = get_membership(current_user, membership_id)
     access.require(current_user, "enter_equality", membership)
     post_button(lambda: service.withdraw_objection(current_user, membership),
-                "The objection has been withdrawn")  # fmt: skip
+                _("The objection has been withdrawn"))  # fmt: skip
     return redirect(url_for(".answers", membership_id=membership.id))
 
 
@@ -111,7 +113,7 @@ def _chosen_area(areas) -> tuple[int | None, str]:
     if chosen == "" and not current_user.is_national and areas:
         area_id = areas[0].id
     if area_id is not None and area_id not in {a.id for a in areas}:
-        return None, "Choose an Area you work in"
+        return None, _("Choose an Area you work in")
     return area_id, ""
 
 
@@ -128,7 +130,7 @@ def area_report():
 @bp.route("/reports/equality.csv")
 def area_report_csv():
     """The Area's or the national figures as a file, suppressed as on the page."""
-    area_id, _ = _chosen_area(reference.areas_for(current_user))
+    area_id, _problem = _chosen_area(reference.areas_for(current_user))
     profile = report.area_profile(current_user, area_id, _threshold())
     name = f"area-{area_id}" if area_id else "national"
     return csv_download(f"equality-monitoring-{name}-{clock.today().isoformat()}.csv",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from crm.feedback.forms import CaseReviewsForm
@@ -29,8 +30,8 @@ def record(meeting_id: int):
         if already:
             return already
         if created:
-            count = len(created)
-            flash(f"{count} case {'review' if count == 1 else 'reviews'} recorded", "success")
+            flash(ngettext("%(num)d case review recorded", "%(num)d case reviews recorded",
+                           len(created)), "success")  # fmt: skip
             return redirect(
                 url_for("panels.meetings.detail", meeting_id=meeting.id, _anchor="feedback")
             )

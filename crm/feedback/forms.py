@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -29,119 +31,133 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from crm.forms_common import (
-    GovDateField,
-    OnceForm,
-    max_length,
-    not_future,
-    optional_int,
-    record_id,
-    strip,
-)
+from crm import clock
+from crm.forms_common import GovDateField, OnceForm, optional_int, record_id, strip
+from crm.i18n import day_month_year
 from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
 from crm.plans.forms import ServesFields
 from crm.services.feedback import looks_like_a_name
 
 
+def _not_future(field, message: str) -> bool:
+    """Mark a date field that lies in the future with the message; True if it does not."""
+    if field.data and field.data > clock.today():
+        field.errors = [*field.errors, message]
+        return False
+    return True
+
+
 class FeedbackForm(ServesFields, OnceForm):
     source = SelectField(
-        "Where it came from",
+        _l("Where it came from"),
         widget=GovSelect(),
         default="",
-        choices=[("", "Choose a source")] + list(FEEDBACK_SOURCES.items()),
-        validators=[InputRequired(message="Select where the feedback came from")],
+        choices=[("", _l("Choose a source"))] + list(FEEDBACK_SOURCES.items()),
+        validators=[InputRequired(message=_l("Select where the feedback came from"))],
     )
     received_on = GovDateField(
-        "Date received", widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the date the feedback was received")],
+        _l("Date received"), widget=GovDateInput(),
+        invalid_message=_l("Date received must be a real date"),
+        validators=[InputRequired(message=_l("Enter the date the feedback was received"))],
     )  # fmt: skip
-    area_id = SelectField("Area", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    panel_id = SelectField("Panel", widget=GovSelect(), coerce=optional_int, validate_choice=False)
+    area_id = SelectField(_l("Area"), widget=GovSelect(), coerce=optional_int,
+                          validate_choice=False)  # fmt: skip
+    panel_id = SelectField(_l("Panel"), widget=GovSelect(), coerce=optional_int,
+                           validate_choice=False)  # fmt: skip
     panel_meeting_id = SelectField(
-        "Panel meeting", widget=GovSelect(), coerce=optional_int, validate_choice=False
+        _l("Panel meeting"), widget=GovSelect(), coerce=optional_int, validate_choice=False
     )
     engagement_id = HiddenField()
     stakeholder_id = HiddenField()
     summary = StringField(
-        "What was said, in a sentence",
+        _l("What was said, in a sentence"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter a summary of the feedback"),
-            Length(max=300, message="Summary must be 300 characters or fewer"),
+            InputRequired(message=_l("Enter a summary of the feedback")),
+            Length(max=300, message=_l("Summary must be 300 characters or fewer")),
         ],
     )
-    detail = TextAreaField("Detail", widget=GovTextArea())
+    detail = TextAreaField(_l("Detail"), widget=GovTextArea())
     restricted_detail = TextAreaField(
-        "Restricted detail",
+        _l("Restricted detail"),
         widget=GovTextArea(),
-        description="Sensitive detail. Only the owner, administrators and the Area's senior "
-        "leaders can see this. It never appears in a report.",
+        description=_l("Sensitive detail. Only the owner, administrators and the Area's senior "
+                       "leaders can see this. It never appears in a report."),
     )
     case_reference = StringField(
-        "Case reference (optional)",
+        _l("Case reference (optional)"),
         widget=GovTextInput(),
-        description="The service's own reference, like a URN. Never a person's name.",
-        validators=[max_length("Case reference", 40)],
+        description=_l("The service's own reference, like a URN. Never a person's name."),
+        validators=[Length(max=40, message=_l("Case reference must be 40 characters or fewer"))],
     )
     confirm_reference = BooleanField(
-        "This is the service's own reference, not a name", widget=GovCheckboxInput()
+        _l("This is the service's own reference, not a name"), widget=GovCheckboxInput()
     )
     assessment = SelectField(
-        "The panel's assessment (case reviews)",
+        _l("The panel's assessment (case reviews)"),
         widget=GovSelect(),
-        choices=[("", "Not a case review")] + list(ASSESSMENTS.items()),
+        choices=[("", _l("Not a case review"))] + list(ASSESSMENTS.items()),
         default="",
     )
-    learning_points = TextAreaField("Learning points", widget=GovTextArea())
-    tone = SelectField("Tone", widget=GovRadioInput(), choices=list(TONES.items()),
+    learning_points = TextAreaField(_l("Learning points"), widget=GovTextArea())
+    tone = SelectField(_l("Tone"), widget=GovRadioInput(), choices=list(TONES.items()),
                        default="neutral")  # fmt: skip
     names_person = BooleanField(
-        "The summary or response names or could identify a person",
+        _l("The summary or response names or could identify a person"),
         widget=GovCheckboxInput(),
-        description="Feedback marked like this is left out of the public report",
+        description=_l("Feedback marked like this is left out of the public report"),
     )
     priority_ids = SelectMultipleField(
-        "Casework priorities", widget=GovCheckboxesInput(), coerce=record_id, validate_choice=False
-    )
+        _l("Casework priorities"), widget=GovCheckboxesInput(), coerce=record_id,
+        validate_choice=False,
+    )  # fmt: skip
     community_ids = SelectMultipleField(
-        "Communities it concerns", widget=GovCheckboxesInput(), coerce=record_id,
+        _l("Communities it concerns"), widget=GovCheckboxesInput(), coerce=record_id,
         validate_choice=False,
     )
-    owner_id = SelectField("Owner", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    response_due_on = GovDateField("Response due", widget=GovDateInput())
+    owner_id = SelectField(_l("Owner"), widget=GovSelect(), coerce=optional_int,
+                           validate_choice=False)  # fmt: skip
+    response_due_on = GovDateField(
+        _l("Response due"), widget=GovDateInput(),
+        invalid_message=_l("Response due must be a real date"),
+    )  # fmt: skip
     referred_to_qa_on = GovDateField(
-        "Date referred to casework quality assurance", widget=GovDateInput()
-    )
+        _l("Date referred to casework quality assurance"), widget=GovDateInput(),
+        invalid_message=_l("Date referred to casework quality assurance must be a real date"),
+    )  # fmt: skip
     version = HiddenField()
-    submit = SubmitField("Save feedback", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save feedback"), widget=GovSubmitInput())
 
     def set_choices(self, areas, national, panels, meetings, staff, priorities, communities):
-        first = [("", "National (all Areas)")] if national else [("", "Choose an Area")]
+        first = [("", _("National (all Areas)"))] if national else [("", _("Choose an Area"))]
         self.area_id.choices = first + [(a.id, a.name) for a in areas]
-        self.panel_id.choices = [("", "No panel")] + [(p.id, p.name) for p in panels]
-        self.panel_meeting_id.choices = [("", "No meeting")] + [
-            (m.id, f"{m.panel.name}, {m.held_on:%-d %B %Y}") for m in meetings
+        self.panel_id.choices = [("", _("No panel"))] + [(p.id, p.name) for p in panels]
+        self.panel_meeting_id.choices = [("", _("No meeting"))] + [
+            (m.id, f"{m.panel.name}, {day_month_year(m.held_on)}") for m in meetings
         ]
-        self.owner_id.choices = [("", "No owner")] + [(u.id, u.name) for u in staff]
+        self.owner_id.choices = [("", _("No owner"))] + [(u.id, u.name) for u in staff]
         self.priority_ids.choices = [
-            (p.id, p.label + (" (retired)" if p.is_retired else "")) for p in priorities
+            (p.id, _("%(name)s (retired)", name=p.label) if p.is_retired else p.label)
+            for p in priorities
         ]
         self.community_ids.choices = [(c.id, c.name) for c in communities]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        valid = not_future(self.received_on, "Date received") and valid
-        valid = not_future(self.referred_to_qa_on, "Date referred") and valid
+        valid = _not_future(self.received_on,
+                            _("Date received must be today or in the past")) and valid  # fmt: skip
+        valid = _not_future(self.referred_to_qa_on,
+                            _("Date referred must be today or in the past")) and valid  # fmt: skip
         if not self.priority_ids.data:
             self.priority_ids.errors = [
-                *self.priority_ids.errors, "Select at least one casework priority",
+                *self.priority_ids.errors, _("Select at least one casework priority"),
             ]  # fmt: skip
             valid = False
         if looks_like_a_name(strip(self.case_reference.data)) and not self.confirm_reference.data:
             self.case_reference.errors = [
                 *self.case_reference.errors,
-                "Case reference looks like a person's name: enter the service's own reference, "
-                "or tick the box to confirm it is one",
+                _("Case reference looks like a person's name: enter the service's own reference, "
+                  "or tick the box to confirm it is one"),
             ]
             valid = False
         return valid
@@ -179,44 +195,51 @@ class FeedbackForm(ServesFields, OnceForm):
 
 class StatusForm(FlaskForm):
     to_status = SelectField(
-        "What happens next", widget=GovRadioInput(), choices=list(FEEDBACK_STATUSES.items()),
-        validate_choice=False, validators=[InputRequired(message="Select what happens next")],
+        _l("What happens next"), widget=GovRadioInput(), choices=list(FEEDBACK_STATUSES.items()),
+        validate_choice=False, validators=[InputRequired(message=_l("Select what happens next"))],
     )  # fmt: skip
     moved_on = GovDateField(
-        "Date", widget=GovDateInput(), validators=[InputRequired(message="Enter the date")]
-    )
+        _l("Date"), widget=GovDateInput(), invalid_message=_l("Date must be a real date"),
+        validators=[InputRequired(message=_l("Enter the date"))],
+    )  # fmt: skip
     response = TextAreaField(
-        "Response: what was done", widget=GovTextArea(),
-        description="Needed to close it. This is the \"we did\" of the report.",
+        _l("Response: what was done"), widget=GovTextArea(),
+        description=_l('Needed to close it. This is the "we did" of the report.'),
     )  # fmt: skip
     no_action_reason = TextAreaField(
-        "Why no action is being taken", widget=GovTextArea(),
-        description="Needed to close it with no action",
+        _l("Why no action is being taken"), widget=GovTextArea(),
+        description=_l("Needed to close it with no action"),
     )  # fmt: skip
     note = TextAreaField(
-        "Note", widget=GovTextArea(),
-        description="Needed when it goes back to an earlier stage: say why",
+        _l("Note"), widget=GovTextArea(),
+        description=_l("Needed when it goes back to an earlier stage: say why"),
     )  # fmt: skip
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
 
 class CaseReviewRow(Form):
     """One case reviewed at a meeting; a row with no summary and no reference is skipped."""
 
-    case_reference = StringField("Case reference", widget=GovTextInput(),
-                                 validators=[max_length("Case reference", 40)])  # fmt: skip
-    priority_id = SelectField("Casework priority", widget=GovSelect(), coerce=optional_int,
+    case_reference = StringField(
+        _l("Case reference"), widget=GovTextInput(),
+        validators=[Length(max=40, message=_l("Case reference must be 40 characters or fewer"))],
+    )  # fmt: skip
+    priority_id = SelectField(_l("Casework priority"), widget=GovSelect(), coerce=optional_int,
                               validate_choice=False)  # fmt: skip
     assessment = SelectField(
-        "Assessment", widget=GovSelect(),
-        choices=[("", "Choose the assessment")] + list(ASSESSMENTS.items()), default="",
+        _l("Assessment"), widget=GovSelect(),
+        choices=[("", _l("Choose the assessment"))] + list(ASSESSMENTS.items()), default="",
     )  # fmt: skip
-    tone = SelectField("Tone", widget=GovSelect(), choices=list(TONES.items()), default="neutral")
-    summary = StringField("What the panel said", widget=GovTextInput(),
-                          validators=[max_length("What the panel said", 300)])  # fmt: skip
-    learning_points = TextAreaField("Learning points", widget=GovTextArea())
+    tone = SelectField(_l("Tone"), widget=GovSelect(), choices=list(TONES.items()),
+                       default="neutral")  # fmt: skip
+    summary = StringField(
+        _l("What the panel said"), widget=GovTextInput(),
+        validators=[Length(max=300,
+                           message=_l("What the panel said must be 300 characters or fewer"))],
+    )  # fmt: skip
+    learning_points = TextAreaField(_l("Learning points"), widget=GovTextArea())
     confirm_reference = BooleanField(
-        "This is the service's own reference, not a name", widget=GovCheckboxInput()
+        _l("This is the service's own reference, not a name"), widget=GovCheckboxInput()
     )
 
     def is_blank(self) -> bool:
@@ -225,10 +248,10 @@ class CaseReviewRow(Form):
 
 class CaseReviewsForm(OnceForm):
     reviews = FieldList(FormField(CaseReviewRow), min_entries=5, max_entries=20)
-    submit = SubmitField("Save the case reviews", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save the case reviews"), widget=GovSubmitInput())
 
     def set_choices(self, priorities) -> None:
-        choices = [("", "Choose a priority")] + [(p.id, p.label) for p in priorities]
+        choices = [("", _("Choose a priority"))] + [(p.id, p.label) for p in priorities]
         for row in self.reviews:
             row.priority_id.choices = choices
 
@@ -243,16 +266,16 @@ class CaseReviewsForm(OnceForm):
         filled = [row for row in self.reviews if not row.is_blank()]
         if not filled:
             self.reviews[0].summary.errors = [
-                "Enter at least one case review: what the panel said, or the case reference"
+                _("Enter at least one case review: what the panel said, or the case reference")
             ]
             return False
         for n, row in enumerate(self.reviews, start=1):
             if row.is_blank():
                 continue
             for field, message in (
-                (row.summary, f"Case {n}: enter what the panel said"),
-                (row.priority_id, f"Case {n}: select the casework priority"),
-                (row.assessment, f"Case {n}: select the panel's assessment"),
+                (row.summary, _("Case %(num)d: enter what the panel said", num=n)),
+                (row.priority_id, _("Case %(num)d: select the casework priority", num=n)),
+                (row.assessment, _("Case %(num)d: select the panel's assessment", num=n)),
             ):
                 if not field.data:
                     field.errors = [*field.errors, message]
@@ -261,8 +284,8 @@ class CaseReviewsForm(OnceForm):
             if looks_like_a_name(reference) and not row.confirm_reference.data:
                 row.case_reference.errors = [
                     *row.case_reference.errors,
-                    f"Case {n}: the reference looks like a person's name: enter the service's "
-                    "own reference, or tick the box to confirm it is one",
+                    _("Case %(num)d: the reference looks like a person's name: enter the "
+                      "service's own reference, or tick the box to confirm it is one", num=n),
                 ]
                 valid = False
         return valid
@@ -285,10 +308,11 @@ class CaseReviewsForm(OnceForm):
 
 class PriorityForm(OnceForm):
     name = StringField(
-        "Name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the priority's name"), max_length("Name", 200)],
+        _l("Name"), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the priority's name")),
+                    Length(max=200, message=_l("Name must be 200 characters or fewer"))],
     )  # fmt: skip
     parent_id = SelectField(
-        "Part of", widget=GovSelect(), coerce=optional_int, validate_choice=False
+        _l("Part of"), widget=GovSelect(), coerce=optional_int, validate_choice=False
     )
-    submit = SubmitField("Add priority", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add priority"), widget=GovSubmitInput())

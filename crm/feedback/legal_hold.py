@@ -4,6 +4,7 @@ while the hold stands. For people with the data protection right, as a contact's
 from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.contacts.erasure import hold_page
@@ -22,8 +23,8 @@ def _feedback(feedback_id: int):
 def place(feedback_id: int):
     """Place a piece of feedback on legal hold, or change why."""
     f = _feedback(feedback_id)
-    return hold_page(f, f.summary, "Feedback on legal hold keeps its text "
-                     "whatever the retention rules say, until the hold is lifted.",
+    return hold_page(f, f.summary, _("Feedback on legal hold keeps its text "
+                                     "whatever the retention rules say, until the hold is lifted."),
                      url_for("feedback.detail", feedback_id=f.id),
                      url_for("feedback.legal_hold.release", feedback_id=f.id))
 
@@ -32,5 +33,6 @@ def place(feedback_id: int):
 def release(feedback_id: int):
     """Lift the hold: retention applies to the feedback again."""
     f = _feedback(feedback_id)
-    post_button(lambda: retention.release_hold(current_user, f), "The legal hold has been lifted")
+    post_button(lambda: retention.release_hold(current_user, f),
+                _("The legal hold has been lifted"))  # fmt: skip
     return redirect(url_for("feedback.detail", feedback_id=f.id))

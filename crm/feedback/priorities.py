@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -22,11 +23,12 @@ def period() -> tuple[date, date, list[str]]:
     end = arg_date("to") or clock.today()
     start = arg_date("from") or end - timedelta(days=365)
     problems = []
+    not_real = {"from": _("From date must be a real date"), "to": _("To date must be a real date")}
     for name in ("from", "to"):
         if request.args.get(name) and arg_date(name) is None:
-            problems.append(f"{'From' if name == 'from' else 'To'} date must be a real date")
+            problems.append(not_real[name])
     if end < start:
-        problems.append("To date must be the same as or after the from date")
+        problems.append(_("To date must be the same as or after the from date"))
         start = end - timedelta(days=365)
     return start, end, problems
 
@@ -64,16 +66,16 @@ def manage():
     """Administrators add priorities and strands, and retire or restore them."""
     access.require_admin(current_user)
     form = PriorityForm()
-    form.parent_id.choices = [("", "Nothing: a top-level priority")] + [
+    form.parent_id.choices = [("", _("Nothing: a top-level priority"))] + [
         (p.id, p.name) for p in priorities.top_level()
     ]
     if form.validate_on_submit():
-        added, _ = try_save(
+        added, _conflict = try_save(
             form,
             lambda: priorities.add(current_user, form.name.data.strip(), form.parent_id.data),
         )
         if added:
-            flash(f"{added.label} has been added", "success")
+            flash(_("%(name)s has been added", name=added.label), "success")
             return redirect(url_for(".manage"))
     return render_template(
         "feedback/manage_priorities.html",
@@ -89,7 +91,7 @@ def retire(priority_id: int):
     priority = priorities.get(priority_id)
     post_button(
         lambda: priorities.set_retired(current_user, priority, True),
-        f"{priority.label} has been retired: its feedback keeps it",
+        _("%(name)s has been retired: its feedback keeps it", name=priority.label),
     )
     return redirect(url_for(".manage"))
 
@@ -100,6 +102,6 @@ def restore(priority_id: int):
     priority = priorities.get(priority_id)
     post_button(
         lambda: priorities.set_retired(current_user, priority, False),
-        f"{priority.label} is offered again",
+        _("%(name)s is offered again", name=priority.label),
     )
     return redirect(url_for(".manage"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm import clock
@@ -29,7 +31,7 @@ from crm.views_common import (
 # other modules as nested blueprints (feedback.<module>.<page>), registered in crm/__init__.py.
 bp = Blueprint("feedback", __name__)
 
-STATUS_FILTERS = {"open": "Open (not closed)", "closed": "Closed", **FEEDBACK_STATUSES}
+STATUS_FILTERS = {"open": _l("Open (not closed)"), "closed": _l("Closed"), **FEEDBACK_STATUSES}
 
 
 def filters_from_args() -> service.FeedbackFilters:
@@ -155,7 +157,7 @@ def new():
         if already:
             return already
         if created:
-            flash("The feedback has been recorded", "success")
+            flash(_("The feedback has been recorded"), "success")
             return redirect(url_for(".detail", feedback_id=created.id))
     return render_template("feedback/form.html", form=form, linked=_linked(form))
 
@@ -195,13 +197,25 @@ def edit(feedback_id: int):
             ), form),
         )  # fmt: skip
         if saved:
-            flash("The feedback has been updated", "success")
+            flash(_("The feedback has been updated"), "success")
             return redirect(url_for(".detail", feedback_id=f.id))
     if not show_restricted:
         form.restricted_detail.data = ""
     return render_template(
         "feedback/form.html", form=form, f=f, linked=_linked(form, f), conflict=conflict
     )
+
+
+def _saved_status(f) -> str:
+    """What a status move says once saved: a whole sentence for each status."""
+    saved = {
+        "received": _("Saved: the feedback is received, not yet reviewed"),
+        "under_review": _("Saved: the feedback is under review"),
+        "action_agreed": _("Saved: the feedback has action agreed"),
+        "closed": _("Saved: the feedback is closed"),
+        "closed_no_action": _("Saved: the feedback is closed with no action"),
+    }
+    return saved.get(f.status) or _("The feedback has been updated")
 
 
 @bp.route("/feedback/<int:feedback_id>/status", methods=["GET", "POST"])
@@ -214,7 +228,7 @@ def status(feedback_id: int):
         form.moved_on.data = clock.today()
         form.response.data = f.response
     if form.validate_on_submit():
-        saved, _ = try_save(
+        saved, _conflict = try_save(
             form,
             lambda: service.move_status(
                 current_user, f, form.to_status.data, form.moved_on.data,
@@ -222,7 +236,7 @@ def status(feedback_id: int):
             ),
         )  # fmt: skip
         if saved:
-            flash(f"Saved: the feedback {f.status_phrase}", "success")
+            flash(_saved_status(f), "success")
             return redirect(url_for(".detail", feedback_id=f.id))
     return render_template("feedback/status.html", form=form, f=f)
 
@@ -232,9 +246,9 @@ def archive(feedback_id: int):
     """Archive feedback, once confirmed: it leaves the lists, figures and reports."""
     f = service.get_feedback(current_user, feedback_id)
     return archive_page(
-        f, "this feedback",
-        "It will leave the feedback list, the priority figures and the 'you said, we did' "
-        "report.",
+        f, _("this feedback"),
+        _("It will leave the feedback list, the priority figures and the 'you said, we did' "
+          "report."),
         lambda: service.archive_feedback(current_user, f),
         url_for(".detail", feedback_id=f.id), url_for(".index"),
     )  # fmt: skip
@@ -244,5 +258,6 @@ def archive(feedback_id: int):
 def restore(feedback_id: int):
     access.require_admin(current_user)
     f = service.get_feedback(current_user, feedback_id, include_archived=True)
-    post_button(lambda: service.restore_feedback(current_user, f), "The feedback has been restored")
+    post_button(lambda: service.restore_feedback(current_user, f),
+                _("The feedback has been restored"))  # fmt: skip
     return redirect(url_for(".detail", feedback_id=f.id))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
@@ -48,7 +50,7 @@ def new():
     if form.validate_on_submit():
         upload = form.file.data
         name = Path(upload.filename or "upload.csv").name
-        record, _ = try_save(form, lambda: imports.start(current_user, form.kind.data, name,
+        record, _conflict = try_save(form, lambda: imports.start(current_user, form.kind.data, name,
                                                          upload.read()))
         if record is not None:
             return redirect(url_for(".columns", import_id=record.id))
@@ -86,7 +88,7 @@ def detail(import_id: int):
             if form.apply.data:
                 job = save(lambda: imports.submit(current_user, record))
                 jobs.start(job)
-                flash("The import has started: this page shows how far it has got", "success")
+                flash(_("The import has started: this page shows how far it has got"), "success")
                 return redirect(url_for("jobs.detail", job_id=job.id))
         except imports.ImportRefused as refused:
             flash(str(refused), "error")
@@ -128,9 +130,10 @@ def undo(import_id: int):
     if ButtonForm().validate_on_submit():
         try:
             count = save(lambda: imports.undo(current_user, record))
-            flash(f"The import has been undone: {count:,} "
-                  f"{'record' if count == 1 else 'records'} put back or archived",
-                  "success")  # fmt: skip
+            shown = f"{count:,}"
+            flash(ngettext("The import has been undone: %(count)s record put back or archived",
+                           "The import has been undone: %(count)s records put back or archived",
+                           count, count=shown), "success")  # fmt: skip
         except imports.ImportRefused as refused:
             flash(str(refused), "error")
     return redirect(url_for(".detail", import_id=record.id))

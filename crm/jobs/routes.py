@@ -4,6 +4,7 @@ a failed one again."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
@@ -40,8 +41,8 @@ def download(job_id: int):
     if job.status != "done" or job.result_data is None:
         return render_template("errors/404.html"), 404
     if not jobs.file_kept(job):
-        flash(f"The file is no longer kept (files are kept for {jobs.file_days()} days): "
-              "make it again", "info")
+        flash(_("The file is no longer kept (files are kept for %(num)s days): make it again",
+                num=jobs.file_days()), "info")  # fmt: skip
         return redirect(url_for(".detail", job_id=job.id))
     save(lambda: jobs.downloaded(current_user, job))
     return Response(
@@ -62,5 +63,5 @@ def retry(job_id: int):
             flash(str(refused), "info")
             return redirect(url_for(".detail", job_id=job.id))
         jobs.start(job)
-        flash("The job has been queued again", "success")
+        flash(_("The job has been queued again"), "success")
     return redirect(url_for(".detail", job_id=job.id))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovSelect,
@@ -13,9 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired
+from wtforms.validators import AnyOf, InputRequired, Length
 
-from crm.forms_common import GovDateField, OnceForm, max_length, not_future, optional_int, strip
+from crm import clock
+from crm.forms_common import GovDateField, OnceForm, optional_int, strip
 from crm.services.mapping import Position
 from crm.stakeholders.forms import SCORE_CHOICES
 
@@ -24,23 +27,26 @@ ASPECTS = ("influence", "interest")
 
 class ExerciseForm(OnceForm):
     held_on = GovDateField(
-        "Date of the exercise", widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the date of the exercise")],
+        _l("Date of the exercise"), widget=GovDateInput(),
+        validators=[InputRequired(message=_l("Enter the date of the exercise"))],
     )  # fmt: skip
     run_by_id = SelectField(
-        "Who ran it", widget=GovSelect(), coerce=optional_int, validate_choice=False,
-        validators=[InputRequired(message="Select who ran the exercise")],
+        _l("Who ran it"), widget=GovSelect(), coerce=optional_int, validate_choice=False,
+        validators=[InputRequired(message=_l("Select who ran the exercise"))],
     )  # fmt: skip
-    title = StringField("Title (optional)", widget=GovTextInput(),
-                        validators=[max_length("Title", 200)])  # fmt: skip
-    notes = TextAreaField("Notes (optional)", widget=GovTextArea())
-    submit = SubmitField("Save the exercise", widget=GovSubmitInput())
+    title = StringField(_l("Title (optional)"), widget=GovTextInput(), validators=[
+        Length(max=200, message=_l("Title must be 200 characters or fewer"))])  # fmt: skip
+    notes = TextAreaField(_l("Notes (optional)"), widget=GovTextArea())
+    submit = SubmitField(_l("Save the exercise"), widget=GovSubmitInput())
 
     stakeholders: list = []
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        valid = not_future(self.held_on, "Date of the exercise") and valid
+        if self.held_on.data and self.held_on.data > clock.today():
+            future = _("Date of the exercise must be today or in the past")
+            self.held_on.errors = [*self.held_on.errors, future]
+            valid = False
         for s in self.stakeholders:
             influence, interest = (self[f"{aspect}_{s.id}"] for aspect in ASPECTS)
             if influence.errors or interest.errors or bool(influence.data) == bool(interest.data):
@@ -48,7 +54,7 @@ class ExerciseForm(OnceForm):
             missing = interest if influence.data else influence
             missing.errors = [
                 *missing.errors,
-                f"Enter both influence and interest for {s.name}, or neither",
+                _("Enter both influence and interest for %(name)s, or neither", name=s.name),
             ]
             valid = False
         return valid
@@ -76,20 +82,32 @@ def exercise_form(stakeholders, staff) -> ExerciseForm:
     class Form(ExerciseForm):
         pass
 
+    values = [value for value, _label in SCORE_CHOICES]
     for s in stakeholders:
+        # Length and AnyOf put their message through %: a % in a name is written %%.
+        name = s.name.replace("%", "%%")
+        texts = {
+            "influence": (_("Influence of %(name)s", name=s.name), _(
+                "Select a score of 1 to 5 for the influence of %(name)s, or Not assessed",
+                name=name)),
+            "interest": (_("Interest of %(name)s", name=s.name), _(
+                "Select a score of 1 to 5 for the interest of %(name)s, or Not assessed",
+                name=name)),
+        }  # fmt: skip
         for aspect in ASPECTS:
             current = getattr(s, aspect)
-            message = f"Select a score of 1 to 5 for the {aspect} of {s.name}, or Not assessed"
+            label, message = texts[aspect]
             setattr(Form, f"{aspect}_{s.id}", SelectField(
-                f"{aspect.title()} of {s.name}", widget=GovSelect(), choices=SCORE_CHOICES,
+                label, widget=GovSelect(), choices=SCORE_CHOICES,
                 default="" if current is None else str(current), validate_choice=False,
-                validators=[AnyOf([value for value, _ in SCORE_CHOICES], message=message)],
+                validators=[AnyOf(values, message=message)],
             ))  # fmt: skip
         setattr(Form, f"note_{s.id}", StringField(
-            f"Note on {s.name}", widget=GovTextInput(),
-            validators=[max_length(f"Note on {s.name}", 500)],
+            _("Note on %(name)s", name=s.name), widget=GovTextInput(),
+            validators=[Length(max=500, message=_(
+                "Note on %(name)s must be 500 characters or fewer", name=name))],
         ))  # fmt: skip
     form = Form()
     form.stakeholders = stakeholders
-    form.run_by_id.choices = [("", "Choose a person")] + [(u.id, u.name) for u in staff]
+    form.run_by_id.choices = [("", _("Choose a person"))] + [(u.id, u.name) for u in staff]
     return form

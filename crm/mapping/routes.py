@@ -4,10 +4,12 @@ mapping exercises, recording one, and comparing two. Every page works without Ja
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
 from crm.auth.forms import ButtonForm
+from crm.i18n import day_month_year
 from crm.mapping.forms import exercise_form
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.services import access, reference
@@ -72,9 +74,9 @@ def new():
 def _saved_message(exercise) -> str:
     latest = service.latest_exercise(exercise.area_id)
     if latest is not None and latest.id != exercise.id:
-        return (f"The exercise has been saved. The register keeps the scores of the later "
-                f"exercise of {latest.held_on.day} {latest.held_on:%B %Y}")  # fmt: skip
-    return "The exercise has been saved, and the register's scores are now this exercise's"
+        return _("The exercise has been saved. The register keeps the scores of the later "
+                 "exercise of %(day)s", day=day_month_year(latest.held_on))  # fmt: skip
+    return _("The exercise has been saved, and the register's scores are now this exercise's")
 
 
 @bp.route("/exercises/<int:exercise_id>")
@@ -95,8 +97,8 @@ def archive(exercise_id: int):
     """Archive an exercise recorded in error (asked first)."""
     found = service.get_exercise(current_user, exercise_id)
     return archive_page(
-        found, found.name, "It will leave the list of exercises and the comparisons. If it "
-        "is the Area's latest, the register's scores go back to the exercise before it.",
+        found, found.name, _("It will leave the list of exercises and the comparisons. If it "
+        "is the Area's latest, the register's scores go back to the exercise before it."),
         lambda: service.set_archived(current_user, found, True),
         url_for(".exercise", exercise_id=found.id), url_for(".exercises"),
     )  # fmt: skip
@@ -107,7 +109,7 @@ def restore(exercise_id: int):
     found = service.get_exercise(current_user, exercise_id, include_archived=True)
     access.require(current_user, "restore", found)
     post_button(lambda: service.set_archived(current_user, found, False),
-                f"{found.name} has been restored")  # fmt: skip
+                _("%(name)s has been restored", name=found.name))  # fmt: skip
     return redirect(url_for(".exercise", exercise_id=found.id))
 
 

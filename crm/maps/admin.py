@@ -6,6 +6,9 @@ import secrets
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -23,25 +26,27 @@ bp = Blueprint("admin", __name__)  # nested in maps (under /map): maps.admin.<pa
 
 BOUNDARY_LIMIT = 20 * 1024 * 1024
 POSTCODE_LIMIT = 2 * 1024 * 1024 * 1024  # the directory's zip is a few hundred MB
+# The files the boundaries form offers to choose (its file input's accept attribute).
+BOUNDARY_FILE_TYPES = ".geojson,.json,application/geo+json,application/json"
 
 
 class BoundaryForm(FlaskForm):
     file = FileField(
-        "GeoJSON file", widget=GovFileInput(),
-        validators=[FileRequired(message="Choose a GeoJSON file")],
+        _l("GeoJSON file"), widget=GovFileInput(),
+        validators=[FileRequired(message=_l("Choose a GeoJSON file"))],
     )  # fmt: skip
     illustrative = BooleanField(
-        "These are illustrative outlines, not official boundaries", widget=GovCheckboxInput()
+        _l("These are illustrative outlines, not official boundaries"), widget=GovCheckboxInput()
     )
-    submit = SubmitField("Import boundaries", widget=GovSubmitInput())
+    submit = SubmitField(_l("Import boundaries"), widget=GovSubmitInput())
 
 
 class PostcodeForm(FlaskForm):
     file = FileField(
-        "ONS Postcode Directory file (CSV or zip)", widget=GovFileInput(),
-        validators=[FileRequired(message="Choose the ONS Postcode Directory file")],
+        _l("ONS Postcode Directory file (CSV or zip)"), widget=GovFileInput(),
+        validators=[FileRequired(message=_l("Choose the ONS Postcode Directory file"))],
     )  # fmt: skip
-    submit = SubmitField("Import postcodes", widget=GovSubmitInput())
+    submit = SubmitField(_l("Import postcodes"), widget=GovSubmitInput())
 
 
 @bp.route("/boundaries", methods=["GET", "POST"])
@@ -57,16 +62,27 @@ def area_boundaries():
             text = upload.read().decode("utf-8")
             areas = save(lambda: boundaries.import_boundaries(
                 current_user, text, upload.filename or "upload", bool(form.illustrative.data)))
-            flash(f"Imported boundaries for {len(areas)} Areas", "success")
+            flash(
+                ngettext(
+                    "Imported boundaries for %(num)d Area",
+                    "Imported boundaries for %(num)d Areas",
+                    len(areas),
+                ),
+                "success",
+            )
             return redirect(url_for(".area_boundaries"))
         except UnicodeDecodeError:
-            problems = ["The file is not text in UTF-8: export the GeoJSON as UTF-8"]
+            problems = [_("The file is not text in UTF-8: export the GeoJSON as UTF-8")]
         except boundaries.BoundaryProblems as refused:
             problems = refused.problems
     if problems:
-        form.file.errors = ["The file was not imported: see the problems listed"]
+        form.file.errors = [_("The file was not imported: see the problems listed")]
     return render_template(
-        "maps/boundaries.html", form=form, problems=problems, rows=boundaries.boundaries()
+        "maps/boundaries.html",
+        form=form,
+        problems=problems,
+        rows=boundaries.boundaries(),
+        accept=BOUNDARY_FILE_TYPES,
     )
 
 
@@ -100,8 +116,10 @@ def postcodes():
             current_user, "postcodes", f"Import the ONS Postcode Directory: {name}",
             {"set_id": set_id, "path": str(path)}))
         jobs.start(job)
-        flash("The file is being imported in the background: this page shows how far it "
-              "has got", "success")
+        flash(
+            _("The file is being imported in the background: this page shows how far it has got"),
+            "success",
+        )
         return redirect(url_for("jobs.detail", job_id=job.id))
     return _postcodes_page(form)
 

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from crm import clock
 from crm.extensions import db
 from crm.i18n import language
 from crm.maps import render
+from crm.maps.words import map_words
 from crm.models import Stakeholder
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 from crm.security import content_security_policy
@@ -37,21 +39,21 @@ from crm.services import (
     reference,
 )
 from crm.services.access import RecordNotFound
-from crm.templating import url_with_query
+from crm.templating import format_date, url_with_query
 from crm.views_common import arg_date, arg_int
 
 bp = Blueprint("maps", __name__, url_prefix="/map")
 
 LAYERS = {
-    "stakeholders": "Stakeholders, coloured by type",
-    "gaps": "Gaps: stakeholders serving seldom-heard communities not engaged in the period",
-    "engagements": "Where engagements took place, weighted by how many",
-    "boundaries": "Area boundaries",
+    "stakeholders": _l("Stakeholders, coloured by type"),
+    "gaps": _l("Gaps: stakeholders serving seldom-heard communities not engaged in the period"),
+    "engagements": _l("Where engagements took place, weighted by how many"),
+    "boundaries": _l("Area boundaries"),
 }
 SHADING = {
-    "": "No shading",
-    "engagements": "Engagements in the period",
-    "per_stakeholder": "Engagements per stakeholder",
+    "": _l("No shading"),
+    "engagements": _l("Engagements in the period"),
+    "per_stakeholder": _l("Engagements per stakeholder"),
 }
 # A downloaded map holds at most this many points, and says when it leaves some out.
 DOWNLOAD_LIMIT = 20_000
@@ -138,6 +140,7 @@ def _picture_url(filters: maps.MapFilters, areas: list) -> str | None:
 def _config(filters: maps.MapFilters, data: dict | None = None) -> dict:
     shade = request.args.get("shade", "")
     config = {
+        "text": map_words(),
         "types": [
             [label, maps.TYPE_COLOURS[n % len(maps.TYPE_COLOURS)]]
             for n, label in enumerate(STAKEHOLDER_TYPES.values())
@@ -154,7 +157,7 @@ def _config(filters: maps.MapFilters, data: dict | None = None) -> dict:
             "stakeholder": url_for("stakeholders.detail", stakeholder_id=0)[:-1] + "{id}",
         },
         "bounds": _bounds(filters),
-        "shadeTitle": SHADING[shade] if shade in ("engagements", "per_stakeholder") else "",
+        "shadeTitle": str(SHADING[shade]) if shade in ("engagements", "per_stakeholder") else "",
     }
     if data is not None:
         config["data"] = data
@@ -192,6 +195,7 @@ def _frame_headers(response: Response, nonce: str) -> Response:
 def _one_place_config(lat: float, lng: float, type_index: int, popup: dict) -> dict:
     """A small map of one record: its point, no legend, zoomed in."""
     return {
+        "text": map_words(),
         "types": [
             [label, maps.TYPE_COLOURS[n % len(maps.TYPE_COLOURS)]]
             for n, label in enumerate(STAKEHOLDER_TYPES.values())
@@ -221,8 +225,8 @@ def _small_map_config() -> dict | None:
         if e.latitude is None:
             return None
         where = e.location_stakeholder.name if e.location_stakeholder else e.location_postcode
-        popup = {"name": e.title, "type": f"Held {e.held_on:%-d %B %Y}", "communities": [],
-                 "last_engaged_on": "", "where": where}  # fmt: skip
+        popup = {"name": e.title, "type": gettext("Held %(day)s", day=format_date(e.held_on)),
+                 "communities": [], "last_engaged_on": "", "where": where}  # fmt: skip
         return _one_place_config(e.latitude, e.longitude, len(maps.TYPE_KEYS) - 1, popup)
     return None
 
@@ -342,10 +346,19 @@ def download():
     ids = [p[2] for p in data["points"]["points"]] + [p[2] for p in data["gaps"]["points"]]
     data["popups"] = maps.popups_for(ids)
     shown = len(data["points"]["points"])
-    note = f"Engage community map, {clock.today():%-d %B %Y}: {shown:,} of {placed:,} stakeholders"
     if shown < placed:
-        note += f" (the first {DOWNLOAD_LIMIT:,}; narrow the filters to include the rest)"
-    note += ". " + geocoding.ATTRIBUTION
+        note = gettext(
+            "Engage community map, %(day)s: %(shown)s of %(placed)s stakeholders (the first "
+            "%(limit)s; narrow the filters to include the rest).",
+            day=format_date(clock.today()), shown=format(shown, ","), placed=format(placed, ","),
+            limit=format(DOWNLOAD_LIMIT, ","),
+        )  # fmt: skip
+    else:
+        note = gettext(
+            "Engage community map, %(day)s: %(shown)s of %(placed)s stakeholders.",
+            day=format_date(clock.today()), shown=format(shown, ","), placed=format(placed, ","),
+        )  # fmt: skip
+    note += " " + geocoding.ATTRIBUTION
     config = _config(filters, data=data) | {"layers": layers}
     m = render.build_map(
         config, current_app.config["MAP_TILES"], current_app.config["MAP_TILES_ATTRIBUTION"]

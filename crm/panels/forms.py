@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -23,14 +25,13 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
+from crm import clock
 from crm.forms_common import (
     GovDateField,
     OnceForm,
     WholeNumber,
-    max_length,
-    not_future,
     optional_int,
     record_id,
     strip,
@@ -46,63 +47,128 @@ from crm.models.panel import (
 )
 
 
-class PanelForm(OnceForm):
+class _WholeNumber(WholeNumber):
+    """forms_common.WholeNumber with each of its messages given whole, so that each is
+    translated as one sentence."""
+
+    def __init__(self, minimum: int, maximum: int, enter, not_whole, out_of_range):
+        super().__init__("", minimum, maximum)
+        self.enter, self.not_whole, self.out_of_range = enter, not_whole, out_of_range
+
+    def __call__(self, form, field) -> None:
+        text = strip(field.data if isinstance(field.data, str) else str(field.data or ""))
+        if not text:
+            field.data = None
+            raise ValidationError(self.enter)
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValidationError(self.not_whole) from None
+        if not self.minimum <= value <= self.maximum:
+            raise ValidationError(self.out_of_range)
+        field.data = value
+
+
+class _TextErrors:
+    """After validating, each error message is plain text: a lazy message counts as markup
+    in a template (it has __html__), so its apostrophe would not be escaped like any other
+    message's."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            field.errors = [str(error) for error in field.errors]
+        return valid
+
+
+def _not_future(field, message: str) -> bool:
+    """Mark a date field that lies in the future with the message; True if it does not."""
+    if field.data and field.data > clock.today():
+        field.errors = [*field.errors, message]
+        return False
+    return True
+
+
+class PanelForm(_TextErrors, OnceForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the panel's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
+            InputRequired(message=_l("Enter the panel's name")),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
     )
     type = SelectField(
-        "Type",
+        _l("Type"),
         widget=GovSelect(),
-        choices=[("", "Choose a type")] + list(PANEL_TYPES.items()),
-        validators=[InputRequired(message="Select the type of panel")],
+        choices=[("", _l("Choose a type"))] + list(PANEL_TYPES.items()),
+        validators=[InputRequired(message=_l("Select the type of panel"))],
     )
-    area_id = SelectField("Area", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    purpose = TextAreaField("Purpose", widget=GovTextArea())
+    area_id = SelectField(
+        _l("Area"), widget=GovSelect(), coerce=optional_int, validate_choice=False
+    )
+    purpose = TextAreaField(_l("Purpose"), widget=GovTextArea())
     term_months = StringField(
-        "Term length in months", widget=GovTextInput(), default="24",
-        validators=[WholeNumber("Term length in months", 1, 120)],
+        _l("Term length in months"), widget=GovTextInput(), default="24",
+        validators=[_WholeNumber(
+            1, 120, _l("Enter the term length in months"),
+            _l("Term length in months must be a whole number, like 2"),
+            _l("Term length in months must be between 1 and 120"),
+        )],
     )  # fmt: skip
     max_terms = StringField(
-        "Maximum consecutive terms", widget=GovTextInput(), default="2",
-        validators=[WholeNumber("Maximum consecutive terms", 1, 10)],
+        _l("Maximum consecutive terms"), widget=GovTextInput(), default="2",
+        validators=[_WholeNumber(
+            1, 10, _l("Enter the maximum consecutive terms"),
+            _l("Maximum consecutive terms must be a whole number, like 2"),
+            _l("Maximum consecutive terms must be between 1 and 10"),
+        )],
     )  # fmt: skip
     target_size = StringField(
-        "Target size", widget=GovTextInput(), default="10",
-        description="How many members in a seat (chair, vice chair, members)",
-        validators=[WholeNumber("Target size", 1, 200)],
+        _l("Target size"), widget=GovTextInput(), default="10",
+        description=_l("How many members in a seat (chair, vice chair, members)"),
+        validators=[_WholeNumber(
+            1, 200, _l("Enter the target size"),
+            _l("Target size must be a whole number, like 2"),
+            _l("Target size must be between 1 and 200"),
+        )],
     )  # fmt: skip
     quorum = StringField(
-        "Quorum", widget=GovTextInput(), default="4",
-        description="How many members in a seat must be present for a meeting to be quorate",
-        validators=[WholeNumber("Quorum", 1, 200)],
+        _l("Quorum"), widget=GovTextInput(), default="4",
+        description=_l("How many members in a seat must be present for a meeting to be "
+                       "quorate"),
+        validators=[_WholeNumber(
+            1, 200, _l("Enter the quorum"), _l("Quorum must be a whole number, like 2"),
+            _l("Quorum must be between 1 and 200"),
+        )],
     )  # fmt: skip
     meeting_frequency = SelectField(
-        "How often it meets",
+        _l("How often it meets"),
         widget=GovSelect(),
         choices=list(MEETING_FREQUENCIES.items()),
         default="quarterly",
     )
     tor_review_due = GovDateField(
-        "Terms of reference review due", widget=GovDateInput(), description="For example, 31 3 2027"
-    )
-    wants_vice_chair = BooleanField(
-        "The terms of reference ask for a vice chair", widget=GovCheckboxInput(),
-        description="Every panel has a chair. With this ticked, a panel without a vice chair "
-        "is flagged too.",
+        _l("Terms of reference review due"), widget=GovDateInput(),
+        description=_l("For example, 31 3 2027"),
+        invalid_message=_l("Terms of reference review due must be a real date"),
     )  # fmt: skip
-    terms = TextAreaField("Terms of reference", widget=GovTextArea())
-    adopted_on = GovDateField("Date the terms of reference were adopted", widget=GovDateInput())
+    wants_vice_chair = BooleanField(
+        _l("The terms of reference ask for a vice chair"), widget=GovCheckboxInput(),
+        description=_l("Every panel has a chair. With this ticked, a panel without a vice "
+                       "chair is flagged too."),
+    )  # fmt: skip
+    terms = TextAreaField(_l("Terms of reference"), widget=GovTextArea())
+    adopted_on = GovDateField(
+        _l("Date the terms of reference were adopted"), widget=GovDateInput(),
+        invalid_message=_l("Date the terms of reference were adopted must be a real date"),
+    )  # fmt: skip
     targets = HiddenField()  # carries the target composition's errors; the values are typed per row
     version = HiddenField()
-    submit = SubmitField("Save panel", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save panel"), widget=GovSubmitInput())
 
     def set_choices(self, areas, national: bool) -> None:
-        first = [("", "National (all Areas)")] if national else [("", "Choose an Area")]
+        first = [("", _("National (all Areas)"))] if national else [("", _("Choose an Area"))]
         self.area_id.choices = first + [(a.id, a.name) for a in areas]
 
     def read_targets(self, formdata, communities) -> dict[int, int]:
@@ -115,9 +181,10 @@ class PanelForm(OnceForm):
             if not text:
                 continue
             if not text.isdigit() or int(text) > 200:
-                problems.append(
-                    f"Minimum members for {c.name} must be a whole number from 0 to 200"
-                )
+                problems.append(_(
+                    "Minimum members for %(name)s must be a whole number from 0 to 200",
+                    name=c.name,
+                ))  # fmt: skip
             elif int(text):
                 targets[c.id] = int(text)
         self.target_problems = problems
@@ -125,7 +192,7 @@ class PanelForm(OnceForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.adopted_on.data and not not_future(self.adopted_on, "Date adopted"):
+        if not _not_future(self.adopted_on, _("Date adopted must be today or in the past")):
             valid = False
         # Set after the fields are validated, which would otherwise clear them.
         self.targets.errors = list(getattr(self, "target_problems", []))
@@ -156,90 +223,131 @@ class PanelForm(OnceForm):
         self.version.data = str(panel.version)
 
 
-class TermsForm(OnceForm):
+class TermsForm(_TextErrors, OnceForm):
     text = TextAreaField(
-        "Terms of reference",
+        _l("Terms of reference"),
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the terms of reference")],
+        validators=[InputRequired(message=_l("Enter the terms of reference"))],
     )
     adopted_on = GovDateField(
-        "Date adopted", widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the date the terms of reference were adopted")],
+        _l("Date adopted"), widget=GovDateInput(),
+        invalid_message=_l("Date adopted must be a real date"),
+        validators=[InputRequired(
+            message=_l("Enter the date the terms of reference were adopted"))],
     )  # fmt: skip
-    review_due = GovDateField("Next review due", widget=GovDateInput())
-    submit = SubmitField("Adopt these terms of reference", widget=GovSubmitInput())
+    review_due = GovDateField(
+        _l("Next review due"), widget=GovDateInput(),
+        invalid_message=_l("Next review due must be a real date"),
+    )  # fmt: skip
+    submit = SubmitField(_l("Adopt these terms of reference"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        return not_future(self.adopted_on, "Date adopted") and valid
+        return (
+            _not_future(self.adopted_on, _("Date adopted must be today or in the past")) and valid
+        )
 
 
-class MembershipForm(OnceForm):
-    role = SelectField("Role", widget=GovSelect(), choices=list(MEMBER_ROLES.items()),
+class MembershipForm(_TextErrors, OnceForm):
+    role = SelectField(_l("Role"), widget=GovSelect(), choices=list(MEMBER_ROLES.items()),
                        default="member")  # fmt: skip
     status = SelectField(
-        "Status", widget=GovRadioInput(), choices=list(MEMBERSHIP_STATUSES.items()),
+        _l("Status"), widget=GovRadioInput(), choices=list(MEMBERSHIP_STATUSES.items()),
         default="applicant",
     )  # fmt: skip
-    applied_on = GovDateField("Date applied", widget=GovDateInput())
-    shortlisted_on = GovDateField("Date shortlisted", widget=GovDateInput())
-    term_start = GovDateField("Term start", widget=GovDateInput())
+    applied_on = GovDateField(
+        _l("Date applied"),
+        widget=GovDateInput(),
+        invalid_message=_l("Date applied must be a real date"),
+    )
+    shortlisted_on = GovDateField(
+        _l("Date shortlisted"),
+        widget=GovDateInput(),
+        invalid_message=_l("Date shortlisted must be a real date"),
+    )
+    term_start = GovDateField(
+        _l("Term start"),
+        widget=GovDateInput(),
+        invalid_message=_l("Term start must be a real date"),
+    )
     term_end = GovDateField(
-        "Term end", widget=GovDateInput(),
-        description="Leave blank to use the panel's term length",
+        _l("Term end"), widget=GovDateInput(),
+        description=_l("Leave blank to use the panel's term length"),
+        invalid_message=_l("Term end must be a real date"),
     )  # fmt: skip
     term_number = StringField(
-        "Which consecutive term this is", widget=GovTextInput(), default="1",
-        validators=[WholeNumber("Term number", 1, 20)],
+        _l("Which consecutive term this is"), widget=GovTextInput(), default="1",
+        validators=[_WholeNumber(
+            1, 20, _l("Enter the term number"), _l("Term number must be a whole number, like 2"),
+            _l("Term number must be between 1 and 20"),
+        )],
     )  # fmt: skip
     extra_term_reason = TextAreaField(
-        "Why they serve beyond the panel's maximum terms",
+        _l("Why they serve beyond the panel's maximum terms"),
         widget=GovTextArea(),
-        description="Needed only when this term is beyond the maximum",
+        description=_l("Needed only when this term is beyond the maximum"),
     )
-    ended_on = GovDateField("Date ended", widget=GovDateInput())
+    ended_on = GovDateField(
+        _l("Date ended"),
+        widget=GovDateInput(),
+        invalid_message=_l("Date ended must be a real date"),
+    )
     end_reason = SelectField(
-        "Why it ended", widget=GovSelect(),
-        choices=[("", "Not ended")] + list(END_REASONS.items()),
+        _l("Why it ended"), widget=GovSelect(),
+        choices=[("", _l("Not ended"))] + list(END_REASONS.items()),
     )  # fmt: skip
-    end_note = TextAreaField("Note about the ending", widget=GovTextArea())
+    end_note = TextAreaField(_l("Note about the ending"), widget=GovTextArea())
     community_ids = SelectMultipleField(
-        "Communities they represent", widget=GovCheckboxesInput(), coerce=record_id,
+        _l("Communities they represent"), widget=GovCheckboxesInput(), coerce=record_id,
         validate_choice=False,
     )  # fmt: skip
     vetting_status = SelectField(
-        "Vetting", widget=GovSelect(), choices=list(VETTING_STATUSES.items()),
+        _l("Vetting"), widget=GovSelect(), choices=list(VETTING_STATUSES.items()),
         default="not_started",
     )  # fmt: skip
-    vetting_on = GovDateField("Date vetting completed", widget=GovDateInput())
-    vetting_expires_on = GovDateField("Vetting expires", widget=GovDateInput())
+    vetting_on = GovDateField(
+        _l("Date vetting completed"),
+        widget=GovDateInput(),
+        invalid_message=_l("Date vetting completed must be a real date"),
+    )
+    vetting_expires_on = GovDateField(
+        _l("Vetting expires"),
+        widget=GovDateInput(),
+        invalid_message=_l("Vetting expires must be a real date"),
+    )
     confidentiality_signed_on = GovDateField(
-        "Date the confidentiality agreement was signed", widget=GovDateInput()
+        _l("Date the confidentiality agreement was signed"),
+        widget=GovDateInput(),
+        invalid_message=_l("Date the confidentiality agreement was signed must be a real date"),
     )
     induction_completed_on = GovDateField(
-        "Date induction or training was completed", widget=GovDateInput()
+        _l("Date induction or training was completed"),
+        widget=GovDateInput(),
+        invalid_message=_l("Date induction or training was completed must be a real date"),
     )
     version = HiddenField()
     # Shown only when the contact being added is marked do not contact.
     confirm_do_not_contact = BooleanField(
-        "They asked to take part themselves: add them anyway", widget=GovCheckboxInput()
+        _l("They asked to take part themselves: add them anyway"), widget=GovCheckboxInput()
     )
-    submit = SubmitField("Save membership", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save membership"), widget=GovSubmitInput())
 
     def set_choices(self, communities) -> None:
         self.community_ids.choices = [(c.id, c.name) for c in communities]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for field, label in (
-            (self.applied_on, "Date applied"),
-            (self.shortlisted_on, "Date shortlisted"),
-            (self.ended_on, "Date ended"),
-            (self.vetting_on, "Date vetting completed"),
-            (self.confidentiality_signed_on, "Date the confidentiality agreement was signed"),
-            (self.induction_completed_on, "Date induction or training was completed"),
-        ):
-            valid = not_future(field, label) and valid
+        for field, message in (
+            (self.applied_on, _("Date applied must be today or in the past")),
+            (self.shortlisted_on, _("Date shortlisted must be today or in the past")),
+            (self.ended_on, _("Date ended must be today or in the past")),
+            (self.vetting_on, _("Date vetting completed must be today or in the past")),
+            (self.confidentiality_signed_on,
+             _("Date the confidentiality agreement was signed must be today or in the past")),
+            (self.induction_completed_on,
+             _("Date induction or training was completed must be today or in the past")),
+        ):  # fmt: skip
+            valid = _not_future(field, message) and valid
         return valid
 
     def to_data(self) -> dict[str, Any]:
@@ -270,50 +378,61 @@ class MembershipForm(OnceForm):
         self.version.data = str(membership.version)
 
 
-class DeclarationForm(OnceForm):
+class DeclarationForm(_TextErrors, OnceForm):
     declared_on = GovDateField(
-        "Date declared", widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the date the interest was declared")],
+        _l("Date declared"), widget=GovDateInput(),
+        invalid_message=_l("Date declared must be a real date"),
+        validators=[InputRequired(message=_l("Enter the date the interest was declared"))],
     )  # fmt: skip
     text = TextAreaField(
-        "Interest declared",
+        _l("Interest declared"),
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the interest declared")],
+        validators=[InputRequired(message=_l("Enter the interest declared"))],
     )
-    submit = SubmitField("Add declaration", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add declaration"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        return not_future(self.declared_on, "Date declared") and valid
+        return (
+            _not_future(self.declared_on, _("Date declared must be today or in the past")) and valid
+        )
 
 
-class MeetingForm(OnceForm):
+class MeetingForm(_TextErrors, OnceForm):
     held_on = GovDateField(
-        "Date", widget=GovDateInput(), validators=[InputRequired(message="Enter the date")]
-    )
-    online = SelectField(
-        "Where", widget=GovRadioInput(),
-        choices=[("no", "In person"), ("yes", "Online or by phone")], default="no",
+        _l("Date"), widget=GovDateInput(), invalid_message=_l("Date must be a real date"),
+        validators=[InputRequired(message=_l("Enter the date"))],
     )  # fmt: skip
-    place = StringField("Place", widget=GovTextInput(), validators=[max_length("Place", 300)])
-    agenda = TextAreaField("Agenda", widget=GovTextArea())
-    notes = TextAreaField("Notes", widget=GovTextArea())
+    online = SelectField(
+        _l("Where"), widget=GovRadioInput(),
+        choices=[("no", _l("In person")), ("yes", _l("Online or by phone"))], default="no",
+    )  # fmt: skip
+    place = StringField(
+        _l("Place"), widget=GovTextInput(),
+        validators=[Length(max=300, message=_l("Place must be 300 characters or fewer"))],
+    )  # fmt: skip
+    agenda = TextAreaField(_l("Agenda"), widget=GovTextArea())
+    notes = TextAreaField(_l("Notes"), widget=GovTextArea())
     cases_reviewed = StringField(
-        "Number of cases reviewed", widget=GovTextInput(), default="0",
-        validators=[WholeNumber("Number of cases reviewed", 0, 500)],
+        _l("Number of cases reviewed"), widget=GovTextInput(), default="0",
+        validators=[_WholeNumber(
+            0, 500, _l("Enter the number of cases reviewed"),
+            _l("Number of cases reviewed must be a whole number, like 1"),
+            _l("Number of cases reviewed must be between 0 and 500"),
+        )],
     )  # fmt: skip
     case_themes = TextAreaField(
-        "Themes of the cases reviewed",
+        _l("Themes of the cases reviewed"),
         widget=GovTextArea(),
-        description="For example, domestic abuse, disability hate crime",
+        description=_l("For example, domestic abuse, disability hate crime"),
     )
     version = HiddenField()
-    submit = SubmitField("Save meeting", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save meeting"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.online.data == "no" and not strip(self.place.data):
-            self.place.errors = [*self.place.errors, "Enter where the meeting took place"]
+            self.place.errors = [*self.place.errors, _("Enter where the meeting took place")]
             valid = False
         return valid
 
@@ -348,7 +467,9 @@ def meeting_form(members, required: bool, **kwargs) -> MeetingForm:
         pass
 
     for m in members:
-        message = f"Select whether {m.contact.name} was present, sent apologies or was absent"
+        message = _(
+            "Select whether %(name)s was present, sent apologies or was absent", name=m.contact.name
+        )
         setattr(
             MeetingWithAttendance,
             attendance_field_name(m.id),

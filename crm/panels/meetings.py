@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -44,7 +45,7 @@ def _stale_attendance(form) -> bool:
     if posted - expected:
         form.held_on.errors = [
             *form.held_on.errors,
-            "The members on this date differ from those listed before: check the attendance",
+            _("The members on this date differ from those listed before: check the attendance"),
         ]
         return True
     return False
@@ -66,7 +67,7 @@ def new(panel_id: int):
         if already:
             return already
         if created:
-            flash("The meeting has been recorded", "success")
+            flash(_("The meeting has been recorded"), "success")
             return redirect(url_for(".detail", meeting_id=created.id))
     return render_template("panels/meeting_form.html", form=form, panel=panel)
 
@@ -103,7 +104,7 @@ def edit(meeting_id: int):
             ),
         )
         if saved:
-            flash("The meeting has been updated", "success")
+            flash(_("The meeting has been updated"), "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
     return render_template(
         "panels/meeting_form.html", form=form, panel=panel, meeting=meeting, conflict=conflict

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.panels.forms import DeclarationForm, MembershipForm
@@ -52,7 +53,8 @@ def new(panel_id: int):
         if already:
             return already
         if created:
-            flash(f"{contact.name} has been added to {panel.name}", "success")
+            flash(_("%(name)s has been added to %(panel)s", name=contact.name, panel=panel.name),
+                  "success")  # fmt: skip
             return redirect(url_for("panels.detail", panel_id=panel.id, _anchor="members"))
     return render_template("panels/membership_form.html", form=form, panel=panel, contact=contact,
                            do_not_contact=warned)  # fmt: skip
@@ -86,7 +88,8 @@ def edit(membership_id: int):
             ),
         )  # fmt: skip
         if saved:
-            flash(f"{membership.contact.name}'s membership has been updated", "success")
+            flash(_("%(name)s's membership has been updated", name=membership.contact.name),
+                  "success")  # fmt: skip
             return redirect(url_for(".detail", membership_id=membership.id))
     return render_template(
         "panels/membership_form.html",
@@ -115,7 +118,7 @@ def declare(membership_id: int):
         if already:
             return already
         if saved:
-            flash("The declaration of interest has been recorded", "success")
+            flash(_("The declaration of interest has been recorded"), "success")
             return redirect(
                 url_for(".detail", membership_id=membership.id, _anchor="declarations")
             )

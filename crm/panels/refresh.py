@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -42,7 +43,7 @@ def plan_from_form(formdata) -> tuple[Plan, list[str]]:
             if any(v.strip() for v in boxes):
                 day = calendar_date(boxes)
                 if day is None:
-                    problems.append("The date a membership ends must be a real date")
+                    problems.append(_("The date a membership ends must be a real date"))
                 else:
                     end_on[membership_id] = day
     appoint = frozenset(
@@ -63,19 +64,19 @@ def refresh(panel_id: int):
     if request.method == "POST":
         panels.require_change(current_user, panel, memberships.KIND)
         if not ButtonForm().validate_on_submit():
-            problems = ["Your session has expired: check the plan and try again"]
+            problems = [_("Your session has expired: check the plan and try again")]
         else:
             plan, problems = plan_from_form(request.form)
             problems += check_plan(state, plan)
             if not problems and plan.is_empty:
-                problems = ["Choose at least one change: renew, end or appoint someone"]
+                problems = [_("Choose at least one change: renew, end or appoint someone")]
         if not problems and action == "apply":
             try:
                 save(lambda: memberships.apply_plan(current_user, panel, plan, today))
             except memberships.PlanRefused as refused:
                 problems = refused.problems
             else:
-                flash("The membership changes have been saved", "success")
+                flash(_("The membership changes have been saved"), "success")
                 return redirect(url_for("panels.detail", panel_id=panel.id, _anchor="members"))
         if not problems and action == "preview":
             after = review(project(state, plan, today), today)

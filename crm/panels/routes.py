@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -70,7 +71,7 @@ def new():
             if already:
                 return already
             if created:
-                flash(f"{created.name} has been added", "success")
+                flash(_("%(name)s has been added", name=created.name), "success")
                 return redirect(url_for(".detail", panel_id=created.id))
     return render_template("panels/form.html", form=form, communities=communities)
 
@@ -115,7 +116,7 @@ def edit(panel_id: int):
                 ),
             )
             if saved:
-                flash(f"{saved.name} has been updated", "success")
+                flash(_("%(name)s has been updated", name=saved.name), "success")
                 return redirect(url_for(".detail", panel_id=panel.id))
     return render_template(
         "panels/form.html", form=form, panel=panel, communities=communities, conflict=conflict
@@ -142,7 +143,7 @@ def terms(panel_id: int):
         if already:
             return already
         if adopted:
-            flash("The new terms of reference have been adopted", "success")
+            flash(_("The new terms of reference have been adopted"), "success")
             return redirect(url_for(".detail", panel_id=panel.id, _anchor="terms"))
     return render_template("panels/terms.html", form=form, panel=panel)
 
@@ -153,8 +154,8 @@ def archive(panel_id: int):
     panel = service.get_panel(current_user, panel_id)
     return archive_page(
         panel, panel.name,
-        "It will leave the panel list and the home page. Its memberships, meetings and "
-        "feedback stay on record.",
+        _("It will leave the panel list and the home page. Its memberships, meetings and "
+          "feedback stay on record."),
         lambda: service.archive_panel(current_user, panel),
         url_for(".detail", panel_id=panel.id), url_for(".index"),
     )  # fmt: skip
@@ -165,7 +166,8 @@ def restore(panel_id: int):
     access.require_admin(current_user)
     panel = service.get_panel(current_user, panel_id, include_archived=True)
     post_button(
-        lambda: service.restore_panel(current_user, panel), f"{panel.name} has been restored"
+        lambda: service.restore_panel(current_user, panel),
+        _("%(name)s has been restored", name=panel.name),
     )
     return redirect(url_for(".detail", panel_id=panel.id))
 
@@ -183,11 +185,11 @@ def roster_csv(panel_id: int):
 def _history_range() -> tuple[date | None, date | None, list[str]]:
     start, end, problems = arg_date("from"), arg_date("to"), []
     if request.args.get("from") and start is None:
-        problems.append("From date must be a real date")
+        problems.append(_("From date must be a real date"))
     if request.args.get("to") and end is None:
-        problems.append("To date must be a real date")
+        problems.append(_("To date must be a real date"))
     if start and end and end < start:
-        problems.append("To date must be the same as or after the from date")
+        problems.append(_("To date must be the same as or after the from date"))
     return start, end, problems
 
 
@@ -198,7 +200,7 @@ def history(panel_id: int):
     start, end, problems = _history_range()
     asked = "from" in request.args or "to" in request.args
     if asked and not problems and not (start and end):
-        problems.append("Enter both a from date and a to date")
+        problems.append(_("Enter both a from date and a to date"))
     rows = None
     if asked and not problems:
         rows = membership_service.history(panel, start, end)

@@ -4,6 +4,7 @@ evidence, changing it, giving a dated update, adding evidence, archiving."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -41,7 +42,8 @@ def new(plan_id: int):
         if already:
             return already
         if created:
-            flash(f"Action {created.reference} has been added", "success")
+            flash(_("Action %(reference)s has been added", reference=created.reference),
+                  "success")  # fmt: skip
             return redirect(url_for("plans.detail", plan_id=plan.id, _anchor="themes"))
     return render_template("plans/action_form.html", form=form, plan=plan)
 
@@ -71,7 +73,8 @@ def edit(plan_action_id: int):
         saved, conflict = try_save(form, lambda: service.update_action(
             current_user, action, form.to_data(), form_version(form)))  # fmt: skip
         if saved:
-            flash(f"Action {saved.reference} has been updated", "success")
+            flash(_("Action %(reference)s has been updated", reference=saved.reference),
+                  "success")  # fmt: skip
             return redirect(url_for(".detail", plan_action_id=action.id))
     return render_template("plans/action_form.html", form=form, plan=action.plan,
                            action=action, conflict=conflict)  # fmt: skip
@@ -92,8 +95,8 @@ def update(plan_action_id: int):
         if already:
             return already
         if saved:
-            flash(f"The update to {action.reference} has been saved: {saved.to_label}",
-                  "success")  # fmt: skip
+            flash(_("The update to %(reference)s has been saved: %(status)s",
+                    reference=action.reference, status=saved.to_label), "success")  # fmt: skip
             return redirect(url_for(".detail", plan_action_id=action.id, _anchor="updates"))
     return render_template("plans/update_form.html", form=form, action=action)
 
@@ -110,8 +113,8 @@ def evidence(plan_action_id: int):
 def archive(plan_action_id: int):
     action = service.get_action(current_user, plan_action_id)
     return archive_page(
-        action, f"action {action.reference}", "It will leave the plan and its monitoring. Its "
-        "updates and evidence stay on record.",
+        action, _("action %(reference)s", reference=action.reference),
+        _("It will leave the plan and its monitoring. Its updates and evidence stay on record."),
         lambda: service.archive_action(current_user, action),
         url_for(".detail", plan_action_id=action.id),
         url_for("plans.detail", plan_id=action.plan_id),

@@ -4,6 +4,7 @@ panel meeting or a document to it, once however often the form is posted."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.plans.forms import EvidenceForm
@@ -25,6 +26,6 @@ def evidence_page(target, kind: str, detail_url: str):
         if already:
             return already
         if added:
-            flash("The evidence has been added", "success")
+            flash(_("The evidence has been added"), "success")
             return redirect(f"{detail_url}#evidence")
     return render_template("plans/evidence_form.html", form=form, target=target, back=detail_url)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -47,40 +49,41 @@ _ACTIVITY = re.compile(r"^(?P<year>\d{4})(?:-\d{2,4})?\s*[:\-]\s*(?P<text>.+)$")
 
 
 def area_choices(areas, national: bool, none_text: str) -> list:
-    first = [("", none_text)] if national else [("", "Choose an Area")]
+    first = [("", none_text)] if national else [("", _("Choose an Area"))]
     return first + [(a.id, a.name) for a in areas]
 
 
 class ObjectiveForm(OnceForm):
-    title = StringField("Title", widget=GovTextInput(), validators=[
-        InputRequired(message="Enter the objective's title"), max_length("Title", 200)])
-    statement = TextAreaField("What we commit to", widget=GovTextArea())
-    starts_in = StringField("First year", widget=GovTextInput(),
-                            validators=[WholeNumber("First year", 1900, 2999)])
-    ends_in = StringField("Last year", widget=GovTextInput(),
-                          validators=[WholeNumber("Last year", 1900, 2999)])
-    area_id = SelectField("Area", widget=GovSelect(), coerce=optional_int, validate_choice=False)
+    title = StringField(_l("Title"), widget=GovTextInput(), validators=[
+        InputRequired(message=_l("Enter the objective's title")), max_length(_l("Title"), 200)])
+    statement = TextAreaField(_l("What we commit to"), widget=GovTextArea())
+    starts_in = StringField(_l("First year"), widget=GovTextInput(),
+                            validators=[WholeNumber(_l("First year"), 1900, 2999)])
+    ends_in = StringField(_l("Last year"), widget=GovTextInput(),
+                          validators=[WholeNumber(_l("Last year"), 1900, 2999)])
+    area_id = SelectField(_l("Area"), widget=GovSelect(), coerce=optional_int,
+                          validate_choice=False)
     characteristics = SelectMultipleField(
-        "Protected characteristics it concerns", widget=GovCheckboxesInput(),
+        _l("Protected characteristics it concerns"), widget=GovCheckboxesInput(),
         choices=list(PROTECTED_CHARACTERISTICS.items()),
     )
-    community_ids = SelectMultipleField("Communities it concerns", widget=GovCheckboxesInput(),
+    community_ids = SelectMultipleField(_l("Communities it concerns"), widget=GovCheckboxesInput(),
                                         coerce=record_id, validate_choice=False)
     measures = TextAreaField(
-        "Measures of success", widget=GovTextArea(),
-        description="One a line. A number with a baseline and a target, if there is one, "
-        "like: Staff declaring their details (62 -> 75 %)",
+        _l("Measures of success"), widget=GovTextArea(),
+        description=_l("One a line. A number with a baseline and a target, if there is one, "
+                        "like: Staff declaring their details (62 -> 75 %)"),
     )
     activities = TextAreaField(
-        "Key activities", widget=GovTextArea(),
-        description="One a line, each starting with its year, like: 2019-20: Conduct a "
-        "stakeholder and community mapping exercise",
+        _l("Key activities"), widget=GovTextArea(),
+        description=_l("One a line, each starting with its year, like: 2019-20: Conduct a "
+                        "stakeholder and community mapping exercise"),
     )
     version = HiddenField()
-    submit = SubmitField("Save objective", widget=GovSubmitInput())  # fmt: skip
+    submit = SubmitField(_l("Save objective"), widget=GovSubmitInput())  # fmt: skip
 
     def set_choices(self, areas, national: bool, communities) -> None:
-        self.area_id.choices = area_choices(areas, national, "National (all Areas)")
+        self.area_id.choices = area_choices(areas, national, _("National (all Areas)"))
         self.community_ids.choices = [(c.id, c.name) for c in communities]
 
     def read_measures(self) -> list[dict]:
@@ -138,25 +141,27 @@ def _measure_line(m) -> str:
 
 
 class PlanForm(OnceForm):
-    title = StringField("Title", widget=GovTextInput(), validators=[
-        InputRequired(message="Enter the plan's title"), max_length("Title", 200)])
-    area_id = SelectField("Area", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    team = StringField("Team (optional)", widget=GovTextInput(),
-                       description="For a team's own plan within the Area",
-                       validators=[max_length("Team", 200)])
-    starts_on = GovDateField("Start date", widget=GovDateInput(),
-                             validators=[InputRequired(message="Enter the date the plan starts")])
-    ends_on = GovDateField("End date", widget=GovDateInput(),
-                           validators=[InputRequired(message="Enter the date the plan ends")])
-    owner_id = SelectField("Owner", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    update_months = SelectField("Actions are updated", widget=GovRadioInput(), coerce=int,
+    title = StringField(_l("Title"), widget=GovTextInput(), validators=[
+        InputRequired(message=_l("Enter the plan's title")), max_length(_l("Title"), 200)])
+    area_id = SelectField(_l("Area"), widget=GovSelect(), coerce=optional_int,
+                          validate_choice=False)
+    team = StringField(_l("Team (optional)"), widget=GovTextInput(),
+                       description=_l("For a team's own plan within the Area"),
+                       validators=[max_length(_l("Team"), 200)])
+    starts_on = GovDateField(_l("Start date"), widget=GovDateInput(), validators=[
+        InputRequired(message=_l("Enter the date the plan starts"))])
+    ends_on = GovDateField(_l("End date"), widget=GovDateInput(), validators=[
+        InputRequired(message=_l("Enter the date the plan ends"))])
+    owner_id = SelectField(_l("Owner"), widget=GovSelect(), coerce=optional_int,
+                           validate_choice=False)
+    update_months = SelectField(_l("Actions are updated"), widget=GovRadioInput(), coerce=int,
                                 choices=list(UPDATE_CADENCES.items()), default=3)
     version = HiddenField()
-    submit = SubmitField("Save plan", widget=GovSubmitInput())  # fmt: skip
+    submit = SubmitField(_l("Save plan"), widget=GovSubmitInput())  # fmt: skip
 
     def set_choices(self, areas, national: bool, staff) -> None:
-        self.area_id.choices = area_choices(areas, national, "National (all Areas)")
-        self.owner_id.choices = [("", "No owner")] + [(u.id, u.name) for u in staff]
+        self.area_id.choices = area_choices(areas, national, _("National (all Areas)"))
+        self.owner_id.choices = [("", _("No owner"))] + [(u.id, u.name) for u in staff]
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -173,49 +178,50 @@ class PlanForm(OnceForm):
 
 
 class ThemeForm(OnceForm):
-    number = StringField("Number", widget=GovTextInput(), validators=[
-        InputRequired(message="Enter the theme's number, like 2"), max_length("Number", 10)])
-    title = StringField("Theme", widget=GovTextInput(), validators=[
-        InputRequired(message="Enter the theme"), max_length("Theme", 500)])
-    submit = SubmitField("Add theme", widget=GovSubmitInput())  # fmt: skip
+    number = StringField(_l("Number"), widget=GovTextInput(), validators=[
+        InputRequired(message=_l("Enter the theme's number, like 2")),
+        max_length(_l("Number"), 10)])
+    title = StringField(_l("Theme"), widget=GovTextInput(), validators=[
+        InputRequired(message=_l("Enter the theme")), max_length(_l("Theme"), 500)])
+    submit = SubmitField(_l("Add theme"), widget=GovSubmitInput())  # fmt: skip
 
 
 class ActionForm(OnceForm):
-    theme_id = SelectField("Theme", widget=GovSelect(), coerce=optional_int,
+    theme_id = SelectField(_l("Theme"), widget=GovSelect(), coerce=optional_int,
                            validate_choice=False)
-    letter = StringField("Letter (optional)", widget=GovTextInput(),
-                         description="Leave blank for the next free letter",
-                         validators=[max_length("Letter", 3)])
-    what = TextAreaField("What will be done", widget=GovTextArea(),
-                         validators=[InputRequired(message="Enter what will be done")])
-    owner_id = SelectField("Who does it", widget=GovSelect(), coerce=optional_int,
+    letter = StringField(_l("Letter (optional)"), widget=GovTextInput(),
+                         description=_l("Leave blank for the next free letter"),
+                         validators=[max_length(_l("Letter"), 3)])
+    what = TextAreaField(_l("What will be done"), widget=GovTextArea(),
+                         validators=[InputRequired(message=_l("Enter what will be done"))])
+    owner_id = SelectField(_l("Who does it"), widget=GovSelect(), coerce=optional_int,
                            validate_choice=False)
-    by_whom = StringField("Or a role or team", widget=GovTextInput(),
-                          description="As the plan says it, like All managers",
-                          validators=[max_length("Role or team", 200)])
-    due_kind = SelectField("By when", widget=GovRadioInput(), default="date",
+    by_whom = StringField(_l("Or a role or team"), widget=GovTextInput(),
+                          description=_l("As the plan says it, like All managers"),
+                          validators=[max_length(_l("Role or team"), 200)])
+    due_kind = SelectField(_l("By when"), widget=GovRadioInput(), default="date",
                            choices=list(DUE_KINDS.items()))
-    due_on = GovDateField("Due date, or any day in the month it is due",
+    due_on = GovDateField(_l("Due date, or any day in the month it is due"),
                           widget=GovDateInput())
     review_months = SelectField(
-        "If ongoing, how often it is reviewed", widget=GovSelect(), coerce=optional_int,
-        choices=[("", "As often as the plan's updates")] + list(REVIEW_CADENCES.items()),
+        _l("If ongoing, how often it is reviewed"), widget=GovSelect(), coerce=optional_int,
+        choices=[("", _l("As often as the plan's updates"))] + list(REVIEW_CADENCES.items()),
         validate_choice=False)  # fmt: skip
-    key_activity_id = SelectField("Key activity it serves", widget=GovSelect(),
+    key_activity_id = SelectField(_l("Key activity it serves"), widget=GovSelect(),
                                   coerce=optional_int, validate_choice=False)
-    objective_ids = SelectMultipleField("Objectives it serves", widget=GovCheckboxesInput(),
+    objective_ids = SelectMultipleField(_l("Objectives it serves"), widget=GovCheckboxesInput(),
                                         coerce=record_id, validate_choice=False)
     version = HiddenField()
-    submit = SubmitField("Save action", widget=GovSubmitInput())  # fmt: skip
+    submit = SubmitField(_l("Save action"), widget=GovSubmitInput())  # fmt: skip
 
     def set_choices(self, themes, staff, objectives) -> None:
-        self.theme_id.choices = [("", "No theme")] + [(t.id, f"{t.number} {t.title}")
+        self.theme_id.choices = [("", _("No theme"))] + [(t.id, f"{t.number} {t.title}")
                                                       for t in themes]  # fmt: skip
-        self.owner_id.choices = [("", "A role or team, named below")] + [
+        self.owner_id.choices = [("", _("A role or team, named below"))] + [
             (u.id, u.name) for u in staff]
         self.objective_ids.choices = [(o.id, f"{o.title} ({o.area_name}, {o.period_label})")
                                       for o in objectives]  # fmt: skip
-        self.key_activity_id.choices = [("", "None")] + [
+        self.key_activity_id.choices = [("", _("None"))] + [
             (a.id, f"{o.title}, {a.year_label}: {a.text}"[:150])
             for o in objectives for a in o.activities
         ]  # fmt: skip
@@ -224,11 +230,11 @@ class ActionForm(OnceForm):
         valid = super().validate(extra_validators)
         needs_date = self.due_kind.data in ("date", "month")
         if needs_date and not self.due_on.data and not self.due_on.errors:
-            self.due_on.errors = [*self.due_on.errors, "Enter the date it is due by"]
+            self.due_on.errors = [*self.due_on.errors, _("Enter the date it is due by")]
             valid = False
         if not self.owner_id.data and not strip(self.by_whom.data):
             self.by_whom.errors = [*self.by_whom.errors,
-                                   "Choose who does it, or name the role or team"]
+                                   _("Choose who does it, or name the role or team")]
             valid = False
         return valid
 
@@ -250,43 +256,43 @@ class ActionForm(OnceForm):
 
 
 class UpdateForm(OnceForm):
-    updated_on = GovDateField("Date of the update", widget=GovDateInput(),
-                              validators=[InputRequired(message="Enter the date of the update")])
-    to_status = SelectField("Where it stands now", widget=GovRadioInput(),
+    updated_on = GovDateField(_l("Date of the update"), widget=GovDateInput(), validators=[
+        InputRequired(message=_l("Enter the date of the update"))])
+    to_status = SelectField(_l("Where it stands now"), widget=GovRadioInput(),
                             choices=list(ACTION_STATUSES.items()))
-    note = TextAreaField("Progress", widget=GovTextArea(),
-                         description="What has been done. Needed to mark it done (the final "
-                         "note) or dropped (why).")
-    submit = SubmitField("Save update", widget=GovSubmitInput())  # fmt: skip
+    note = TextAreaField(_l("Progress"), widget=GovTextArea(),
+                         description=_l("What has been done. Needed to mark it done (the final "
+                                        "note) or dropped (why)."))
+    submit = SubmitField(_l("Save update"), widget=GovSubmitInput())  # fmt: skip
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        return not_future(self.updated_on, "The update's date") and valid
+        return not_future(self.updated_on, _("The update's date")) and valid
 
 
 class EvidenceForm(OnceForm):
-    kind = SelectField("What shows the progress", widget=GovRadioInput(), default="engagement",
-                       choices=[("engagement", "An engagement"), ("feedback", "Feedback"),
-                                ("panel_meeting", "A panel meeting"),
-                                ("document", "A document")])
-    engagement_id = SelectField("Engagement", widget=GovSelect(), coerce=optional_int,
+    kind = SelectField(_l("What shows the progress"), widget=GovRadioInput(), default="engagement",
+                       choices=[("engagement", _l("An engagement")), ("feedback", _l("Feedback")),
+                                ("panel_meeting", _l("A panel meeting")),
+                                ("document", _l("A document"))])
+    engagement_id = SelectField(_l("Engagement"), widget=GovSelect(), coerce=optional_int,
                                 validate_choice=False)
-    feedback_id = SelectField("Feedback", widget=GovSelect(), coerce=optional_int,
+    feedback_id = SelectField(_l("Feedback"), widget=GovSelect(), coerce=optional_int,
                               validate_choice=False)
-    panel_meeting_id = SelectField("Panel meeting", widget=GovSelect(), coerce=optional_int,
+    panel_meeting_id = SelectField(_l("Panel meeting"), widget=GovSelect(), coerce=optional_int,
                                    validate_choice=False)
-    title = StringField("Document title", widget=GovTextInput(),
-                        validators=[max_length("Document title", 300)])
-    url = StringField("Link to the document (optional)", widget=GovTextInput(),
-                      validators=[max_length("Link", 500)])
-    submit = SubmitField("Add evidence", widget=GovSubmitInput())  # fmt: skip
+    title = StringField(_l("Document title"), widget=GovTextInput(),
+                        validators=[max_length(_l("Document title"), 300)])
+    url = StringField(_l("Link to the document (optional)"), widget=GovTextInput(),
+                      validators=[max_length(_l("Link"), 500)])
+    submit = SubmitField(_l("Add evidence"), widget=GovSubmitInput())  # fmt: skip
 
     def set_choices(self, engagements, feedback, meetings) -> None:
-        self.engagement_id.choices = [("", "Choose an engagement")] + [
+        self.engagement_id.choices = [("", _("Choose an engagement"))] + [
             (e.id, f"{e.held_on:%-d %b %Y}: {e.title}") for e in engagements]
-        self.feedback_id.choices = [("", "Choose feedback")] + [
+        self.feedback_id.choices = [("", _("Choose feedback"))] + [
             (f.id, f"{f.received_on:%-d %b %Y}: {f.summary}") for f in feedback]
-        self.panel_meeting_id.choices = [("", "Choose a meeting")] + [
+        self.panel_meeting_id.choices = [("", _("Choose a meeting"))] + [
             (m.id, f"{m.panel.name}, {m.held_on:%-d %b %Y}") for m in meetings]  # fmt: skip
 
     def chosen_record(self) -> int | None:
@@ -300,10 +306,10 @@ class ServesFields:
     record serves, so "what did we do this quarter, for which objective" has an answer."""
 
     serves_objective_ids = SelectMultipleField(
-        "Objectives it served", widget=GovCheckboxesInput(), coerce=record_id,
+        _l("Objectives it served"), widget=GovCheckboxesInput(), coerce=record_id,
         validate_choice=False)
     serves_action_ids = SelectMultipleField(
-        "Plan actions it served", widget=GovCheckboxesInput(), coerce=record_id,
+        _l("Plan actions it served"), widget=GovCheckboxesInput(), coerce=record_id,
         validate_choice=False)  # fmt: skip
 
     def set_serves_choices(self, objectives, actions) -> None:
@@ -324,6 +330,6 @@ class ServesFields:
 class ImportForm(PlanForm):
     """The plan's own details, and its themes and actions from a file like the paper's."""
 
-    file = FileField("The plan as CSV or Excel (XLSX)", widget=GovFileInput(),
-                     validators=[FileRequired(message="Choose the plan's file")])
-    submit = SubmitField("Read the file", widget=GovSubmitInput())  # fmt: skip
+    file = FileField(_l("The plan as CSV or Excel (XLSX)"), widget=GovFileInput(),
+                     validators=[FileRequired(message=_l("Choose the plan's file"))])
+    submit = SubmitField(_l("Read the file"), widget=GovSubmitInput())  # fmt: skip

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from crm.forms_common import new_submission_token
@@ -21,7 +23,7 @@ bp = Blueprint("imports", __name__)  # nested in plans: plans.imports.<page>
 
 LIMIT = 10 * 1024 * 1024  # a plan's spreadsheet is a few hundred KB at most
 DRAFT_LIFETIME_SECONDS = 24 * 60 * 60
-GONE = "The uploaded file is no longer waiting to be saved: upload it again"
+GONE = _l("The uploaded file is no longer waiting to be saved: upload it again")
 
 
 def _form(form_class=ImportForm):
@@ -100,7 +102,7 @@ def confirm(token: str):
 
         def create():
             if parsed is None:
-                raise service.InvalidValue("file", GONE)
+                raise service.InvalidValue("file", str(GONE))
             return service.import_plan(current_user, form.to_data(), parsed)
 
         plan, already = save_once(form, service.PLAN, create)
@@ -109,10 +111,11 @@ def confirm(token: str):
         if plan is not None:
             path.unlink(missing_ok=True)
             count = len(parsed.actions)
-            flash(f"{plan.title} has been imported: {count} action{'' if count == 1 else 's'}",
-                  "success")  # fmt: skip
+            flash(ngettext("%(name)s has been imported: %(num)d action",
+                           "%(name)s has been imported: %(num)d actions", count,
+                           name=plan.title), "success")  # fmt: skip
             return redirect(url_for("plans.detail", plan_id=plan.id))
     if parsed is None:
-        flash(GONE, "error")
+        flash(str(GONE), "error")
         return redirect(url_for(".new"))
     return _preview(form, parsed, token)

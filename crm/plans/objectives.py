@@ -4,6 +4,7 @@ measures, key activities, actions and evidence; adding, editing, archiving."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -56,7 +57,7 @@ def new():
         if already:
             return already
         if created:
-            flash(f"{created.title} has been added", "success")
+            flash(_("%(name)s has been added", name=created.title), "success")
             return redirect(url_for(".detail", objective_id=created.id))
     return render_template("plans/objective_form.html", form=form)
 
@@ -88,7 +89,7 @@ def edit(objective_id: int):
             form, lambda *a: service.update_objective(current_user, objective, *a,
                                                       form_version(form))))  # fmt: skip
         if saved:
-            flash(f"{saved.title} has been updated", "success")
+            flash(_("%(name)s has been updated", name=saved.title), "success")
             return redirect(url_for(".detail", objective_id=objective.id))
     return render_template(
         "plans/objective_form.html", form=form, objective=objective, conflict=conflict
@@ -107,8 +108,9 @@ def evidence(objective_id: int):
 def archive(objective_id: int):
     objective = service.get_objective(current_user, objective_id)
     return archive_page(
-        objective, objective.title, "It will leave the list of objectives and the choices on "
-        "actions, engagements and feedback. What is linked to it stays on record.",
+        objective, objective.title, _("It will leave the list of objectives and the choices on "
+                                      "actions, engagements and feedback. What is linked to it "
+                                      "stays on record."),
         lambda: service.set_archived(current_user, objective, True),
         url_for(".detail", objective_id=objective.id), url_for(".index"),
     )  # fmt: skip
@@ -120,5 +122,5 @@ def restore(objective_id: int):
     objective = service.get_objective(current_user, objective_id, include_archived=True)
     access.require(current_user, "restore", objective)
     post_button(lambda: service.set_archived(current_user, objective, False),
-                f"{objective.title} has been restored")  # fmt: skip
+                _("%(name)s has been restored", name=objective.title))  # fmt: skip
     return redirect(url_for(".detail", objective_id=objective.id))

@@ -4,6 +4,7 @@ the "overdue and due for update" list, and the plan as CSV or Excel."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm import clock
@@ -62,7 +63,8 @@ def new():
         if already:
             return already
         if created:
-            flash(f"{created.title} has been added: now add its themes and actions", "success")
+            flash(_("%(name)s has been added: now add its themes and actions", name=created.title),
+                  "success")  # fmt: skip
             return redirect(url_for(".detail", plan_id=created.id))
     return render_template("plans/form.html", form=form)
 
@@ -95,7 +97,7 @@ def edit(plan_id: int):
         saved, conflict = try_save(form, lambda: service.update_plan(
             current_user, plan, form.to_data(), form_version(form)))  # fmt: skip
         if saved:
-            flash(f"{saved.title} has been updated", "success")
+            flash(_("%(name)s has been updated", name=saved.title), "success")
             return redirect(url_for(".detail", plan_id=plan.id))
     return render_template("plans/form.html", form=form, plan=plan, conflict=conflict)
 
@@ -107,13 +109,13 @@ def add_theme(plan_id: int):
     access.require(current_user, "edit", plan)
     form = ThemeForm()
     if form.validate_on_submit():
-        added, _ = try_save(form, lambda: service.add_theme(
+        added, _conflict = try_save(form, lambda: service.add_theme(
             current_user, plan, form.number.data, form.title.data))  # fmt: skip
         if added:
-            flash(f"Theme {added.number} has been added", "success")
+            flash(_("Theme %(number)s has been added", number=added.number), "success")
             return redirect(url_for(".detail", plan_id=plan.id, _anchor="themes"))
     for message in (m for field in form for m in field.errors):
-        flash(message, "error")
+        flash(str(message), "error")  # a field's message may be lazy: flash the text
     return redirect(url_for(".detail", plan_id=plan.id, _anchor="add-theme"))
 
 
@@ -159,8 +161,8 @@ def archive(plan_id: int):
     """Archive a plan, once confirmed; its actions and updates stay on record."""
     plan = service.get_plan(current_user, plan_id)
     return archive_page(
-        plan, plan.title, "It will leave the list of plans and the monitoring. Its actions, "
-        "updates and evidence stay on record.",
+        plan, plan.title, _("It will leave the list of plans and the monitoring. Its actions, "
+                            "updates and evidence stay on record."),
         lambda: service.set_plan_archived(current_user, plan, True),
         url_for(".detail", plan_id=plan.id), url_for(".index"),
     )  # fmt: skip
@@ -172,6 +174,6 @@ def restore(plan_id: int):
     plan = service.get_plan(current_user, plan_id, include_archived=True)
     access.require(current_user, "restore", plan)
     post_button(lambda: service.set_plan_archived(current_user, plan, False),
-                f"{plan.title} has been restored")  # fmt: skip
+                _("%(name)s has been restored", name=plan.title))  # fmt: skip
     return redirect(url_for(".detail", plan_id=plan.id))
 

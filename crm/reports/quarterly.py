@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm import clock
@@ -28,14 +31,14 @@ class Kind:
     """What differs between the two reports."""
 
     name: str  # "quarterly" or "annual": the URL and the file names
-    heading: str
+    heading: str  # lazily translated
     period_arg: str  # the query argument naming the period
     period: type  # Quarter or Year
     always_public: bool
 
 
-QUARTERLY = Kind("quarterly", "Quarterly report", "quarter", Quarter, False)
-ANNUAL = Kind("annual", "Annual equality information report", "year", Year, True)
+QUARTERLY = Kind("quarterly", _l("Quarterly report"), "quarter", Quarter, False)
+ANNUAL = Kind("annual", _l("Annual equality information report"), "year", Year, True)
 KINDS = {kind.name: kind for kind in (QUARTERLY, ANNUAL)}
 
 
@@ -60,9 +63,7 @@ def _choices(kind: Kind, user: User, args) -> Choices:
     asked = args.get(kind.period_arg, "")
     period = kind.period.parse(asked, calendar) if asked else last_whole
     if period is None or period.starts_on > today:
-        what = kind.period.noun
-        problems[kind.period_arg] = (f"Choose a {what} that has begun, from the list"
-                                     if period else f"Choose a {what} from the list")  # fmt: skip
+        problems[kind.period_arg] = _period_problem(kind, unknown=period is None)
         period = last_whole
     areas = reference.areas_for(user)
     # National users see every Area side by side unless they choose one.
@@ -70,10 +71,19 @@ def _choices(kind: Kind, user: User, args) -> Choices:
     area_id = None if everything else optional_int(args.get("area"))
     if not everything and area_id not in {a.id for a in areas}:
         if args.get("area", "") != "":
-            problems["area"] = "Choose an Area you work in"
+            problems["area"] = _("Choose an Area you work in")
         area_id = areas[0].id if areas else None
     public = kind.always_public or args.get("public") == "1"
     return Choices(area_id, period, public, calendar, problems, areas)
+
+
+def _period_problem(kind: Kind, unknown: bool) -> str:
+    """What to say of a period asked for that is not one (unknown) or has not begun."""
+    if kind.period is Quarter:
+        return (_("Choose a quarter from the list") if unknown
+                else _("Choose a quarter that has begun, from the list"))  # fmt: skip
+    return (_("Choose a year from the list") if unknown
+            else _("Choose a year that has begun, from the list"))  # fmt: skip
 
 
 def _reports(kind: Kind, c: Choices, user: User) -> list[area_report.Report]:
@@ -90,15 +100,24 @@ def _reports(kind: Kind, c: Choices, user: User) -> list[area_report.Report]:
 def _period_choices(kind: Kind, chosen, calendar: bool) -> list:
     """The last eight periods begun (and the chosen one, if older)."""
     found, period = [], kind.period.of(clock.today(), calendar)
-    for _ in range(8):
+    for _step in range(8):
         found.append(period)
         period = period.previous()
     return found if chosen in found else [*found, chosen]
 
 
 def _title(kind: Kind, reports, period) -> str:
-    where = reports[0].area.name if len(reports) == 1 else "Every Area"
-    return f"{where}: {kind.heading.lower()}, {period.short_label}"
+    where = reports[0].area.name if len(reports) == 1 else None
+    return _titled(kind, where, period)
+
+
+def _titled(kind: Kind, where: str | None, period) -> str:
+    """The report's title for an Area (None: every Area) and period, in the page's language."""
+    where = where or _("Every Area")
+    if kind is ANNUAL:
+        return _("%(where)s: annual equality information report, %(period)s", where=where,
+                 period=period.short_label)  # fmt: skip
+    return _("%(where)s: quarterly report, %(period)s", where=where, period=period.short_label)
 
 
 def _page(kind: Kind):
@@ -155,20 +174,25 @@ def _pdf(kind: Kind):
     """GET: a page offering to make the PDF (for links kept from before); POST: make it on
     the job queue and follow its page, which offers the file when it is ready."""
     c = _choices(kind, current_user, request.args)
-    area = next((a.name for a in c.areas if a.id == c.area_id), "Every Area")
-    title = f"{area}: {kind.heading.lower()}, {c.period.short_label}"
-    if c.public and not kind.always_public:
-        title += " (public)"
+    area = next((a.name for a in c.areas if a.id == c.area_id), None)
+    public = c.public and not kind.always_public
+
+    def pdf_title() -> str:
+        title = _titled(kind, area, c.period)
+        return _("%(title)s (public)", title=title) if public else title
+
     form = ButtonForm()
     if request.method == "POST" and form.validate_on_submit():
         args = {k: request.args[k] for k in ("area", kind.period_arg, "public", "quarters")
                 if k in request.args}  # fmt: skip
-        job = save(lambda: jobs.submit(current_user, "report_pdf", f"PDF of {title}",
+        with force_locale("en"):  # the job's name is stored: English, whatever the page's
+            name = f"PDF of {pdf_title()}"
+        job = save(lambda: jobs.submit(current_user, "report_pdf", name,
                                        {"report": kind.name, "args": args,
                                         "user_id": current_user.id}))  # fmt: skip
         jobs.start(job)
         return redirect(url_for("jobs.detail", job_id=job.id))
-    return render_template("reports/make_pdf.html", report_title=title, button_form=form)
+    return render_template("reports/make_pdf.html", report_title=pdf_title(), button_form=form)
 
 
 @bp.route("/quarterly")

@@ -4,6 +4,7 @@ case reviews with their assessments (see crm/services/home_dashboards.py)."""
 
 from __future__ import annotations
 
+from crm.i18n import day_month_year, short_date
 from crm.models import Panel
 from crm.models.feedback import ASSESSMENTS
 from crm.services import home_figures
@@ -42,7 +43,7 @@ def panel_health(c: Context) -> Section:
 
 def sections(c: Context) -> list[Section]:
     health = panel_health(c)
-    ending = [[p.name, t.member.name, f"{t.member.term_end:%-d %B %Y}",
+    ending = [[p.name, t.member.name, day_month_year(t.member.term_end),
                "Yes" if t.may_renew else "No, the last term allowed"]
               for p in c.panels for t in c.health[p.id].terms_ending]  # fmt: skip
     health.grids.append(Grid("terms-ending", "Terms ending in the next 90 days",
@@ -70,7 +71,7 @@ def _attendance_chart(p: Panel, meetings: list[tuple]) -> Chart:
         key=f"attendance-panel-{p.id}", title=f"{p.name}: attendance",
         summary=(f"Members in a seat (not observers) present, sending apologies or absent at "
                  f"the panel's last {len(meetings)} meetings."),
-        categories=[f"{m.held_on:%-d %b %Y}" for m, _ in meetings],
+        categories=[short_date(m.held_on) for m, _ in meetings],
         series={label: [n[key] for _, n in meetings] for key, label in statuses.items()},
         kind="stacked", unit="Members", category_label="Meeting", series_label="Attendance",
     )  # fmt: skip

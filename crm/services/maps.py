@@ -15,6 +15,7 @@ from sqlalchemy import case, exists, func, or_, select
 
 from crm import clock
 from crm.extensions import db
+from crm.i18n import day_month_year
 from crm.models import Area, Stakeholder, User
 from crm.models.stakeholder import STAKEHOLDER_TYPES, stakeholder_communities
 from crm.services import access
@@ -247,7 +248,7 @@ def popups_for(ids: list[int]) -> dict[int, dict]:
                 "name": s.name,
                 "type": s.type_label,
                 "communities": [c.name for c in s.communities],
-                "last_engaged_on": s.last_engaged_on.strftime("%-d %B %Y")
+                "last_engaged_on": day_month_year(s.last_engaged_on)
                 if s.last_engaged_on
                 else "",
             }

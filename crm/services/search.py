@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.i18n import day_month_year
 from crm.models import Contact, Engagement, Feedback, Panel, User
 from crm.services import contacts, engagements, records, stakeholders
 from crm.services import feedback as feedback_service
@@ -82,7 +83,7 @@ def search(user: User, q: str) -> list[Group]:
     found, total, capped = _found(Engagement, e_conditions, (Engagement.title, Engagement.id))
     groups.append(Group("engagements", "Engagements", total, capped, [
         Hit(e.title, "engagements.detail", {"engagement_id": e.id},
-            f"{e.held_on.day} {e.held_on:%B %Y}") for e in found
+            day_month_year(e.held_on)) for e in found
     ], "engagements.index", {"q": q}))  # fmt: skip
     f_conditions = feedback_service.filter_conditions(
         user, feedback_service.FeedbackFilters(q=q)
@@ -90,7 +91,7 @@ def search(user: User, q: str) -> list[Group]:
     found, total, capped = _found(Feedback, f_conditions, (Feedback.id.desc(),))
     groups.append(Group("feedback", "Feedback", total, capped, [
         Hit(f.summary, "feedback.detail", {"feedback_id": f.id},
-            f"{f.received_on.day} {f.received_on:%B %Y}") for f in found
+            day_month_year(f.received_on)) for f in found
     ], "feedback.index", {"q": q}))  # fmt: skip
     p_conditions = [
         *panel_service.panel_conditions(user), Panel.archived_at.is_(None),

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -25,7 +27,6 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from crm.forms_common import (
     OnceForm,
     UKPostcode,
-    max_length,
     optional_int,
     record_id,
     strip,
@@ -33,7 +34,7 @@ from crm.forms_common import (
 )
 from crm.models.stakeholder import STAKEHOLDER_STATUSES, STAKEHOLDER_TYPES
 
-SCORE_CHOICES = [("", "Not assessed")] + [(str(n), str(n)) for n in range(1, 6)]
+SCORE_CHOICES = [("", _l("Not assessed"))] + [(str(n), str(n)) for n in range(1, 6)]
 
 
 def _website(form, field) -> None:
@@ -41,122 +42,145 @@ def _website(form, field) -> None:
     if value and not value.lower().startswith(("http://", "https://")):
         field.data = value = "https://" + value
     if value and (" " in value or "." not in value):
-        raise ValidationError("Enter a website address, like https://www.example.org.uk")
+        raise ValidationError(_("Enter a website address, like https://www.example.org.uk"))
     if len(value) > 300:
-        raise ValidationError("Website must be 300 characters or fewer")
+        raise ValidationError(_("Website must be 300 characters or fewer"))
 
 
 class StakeholderForm(OnceForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the stakeholder's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
+            InputRequired(message=_l("Enter the stakeholder's name")),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
     )
     type = SelectField(
-        "Type",
+        _l("Type"),
         widget=GovSelect(),
-        choices=[("", "Choose a type")] + list(STAKEHOLDER_TYPES.items()),
-        validators=[InputRequired(message="Select the type of stakeholder")],
+        choices=[("", _l("Choose a type"))] + list(STAKEHOLDER_TYPES.items()),
+        validators=[InputRequired(message=_l("Select the type of stakeholder"))],
     )
-    description = TextAreaField("Description", widget=GovTextArea(), validators=[Optional()])
+    description = TextAreaField(_l("Description"), widget=GovTextArea(), validators=[Optional()])
     community_ids = SelectMultipleField(
-        "Communities served",
+        _l("Communities served"),
         widget=GovCheckboxesInput(),
         coerce=record_id,
-        description="Select all that apply",
+        description=_l("Select all that apply"),
         validate_choice=False,
     )
     address_line1 = StringField(
-        "Address line 1", widget=GovTextInput(), validators=[max_length("Address line 1", 200)]
+        _l("Address line 1"),
+        widget=GovTextInput(),
+        validators=[Length(max=200, message=_l("Address line 1 must be 200 characters or fewer"))],
     )
     address_line2 = StringField(
-        "Address line 2 (optional)",
+        _l("Address line 2 (optional)"),
         widget=GovTextInput(),
-        validators=[max_length("Address line 2", 200)],
+        validators=[Length(max=200, message=_l("Address line 2 must be 200 characters or fewer"))],
     )
     town = StringField(
-        "Town or city", widget=GovTextInput(), validators=[max_length("Town or city", 100)]
+        _l("Town or city"),
+        widget=GovTextInput(),
+        validators=[Length(max=100, message=_l("Town or city must be 100 characters or fewer"))],
     )
-    postcode = StringField("Postcode", widget=GovTextInput(), validators=[UKPostcode()])
+    postcode = StringField(_l("Postcode"), widget=GovTextInput(), validators=[UKPostcode()])
     latitude = StringField(
-        "Latitude (optional)", widget=GovTextInput(), description="For example, 53.4084"
+        _l("Latitude (optional)"), widget=GovTextInput(), description=_l("For example, 53.4084")
     )
     longitude = StringField(
-        "Longitude (optional)", widget=GovTextInput(), description="For example, -2.9916"
+        _l("Longitude (optional)"), widget=GovTextInput(), description=_l("For example, -2.9916")
     )
     area_id = SelectField(
-        "Area",
+        _l("Area"),
         widget=GovSelect(),
         coerce=optional_int,
-        validators=[InputRequired(message="Select the Area")],
+        validators=[InputRequired(message=_l("Select the Area"))],
         validate_choice=False,
     )
     owner_id = SelectField(
-        "Relationship owner",
+        _l("Relationship owner"),
         widget=GovSelect(),
         coerce=optional_int,
         validate_choice=False,
-        description="The member of staff who looks after this relationship",
+        description=_l("The member of staff who looks after this relationship"),
     )
     status = SelectField(
-        "Status",
+        _l("Status"),
         widget=GovRadioInput(),
         choices=list(STAKEHOLDER_STATUSES.items()),
         default="active",
-        validators=[InputRequired(message="Select the stakeholder's status")],
+        validators=[InputRequired(message=_l("Select the stakeholder's status"))],
     )
     influence = SelectField(
-        "Influence (1 low to 5 high)", widget=GovSelect(), choices=SCORE_CHOICES
+        _l("Influence (1 low to 5 high)"), widget=GovSelect(), choices=SCORE_CHOICES
     )
-    interest = SelectField("Interest (1 low to 5 high)", widget=GovSelect(), choices=SCORE_CHOICES)
+    interest = SelectField(
+        _l("Interest (1 low to 5 high)"), widget=GovSelect(), choices=SCORE_CHOICES
+    )
     email = StringField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
+            Length(max=254, message=_l("Email address must be 254 characters or fewer")),
+            Email(
+                message=_l("Enter an email address in the correct format, like name@example.com")
+            ),
         ],
     )
     phone = StringField(
-        "Phone number", widget=GovTextInput(), validators=[max_length("Phone number", 40)]
+        _l("Phone number"),
+        widget=GovTextInput(),
+        validators=[Length(max=40, message=_l("Phone number must be 40 characters or fewer"))],
     )
     website = StringField(
-        "Website",
+        _l("Website"),
         widget=GovTextInput(),
-        validators=[Length(max=300, message="Website must be 300 characters or fewer"), _website],
+        validators=[
+            Length(max=300, message=_l("Website must be 300 characters or fewer")),
+            _website,
+        ],
     )
     preferred_language = StringField(
-        "Preferred language",
+        _l("Preferred language"),
         widget=GovTextInput(),
-        validators=[max_length("Preferred language", 100)],
+        validators=[
+            Length(max=100, message=_l("Preferred language must be 100 characters or fewer"))
+        ],
     )
     accessible_formats = StringField(
-        "Accessible formats",
+        _l("Accessible formats"),
         widget=GovTextInput(),
-        description="For example, large print, Braille, Easy Read",
-        validators=[max_length("Accessible formats", 300)],
+        description=_l("For example, large print, Braille, Easy Read"),
+        validators=[
+            Length(max=300, message=_l("Accessible formats must be 300 characters or fewer"))
+        ],
     )
-    notes = TextAreaField("Notes", widget=GovTextArea())
+    notes = TextAreaField(_l("Notes"), widget=GovTextArea())
     version = HiddenField()
     confirm_duplicate = BooleanField(
-        "This is a different organisation: save it anyway", widget=GovCheckboxInput()
+        _l("This is a different organisation: save it anyway"), widget=GovCheckboxInput()
     )
-    submit = SubmitField("Save stakeholder", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save stakeholder"), widget=GovSubmitInput())
 
     def set_choices(self, areas, staff, communities) -> None:
-        self.area_id.choices = [("", "Choose an Area")] + [(a.id, a.name) for a in areas]
-        self.owner_id.choices = [("", "No owner")] + [(u.id, u.name) for u in staff]
+        self.area_id.choices = [("", _("Choose an Area"))] + [(a.id, a.name) for a in areas]
+        self.owner_id.choices = [("", _("No owner"))] + [(u.id, u.name) for u in staff]
         self.community_ids.choices = [
-            (c.id, c.name + (" (seldom heard)" if c.seldom_heard else "")) for c in communities
+            (c.id, _("%(name)s (seldom heard)", name=c.name) if c.seldom_heard else c.name)
+            for c in communities
         ]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        return validate_coordinates(self) and valid
+        valid = validate_coordinates(self) and valid
+        # A lazy message counts as markup in a template (it has __html__): as text, its
+        # apostrophe is escaped like any other message's.
+        for field in self:
+            field.errors = [str(error) for error in field.errors]
+        return valid
 
     def to_data(self) -> dict[str, Any]:
         """The values to save, in the model's own types."""

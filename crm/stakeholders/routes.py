@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
@@ -110,7 +111,7 @@ def new():
         if already:
             return already
         if created:
-            flash(f"{created.name} has been added", "success")
+            flash(_("%(name)s has been added", name=created.name), "success")
             return redirect(url_for(".detail", stakeholder_id=created.id))
     return render_template("stakeholders/form.html", form=form, duplicates=duplicates)
 
@@ -151,7 +152,7 @@ def edit(stakeholder_id: int):
             ),
         )
         if saved:
-            flash(f"{saved.name} has been updated", "success")
+            flash(_("%(name)s has been updated", name=saved.name), "success")
             return redirect(url_for(".detail", stakeholder_id=stakeholder.id))
     return render_template(
         "stakeholders/form.html",
@@ -168,7 +169,7 @@ def archive(stakeholder_id: int):
     stakeholder = service.get_stakeholder(current_user, stakeholder_id)
     return archive_page(
         stakeholder, stakeholder.name,
-        "It will leave the register, searches, the map and the counts. Its engagements stay.",
+        _("It will leave the register, searches, the map and the counts. Its engagements stay."),
         lambda: service.archive_stakeholder(current_user, stakeholder),
         url_for(".detail", stakeholder_id=stakeholder.id), url_for(".index"),
     )  # fmt: skip
@@ -181,6 +182,6 @@ def restore(stakeholder_id: int):
     stakeholder = service.get_stakeholder(current_user, stakeholder_id, include_archived=True)
     post_button(
         lambda: service.restore_stakeholder(current_user, stakeholder),
-        f"{stakeholder.name} has been restored",
+        _("%(name)s has been restored", name=stakeholder.name),
     )
     return redirect(url_for(".detail", stakeholder_id=stakeholder.id))

@@ -62,32 +62,38 @@
 
   // A group of nearby points: a marker (not canvas) so it can show its count as text and
   // be reached with the keyboard (Leaflet makes it a button; Enter zooms in, below).
-  function clusterMarker(latlng, n, kind, noun) {
+  function clusterMarker(latlng, n, kind, noun) {  // noun: "{n} stakeholders: ..."
     var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
     var icon = L.divIcon({
       html: el("span", shortCount(n)), className: "engage-cluster engage-cluster--" + kind,
       iconSize: [size, size],
     });
-    var words = n.toLocaleString() + " " + noun + ": select to zoom in";
+    var words = noun.replace("{n}", n.toLocaleString());
     var marker = L.marker(latlng, { icon: icon, keyboard: true, riseOnHover: true });
     marker.on("add", function () { marker.getElement().setAttribute("aria-label", words); });
     marker.bindTooltip(words);
     return marker;
   }
 
-  // The map's words in the page's language, from the server (config.text), else English.
-  function words(config, key, fallback) {
-    return (config.text && config.text[key]) || fallback;
+  // The map's words in the page's language, from the server (config.text, written by
+  // crm/maps/words.py), else the English here; {n} and the like are filled in from vars.
+  var TEXT = {};
+  function t(key, english, vars) {
+    var text = TEXT[key] || english;
+    Object.keys(vars || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(vars[name]);
+    });
+    return text;
   }
 
   // A single point is drawn on canvas, which a keyboard cannot reach; so each point in
   // view also has a focusable marker over it (Leaflet makes it a button in the tab order).
   // Enter (or a click) opens the point's popup and moves focus into it; Escape closes the
   // popup and puts focus back on the point.
-  function focusMarker(config, latlng, radius, label, point) {
+  function focusMarker(latlng, radius, label, point) {
     var size = radius * 2 + 6;
     var icon = L.divIcon({ className: "engage-point", iconSize: [size, size] });
-    var name = label + ": " + words(config, "open", "select to see its details");
+    var name = t("point", "{label}: select to see its details", { label: label });
     var marker = L.marker(latlng, { icon: icon, keyboard: true, title: name });
     var open = function () {
       point.openPopup();
@@ -113,22 +119,24 @@
 
   function popupFor(config, id) {
     var box = el("div", null, "engage-popup");
-    box.appendChild(el("p", "Loading..."));
+    box.appendChild(el("p", t("loading", "Loading...")));
     var fill = function (data) {
       box.textContent = "";
-      if (!data) { box.appendChild(el("p", "Not available")); return; }
+      if (!data) { box.appendChild(el("p", t("not_available", "Not available"))); return; }
       box.appendChild(el("strong", data.name));
       box.appendChild(el("p", data.type));
       if (data.communities && data.communities.length) {
-        box.appendChild(el("p", "Serves: " + data.communities.join(", ")));
+        box.appendChild(el("p", t("serves", "Serves: {list}", { list: data.communities.join(", ") })));
       }
       if (data.where !== undefined) {
         if (data.where) box.appendChild(el("p", data.where));
       } else {
-        box.appendChild(el("p", data.last_engaged_on ? "Last engaged " + data.last_engaged_on : "Never engaged"));
+        box.appendChild(el("p", data.last_engaged_on
+          ? t("last_engaged", "Last engaged {date}", { date: data.last_engaged_on })
+          : t("never_engaged", "Never engaged")));
       }
       if (config.urls.stakeholder) {
-        var link = el("a", "Open " + data.name);
+        var link = el("a", t("open_record", "Open {name}", { name: data.name }));
         link.href = config.urls.stakeholder.replace("{id}", String(id));
         link.target = "_top";
         box.appendChild(link);
@@ -160,7 +168,9 @@
       found.forEach(function (c) {
         var latlng = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
         if (c.properties.cluster) {
-          var noun = kind === "gap" ? "gaps (seldom-heard, not engaged)" : "stakeholders";
+          var noun = kind === "gap"
+            ? t("cluster_gaps", "{n} gaps (seldom-heard, not engaged): select to zoom in")
+            : t("cluster_stakeholders", "{n} stakeholders: select to zoom in");
           var marker = clusterMarker(latlng, c.properties.point_count, kind, noun);
           var zoomIn = function () {
             map.setView(latlng, Math.min(index.getClusterExpansionZoom(c.properties.cluster_id), 18));
@@ -179,9 +189,9 @@
         });
         point.bindPopup(function () { return popupFor(config, id); }, popupOptions(map));
         var type = config.types[c.properties.t];
-        var label = kind === "gap" ? words(config, "gap", "Gap: seldom-heard, not engaged")
-          : (type ? type[0] : words(config, "stakeholder", "Stakeholder"));
-        point.engageFocus = focusMarker(config, latlng, radius, label, point);
+        var label = kind === "gap" ? t("gap", "Gap: seldom-heard, not engaged")
+          : (type ? type[0] : t("stakeholder", "Stakeholder"));
+        point.engageFocus = focusMarker(latlng, radius, label, point);
         drawn[id] = point;
         group.addLayer(point);
         group.addLayer(point.engageFocus);
@@ -264,22 +274,22 @@
   }
 
   function shadingLegend(map, title, rows, illustrative) {
-    foldingKey(map, "bottomleft", rows.length ? title : "Area outlines", function (box) {
+    foldingKey(map, "bottomleft", rows.length ? title : t("outlines", "Area outlines"), function (box) {
       rows.forEach(function (r) { keyRow(box, swatch(r[0]), r[1]); });
-      if (illustrative) box.appendChild(el("p", "Area outlines are illustrative, not official boundaries."));
+      if (illustrative) box.appendChild(el("p", t("illustrative", "Area outlines are illustrative, not official boundaries.")));
     });
   }
 
   function legend(map, config) {
-    foldingKey(map, "bottomright", "Key", function (box) {
-      box.appendChild(el("strong", "Stakeholder types"));
-      config.types.forEach(function (t) { keyRow(box, swatch(t[1], "round"), t[0]); });
-      box.appendChild(el("strong", "Groups and layers"));
+    foldingKey(map, "bottomright", t("key", "Key"), function (box) {
+      box.appendChild(el("strong", t("types", "Stakeholder types")));
+      config.types.forEach(function (type) { keyRow(box, swatch(type[1], "round"), type[0]); });
+      box.appendChild(el("strong", t("groups_and_layers", "Groups and layers")));
       keyRow(box, el("span", "12", "engage-cluster engage-cluster--stakeholder engage-cluster--key"),
-        "A group of nearby stakeholders: how many it holds (select it to zoom in)");
-      keyRow(box, swatch("#d4351c", "round"), "Gap: serves seldom-heard communities, not engaged in the period");
-      keyRow(box, el("span", "5", "engage-cluster engage-cluster--gap engage-cluster--key"), "A group of gaps");
-      keyRow(box, swatch("rgba(76, 44, 146, 0.35)", "round"), "Where engagements took place (bigger: more)");
+        t("key_group", "A group of nearby stakeholders: how many it holds (select it to zoom in)"));
+      keyRow(box, swatch("#d4351c", "round"), t("key_gap", "Gap: serves seldom-heard communities, not engaged in the period"));
+      keyRow(box, el("span", "5", "engage-cluster engage-cluster--gap engage-cluster--key"), t("key_gaps", "A group of gaps"));
+      keyRow(box, swatch("rgba(76, 44, 146, 0.35)", "round"), t("key_engagements", "Where engagements took place (bigger: more)"));
     });
   }
 
@@ -343,6 +353,7 @@
 
   window.engageMapStart = function (map) {
     var config = JSON.parse(document.getElementById("engage-map-config").textContent);
+    TEXT = config.text || {};
     window.engageMap = map; // for the browser tests and the benchmark
     attributionLinks(map, config);
     var renderer = L.canvas({ padding: 0.5 });
@@ -358,7 +369,7 @@
       if (e.key === "Escape") map.closePopup();
     });
     fitData(map, config);
-    say(config, "Loading the map data...");
+    say(config, t("loading_data", "Loading the map data..."));
     var started = performance.now();
     var jobs = [];
     jobs.push(source(config, "boundaries").then(function (geojson) {
@@ -367,19 +378,21 @@
       if ((config.shadeTitle && geojson.legend.length) || geojson.illustrative) {
         shadingLegend(map, config.shadeTitle, config.shadeTitle ? geojson.legend : [], geojson.illustrative);
       }
-      control.addOverlay(layer, "Area boundaries" + (config.shadeTitle ? " (" + config.shadeTitle.toLowerCase() + ")" : ""));
+      control.addOverlay(layer, config.shadeTitle
+        ? t("boundaries_shaded", "Area boundaries ({shade})", { shade: config.shadeTitle.toLowerCase() })
+        : t("boundaries", "Area boundaries"));
       if (config.layers.indexOf("boundaries") >= 0) layer.addTo(map);
       layer.bringToBack();
     }));
     jobs.push(source(config, "engagements").then(function (cells) {
       if (!cells) return;
       var layer = engagementsLayer(cells, renderer);
-      control.addOverlay(layer, "Where engagements took place");
+      control.addOverlay(layer, t("engagements_layer", "Where engagements took place"));
       if (config.layers.indexOf("engagements") >= 0) layer.addTo(map);
     }));
     jobs.push(source(config, "points").then(function (data) {
       var layer = clusterLayer(map, config, data.points, colourOf, 6, renderer, "stakeholder");
-      control.addOverlay(layer, "Stakeholders (" + data.points.length.toLocaleString() + ")");
+      control.addOverlay(layer, t("stakeholders_layer", "Stakeholders ({n})", { n: data.points.length.toLocaleString() }));
       if (config.layers.indexOf("stakeholders") >= 0) layer.addTo(map);
       document.body.setAttribute("data-points-drawn", String(data.points.length));
       document.body.setAttribute("data-first-paint-ms", String(Math.round(performance.now() - started)));
@@ -387,7 +400,7 @@
     jobs.push(source(config, "gaps").then(function (data) {
       if (!data) return;
       var layer = clusterLayer(map, config, data.points, function () { return "#d4351c"; }, 8, renderer, "gap");
-      control.addOverlay(layer, "Gaps: seldom-heard, not engaged (" + data.points.length.toLocaleString() + ")");
+      control.addOverlay(layer, t("gaps_layer", "Gaps: seldom-heard, not engaged ({n})", { n: data.points.length.toLocaleString() }));
       if (config.layers.indexOf("gaps") >= 0) layer.addTo(map);
     }));
     Promise.all(jobs).then(function () {
