@@ -194,24 +194,28 @@ class WholeNumber:
     """A whole number typed into a text box, within bounds, stored as an int.
 
     WTForms' IntegerField answers "Not a valid integer value"; this names the
-    field and the range, as the GOV.UK pattern asks.
+    field and the range, as the GOV.UK pattern asks. Each message may be given whole
+    instead (enter, not_whole, out_of_range), so it is translated as one sentence.
     """
 
-    def __init__(self, label: str, minimum: int, maximum: int, required: bool = True):
+    def __init__(self, label: str, minimum: int, maximum: int, required: bool = True,
+                 enter=None, not_whole=None, out_of_range=None):  # fmt: skip
         self.label, self.minimum, self.maximum, self.required = label, minimum, maximum, required
+        self.enter, self.not_whole, self.out_of_range = enter, not_whole, out_of_range
 
     def __call__(self, form, field: Field) -> None:
         text = strip(field.data if isinstance(field.data, str) else str(field.data or ""))
         if not text:
             field.data = None
             if self.required:
-                raise ValidationError(_("Enter the %(label)s", label=str(self.label).lower()))
+                raise ValidationError(
+                    self.enter or _("Enter the %(label)s", label=str(self.label).lower()))
             return
         try:
             value = int(text)
         except ValueError:
             raise ValidationError(
-                _(
+                self.not_whole or _(
                     "%(label)s must be a whole number, like %(example)s",
                     label=self.label,
                     example=self.minimum + 1,
@@ -219,7 +223,7 @@ class WholeNumber:
             ) from None
         if not self.minimum <= value <= self.maximum:
             raise ValidationError(
-                _(
+                self.out_of_range or _(
                     "%(label)s must be between %(minimum)s and %(maximum)s",
                     label=self.label,
                     minimum=self.minimum,
@@ -229,9 +233,11 @@ class WholeNumber:
         field.data = value
 
 
-def not_future(field: Field, label: str) -> bool:
-    """Mark a date field that lies in the future; True if it does not."""
+def not_future(field: Field, label: str = "", message=None) -> bool:
+    """Mark a date field that lies in the future (with the message, if given whole, so
+    it is translated as one sentence); True if it does not."""
     if field.data and field.data > clock.today():
-        field.errors = [*field.errors, _("%(label)s must be today or in the past", label=label)]
+        message = message or _("%(label)s must be today or in the past", label=label)
+        field.errors = [*field.errors, message]
         return False
     return True

@@ -25,13 +25,13 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from crm import clock
 from crm.forms_common import (
     GovDateField,
     OnceForm,
     WholeNumber,
+    not_future,
     optional_int,
     record_id,
     strip,
@@ -47,49 +47,7 @@ from crm.models.panel import (
 )
 
 
-class _WholeNumber(WholeNumber):
-    """forms_common.WholeNumber with each of its messages given whole, so that each is
-    translated as one sentence."""
-
-    def __init__(self, minimum: int, maximum: int, enter, not_whole, out_of_range):
-        super().__init__("", minimum, maximum)
-        self.enter, self.not_whole, self.out_of_range = enter, not_whole, out_of_range
-
-    def __call__(self, form, field) -> None:
-        text = strip(field.data if isinstance(field.data, str) else str(field.data or ""))
-        if not text:
-            field.data = None
-            raise ValidationError(self.enter)
-        try:
-            value = int(text)
-        except ValueError:
-            raise ValidationError(self.not_whole) from None
-        if not self.minimum <= value <= self.maximum:
-            raise ValidationError(self.out_of_range)
-        field.data = value
-
-
-class _TextErrors:
-    """After validating, each error message is plain text: a lazy message counts as markup
-    in a template (it has __html__), so its apostrophe would not be escaped like any other
-    message's."""
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in self:
-            field.errors = [str(error) for error in field.errors]
-        return valid
-
-
-def _not_future(field, message: str) -> bool:
-    """Mark a date field that lies in the future with the message; True if it does not."""
-    if field.data and field.data > clock.today():
-        field.errors = [*field.errors, message]
-        return False
-    return True
-
-
-class PanelForm(_TextErrors, OnceForm):
+class PanelForm(OnceForm):
     name = StringField(
         _l("Name"),
         widget=GovTextInput(),
@@ -110,36 +68,37 @@ class PanelForm(_TextErrors, OnceForm):
     purpose = TextAreaField(_l("Purpose"), widget=GovTextArea())
     term_months = StringField(
         _l("Term length in months"), widget=GovTextInput(), default="24",
-        validators=[_WholeNumber(
-            1, 120, _l("Enter the term length in months"),
-            _l("Term length in months must be a whole number, like 2"),
-            _l("Term length in months must be between 1 and 120"),
+        validators=[WholeNumber(
+            "", 1, 120, enter=_l("Enter the term length in months"),
+            not_whole=_l("Term length in months must be a whole number, like 2"),
+            out_of_range=_l("Term length in months must be between 1 and 120"),
         )],
     )  # fmt: skip
     max_terms = StringField(
         _l("Maximum consecutive terms"), widget=GovTextInput(), default="2",
-        validators=[_WholeNumber(
-            1, 10, _l("Enter the maximum consecutive terms"),
-            _l("Maximum consecutive terms must be a whole number, like 2"),
-            _l("Maximum consecutive terms must be between 1 and 10"),
+        validators=[WholeNumber(
+            "", 1, 10, enter=_l("Enter the maximum consecutive terms"),
+            not_whole=_l("Maximum consecutive terms must be a whole number, like 2"),
+            out_of_range=_l("Maximum consecutive terms must be between 1 and 10"),
         )],
     )  # fmt: skip
     target_size = StringField(
         _l("Target size"), widget=GovTextInput(), default="10",
         description=_l("How many members in a seat (chair, vice chair, members)"),
-        validators=[_WholeNumber(
-            1, 200, _l("Enter the target size"),
-            _l("Target size must be a whole number, like 2"),
-            _l("Target size must be between 1 and 200"),
+        validators=[WholeNumber(
+            "", 1, 200, enter=_l("Enter the target size"),
+            not_whole=_l("Target size must be a whole number, like 2"),
+            out_of_range=_l("Target size must be between 1 and 200"),
         )],
     )  # fmt: skip
     quorum = StringField(
         _l("Quorum"), widget=GovTextInput(), default="4",
         description=_l("How many members in a seat must be present for a meeting to be "
                        "quorate"),
-        validators=[_WholeNumber(
-            1, 200, _l("Enter the quorum"), _l("Quorum must be a whole number, like 2"),
-            _l("Quorum must be between 1 and 200"),
+        validators=[WholeNumber(
+            "", 1, 200, enter=_l("Enter the quorum"),
+            not_whole=_l("Quorum must be a whole number, like 2"),
+            out_of_range=_l("Quorum must be between 1 and 200"),
         )],
     )  # fmt: skip
     meeting_frequency = SelectField(
@@ -192,7 +151,7 @@ class PanelForm(_TextErrors, OnceForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if not _not_future(self.adopted_on, _("Date adopted must be today or in the past")):
+        if not not_future(self.adopted_on, message=_("Date adopted must be today or in the past")):
             valid = False
         # Set after the fields are validated, which would otherwise clear them.
         self.targets.errors = list(getattr(self, "target_problems", []))
@@ -223,7 +182,7 @@ class PanelForm(_TextErrors, OnceForm):
         self.version.data = str(panel.version)
 
 
-class TermsForm(_TextErrors, OnceForm):
+class TermsForm(OnceForm):
     text = TextAreaField(
         _l("Terms of reference"),
         widget=GovTextArea(),
@@ -244,11 +203,12 @@ class TermsForm(_TextErrors, OnceForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         return (
-            _not_future(self.adopted_on, _("Date adopted must be today or in the past")) and valid
+            not_future(self.adopted_on,
+                       message=_("Date adopted must be today or in the past")) and valid
         )
 
 
-class MembershipForm(_TextErrors, OnceForm):
+class MembershipForm(OnceForm):
     role = SelectField(_l("Role"), widget=GovSelect(), choices=list(MEMBER_ROLES.items()),
                        default="member")  # fmt: skip
     status = SelectField(
@@ -277,9 +237,10 @@ class MembershipForm(_TextErrors, OnceForm):
     )  # fmt: skip
     term_number = StringField(
         _l("Which consecutive term this is"), widget=GovTextInput(), default="1",
-        validators=[_WholeNumber(
-            1, 20, _l("Enter the term number"), _l("Term number must be a whole number, like 2"),
-            _l("Term number must be between 1 and 20"),
+        validators=[WholeNumber(
+            "", 1, 20, enter=_l("Enter the term number"),
+            not_whole=_l("Term number must be a whole number, like 2"),
+            out_of_range=_l("Term number must be between 1 and 20"),
         )],
     )  # fmt: skip
     extra_term_reason = TextAreaField(
@@ -347,7 +308,7 @@ class MembershipForm(_TextErrors, OnceForm):
             (self.induction_completed_on,
              _("Date induction or training was completed must be today or in the past")),
         ):  # fmt: skip
-            valid = _not_future(field, message) and valid
+            valid = not_future(field, message=message) and valid
         return valid
 
     def to_data(self) -> dict[str, Any]:
@@ -378,7 +339,7 @@ class MembershipForm(_TextErrors, OnceForm):
         self.version.data = str(membership.version)
 
 
-class DeclarationForm(_TextErrors, OnceForm):
+class DeclarationForm(OnceForm):
     declared_on = GovDateField(
         _l("Date declared"), widget=GovDateInput(),
         invalid_message=_l("Date declared must be a real date"),
@@ -394,11 +355,12 @@ class DeclarationForm(_TextErrors, OnceForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         return (
-            _not_future(self.declared_on, _("Date declared must be today or in the past")) and valid
+            not_future(self.declared_on,
+                       message=_("Date declared must be today or in the past")) and valid
         )
 
 
-class MeetingForm(_TextErrors, OnceForm):
+class MeetingForm(OnceForm):
     held_on = GovDateField(
         _l("Date"), widget=GovDateInput(), invalid_message=_l("Date must be a real date"),
         validators=[InputRequired(message=_l("Enter the date"))],
@@ -415,10 +377,10 @@ class MeetingForm(_TextErrors, OnceForm):
     notes = TextAreaField(_l("Notes"), widget=GovTextArea())
     cases_reviewed = StringField(
         _l("Number of cases reviewed"), widget=GovTextInput(), default="0",
-        validators=[_WholeNumber(
-            0, 500, _l("Enter the number of cases reviewed"),
-            _l("Number of cases reviewed must be a whole number, like 1"),
-            _l("Number of cases reviewed must be between 0 and 500"),
+        validators=[WholeNumber(
+            "", 0, 500, enter=_l("Enter the number of cases reviewed"),
+            not_whole=_l("Number of cases reviewed must be a whole number, like 1"),
+            out_of_range=_l("Number of cases reviewed must be between 0 and 500"),
         )],
     )  # fmt: skip
     case_themes = TextAreaField(

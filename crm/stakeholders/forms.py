@@ -175,12 +175,7 @@ class StakeholderForm(OnceForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        valid = validate_coordinates(self) and valid
-        # A lazy message counts as markup in a template (it has __html__): as text, its
-        # apostrophe is escaped like any other message's.
-        for field in self:
-            field.errors = [str(error) for error in field.errors]
-        return valid
+        return validate_coordinates(self) and valid
 
     def to_data(self) -> dict[str, Any]:
         """The values to save, in the model's own types."""
