@@ -31,20 +31,18 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from crm import clock
-from crm.forms_common import GovDateField, OnceForm, optional_int, record_id, strip
+from crm.forms_common import (
+    GovDateField,
+    OnceForm,
+    not_future,
+    optional_int,
+    record_id,
+    strip,
+)
 from crm.i18n import day_month_year
 from crm.models.feedback import ASSESSMENTS, FEEDBACK_SOURCES, FEEDBACK_STATUSES, TONES
 from crm.plans.forms import ServesFields
 from crm.services.feedback import looks_like_a_name
-
-
-def _not_future(field, message: str) -> bool:
-    """Mark a date field that lies in the future with the message; True if it does not."""
-    if field.data and field.data > clock.today():
-        field.errors = [*field.errors, message]
-        return False
-    return True
 
 
 class FeedbackForm(ServesFields, OnceForm):
@@ -144,10 +142,10 @@ class FeedbackForm(ServesFields, OnceForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        valid = _not_future(self.received_on,
-                            _("Date received must be today or in the past")) and valid  # fmt: skip
-        valid = _not_future(self.referred_to_qa_on,
-                            _("Date referred must be today or in the past")) and valid  # fmt: skip
+        received = _("Date received must be today or in the past")
+        referred = _("Date referred must be today or in the past")
+        valid = not_future(self.received_on, message=received) and valid
+        valid = not_future(self.referred_to_qa_on, message=referred) and valid
         if not self.priority_ids.data:
             self.priority_ids.errors = [
                 *self.priority_ids.errors, _("Select at least one casework priority"),

@@ -17,8 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length
 
-from crm import clock
-from crm.forms_common import GovDateField, OnceForm, optional_int, strip
+from crm.forms_common import GovDateField, OnceForm, not_future, optional_int, strip
 from crm.services.mapping import Position
 from crm.stakeholders.forms import SCORE_CHOICES
 
@@ -43,10 +42,8 @@ class ExerciseForm(OnceForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.held_on.data and self.held_on.data > clock.today():
-            future = _("Date of the exercise must be today or in the past")
-            self.held_on.errors = [*self.held_on.errors, future]
-            valid = False
+        future = _("Date of the exercise must be today or in the past")
+        valid = not_future(self.held_on, message=future) and valid
         for s in self.stakeholders:
             influence, interest = (self[f"{aspect}_{s.id}"] for aspect in ASPECTS)
             if influence.errors or interest.errors or bool(influence.data) == bool(interest.data):
