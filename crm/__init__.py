@@ -250,7 +250,7 @@ def _register_error_handlers(app: Flask) -> None:
         # one at a time). Nothing was saved; the person is told to try again, not shown an
         # error. Anything else the database refuses is still a server error.
         db.session.rollback()
-        if "database is locked" not in str(error.orig):
+        if "database is locked" not in str(error.orig):  # i18n: not interface (SQLite's own)
             raise error
         return render_template("errors/503.html"), 503, {"Retry-After": "5"}
 

@@ -15,7 +15,8 @@ from functools import cache
 
 from babel import Locale
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -24,7 +25,10 @@ from markupsafe import Markup, escape
 # The interface's languages, each named in itself (as a language switch names them).
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 # What the switch to each says to a screen reader, in that language (as GOV.UK services do).
-SWITCH_TO = {"en": "Change the language to English", "cy": "Newid yr iaith i’r Gymraeg"}
+SWITCH_TO = {  # i18n: not interface (each is in its own language already)
+    "en": "Change the language to English",
+    "cy": "Newid yr iaith i’r Gymraeg",
+}
 DEFAULT = "en"
 SESSION_KEY = "language"
 
@@ -79,6 +83,31 @@ def time_of_day(value: datetime) -> str:
     return f"{hour}:{value:%M}{suffix}"
 
 
+def in_every_language(text) -> tuple[str, ...]:
+    """A lazy text as each language gives it (English first): what an import accepts for
+    a header or a choice, whichever language the file it reads was made in."""
+    said = []
+    for code in LANGUAGES:
+        with force_locale(code):
+            if str(text) not in said:
+                said.append(str(text))
+    return tuple(said)
+
+
+def stored_words(text):
+    """Words the service wrote into a record in English (the audit trail's field names),
+    in the page's language where the catalogue has them, else as kept. Not for what
+    people typed: record data is shown as entered."""
+    return _(text) if isinstance(text, str) and text.strip() else text
+
+
+def json_text(value):
+    """json.dumps's `default`: a lazy text is written as the text it gives now."""
+    if isinstance(value, LazyString):
+        return str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def _escaped(self) -> Markup:
     return escape(str(self))
 
@@ -89,7 +118,17 @@ def _escaped(self) -> Markup:
 LazyString.__html__ = _escaped
 
 
+class _JSON(DefaultJSONProvider):
+    """Flask's JSON (jsonify, tojson) with lazy texts written as text."""
+
+    @staticmethod
+    def default(value):
+        return str(value) if isinstance(value, LazyString) else DefaultJSONProvider.default(value)
+
+
 def init_i18n(app: Flask) -> None:
+    app.json = _JSON(app)
+    app.jinja_env.filters["stored_words"] = stored_words
     babel.init_app(app, locale_selector=select_language,
                    default_translation_directories="translations")  # fmt: skip
     # {% trans %} blocks may wrap over lines: their whitespace is one space in the catalogue.

@@ -98,8 +98,9 @@ def name_for(record, kind: str, text: str | None = None) -> str:
 
 
 # The English that govuk-frontend-wtf writes into a component's params itself (its error
-# summary's title, its date boxes' labels), in the page's language.
-LIBRARY_ENGLISH = {"There is a problem": lazy_gettext("There is a problem"),
+# summary's title, its date boxes' labels), in the page's language. The keys are what the
+# library wrote, to be recognised: not interface.
+LIBRARY_ENGLISH = {"There is a problem": lazy_gettext("There is a problem"),  # i18n: not interface
                    "Warning": lazy_gettext("Warning"), "Day": lazy_gettext("Day"),
                    "Month": lazy_gettext("Month"), "Year": lazy_gettext("Year")}  # fmt: skip
 

@@ -24,6 +24,7 @@ from crm.templating import format_date, format_datetime
 from tests.conftest import sign_in
 from tests.test_probe import get_urls
 from tests.untranslated import untranslated_text
+from tests.untranslated_python import NOT_INTERFACE, modules, report, unmarked
 from tests.world import build
 
 CATALOGUE = PROJECT_ROOT / "crm" / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
@@ -265,3 +266,40 @@ def test_no_module_that_translates_hides_its_underscore():
             if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
                 hidden.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
     assert not hidden, f"Name it (_conflict, _rest), not _: {hidden}"
+
+
+def test_every_python_interface_text_is_marked_for_translation():
+    """Labels, messages, headers and headings written in Python go through gettext too
+    (tests/untranslated_python.py says what is not interface, and why)."""
+    found = report(modules())
+    assert not found, ("Mark this text for translation, or say why it is not interface "
+                       f"(docs/translation.md): {found[:20]} ... {len(found)} in all")
+
+
+def test_the_python_checker_finds_unmarked_text_and_passes_the_rest():
+    source = '''"""A module's docstring says many words."""
+from flask_babel import gettext as _, lazy_gettext as _l
+LABELS = {"community_group": "Community group", "other": _l("Another basis")}
+def save(name):
+    """A docstring is for programmers."""
+    log.info("Saved a record for %s", name)
+    if not name:
+        raise ValueError("Enter the group's name")
+    flash(_("Saved %(name)s", name=name))
+    query = text("archived_at IS NULL")
+    key = "engagement_type"  # one word: a key
+    kept = "Erased person 3"  # i18n: not interface
+    raise TypeError("a programmer passed the wrong thing")
+'''
+    assert unmarked(source) == [(3, "Community group"), (8, "Enter the group's name")]
+    assert all((PROJECT_ROOT / "crm" / path).exists() for path in NOT_INTERFACE)
+
+
+def test_a_job_speaks_the_language_of_whoever_asked(app, client, signed_in, make_stakeholder):
+    """Its progress, its ending and the files it makes are in the asker's language."""
+    make_stakeholder(postcode="ZZ9 9ZZ")
+    signed_in("admin", national=True)
+    client.post("/language", data={"language": "cy", "next": "/"})
+    job_page = client.post("/map/postcodes/place").location
+    page = client.get(job_page).get_data(as_text=True)
+    assert "Lleolwyd 0 cofnod o’u cod post; 1 cod post heb eu canfod" in page

@@ -103,7 +103,7 @@ def apply():
     access.require(current_user, "exercise", erasure.RIGHT)
     if not ButtonForm().validate_on_submit():
         return redirect(url_for(".dry_run"))
-    job = save(lambda: jobs.submit(current_user, "retention", "Apply the retention rules",
+    job = save(lambda: jobs.submit(current_user, "retention", _("Apply the retention rules"),
                                    {"user_id": current_user.id}))  # fmt: skip
     jobs.start(job)
     return redirect(url_for("jobs.detail", job_id=job.id))

@@ -29,6 +29,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from joserfc.errors import JoseError
 
@@ -40,9 +42,9 @@ bp = Blueprint("sso", __name__)
 log = logging.getLogger(__name__)
 NEXT = "sso_next"
 FAILED = sso.SsoRefused(
-    "Single sign-on did not work",
-    "Your organisation's sign-in did not confirm who you are. Try again, or sign in with "
-    "your email address and password.",
+    _l("Single sign-on did not work"),
+    _l("Your organisation's sign-in did not confirm who you are. Try again, or sign in with "
+       "your email address and password."),
 )
 
 
@@ -65,7 +67,7 @@ def init_sso(app: Flask) -> None:
         client_secret=c["OIDC_CLIENT_SECRET"],
         server_metadata_url=discovery_url(c),
         client_kwargs={
-            "scope": "openid email profile",
+            "scope": "openid email profile",  # i18n: not interface (OpenID Connect scopes)
             "code_challenge_method": "S256",
             "default_timeout": 10,
         },
@@ -123,9 +125,9 @@ def callback():
 def _unreachable(problem: Exception) -> sso.SsoRefused:
     log.warning("single sign-on provider unreachable: %s", type(problem).__name__)
     return sso.SsoRefused(
-        "Single sign-on is not working at the moment",
-        "Engage could not reach your organisation's sign-in. Try again later, or sign in "
-        "with your email address and password.",
+        _("Single sign-on is not working at the moment"),
+        _("Engage could not reach your organisation's sign-in. Try again later, or sign in "
+          "with your email address and password."),
     )
 
 

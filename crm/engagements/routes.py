@@ -85,19 +85,19 @@ def export():
             "engagements/too_many.html", limit=service.EXPORT_LIMIT, args=request.args
         ), 400
     header = [
-        "Date",
-        "Title",
-        "Type",
-        "Status",
-        "Area",
-        "Lead",
-        "Stakeholders",
-        "Contacts",
-        "Communities reached",
-        "Attendance",
-        "Summary",
-        "Issues raised",
-        "Outcomes",
+        _("Date"),
+        _("Title"),
+        _("Type"),
+        _("Status"),
+        _("Area"),
+        _("Lead"),
+        _("Stakeholders"),
+        _("Contacts"),
+        _("Communities reached"),
+        _("Attendance"),
+        _("Summary"),
+        _("Issues raised"),
+        _("Outcomes"),
     ]
     return csv_download(
         "engagements.csv",

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from crm.services import geocoding, postcode_import
 from crm.services.jobs import JobFailed, Outcome, Report, handler
 
@@ -18,20 +22,27 @@ def import_postcodes(params: dict, report: Report) -> Outcome:
     so a half-read file leaves the lookups as they were)."""
     path = Path(params["path"])
     if not path.exists():
-        raise JobFailed("The uploaded file is no longer there: upload it again")
+        raise JobFailed(_("The uploaded file is no longer there: upload it again"))
 
     def progress(done: int, total: int, loaded: int) -> None:
-        report(done, total, f"{loaded:,} postcodes loaded")
+        report(done, total, ngettext("%(count)s postcode loaded", "%(count)s postcodes loaded",
+                                     loaded, count=format(loaded, ",")))
 
     try:
         loaded = postcode_import.load(params["set_id"], path, progress)
     except postcode_import.ImportProblem as problem:
         path.unlink(missing_ok=True)  # the file is wrong: trying it again would not help
-        raise JobFailed(f"Not imported: {problem}. Lookups still use the data they used "
-                        "before.") from None  # fmt: skip
+        raise JobFailed(_("Not imported: %(problem)s. Lookups still use the data they "
+                          "used before.", problem=problem)) from None  # fmt: skip
     path.unlink(missing_ok=True)
-    return Outcome(f"Imported {_count(loaded, 'postcode')}; lookups now use them",
+    return Outcome(ngettext("Imported %(count)s postcode; lookups now use it",
+                            "Imported %(count)s postcodes; lookups now use them",
+                            loaded, count=format(loaded, ",")),
                    link="maps.admin.postcodes")  # fmt: skip
+
+
+# The tables geocoding places, as its progress names them.
+_TABLES = {"stakeholders": _l("stakeholders"), "engagements": _l("engagements")}
 
 
 @handler("geocode")
@@ -39,19 +50,17 @@ def place_records(params: dict, report: Report) -> Outcome:
     """Give stakeholders and engagements with a postcode and no location their place."""
 
     def progress(table: str, done: int, total: int) -> None:
-        report(done, total, f"Placing {table}")
+        report(done, total, _("Placing %(records)s", records=_TABLES.get(table, table)))
 
     counts = geocoding.geocode_all(progress)
-    return Outcome(
-        f"Placed {_count(counts['postcode'], 'record')} from their postcode; "
-        f"{_count(counts['not_found'], 'postcode')} not found (marked so, and listed on the "
-        "map)",
-        link="maps.index",
-    )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+    placed = ngettext("Placed %(count)s record from their postcode",
+                      "Placed %(count)s records from their postcode",
+                      counts["postcode"], count=format(counts["postcode"], ","))
+    not_found = ngettext("%(count)s postcode not found (marked so, and listed on the map)",
+                         "%(count)s postcodes not found (marked so, and listed on the map)",
+                         counts["not_found"], count=format(counts["not_found"], ","))
+    return Outcome(_("%(placed)s; %(not_found)s", placed=placed, not_found=not_found),
+                   link="maps.index")  # fmt: skip
 
 
 @handler("report_pdf")
@@ -65,10 +74,10 @@ def report_pdf(params: dict, report: Report) -> Outcome:
 
     user = db.session.get(User, params["user_id"])
     if user is None or not user.active:
-        raise JobFailed("The account that asked for this PDF can no longer sign in")
-    report(0, 1, "Making the PDF")
+        raise JobFailed(_("The account that asked for this PDF can no longer sign in"))
+    report(0, 1, _("Making the PDF"))
     name, mimetype, body = make_file(user, params["report"], "pdf", MultiDict(params["args"]))
-    return Outcome("The PDF is ready", file_name=name, file_type=mimetype, file_data=body)
+    return Outcome(_("The PDF is ready"), file_name=name, file_type=mimetype, file_data=body)
 
 
 @handler("retention")
@@ -80,10 +89,11 @@ def apply_retention(params: dict, report: Report) -> Outcome:
 
     user = db.session.get(User, params["user_id"]) if params.get("user_id") else None
     if params.get("user_id") and (user is None or not user.active):
-        raise JobFailed("The account that asked for this can no longer sign in")
-    report(0, 1, "Applying the retention rules")
+        raise JobFailed(_("The account that asked for this can no longer sign in"))
+    report(0, 1, _("Applying the retention rules"))
     run = retention.apply(user)
-    return Outcome(f"Retention applied: {run.summary}", link="admin.retention.index")
+    return Outcome(_("Retention applied: %(summary)s", summary=run.summary),
+                   link="admin.retention.index")  # fmt: skip
 
 
 @handler("subject_access", file_rights=("data_protection",))
@@ -97,16 +107,16 @@ def subject_access(params: dict, report: Report) -> Outcome:
 
     user = db.session.get(User, params["user_id"])
     if user is None or not user.active or not service.may_request(user):
-        raise JobFailed("The account that asked for this export can no longer make it")
-    report(0, 1, "Gathering everything held about the person")
+        raise JobFailed(_("The account that asked for this export can no longer make it"))
+    report(0, 1, _("Gathering everything held about the person"))
     from crm.services.access import AccessDenied, RecordNotFound
 
     try:
         name, body = service.make_export(user, params["request_id"])
     except (AccessDenied, RecordNotFound):
-        raise JobFailed("The account that asked for this export may no longer see the "
-                        "person, or make it") from None  # fmt: skip
-    return Outcome("The subject access export is ready", file_name=name,
+        raise JobFailed(_("The account that asked for this export may no longer see the "
+                          "person, or make it")) from None  # fmt: skip
+    return Outcome(_("The subject access export is ready"), file_name=name,
                    file_type="application/zip", file_data=body)  # fmt: skip
 
 
@@ -121,16 +131,22 @@ def apply_import(params: dict, report: Report) -> Outcome:
 
     user = db.session.get(User, params["user_id"])
     if user is None or not user.active:
-        raise JobFailed("The account that asked for this import can no longer sign in")
+        raise JobFailed(_("The account that asked for this import can no longer sign in"))
     try:
         record = imports.apply(user, params["import_id"], report)
     except imports.ImportRefused as refused:
-        raise JobFailed(f"Nothing was imported: {refused}") from None
+        raise JobFailed(_("Nothing was imported: %(why)s", why=refused)) from None
     except (AccessDenied, RecordNotFound):
-        raise JobFailed("Nothing was imported: the account that asked may no longer "
-                        "import these records") from None  # fmt: skip
+        raise JobFailed(_("Nothing was imported: the account that asked may no longer "
+                          "import these records")) from None  # fmt: skip
     return Outcome(
-        f"Imported {record.file_name}: {_count(record.created_count, 'record')} created, "
-        f"{record.updated_count:,} updated, {record.skipped_count:,} skipped or unchanged",
+        ngettext("Imported %(file)s: %(count)s record created, %(updated)s updated, "
+                 "%(skipped)s skipped or unchanged",
+                 "Imported %(file)s: %(count)s records created, %(updated)s updated, "
+                 "%(skipped)s skipped or unchanged",
+                 record.created_count, file=record.file_name,
+                 count=format(record.created_count, ","),
+                 updated=format(record.updated_count, ","),
+                 skipped=format(record.skipped_count, ",")),
         link="imports.index",
     )

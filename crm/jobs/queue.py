@@ -41,6 +41,7 @@ def _make_huey(url: str, name: str) -> Huey:
         return SqliteHuey(name, filename=str(path), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey(name, url=url, results=False)
+    # i18n: not interface (configuration, read by the IT team)
     raise ValueError(f"CRM_JOBS_URL must be sqlite:///..., redis://... or immediate, not {url!r}")
 
 
@@ -93,6 +94,7 @@ def retention_time(setting: str) -> tuple[int, int] | None:
     hour, _, minute = setting.partition(":")
     if not (hour.isdigit() and minute.isdigit() and len(minute) == 2
             and int(hour) < 24 and int(minute) < 60):  # fmt: skip
+        # i18n: not interface (configuration)
         raise ValueError(f"CRM_RETENTION_AT must be a time like 02:30, or off, not {setting!r}")
     return int(hour), int(minute)
 

@@ -13,8 +13,11 @@ import logging
 import threading
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import update
 
+from crm import i18n
 from crm.extensions import db
 from crm.jobs import queue
 from crm.models import Job
@@ -22,15 +25,11 @@ from crm.models.common import utcnow
 from crm.services import jobs
 
 log = logging.getLogger(__name__)
-SOMETHING_WENT_WRONG = (
-    "Something went wrong and the job stopped. Nothing it had done was kept. Try again; "
-    "if it fails again, tell the service's administrators (job {id})."
-)
 
 
 def _take(job_id: int) -> Job | None:
     """Mark the job running, if it is still queued (a job handed out twice runs once)."""
-    queue.report(job_id, 0, None, "Starting")
+    queue.report(job_id, 0, None, _("Starting"))
     taken = db.session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued")
         .values(status="running", started_at=utcnow(), attempts=Job.attempts + 1)
@@ -68,6 +67,14 @@ def run(job_id: int) -> None:
     if job is None:
         return
     params = json.loads(job.params or "{}")
+    # In the language of the request that asked (crm.services.jobs.submit): its progress,
+    # its ending and any file it makes.
+    with force_locale(params.get("language") or i18n.DEFAULT):
+        _run(job, params)
+
+
+def _run(job: Job, params: dict) -> None:
+    job_id = job.id
 
     def report(done: int, total: int | None, note: str = "") -> None:
         queue.report(job_id, done, total, note)
@@ -81,14 +88,16 @@ def run(job_id: int) -> None:
     except Exception:
         # The log names the job and the kind of error, never its data.
         log.exception("Job %s (%s) failed", job_id, job.kind)
-        _fail(job_id, SOMETHING_WENT_WRONG.format(id=job_id))
+        _fail(job_id, _("Something went wrong and the job stopped. Nothing it had done "
+                        "was kept. Try again; if it fails again, tell the service's "
+                        "administrators (job %(id)s).", id=job_id))
         return
     job.status, job.finished_at, job.message = "done", utcnow(), outcome.message
     job.result_link = outcome.link
     job.result_name, job.result_type = outcome.file_name, outcome.file_type
     job.result_data = outcome.file_data
     db.session.commit()
-    queue.report(job_id, 1, 1, "Finished")
+    queue.report(job_id, 1, 1, _("Finished"))
 
 
 def _fail(job_id: int, message: str) -> None:
@@ -109,7 +118,7 @@ def start_nightly_retention() -> Job | None:
 
     try:
         with queue.queue().huey.lock_task("engage.nightly_retention"):
-            job = jobs.submit_once_a_day("retention", "Retention rules applied (nightly)")
+            job = jobs.submit_once_a_day("retention", _("Retention rules applied (nightly)"))
             db.session.commit()
     except TaskLockedException:
         return None  # another worker is queueing it

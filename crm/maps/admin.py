@@ -112,9 +112,10 @@ def postcodes():
         suffix = Path(name).suffix.lower() or ".csv"
         path = _upload_folder() / f"postcodes-{set_id}-{secrets.token_hex(8)}{suffix}"
         upload.save(path)
-        job = save(lambda: jobs.submit(
-            current_user, "postcodes", f"Import the ONS Postcode Directory: {name}",
-            {"set_id": set_id, "path": str(path)}))
+        # The job's name is stored: English, whatever the page's.
+        title = f"Import the ONS Postcode Directory: {name}"  # i18n: not interface
+        job = save(lambda: jobs.submit(current_user, "postcodes", title,
+                                       {"set_id": set_id, "path": str(path)}))
         jobs.start(job)
         flash(
             _("The file is being imported in the background: this page shows how far it has got"),
@@ -130,8 +131,9 @@ def place_records():
     access.require(current_user, "administer", "map_data")
     if not ButtonForm().validate_on_submit():
         return redirect(url_for(".postcodes"))
-    job = save(lambda: jobs.submit(
-        current_user, "geocode", "Place records that have a postcode but no location", {}))
+    # The job's name is stored: English, whatever the page's.
+    title = "Place records that have a postcode but no location"  # i18n: not interface
+    job = save(lambda: jobs.submit(current_user, "geocode", title, {}))
     jobs.start(job)
     return redirect(url_for("jobs.detail", job_id=job.id))
 

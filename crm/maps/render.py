@@ -14,14 +14,17 @@ from pathlib import Path
 
 import folium
 from branca.element import Element, JavascriptLink, MacroElement
+from flask_babel import gettext as _
 from jinja2 import Template
+from markupsafe import escape
 
+from crm import i18n
 from crm.i18n import language
 
 # Every link in the map's attribution opens in a new tab: the map is a frame of this
 # site, and the sites it credits refuse to be shown in one. map.js does the same to
 # any attribution written elsewhere (CRM_MAP_TILES_ATTRIBUTION, or added later).
-OUTSIDE = 'target="_blank" rel="noopener noreferrer"'
+OUTSIDE = 'target="_blank" rel="noopener noreferrer"'  # i18n: not interface
 TILE_PRESETS = {
     "osm": (
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -29,11 +32,15 @@ TILE_PRESETS = {
         " contributors",
     ),
 }
-# Leaflet's own credit, in place of its default (the same link, without the flag).
-ATTRIBUTION_PREFIX = (
-    '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps" '
-    f"{OUTSIDE}>Leaflet</a>"
-)
+
+
+def attribution_prefix() -> str:
+    """Leaflet's own credit, in place of its default (the same link, without the flag), its
+    title in the page's language."""
+    title = escape(_("A JavaScript library for interactive maps"))
+    return f'<a href="https://leafletjs.com" title="{title}" {OUTSIDE}>Leaflet</a>'
+
+
 UK_CENTRE = (54.3, -2.6)
 MAX_ZOOM = 18
 
@@ -48,7 +55,7 @@ def tile_layer(setting: str, attribution: str = "") -> tuple[str, str] | None:
         return None
     if setting.lower() in TILE_PRESETS:
         return TILE_PRESETS[setting.lower()]
-    return setting, attribution or "Map tiles"
+    return setting, attribution or _("Map tiles")
 
 
 def tile_origin(setting: str) -> str:
@@ -62,14 +69,14 @@ def tile_origin(setting: str) -> str:
 
 def config_json(config: dict) -> str:
     """JSON that is safe inside a <script> element: no "</script>" can close it early."""
-    text = json.dumps(config, separators=(",", ":"))
+    text = json.dumps(config, separators=(",", ":"), default=i18n.json_text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 class EngageLayers(MacroElement):
     """Carries the map's configuration and starts Engage's layers on the folium map."""
 
-    _template = Template(
+    _template = Template(  # i18n: not interface (folium's macros)
         """
         {% macro header(this, kwargs) %}
         <script type="application/json" id="engage-map-config">{{ this.config }}</script>
@@ -102,21 +109,23 @@ def build_map(config: dict, tiles: str, tiles_attribution: str = "") -> folium.M
     layer = tile_layer(tiles, tiles_attribution)
     if layer is not None:
         folium.TileLayer(
-            tiles=layer[0], attr=layer[1], name="Background map", max_zoom=MAX_ZOOM,
+            tiles=layer[0], attr=layer[1], name=_("Background map"), max_zoom=MAX_ZOOM,
             control=False,
         ).add_to(m)  # fmt: skip
     # folium's own CDN assets are not used; Engage adds what it serves itself.
     m.default_js = []
     m.default_css = []
-    EngageLayers(config | {"attributionPrefix": ATTRIBUTION_PREFIX}).add_to(m)
+    EngageLayers(config | {"attributionPrefix": attribution_prefix()}).add_to(m)
     return m
 
 
 def served_document(m: folium.Map, assets: dict[str, str], nonce: str) -> str:
     """The map as a page of the app: assets by URL, each inline script and style nonced."""
     root = m.get_root()
-    root.header.add_child(Element(f'<link rel="stylesheet" href="{assets["leaflet_css"]}">'))
-    root.header.add_child(Element(f'<link rel="stylesheet" href="{assets["map_css"]}">'))
+    root.header.add_child(Element(
+        f'<link rel="stylesheet" href="{assets["leaflet_css"]}">'))  # i18n: not interface
+    root.header.add_child(Element(
+        f'<link rel="stylesheet" href="{assets["map_css"]}">'))  # i18n: not interface
     for name in ("leaflet_js", "supercluster_js", "map_js"):
         root.header.add_child(JavascriptLink(assets[name]), name=name)
     return add_nonce(with_language(root.render()), nonce)
@@ -139,7 +148,7 @@ def standalone_document(m: folium.Map, static_folder: Path, note: str) -> str:
 
 def with_language(document: str) -> str:
     """folium writes <html> with no language: the page's is given, as on every page."""
-    return document.replace("<html>", f'<html lang="{language()}">', 1)
+    return document.replace("<html>", f'<html lang="{language()}">', 1)  # i18n: not interface
 
 
 _TAG = re.compile(r"<(script|style)(?![^>]*\bnonce=)", re.IGNORECASE)

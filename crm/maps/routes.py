@@ -22,7 +22,7 @@ from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.i18n import language
 from crm.maps import render
@@ -242,7 +242,7 @@ def frame():
     config = _small_map_config() if small else _config(filters)
     if config is None:
         return _frame_headers(
-            Response(f'<!DOCTYPE html><html lang="{language()}"><body><p>'
+            Response(f'<!DOCTYPE html><html lang="{language()}"><body><p>'  # i18n: not interface
                      f'{escape(gettext("No location recorded."))}</p></body></html>',
                      mimetype="text/html"), g.csp_nonce,
         )  # fmt: skip
@@ -269,7 +269,7 @@ def compact_json(payload) -> Response:
     if isinstance(payload, JSONText):
         body = payload.encode()
     else:
-        body = json.dumps(payload, separators=(",", ":")).encode()
+        body = json.dumps(payload, separators=(",", ":"), default=i18n.json_text).encode()
     response = Response(body, mimetype="application/json")
     if "gzip" in request.headers.get("Accept-Encoding", "") and len(body) > 1024:
         response.set_data(gzip.compress(body, compresslevel=1))

@@ -24,7 +24,7 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            raise ValueError("timestamps must be timezone-aware")
+            raise ValueError("timestamps must be timezone-aware")  # i18n: not interface
         return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):

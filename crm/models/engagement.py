@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
     Date,
@@ -27,30 +28,32 @@ from crm.models.stakeholder import Contact, Stakeholder
 from crm.models.user import User
 
 ENGAGEMENT_TYPES: dict[str, str] = {
-    "meeting": "Meeting",
-    "community_conversation": "Community Conversation",
-    "forum": "Forum or network meeting",
-    "external_forum": "Representing the service at an external forum",
-    "outreach": "Outreach event",
-    "training": "Training or awareness session",
-    "consultation": "Consultation",
-    "correspondence": "Correspondence",
-    "other": "Other",
+    "meeting": _l("Meeting"),
+    "community_conversation": _l("Community Conversation"),
+    "forum": _l("Forum or network meeting"),
+    "external_forum": _l("Representing the service at an external forum"),
+    "outreach": _l("Outreach event"),
+    "training": _l("Training or awareness session"),
+    "consultation": _l("Consultation"),
+    "correspondence": _l("Correspondence"),
+    "other": _l("Other"),
 }
 
 ENGAGEMENT_STATUSES: dict[str, str] = {
-    "held": "Held",
-    "planned": "Planned",
-    "cancelled": "Cancelled",
+    "held": _l("Held"),
+    "planned": _l("Planned"),
+    "cancelled": _l("Cancelled"),
 }
 
 LOCATION_KINDS: dict[str, str] = {
-    "stakeholder": "At a stakeholder's premises",
-    "address": "At an address",
-    "online": "Online or by phone",
+    "stakeholder": _l("At a stakeholder's premises"),
+    "address": _l("At an address"),
+    "online": _l("Online or by phone"),
 }
 
-ACTION_STATUSES: dict[str, str] = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+ACTION_STATUSES: dict[str, str] = {
+    "open": _l("Open"), "done": _l("Done"), "cancelled": _l("Cancelled"),
+}
 
 engagement_staff = Table(
     "engagement_staff",

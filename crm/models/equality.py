@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,39 +27,44 @@ PREFER_NOT = "prefer_not"
 # The ONS 2021 census ethnic groups for England and Wales: 5 high-level groups, 19
 # categories. A category's key starts with its group's key.
 ETHNIC_GROUPS: dict[str, tuple[str, dict[str, str]]] = {
-    "asian": ("Asian, Asian British or Asian Welsh", {
-        "asian_bangladeshi": "Bangladeshi",
-        "asian_chinese": "Chinese",
-        "asian_indian": "Indian",
-        "asian_pakistani": "Pakistani",
-        "asian_other": "Any other Asian background",
+    "asian": (_l("Asian, Asian British or Asian Welsh"), {
+        "asian_bangladeshi": _l("Bangladeshi"),
+        "asian_chinese": _l("Chinese"),
+        "asian_indian": _l("Indian"),
+        "asian_pakistani": _l("Pakistani"),
+        "asian_other": _l("Any other Asian background"),
     }),
-    "black": ("Black, Black British, Black Welsh, Caribbean or African", {
-        "black_african": "African",
-        "black_caribbean": "Caribbean",
-        "black_other": "Any other Black, Black British or Caribbean background",
+    "black": (_l("Black, Black British, Black Welsh, Caribbean or African"), {
+        "black_african": _l("African"),
+        "black_caribbean": _l("Caribbean"),
+        "black_other": _l("Any other Black, Black British or Caribbean background"),
     }),
-    "mixed": ("Mixed or Multiple ethnic groups", {
-        "mixed_white_asian": "White and Asian",
-        "mixed_white_black_african": "White and Black African",
-        "mixed_white_black_caribbean": "White and Black Caribbean",
-        "mixed_other": "Any other Mixed or Multiple ethnic background",
+    "mixed": (_l("Mixed or Multiple ethnic groups"), {
+        "mixed_white_asian": _l("White and Asian"),
+        "mixed_white_black_african": _l("White and Black African"),
+        "mixed_white_black_caribbean": _l("White and Black Caribbean"),
+        "mixed_other": _l("Any other Mixed or Multiple ethnic background"),
     }),
-    "white": ("White", {
-        "white_british": "English, Welsh, Scottish, Northern Irish or British",
-        "white_irish": "Irish",
-        "white_gypsy": "Gypsy or Irish Traveller",
-        "white_roma": "Roma",
-        "white_other": "Any other White background",
+    "white": (_l("White"), {
+        "white_british": _l("English, Welsh, Scottish, Northern Irish or British"),
+        "white_irish": _l("Irish"),
+        "white_gypsy": _l("Gypsy or Irish Traveller"),
+        "white_roma": _l("Roma"),
+        "white_other": _l("Any other White background"),
     }),
-    "other": ("Other ethnic group", {
-        "other_arab": "Arab",
-        "other_any": "Any other ethnic group",
+    "other": (_l("Other ethnic group"), {
+        "other_arab": _l("Arab"),
+        "other_any": _l("Any other ethnic group"),
     }),
 }  # fmt: skip
 
+def _category(group: str, label: str) -> str:
+    return f"{group}: {label}"
+
+
+# "Asian, Asian British or Asian Welsh: Indian", in the page's language.
 ETHNICITIES: dict[str, str] = {
-    key: f"{group}: {label}"
+    key: LazyString(_category, group, label)
     for group, categories in ETHNIC_GROUPS.values()
     for key, label in categories.items()
 }
@@ -73,41 +80,42 @@ def ethnic_group(category: str) -> str:
 
 # question key: (label, {category key: label}); reports count ethnicity by its 5 groups.
 QUESTIONS: dict[str, tuple[str, dict[str, str]]] = {
-    "age_band": ("Age band", {
-        "16_24": "16 to 24", "25_34": "25 to 34", "35_44": "35 to 44", "45_54": "45 to 54",
-        "55_64": "55 to 64", "65_74": "65 to 74", "75_over": "75 or over",
+    "age_band": (_l("Age band"), {
+        "16_24": _l("16 to 24"), "25_34": _l("25 to 34"), "35_44": _l("35 to 44"),
+        "45_54": _l("45 to 54"),
+        "55_64": _l("55 to 64"), "65_74": _l("65 to 74"), "75_over": _l("75 or over"),
     }),
-    "disability": ("Disability", {
-        "yes": "Disabled (Equality Act 2010)", "no": "Not disabled",
+    "disability": (_l("Disability"), {
+        "yes": _l("Disabled (Equality Act 2010)"), "no": _l("Not disabled"),
     }),
-    "ethnicity": ("Ethnic group", ETHNICITIES),
-    "religion": ("Religion or belief", {
-        "none": "No religion", "christian": "Christian", "buddhist": "Buddhist",
-        "hindu": "Hindu", "jewish": "Jewish", "muslim": "Muslim", "sikh": "Sikh",
-        "other": "Any other religion or belief",
+    "ethnicity": (_l("Ethnic group"), ETHNICITIES),
+    "religion": (_l("Religion or belief"), {
+        "none": _l("No religion"), "christian": _l("Christian"), "buddhist": _l("Buddhist"),
+        "hindu": _l("Hindu"), "jewish": _l("Jewish"), "muslim": _l("Muslim"), "sikh": _l("Sikh"),
+        "other": _l("Any other religion or belief"),
     }),
-    "sex": ("Sex", {"female": "Female", "male": "Male"}),
-    "gender_same": ("Gender identity the same as the sex registered at birth", {
-        "yes": "Yes", "no": "No",
+    "sex": (_l("Sex"), {"female": _l("Female"), "male": _l("Male")}),
+    "gender_same": (_l("Gender identity the same as the sex registered at birth"), {
+        "yes": _l("Yes"), "no": _l("No"),
     }),
-    "sexual_orientation": ("Sexual orientation", {
-        "straight": "Straight or heterosexual", "gay_lesbian": "Gay or lesbian",
-        "bisexual": "Bisexual", "other": "Any other sexual orientation",
+    "sexual_orientation": (_l("Sexual orientation"), {
+        "straight": _l("Straight or heterosexual"), "gay_lesbian": _l("Gay or lesbian"),
+        "bisexual": _l("Bisexual"), "other": _l("Any other sexual orientation"),
     }),
 }  # fmt: skip
 
 GIVEN_HOW: dict[str, str] = {
-    "paper_form": "Paper form",
-    "online_form": "Online form",
-    "interview": "Interview",
-    "telephone": "Telephone",
-    "email": "Email",
+    "paper_form": _l("Paper form"),
+    "online_form": _l("Online form"),
+    "interview": _l("Interview"),
+    "telephone": _l("Telephone"),
+    "email": _l("Email"),
 }
 
 
 # An objection says the person is in equality monitoring: kept out of the history as the
 # answers are (its date shown only with the equality data right).
-OBJECTION = "Objected to equality monitoring"
+OBJECTION = "Objected to equality monitoring"  # i18n: not interface (the audit's word)
 
 
 class EqualityAnswers(db.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,15 +20,15 @@ from crm.models.user import User
 
 # The kinds of retention rule, with what each does to a record past its limit.
 RETENTION_KINDS: dict[str, str] = {
-    "inactive_contacts": "Contacts with no engagement, consent or membership",
-    "ended_memberships": "Ended panel memberships (after the Freedom of Information period)",
-    "closed_feedback": "Closed feedback",
+    "inactive_contacts": _l("Contacts with no engagement, consent or membership"),
+    "ended_memberships": _l("Ended panel memberships (after the Freedom of Information period)"),
+    "closed_feedback": _l("Closed feedback"),
 }
 RETENTION_ACTIONS: dict[str, str] = {
-    "inactive_contacts": "Erase the person",
-    "ended_memberships": ("Anonymise the membership's notes and declarations; delete the "
-                          "person's equality answers once they hold no membership"),
-    "closed_feedback": "Anonymise the feedback's free text",
+    "inactive_contacts": _l("Erase the person"),
+    "ended_memberships": (_l("Anonymise the membership's notes and declarations; delete the "
+                          "person's equality answers once they hold no membership")),
+    "closed_feedback": _l("Anonymise the feedback's free text"),
 }
 # What a new rule starts at, in years.
 DEFAULT_YEARS = {"inactive_contacts": 6, "ended_memberships": 6, "closed_feedback": 6}
@@ -59,7 +60,7 @@ class Erasure(db.Model):
 
 def erased_label(erasure_id: int) -> str:
     """How an erased person is named everywhere: pages, history, exports."""
-    return f"Erased person {erasure_id}"
+    return f"Erased person {erasure_id}"  # i18n: not interface (written into the records)
 
 
 class LegalHold(db.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,42 +21,42 @@ from crm.models.stakeholder import Stakeholder
 from crm.models.user import User
 
 FEEDBACK_SOURCES: dict[str, str] = {
-    "case_review": "A panel's case review",
-    "panel_meeting": "A panel meeting",
-    "engagement": "A Community Conversation or other engagement",
-    "correspondence": "A stakeholder's correspondence",
-    "survey": "A survey",
-    "other": "Other",
+    "case_review": _l("A panel's case review"),
+    "panel_meeting": _l("A panel meeting"),
+    "engagement": _l("A Community Conversation or other engagement"),
+    "correspondence": _l("A stakeholder's correspondence"),
+    "survey": _l("A survey"),
+    "other": _l("Other"),
 }
 
 ASSESSMENTS: dict[str, str] = {
-    "handled_well": "Handled well",
-    "observations": "Handled appropriately, with observations",
-    "not_appropriate": "Not handled appropriately",
-    "no_conclusion": "No conclusion, to revisit",
+    "handled_well": _l("Handled well"),
+    "observations": _l("Handled appropriately, with observations"),
+    "not_appropriate": _l("Not handled appropriately"),
+    "no_conclusion": _l("No conclusion, to revisit"),
 }
 
 TONES: dict[str, str] = {
-    "positive": "Positive",
-    "negative": "Negative",
-    "mixed": "Mixed",
-    "neutral": "Neutral",
+    "positive": _l("Positive"),
+    "negative": _l("Negative"),
+    "mixed": _l("Mixed"),
+    "neutral": _l("Neutral"),
 }
 
 FEEDBACK_STATUSES: dict[str, str] = {
-    "received": "Received",
-    "under_review": "Under review",
-    "action_agreed": "Action agreed",
-    "closed": "Closed",
-    "closed_no_action": "Closed with no action",
+    "received": _l("Received"),
+    "under_review": _l("Under review"),
+    "action_agreed": _l("Action agreed"),
+    "closed": _l("Closed"),
+    "closed_no_action": _l("Closed with no action"),
 }
-# Each status as the rest of a sentence about the feedback: "The feedback is under review".
+# Each status as a clause about the feedback (whole, for word order: "mae’r adborth...").
 STATUS_PHRASES: dict[str, str] = {
-    "received": "is received, not yet reviewed",
-    "under_review": "is under review",
-    "action_agreed": "has action agreed",
-    "closed": "is closed",
-    "closed_no_action": "is closed with no action",
+    "received": _l("the feedback is received, not yet reviewed"),
+    "under_review": _l("the feedback is under review"),
+    "action_agreed": _l("the feedback has action agreed"),
+    "closed": _l("the feedback is closed"),
+    "closed_no_action": _l("the feedback is closed with no action"),
 }
 CLOSED_STATUSES = frozenset({"closed", "closed_no_action"})
 # Where each status stands in the feedback's life: a move to an earlier stage is a
@@ -191,8 +192,8 @@ class Feedback(db.Model):
 
     @property
     def status_phrase(self) -> str:
-        """"The feedback " + this reads as a sentence: "is under review"."""
-        return STATUS_PHRASES.get(self.status, f"is {self.status_label.lower()}")
+        """Where the feedback stands, as a clause: "the feedback is under review"."""
+        return STATUS_PHRASES.get(self.status, self.status_label)
 
     @property
     def assessment_label(self) -> str:

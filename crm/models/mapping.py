@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm import i18n
 from crm.extensions import db
 from crm.models.common import UTCDateTime, utcnow
 from crm.models.reference import Area
@@ -48,7 +50,8 @@ class MappingExercise(db.Model):
     @property
     def name(self) -> str:
         """What lists and links call it: its title, or the Area and the day."""
-        return self.title or f"{self.area.name} mapping, {self.held_on.day} {self.held_on:%B %Y}"
+        return self.title or gettext("%(area)s mapping, %(day)s", area=self.area.name,
+                                     day=i18n.day_month_year(self.held_on))
 
     @property
     def is_archived(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,56 +20,56 @@ from crm.models.stakeholder import Contact
 from crm.models.user import User
 
 PANEL_TYPES: dict[str, str] = {
-    "lsip": "Local Scrutiny Involvement Panel",
-    "caf": "Community Accountability Forum",
-    "hate_crime": "Hate crime scrutiny panel",
-    "vawg": "Violence against women and girls scrutiny panel",
-    "iag": "Independent advisory group",
-    "consultation": "External consultation group",
-    "other": "Other",
+    "lsip": _l("Local Scrutiny Involvement Panel"),
+    "caf": _l("Community Accountability Forum"),
+    "hate_crime": _l("Hate crime scrutiny panel"),
+    "vawg": _l("Violence against women and girls scrutiny panel"),
+    "iag": _l("Independent advisory group"),
+    "consultation": _l("External consultation group"),
+    "other": _l("Other"),
 }
 
 MEETING_FREQUENCIES: dict[str, str] = {
-    "monthly": "Monthly",
-    "bimonthly": "Every two months",
-    "quarterly": "Quarterly",
-    "twice_yearly": "Twice a year",
-    "annually": "Once a year",
-    "as_needed": "As needed",
+    "monthly": _l("Monthly"),
+    "bimonthly": _l("Every two months"),
+    "quarterly": _l("Quarterly"),
+    "twice_yearly": _l("Twice a year"),
+    "annually": _l("Once a year"),
+    "as_needed": _l("As needed"),
 }
 
 MEMBER_ROLES: dict[str, str] = {
-    "chair": "Chair",
-    "vice_chair": "Vice chair",
-    "member": "Member",
-    "observer": "Observer",
-    "facilitator": "Independent facilitator",
-    "legal_adviser": "Legal adviser",
+    "chair": _l("Chair"),
+    "vice_chair": _l("Vice chair"),
+    "member": _l("Member"),
+    "observer": _l("Observer"),
+    "facilitator": _l("Independent facilitator"),
+    "legal_adviser": _l("Legal adviser"),
 }
 
 MEMBERSHIP_STATUSES: dict[str, str] = {
-    "applicant": "Applicant",
-    "shortlisted": "Shortlisted",
-    "active": "Active",
-    "ended": "Ended",
+    "applicant": _l("Applicant"),
+    "shortlisted": _l("Shortlisted"),
+    "active": _l("Active"),
+    "ended": _l("Ended"),
 }
 
 END_REASONS: dict[str, str] = {
-    "term_completed": "Term completed",
-    "renewed": "Renewed for another term",
-    "resigned": "Resigned",
-    "stood_down": "Stood down",
-    "removed": "Removed",
-    "not_appointed": "Not appointed",
-    "other": "Other",
+    "term_completed": _l("Term completed"),
+    "renewed": _l("Renewed for another term"),
+    "resigned": _l("Resigned"),
+    "stood_down": _l("Stood down"),
+    "removed": _l("Removed"),
+    "not_appointed": _l("Not appointed"),
+    "other": _l("Other"),
 }
 
 VETTING_STATUSES: dict[str, str] = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "cleared": "Cleared",
-    "refused": "Refused",
-    "not_required": "Not required",
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "cleared": _l("Cleared"),
+    "refused": _l("Refused"),
+    "not_required": _l("Not required"),
 }
 
 # The roles that take a seat: they count towards the target size, the
@@ -76,7 +77,9 @@ VETTING_STATUSES: dict[str, str] = {
 # and legal advisers attend but do not fill a seat.
 SEAT_ROLES = frozenset({"chair", "vice_chair", "member"})
 
-ATTENDANCE: dict[str, str] = {"present": "Present", "apologies": "Apologies", "absent": "Absent"}
+ATTENDANCE: dict[str, str] = {
+    "present": _l("Present"), "apologies": _l("Apologies"), "absent": _l("Absent"),
+}
 
 membership_communities = Table(
     "membership_communities",

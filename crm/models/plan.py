@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,12 +26,12 @@ from crm.models.reference import PROTECTED_CHARACTERISTICS, Area, Community
 from crm.models.user import User
 
 ACTION_STATUSES: dict[str, str] = {
-    "not_started": "Not started",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "off_track": "Off track",
-    "done": "Done",
-    "dropped": "Dropped",
+    "not_started": _l("Not started"),
+    "on_track": _l("On track"),
+    "at_risk": _l("At risk"),
+    "off_track": _l("Off track"),
+    "done": _l("Done"),
+    "dropped": _l("Dropped"),
 }
 # Red, amber, green: shown as a coloured tag that always carries its words too.
 STATUS_COLOURS: dict[str, str] = {
@@ -43,14 +44,16 @@ STATUS_COLOURS: dict[str, str] = {
 }
 CLOSED_ACTION_STATUSES = frozenset({"done", "dropped"})
 DUE_KINDS: dict[str, str] = {
-    "date": "By a date",
-    "month": "By the end of a month",
-    "ongoing": "Ongoing, reviewed regularly",
+    "date": _l("By a date"),
+    "month": _l("By the end of a month"),
+    "ongoing": _l("Ongoing, reviewed regularly"),
 }
 # How often each open action is due an update (in months, from April).
-UPDATE_CADENCES: dict[int, str] = {1: "Every month", 3: "Every quarter", 6: "Every six months"}
+UPDATE_CADENCES: dict[int, str] = {
+    1: _l("Every month"), 3: _l("Every quarter"), 6: _l("Every six months"),
+}
 # How often an ongoing action is reviewed, when not as often as its plan's updates.
-REVIEW_CADENCES: dict[int, str] = UPDATE_CADENCES | {12: "Every year"}
+REVIEW_CADENCES: dict[int, str] = UPDATE_CADENCES | {12: _l("Every year")}
 
 objective_communities = Table(
     "objective_communities",
@@ -279,7 +282,7 @@ class PlanAction(db.Model):
 
     @property
     def who(self) -> str:
-        return self.owner.name if self.owner else (self.by_whom or "Not given")
+        return self.owner.name if self.owner else (self.by_whom or _l("Not given"))
 
     @property
     def is_archived(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,16 +14,16 @@ from crm.models.common import UTCDateTime
 # The protected characteristics of the Equality Act 2010, plus "other" for a
 # community defined on another basis (for example, people seeking asylum).
 PROTECTED_CHARACTERISTICS: dict[str, str] = {
-    "age": "Age",
-    "disability": "Disability",
-    "gender_reassignment": "Gender reassignment",
-    "marriage_civil_partnership": "Marriage and civil partnership",
-    "pregnancy_maternity": "Pregnancy and maternity",
-    "race": "Race",
-    "religion_belief": "Religion or belief",
-    "sex": "Sex",
-    "sexual_orientation": "Sexual orientation",
-    "other": "Another basis",
+    "age": _l("Age"),
+    "disability": _l("Disability"),
+    "gender_reassignment": _l("Gender reassignment"),
+    "marriage_civil_partnership": _l("Marriage and civil partnership"),
+    "pregnancy_maternity": _l("Pregnancy and maternity"),
+    "race": _l("Race"),
+    "religion_belief": _l("Religion or belief"),
+    "sex": _l("Sex"),
+    "sexual_orientation": _l("Sexual orientation"),
+    "other": _l("Another basis"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Column,
@@ -27,37 +28,37 @@ from crm.models.reference import Area, Community
 from crm.models.user import User
 
 STAKEHOLDER_TYPES: dict[str, str] = {
-    "community_group": "Community group",
-    "vcs": "Voluntary and community sector organisation",
-    "faith": "Faith organisation",
-    "statutory": "Statutory partner",
-    "cj_partner": "Criminal justice partner",
-    "victims_service": "Victims' and witness service",
-    "advocacy": "Advocacy or support service",
-    "academic": "Academic",
-    "elected": "Elected representative",
-    "media": "Media",
-    "other": "Other",
+    "community_group": _l("Community group"),
+    "vcs": _l("Voluntary and community sector organisation"),
+    "faith": _l("Faith organisation"),
+    "statutory": _l("Statutory partner"),
+    "cj_partner": _l("Criminal justice partner"),
+    "victims_service": _l("Victims' and witness service"),
+    "advocacy": _l("Advocacy or support service"),
+    "academic": _l("Academic"),
+    "elected": _l("Elected representative"),
+    "media": _l("Media"),
+    "other": _l("Other"),
 }
 
 STAKEHOLDER_STATUSES: dict[str, str] = {
-    "active": "Active",
-    "dormant": "Dormant",
-    "closed": "Closed",
+    "active": _l("Active"),
+    "dormant": _l("Dormant"),
+    "closed": _l("Closed"),
 }
 
 CONTACT_METHODS: dict[str, str] = {
-    "email": "Email",
-    "phone": "Phone",
-    "post": "Post",
-    "in_person": "In person",
-    "none": "No preference",
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "post": _l("Post"),
+    "in_person": _l("In person"),
+    "none": _l("No preference"),
 }
 
 CONSENT_BASES: dict[str, str] = {
-    "consent": "Consent",
-    "public_task": "Public task",
-    "legitimate_interests": "Legitimate interests",
+    "consent": _l("Consent"),
+    "public_task": _l("Public task"),
+    "legitimate_interests": _l("Legitimate interests"),
 }
 
 stakeholder_communities = Table(

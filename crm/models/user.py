@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,17 +14,17 @@ from crm.models.common import UTCDateTime, utcnow
 from crm.models.reference import Area
 
 ROLES: dict[str, str] = {
-    "admin": "Administrator",
-    "lead": "Engagement lead",
-    "senior": "Senior leader",
-    "panels": "Panel coordinator",
+    "admin": _l("Administrator"),
+    "lead": _l("Engagement lead"),
+    "senior": _l("Senior leader"),
+    "panels": _l("Panel coordinator"),
 }
 
 # Rights beyond a role, given to a person by an administrator: what UK GDPR asks a service
 # to keep to those who need it.
 RIGHTS: dict[str, str] = {
-    "data_protection": "Data protection: subject access requests, erasure and retention",
-    "equality_data": "Equality data: panel members' own equality monitoring answers",
+    "data_protection": _l("Data protection: subject access requests, erasure and retention"),
+    "equality_data": _l("Equality data: panel members' own equality monitoring answers"),
 }
 
 user_areas = Table(
@@ -104,7 +105,7 @@ class User(db.Model):
 
     @property
     def area_names(self) -> str:
-        return "All Areas" if self.is_national else ", ".join(a.name for a in self.areas)
+        return _l("All Areas") if self.is_national else ", ".join(a.name for a in self.areas)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

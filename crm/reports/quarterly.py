@@ -186,7 +186,7 @@ def _pdf(kind: Kind):
         args = {k: request.args[k] for k in ("area", kind.period_arg, "public", "quarters")
                 if k in request.args}  # fmt: skip
         with force_locale("en"):  # the job's name is stored: English, whatever the page's
-            name = f"PDF of {pdf_title()}"
+            name = f"PDF of {pdf_title()}"  # i18n: not interface (stored)
         job = save(lambda: jobs.submit(current_user, "report_pdf", name,
                                        {"report": kind.name, "args": args,
                                         "user_id": current_user.id}))  # fmt: skip

@@ -319,7 +319,7 @@ def _can(user: User, action: str, target: Any) -> bool:
             and user.role not in READ_ONLY_ROLES
             and may_read(user, engagement)
         )
-    raise ValueError(f"Unknown permission: {action}")
+    raise ValueError(f"Unknown permission: {action}")  # i18n: not interface (a programmer's)
 
 
 def audit_conditions(user: User) -> list:
@@ -369,7 +369,7 @@ def require(user: User, action: str, target: Any) -> None:
     if not isinstance(target, str) and not may_read(user, target):
         raise RecordNotFound()
     if not _can(user, action, target):
-        raise AccessDenied("Your role does not allow this")
+        raise AccessDenied("Your role does not allow this")  # i18n: not interface (403 page)
 
 
 # The older names, kept as thin askers of the same rules.
@@ -409,7 +409,7 @@ def require_admin(user: User) -> None:
 def require_area(user: User, area_id: int | None) -> None:
     """Refuse to place a record in an Area the user does not work in."""
     if area_id is None or not can_see_area(user, area_id):
-        raise AccessDenied("You cannot add records to that Area")
+        raise AccessDenied("You cannot add records to that Area")  # i18n: not interface (403)
 
 
 def visible_id(user: User, model: Any, record_id: int | None, *, national: bool = False):

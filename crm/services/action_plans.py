@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.models import ActionPlan, ActionUpdate, Evidence, Objective, PlanAction, PlanTheme, User
 from crm.models.common import utcnow
@@ -42,7 +45,7 @@ ACTION_FIELDS = ("what", "owner_id", "by_whom", "due_kind", "due_on", "review_mo
 
 
 def describe_plan(p: ActionPlan) -> dict[str, Any]:
-    return {
+    return {  # i18n: not interface (the audit trail keeps its words as written)
         "Title": p.title,
         "Area": p.area_name,
         "Team": p.team or "",
@@ -56,17 +59,18 @@ def describe_plan(p: ActionPlan) -> dict[str, Any]:
 def due_text(a: PlanAction) -> str:
     """By when, as the plan says it: a date, a month, or ongoing."""
     if a.due_kind == "date" and a.due_on:
-        return f"{a.due_on.day} {a.due_on:%B %Y}"
+        return i18n.day_month_year(a.due_on)
     if a.due_kind == "month" and a.due_on:
-        return f"{a.due_on:%B %Y}"
+        return f"{i18n.month_name(a.due_on.month)} {a.due_on.year}"
     if a.due_kind == "ongoing":
-        return f"Ongoing, reviewed {REVIEW_CADENCES[a.review_months].lower()}" if (
-            a.review_months) else "Ongoing"
-    return "No date"
+        return _("Ongoing, reviewed %(how_often)s",
+                 how_often=str(REVIEW_CADENCES[a.review_months]).lower()) if (
+            a.review_months) else _("Ongoing")  # fmt: skip
+    return _("No date")
 
 
 def describe_action(a: PlanAction) -> dict[str, Any]:
-    return {
+    return {  # i18n: not interface (the audit trail keeps its words as written)
         "Reference": a.reference,
         "Theme": a.theme.title if a.theme else "",
         "What will be done": a.what,
@@ -113,11 +117,11 @@ def get_action(user: User, action_id: int) -> PlanAction:
 def check_plan(user: User, data: dict[str, Any]) -> None:
     reference.check_area_choice(user, data.get("area_id"), "plan")
     if data["ends_on"] <= data["starts_on"]:
-        raise InvalidValue("ends_on", "The plan must end after it starts")
+        raise InvalidValue("ends_on", _("The plan must end after it starts"))
     if data.get("owner_id") is not None and db.session.get(User, data["owner_id"]) is None:
-        raise InvalidValue("owner_id", "Select an owner from the list")
+        raise InvalidValue("owner_id", _("Select an owner from the list"))
     if data.get("update_months") not in UPDATE_CADENCES:
-        raise InvalidValue("update_months", "Select how often actions are updated")
+        raise InvalidValue("update_months", _("Select how often actions are updated"))
 
 
 def create_plan(user: User, data: dict[str, Any]) -> ActionPlan:
@@ -146,9 +150,9 @@ def add_theme(user: User, plan: ActionPlan, number: str, title: str) -> PlanThem
     """A numbered theme ("2  Consultation with communities"); numbers are unique in a plan."""
     number, title = number.strip(), title.strip()
     if not number:
-        raise InvalidValue("number", "Enter the theme's number, like 2")
+        raise InvalidValue("number", _("Enter the theme's number, like 2"))
     if any(t.number == number for t in plan.themes):
-        raise InvalidValue("number", f"The plan already has a theme {number}")
+        raise InvalidValue("number", _("The plan already has a theme %(number)s", number=number))
     theme = PlanTheme(number=number, title=title, position=len(plan.themes))
 
     def mutate() -> None:
@@ -169,16 +173,17 @@ def _next_letter(plan: ActionPlan, theme: PlanTheme | None) -> str:
 def _check_action(user: User, plan: ActionPlan, data: dict[str, Any],
                   action: PlanAction | None = None) -> list[Objective]:  # fmt: skip
     if not (data.get("what") or "").strip():
-        raise InvalidValue("what", "Enter what will be done")
+        raise InvalidValue("what", _("Enter what will be done"))
     if data.get("owner_id") is not None:
         owner = db.session.get(User, data["owner_id"])
         if owner is None:
-            raise InvalidValue("owner_id", "Select who does it from the list")
+            raise InvalidValue("owner_id", _("Select who does it from the list"))
         if not access.may_read(owner, plan):
-            raise InvalidValue("owner_id", f"{owner.name} cannot see this plan: choose someone "
-                               "in its Area, or name the role or team instead")  # fmt: skip
+            raise InvalidValue("owner_id", _("%(name)s cannot see this plan: choose someone in "
+                                             "its Area, or name the role or team instead",
+                                             name=owner.name))  # fmt: skip
     if data.get("due_kind") in ("date", "month") and not data.get("due_on"):
-        raise InvalidValue("due_on", "Enter the date it is due by")
+        raise InvalidValue("due_on", _("Enter the date it is due by"))
     if data.get("due_kind") == "month" and data.get("due_on"):
         data["due_on"] = data["due_on"].replace(day=1)
     if data.get("due_kind") not in ("date", "month"):
@@ -186,17 +191,17 @@ def _check_action(user: User, plan: ActionPlan, data: dict[str, Any],
     if data.get("due_kind") != "ongoing":
         data["review_months"] = None
     elif data.get("review_months") not in (None, *REVIEW_CADENCES):
-        raise InvalidValue("review_months", "Select how often it is reviewed")
+        raise InvalidValue("review_months", _("Select how often it is reviewed"))
     visible = {o.id: o for o in db.session.scalars(
         select(Objective).where(*access.area_or_national_conditions(Objective.area_id, user),
                                 Objective.archived_at.is_(None)))}  # fmt: skip
     chosen = data.get("objective_ids") or []
     if any(i not in visible for i in chosen):
-        raise InvalidValue("objective_ids", "Select objectives from the list")
+        raise InvalidValue("objective_ids", _("Select objectives from the list"))
     activity = data.get("key_activity_id")
     if activity is not None and not any(a.id == activity for o in visible.values()
                                         for a in o.activities):  # fmt: skip
-        raise InvalidValue("key_activity_id", "Select a key activity from the list")
+        raise InvalidValue("key_activity_id", _("Select a key activity from the list"))
     # Objectives the user cannot see (another Area's, chosen by a national user) stay.
     kept = [o for o in (action.objectives if action else []) if o.id not in visible]
     return kept + [visible[i] for i in chosen]
@@ -208,12 +213,13 @@ def add_action(user: User, plan: ActionPlan, theme: PlanTheme | None, data: dict
     access.require(user, "edit", plan)
     objectives = _check_action(user, plan, data)
     if letter and not (letter.isascii() and letter.isalpha()):
-        raise InvalidValue("letter", "The letter must be letters only, like c")
+        raise InvalidValue("letter", _("The letter must be letters only, like c"))
     letter = letter or _next_letter(plan, theme)
     reference = f"{theme.number}.{letter}" if theme else letter
     if any(a.reference == reference for a in plan.actions):
-        raise InvalidValue("letter", f"The plan already has an action {reference}: leave the "
-                           "letter blank for the next free one")  # fmt: skip
+        raise InvalidValue("letter", _("The plan already has an action %(reference)s: leave "
+                                       "the letter blank for the next free one",
+                                       reference=reference))  # fmt: skip
     action = PlanAction(plan=plan, theme=theme, reference=reference, position=len(plan.actions),
                         status="not_started", added_on=clock.today(),
                         **{f: data.get(f) for f in ACTION_FIELDS})  # fmt: skip
@@ -244,23 +250,25 @@ def add_update(user: User, action: PlanAction, updated_on: date, note: str,
     access.require(user, "update_action", action)
     note = (note or "").strip()
     if to_status not in ACTION_STATUSES:
-        raise InvalidValue("to_status", "Select where the action stands")
+        raise InvalidValue("to_status", _("Select where the action stands"))
     if updated_on > clock.today():
-        raise InvalidValue("updated_on", "The update's date must be today or in the past")
+        raise InvalidValue("updated_on", _("The update's date must be today or in the past"))
     starts = action.plan.starts_on
     if updated_on < starts:
-        raise InvalidValue("updated_on", "The update's date must be on or after the plan "
-                           f"starts, {starts.day} {starts:%B %Y}")  # fmt: skip
+        raise InvalidValue("updated_on", _("The update's date must be on or after the plan "
+                                           "starts, %(day)s",
+                                           day=i18n.day_month_year(starts)))  # fmt: skip
     last = action.updates[-1] if action.updates else None
     if last is not None and updated_on < last.updated_on:
-        raise InvalidValue("updated_on", "The update's date must be on or after the last "
-                           f"update, {last.updated_on.day} {last.updated_on:%B %Y}")  # fmt: skip
+        raise InvalidValue("updated_on", _("The update's date must be on or after the last "
+                                           "update, %(day)s",
+                                           day=i18n.day_month_year(last.updated_on)))  # fmt: skip
     if to_status == "done" and not note:
-        raise InvalidValue("note", "Enter a final note: what was achieved")
+        raise InvalidValue("note", _("Enter a final note: what was achieved"))
     if to_status == "dropped" and not note:
-        raise InvalidValue("note", "Enter why the action is being dropped")
+        raise InvalidValue("note", _("Enter why the action is being dropped"))
     if not note and to_status == action.status:
-        raise InvalidValue("note", "Enter the progress made, or choose a new status")
+        raise InvalidValue("note", _("Enter the progress made, or choose a new status"))
     update = ActionUpdate(updated_on=updated_on, note=note, from_status=action.status,
                           to_status=to_status, user=user)  # fmt: skip
 
@@ -278,7 +286,7 @@ def import_plan(user: User, data: dict[str, Any], parsed) -> ActionPlan:
     lettered actions with by whom and by when, and what else the "by when / update" cell
     said as each action's first update. The caller commits: all of it or nothing."""
     if not parsed.ok:
-        raise InvalidValue("file", "Correct the problems in the file first")
+        raise InvalidValue("file", _("Correct the problems in the file first"))
     plan = create_plan(user, data)
     themes = {}
     for position, (number, title) in enumerate(parsed.themes):
@@ -328,7 +336,7 @@ def _update_due(action: PlanAction, latest_update: date | None, today: date) -> 
     """update_due, given the day of the action's latest update (None: never updated)."""
     if action.status in CLOSED_ACTION_STATUSES:
         return False
-    start, _ = period_of(today, action.review_months or action.plan.update_months)
+    start, _end = period_of(today, action.review_months or action.plan.update_months)
     return latest_update is None or latest_update < start
 
 
@@ -402,10 +410,10 @@ def monitoring(plan: ActionPlan, quarter: Quarter, today: date) -> list[Monitori
 # Evidence: what shows progress on an objective or an action.
 
 EVIDENCE_KINDS = {
-    "engagement": "An engagement",
-    "feedback": "Feedback",
-    "panel_meeting": "A panel meeting",
-    "document": "A document (a title and a link)",
+    "engagement": _l("An engagement"),
+    "feedback": _l("Feedback"),
+    "panel_meeting": _l("A panel meeting"),
+    "document": _l("A document (a title and a link)"),
 }
 
 
@@ -421,17 +429,17 @@ def add_evidence(user: User, target: Objective | PlanAction, kind: str, record_i
     if kind == "document":
         title, url = title.strip(), url.strip()
         if not title:
-            raise InvalidValue("title", "Enter the document's title")
+            raise InvalidValue("title", _("Enter the document's title"))
         if url and not url.lower().startswith(("https://", "http://")):
-            raise InvalidValue("url", "Enter a link that starts with https://")
+            raise InvalidValue("url", _("Enter a link that starts with https://"))
         evidence.title, evidence.url = title[:300], url[:500]
     elif kind in ("engagement", "feedback", "panel_meeting"):
         _find_evidence_record(user, kind, record_id)
         if any(getattr(e, f"{kind}_id") == record_id for e in _live_evidence(target)):
-            raise InvalidValue("kind", "That is already evidence of this")
+            raise InvalidValue("kind", _("That is already evidence of this"))
         setattr(evidence, f"{kind}_id", record_id)
     else:
-        raise InvalidValue("kind", "Select what the evidence is")
+        raise InvalidValue("kind", _("Select what the evidence is"))
     db.session.add(evidence)
     _note_evidence(user, target, evidence)
     return evidence
@@ -442,17 +450,20 @@ def _note_evidence(user: User, target: Objective | PlanAction, evidence: Evidenc
     its name reaches only those who may see it."""
     db.session.flush()
     db.session.refresh(evidence)
-    audit.record_event(user, KIND_OF[type(target)], target.id, "evidence added", None,
+    audit.record_event(user, KIND_OF[type(target)], target.id,
+                       "evidence added", None,  # i18n: not interface (kept as written)
                        {"Evidence": _evidence_value(evidence)}, target.version)  # fmt: skip
 
 
 def _evidence_value(evidence: Evidence) -> Any:
-    """Evidence as the audit keeps it: a linked record as a link (see audit.link)."""
+    """Evidence as the audit keeps it: a linked record as a link (see audit.link), its
+    words in English whatever the page's language, as the trail keeps every change."""
+    with force_locale(i18n.DEFAULT):
+        text = evidence_text(evidence)
     linked = evidence.engagement or evidence.feedback or evidence.panel_meeting
     if linked is None:
-        return evidence_text(evidence)
-    link = audit.link(evidence.kind, linked, access.home_area_id(linked), evidence_text(evidence))
-    return (link,)
+        return text
+    return (audit.link(evidence.kind, linked, access.home_area_id(linked), text),)
 
 
 KIND_OF = {Objective: "objective", PlanAction: ACTION}
@@ -464,11 +475,11 @@ def _find_evidence_record(user: User, kind: str, record_id: int | None):
     finders = {"engagement": engagements.get_engagement, "feedback": feedback.get_feedback,
                "panel_meeting": panel_meetings.get_meeting}  # fmt: skip
     if record_id is None:
-        raise InvalidValue("record_id", "Select the record that shows the progress")
+        raise InvalidValue("record_id", _("Select the record that shows the progress"))
     try:
         return finders[kind](user, record_id)
     except access.RecordNotFound:
-        raise InvalidValue("record_id", "Select a record you can see") from None
+        raise InvalidValue("record_id", _("Select a record you can see")) from None
 
 
 def evidence_choices(user: User, limit: int = 200) -> tuple[list, list, list]:
@@ -495,13 +506,14 @@ def evidence_choices(user: User, limit: int = 200) -> tuple[list, list, list]:
 
 def evidence_text(e: Evidence) -> str:
     if e.engagement_id:
-        return f"Engagement: {e.engagement.title}"
+        return _("Engagement: %(title)s", title=e.engagement.title)
     if e.feedback_id:
-        return f"Feedback: {e.feedback.summary}"
+        return _("Feedback: %(summary)s", summary=e.feedback.summary)
     if e.panel_meeting_id:
         m = e.panel_meeting
-        return f"Panel meeting: {m.panel.name}, {m.held_on.day} {m.held_on:%B %Y}"
-    return f"Document: {e.title}"
+        return _("Panel meeting: %(panel)s, %(day)s", panel=m.panel.name,
+                 day=i18n.day_month_year(m.held_on))  # fmt: skip
+    return _("Document: %(title)s", title=e.title)
 
 
 def _live_evidence(target: Objective | PlanAction) -> list[Evidence]:
@@ -555,7 +567,7 @@ def set_served(user: User, record, objective_ids: list[int], action_ids: list[in
     for model, target_id in sorted(wanted, key=lambda w: (w[0].__name__, w[1])):
         target = db.session.get(model, target_id)
         if target is None or not access.can(user, "add_evidence", target):
-            raise InvalidValue(field[model], "Select from the list")
+            raise InvalidValue(field[model], _("Select from the list"))
         column_name = "objective_id" if model is Objective else "action_id"
         if any(getattr(e, column_name) == target_id for e in current):
             continue
@@ -567,7 +579,8 @@ def set_served(user: User, record, objective_ids: list[int], action_ids: list[in
         target = e.objective or e.action
         if (type(target), target.id) not in wanted and access.can(user, "add_evidence", target):
             e.archived_at = utcnow()
-            audit.record_event(user, KIND_OF[type(target)], target.id, "evidence removed",
+            audit.record_event(user, KIND_OF[type(target)], target.id,
+                               "evidence removed",  # i18n: not interface (kept as written)
                                {"Evidence": _evidence_value(e)}, {"Evidence": ""},
                                target.version)  # fmt: skip
 
@@ -614,7 +627,7 @@ def sheet_themes(plan: ActionPlan) -> list[tuple[str, str, list[tuple[str, str, 
     loose = [row(a) for a in live if a.theme_id is None]
     if loose:
         numbers = [int(t.number) for t in plan.themes if t.number.isdigit()]
-        themes.append((str(max(numbers, default=0) + 1), "Other actions", loose))
+        themes.append((str(max(numbers, default=0) + 1), _("Other actions"), loose))
     return themes
 
 

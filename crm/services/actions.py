@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
@@ -16,11 +17,11 @@ from crm.extensions import db
 from crm.models import Engagement, FollowUpAction, User
 from crm.models.engagement import ACTION_STATUSES
 from crm.services import access, audit
-from crm.services.records import InvalidValue, iso_day
+from crm.services.records import InvalidValue, described, iso_day
 
 
 def _describe(action: FollowUpAction) -> dict[str, str]:
-    return {
+    return {  # i18n: not interface (the audit trail keeps its words as written)
         "Follow-up action": action.description,
         "Owner": action.owner.name if action.owner else "",
         "Due": iso_day(action.due_on),
@@ -43,12 +44,12 @@ def _owner(engagement: Engagement, owner_id: int | None, keep: int | None = None
         return None
     owner = db.session.get(User, owner_id)
     if owner is None:
-        raise InvalidValue("owner_id", "Select an owner from the list")
+        raise InvalidValue("owner_id", _("Select an owner from the list"))
     if owner_id != keep and not (owner.active and access.may_read(owner, engagement)):
         raise InvalidValue(
             "owner_id",
-            f"{owner.name} does not work in {engagement.area.name}: choose someone who can "
-            "see this engagement",
+            _("%(name)s does not work in %(area)s: choose someone who can see this engagement",
+              name=owner.name, area=engagement.area.name),
         )
     return owner
 
@@ -63,7 +64,7 @@ def add_action(
     """Add a follow-up action; it is audited on the engagement it came from."""
     access.require(user, "edit", engagement)
     if not description.strip():
-        raise InvalidValue("description", "Enter what needs to be done")
+        raise InvalidValue("description", _("Enter what needs to be done"))
     action = FollowUpAction(
         engagement=engagement,
         description=description.strip(),
@@ -73,8 +74,9 @@ def add_action(
     db.session.add(action)
     db.session.flush()
     audit.record_event(
-        user, "engagement", engagement.id, "action added", None, _describe(action),
-        engagement.version,
+        user, "engagement", engagement.id,
+        "action added",  # i18n: not interface (kept as written)
+        None, described(_describe, action), engagement.version,
     )  # fmt: skip
     return action
 
@@ -86,8 +88,8 @@ def update_action(
     """Change what an action asks, who owns it and when it is due."""
     access.require(user, "edit", action.engagement)
     if not description.strip():
-        raise InvalidValue("description", "Enter what needs to be done")
-    before = _describe(action)
+        raise InvalidValue("description", _("Enter what needs to be done"))
+    before = described(_describe, action)
     action.description = description.strip()
     action.owner = _owner(action.engagement, owner_id, keep=action.owner_id)
     action.due_on = due_on
@@ -98,11 +100,12 @@ def update_action(
 
 def _record_update(user: User, action: FollowUpAction, before: dict[str, str]) -> None:
     """The change on the engagement's history; a save that changed nothing records nothing."""
-    after = _describe(action)
+    after = described(_describe, action)
     if after != before:
         audit.record_event(
-            user, "engagement", action.engagement_id, "action updated", before, after,
-            action.engagement.version,
+            user, "engagement", action.engagement_id,
+            "action updated",  # i18n: not interface (kept as written)
+            before, after, action.engagement.version,
         )  # fmt: skip
 
 
@@ -116,10 +119,10 @@ def set_action_status(
     """
     access.require(user, "close_action", action)
     if status not in ACTION_STATUSES:
-        raise InvalidValue("status", "Select a status from the list")
+        raise InvalidValue("status", _("Select a status from the list"))
     if status == action.status:
         return action  # already so: keep the day it was closed, record nothing
-    before = _describe(action)
+    before = described(_describe, action)
     action.status = status
     action.closed_on = None if status == "open" else today
     _record_update(user, action, before)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from crm.extensions import db
@@ -69,16 +70,18 @@ def _characteristics(area_ids: list[int], year: Year, threshold: int) -> dict[in
         for key, label in PROTECTED_CHARACTERISTICS.items():
             this, last, reached = counted.get((area_id, key), [0, 0, 0])
             if sizes.get(key):
-                rows.append([label, this, last, f"{reached} of {sizes[key]}"])
-        found[area_id] = Section("characteristics", "Engagement with people who share each "
-                                 "protected characteristic", tables=[Table(
-            "by-characteristic", "Engagements that reached communities sharing each "
-            "characteristic (an engagement counts once for each characteristic it reached)",
-            ["Protected characteristic", f"This year ({year.short_label})",
-             f"The year before ({year.previous().short_label})", "Communities reached"],
+                rows.append([label, this, last, _("%(reached)s of %(total)s", reached=reached,
+                                                  total=sizes[key])])  # fmt: skip
+        found[area_id] = Section("characteristics", _("Engagement with people who share each "
+                                 "protected characteristic"), tables=[Table(
+            "by-characteristic", _("Engagements that reached communities sharing each "
+            "characteristic (an engagement counts once for each characteristic it reached)"),
+            [_("Protected characteristic"), _("This year (%(year)s)", year=year.short_label),
+             _("The year before (%(year)s)", year=year.previous().short_label),
+             _("Communities reached")],
             rows, True, threshold)],
-            notes=["Engage records the communities an engagement reached, not the people in "
-                   "the room: these figures count engagements, not people."])  # fmt: skip
+            notes=[_("Engage records the communities an engagement reached, not the people in "
+                     "the room: these figures count engagements, not people.")])  # fmt: skip
     return found
 
 
@@ -113,11 +116,12 @@ def _objectives(user: User, area_ids: list[int], year: Year, today: date,
             p = progress[o.id]
             rows.append([o.title, p.actions, *(p.by_status.get(k, 0) for k in ACTION_STATUSES),
                          p.overdue, p.evidence_this_quarter])  # fmt: skip
-        found[area_id] = Section("objectives", "Progress against each equality objective",
+        found[area_id] = Section("objectives", _("Progress against each equality objective"),
                                  tables=[Table(
-            "objective-progress", "The Area's plan actions serving each objective, where they "
-            "stood at the year's end", ["Objective", "Actions",
-                                        *ACTION_STATUSES.values(), "Overdue",
-                                        "Evidence logged in the year"], rows, True, threshold,
-            "No equality objective ran during this year.", about_people=False)])  # fmt: skip
+            "objective-progress", _("The Area's plan actions serving each objective, where "
+            "they stood at the year's end"), [_("Objective"), _("Actions"),
+                                              *ACTION_STATUSES.values(), _("Overdue"),
+                                              _("Evidence logged in the year")],
+            rows, True, threshold,
+            _("No equality objective ran during this year."), about_people=False)])  # fmt: skip
     return found

@@ -21,10 +21,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
+from crm.i18n import day_month_year
 from crm.models import (
     ActionPlan,
     Area,
@@ -112,14 +115,14 @@ class Cell:
     @property
     def text(self) -> str:
         if self.suppressed:
-            return "withheld" if isinstance(self.value, Withheld) else (
-                f"fewer than {self.threshold}")
+            return _("withheld") if isinstance(self.value, Withheld) else (
+                _("fewer than %(threshold)s", threshold=self.threshold))
         if self.value is None:
             return ""
         if isinstance(self.value, int):
             return f"{self.value:,}"
         if isinstance(self.value, date):
-            return f"{self.value:%-d %B %Y}"
+            return day_month_year(self.value)
         return str(self.value)
 
     @property
@@ -138,7 +141,7 @@ class Table:
     rows: list[list[object]]
     public: bool = False
     threshold: int = SUPPRESS_BELOW
-    empty: str = "None in this quarter."
+    empty: str = _l("None in this quarter.")
     # Whether its counts are of people or of what they did (engagements, feedback, members):
     # only those could pick someone out, so only those are suppressed in public. Counts of
     # the service's own work (plan actions, evidence) and of communities are not.
@@ -170,9 +173,11 @@ class Report:
 
     @property
     def title(self) -> str:
-        what = "quarterly report" if self.quarter.noun == "quarter" else (
-            "annual equality information report")
-        return f"{self.area.name}: {what}, {self.quarter.short_label}"
+        where, period = self.area.name, self.quarter.short_label
+        if self.quarter.noun == "quarter":
+            return _("%(where)s: quarterly report, %(period)s", where=where, period=period)
+        return _("%(where)s: annual equality information report, %(period)s", where=where,
+                 period=period)  # fmt: skip
 
     def charts(self) -> list[Chart]:
         return [c for s in self.sections for c in s.charts]
@@ -188,13 +193,20 @@ class Report:
         raise KeyError((section, table, row))
 
 
+def by_noun(noun: str, quarter: str, year: str) -> str:
+    """The words for a quarter's report or for a year's (`noun`): each a whole sentence,
+    as the Welsh for each differs in more than the noun."""
+    return quarter if noun == "quarter" else year
+
+
 def periods(quarter: Period) -> list[tuple[str, Period]]:
     """The quarter, the one before it, and the same quarter a year earlier (a year: the
     year and the one before)."""
     noun = quarter.noun
-    found = [(f"This {noun}", quarter), (f"Previous {noun}", quarter.previous())]
-    if quarter.a_year_before() != quarter.previous():
-        found.append((f"Same {noun} last year", quarter.a_year_before()))
+    found = [(by_noun(noun, _("This quarter"), _("This year")), quarter),
+             (by_noun(noun, _("Previous quarter"), _("Previous year")), quarter.previous())]
+    if quarter.a_year_before() != quarter.previous():  # a quarter's (a year's is the previous)
+        found.append((_("Same quarter last year"), quarter.a_year_before()))
     return found
 
 
@@ -224,8 +236,9 @@ def build_many(user: User, area_ids: list[int], quarter: Period, today: date, pu
     ids = [i for i in area_ids if i in areas]
     until = min(quarter.ends_on, today)
 
-    def table(key, caption, header, rows, empty=f"None in this {quarter.noun}.",
-              about_people=True) -> Table:  # fmt: skip
+    none_in = by_noun(quarter.noun, _("None in this quarter."), _("None in this year."))
+
+    def table(key, caption, header, rows, empty=none_in, about_people=True) -> Table:
         return Table(key, caption, header, rows, public, threshold, empty, about_people)
 
     engagement = _Engagements(user, ids, quarter, detail)
@@ -251,27 +264,37 @@ def build_many(user: User, area_ids: list[int], quarter: Period, today: date, pu
     return reports
 
 
-# Key figures compared across Areas: (label, section, table, row, column).
+# Key figures compared across Areas: (label, section, table, row, column). A label or row
+# that names the period is a pair: (a quarter's, a year's). The rows are the sections' own
+# row labels, translated as the sections translate them.
 SIDE_BY_SIDE = [
-    ("Engagements held", "engagement", "totals", "Engagements held", 1),
-    ("Engagements held, previous {noun}", "engagement", "totals", "Engagements held", 2),
-    ("Seldom-heard communities reached", "reach", "seldom-heard-summary", "Reached", 1),
-    ("Seldom-heard communities not reached", "reach", "seldom-heard-summary", "Not reached", 1),
-    ("Panel meetings held", "panels", "panel-summary", "Meetings held", 1),
-    ("Panel meetings quorate", "panels", "panel-summary", "Meetings quorate", 1),
-    ("Members' attendance", "panels", "panel-summary",
-     "Members' attendance (seats filled at meetings)", 1),
-    ("Cases reviewed by panels", "panels", "panel-summary", "Cases reviewed", 1),
-    ("Feedback received", "feedback", "feedback-summary", "Received", 1),
-    ("Feedback still open", "feedback", "feedback-summary", "Still open", 1),
-    ("Median days to close feedback", "feedback", "feedback-summary",
-     "Median days from receipt to closing", 1),
-    ("Plan actions", "plans", "plan-summary", "Actions", 1),
-    ("Plan actions whose status changed", "plans", "plan-summary", "Status changed", 1),
-    ("Plan actions overdue", "plans", "plan-summary", "Overdue", 1),
-    ("Engagements entered after the {noun}", "notes", "data-notes",
-     "Engagements this {noun} entered after it ended", 1),
+    (_l("Engagements held"), "engagement", "totals", _l("Engagements held"), 1),
+    ((_l("Engagements held, previous quarter"), _l("Engagements held, previous year")),
+     "engagement", "totals", _l("Engagements held"), 2),
+    (_l("Seldom-heard communities reached"), "reach", "seldom-heard-summary", _l("Reached"), 1),
+    (_l("Seldom-heard communities not reached"), "reach", "seldom-heard-summary",
+     _l("Not reached"), 1),
+    (_l("Panel meetings held"), "panels", "panel-summary", _l("Meetings held"), 1),
+    (_l("Panel meetings quorate"), "panels", "panel-summary", _l("Meetings quorate"), 1),
+    (_l("Members' attendance"), "panels", "panel-summary",
+     _l("Members' attendance (seats filled at meetings)"), 1),
+    (_l("Cases reviewed by panels"), "panels", "panel-summary", _l("Cases reviewed"), 1),
+    (_l("Feedback received"), "feedback", "feedback-summary", _l("Received"), 1),
+    (_l("Feedback still open"), "feedback", "feedback-summary", _l("Still open"), 1),
+    (_l("Median days to close feedback"), "feedback", "feedback-summary",
+     _l("Median days from receipt to closing"), 1),
+    (_l("Plan actions"), "plans", "plan-summary", _l("Actions"), 1),
+    (_l("Plan actions whose status changed"), "plans", "plan-summary", _l("Status changed"), 1),
+    (_l("Plan actions overdue"), "plans", "plan-summary", _l("Overdue"), 1),
+    ((_l("Engagements entered after the quarter"), _l("Engagements entered after the year")),
+     "notes", "data-notes", (_l("Engagements this quarter entered after it ended"),
+                             _l("Engagements this year entered after it ended")), 1),
 ]  # fmt: skip
+
+
+def _said(text, noun: str) -> str:
+    """A SIDE_BY_SIDE label or row as text, for a quarter's report or a year's."""
+    return str(by_noun(noun, *text) if isinstance(text, tuple) else text)
 
 
 def side_by_side(reports: list[Report]) -> Table:
@@ -279,11 +302,11 @@ def side_by_side(reports: list[Report]) -> Table:
     public = bool(reports and reports[0].public)
     threshold = reports[0].threshold if reports else SUPPRESS_BELOW
     noun = reports[0].quarter.noun if reports else "quarter"
-    rows = [[label.format(noun=noun),
-             *(r.figure(s, t, row.format(noun=noun), col) for r in reports)]
+    rows = [[_said(label, noun),
+             *(r.figure(s, t, _said(row, noun), col) for r in reports)]
             for label, s, t, row, col in SIDE_BY_SIDE]  # fmt: skip
-    return Table("areas", f"Each Area's {noun}", ["Figure", *(r.area.name for r in reports)],
-                 rows, public, threshold)  # fmt: skip
+    return Table("areas", by_noun(noun, _("Each Area's quarter"), _("Each Area's year")),
+                 [_("Figure"), *(r.area.name for r in reports)], rows, public, threshold)
 
 
 def _per_area(ids: list[int], rows) -> dict[int, dict]:
@@ -320,18 +343,18 @@ class _Engagements:
         if not ids:
             return
         one = ids[0] if len(ids) == 1 else None
-        for _, q in self.compared:
+        for _label, q in self.compared:
             # Counted by their owner (crm/services/home_figures), as the home page and the
             # engagement log count them; one query per period keeps to its index range.
             span = [(q.starts_on, q.ends_on)]
             held = home_figures.engagements_held(user, span, area_id=one)
             counts: dict[int, dict] = {i: {} for i in ids}
-            for (area_id, _, kind), n in held.items():
+            for (area_id, _period, kind), n in held.items():
                 if area_id in counts:
                     counts[area_id][kind] = n
             self.by_type.append(counts)
             reached: dict[int, dict] = {i: {} for i in ids}
-            for (area_id, _, community_id), n in home_figures.reach(user, span, one).items():
+            for (area_id, _period, community_id), n in home_figures.reach(user, span, one).items():
                 if area_id in reached:
                     reached[area_id][community_id] = n
             self.by_community.append(reached)
@@ -355,8 +378,8 @@ class _Engagements:
     def sections(self, table) -> dict[int, Section]:
         noun = self.compared[0][1].noun
         communities = {c.id: c.name for c in db.session.scalars(select(Community))}
-        labels = [q.short_label for _, q in self.compared]
-        header = [label for label, _ in self.compared]
+        labels = [q.short_label for _label, q in self.compared]
+        header = [label for label, _period in self.compared]
         found = {}
         for area_id in self.ids:
             by_type = [c[area_id] for c in self.by_type]
@@ -370,31 +393,44 @@ class _Engagements:
                  for cid in set().union(*by_community) if cid in communities),
                 key=lambda r: (-r[1], r[0]))  # fmt: skip
             tables = [
-                table("totals", "Engagements held", ["", *header],
-                      [["Engagements held", *totals]]),
-                table("by-type", "By type of engagement", ["Type", *header], type_rows),
-                table("by-community", "By community reached (an engagement with several "
-                      "communities counts for each)", ["Community", *header], community_rows),
+                table("totals", _("Engagements held"), ["", *header],
+                      [[_("Engagements held"), *totals]]),
+                table("by-type", _("By type of engagement"), [_("Type"), *header], type_rows),
+                table("by-community", _("By community reached (an engagement with several "
+                      "communities counts for each)"), [_("Community"), *header],
+                      community_rows),
             ]  # fmt: skip
             if self.by_stakeholder:
                 by_stakeholder = [c[area_id] for c in self.by_stakeholder]
                 tables.append(table(
-                    "by-stakeholder-type", "By type of stakeholder engaged",
-                    ["Stakeholder type", *header],
+                    "by-stakeholder-type", _("By type of stakeholder engaged"),
+                    [_("Stakeholder type"), *header],
                     [[label, *(int(c.get(key, 0)) for c in by_stakeholder)]
                      for key, label in STAKEHOLDER_TYPES.items()
                      if any(c.get(key) for c in by_stakeholder)]))  # fmt: skip
-            section = Section("engagement", "Engagement activity", tables=tables, notes=[
-                "Engagements count once held (not planned or cancelled) and not archived."])
+            section = Section("engagement", _("Engagement activity"), tables=tables, notes=[
+                _("Engagements count once held (not planned or cancelled) and not archived.")])
+            figures = {"held": f"{totals[0]:,}", "period": labels[0], "before": f"{totals[1]:,}",
+                       "earlier": f"{totals[2]:,}" if len(totals) > 2 else ""}  # fmt: skip
+            if len(totals) > 2:
+                summary = by_noun(noun, _(
+                    "%(held)s engagements held in %(period)s, against %(before)s the quarter "
+                    "before and %(earlier)s a year earlier.", **figures), _(
+                    "%(held)s engagements held in %(period)s, against %(before)s the year "
+                    "before and %(earlier)s a year earlier.", **figures))  # fmt: skip
+            else:
+                summary = by_noun(noun, _(
+                    "%(held)s engagements held in %(period)s, against %(before)s the quarter "
+                    "before.", **figures), _(
+                    "%(held)s engagements held in %(period)s, against %(before)s the year "
+                    "before.", **figures))  # fmt: skip
             section.charts.append(Chart(
-                key="engagements-by-type", title="Engagements by type",
-                summary=(f"{totals[0]:,} engagements held in {labels[0]}, against "
-                         f"{totals[1]:,} the {noun} before"
-                         + (f" and {totals[2]:,} a year earlier." if len(totals) > 2 else ".")),
-                categories=[r[0] for r in type_rows] or ["None"],
+                key="engagements-by-type", title=_("Engagements by type"), summary=summary,
+                categories=[r[0] for r in type_rows] or [_("None")],
                 series={label: [r[i + 1] for r in type_rows] or [0]
                         for i, label in enumerate(labels)},
-                kind="hbar", unit="Engagements", category_label="Type", series_label=noun.title(),
+                kind="hbar", unit=_("Engagements"), category_label=_("Type"),
+                series_label=by_noun(noun, _("Quarter"), _("Year")),
             ))  # fmt: skip
             found[area_id] = section
         return found
@@ -416,16 +452,17 @@ def _reach(table, user: User, ids: list[int], engagement: _Engagements, until: d
         here = engagement.by_community[0][area_id] if engagement.by_community else {}
         seen = {c.id: last_day[(area_id, c.id)] for c in seldom if (area_id, c.id) in last_day}
         reached = [[c.name, int(here[c.id]), seen.get(c.id)] for c in seldom if here.get(c.id)]
-        missed = [[c.name, seen.get(c.id) or "Never"] for c in seldom if not here.get(c.id)]
-        found[area_id] = Section("reach", "Reach and gaps", tables=[
-            table("seldom-heard-summary", "Seldom-heard communities", ["", "Communities"],
-                  [["Reached", len(reached)], ["Not reached", len(missed)]],
+        missed = [[c.name, seen.get(c.id) or _("Never")] for c in seldom
+                  if not here.get(c.id)]  # fmt: skip
+        found[area_id] = Section("reach", _("Reach and gaps"), tables=[
+            table("seldom-heard-summary", _("Seldom-heard communities"), ["", _("Communities")],
+                  [[_("Reached"), len(reached)], [_("Not reached"), len(missed)]],
                   about_people=False),
-            table("seldom-heard-reached", "Seldom-heard communities reached",
-                  ["Community", "Engagements", "Last engaged"], reached),
-            table("seldom-heard-missed", "Seldom-heard communities not reached",
-                  ["Community", "Last engaged"], missed,
-                  "Every seldom-heard community was reached."),
+            table("seldom-heard-reached", _("Seldom-heard communities reached"),
+                  [_("Community"), _("Engagements"), _("Last engaged")], reached),
+            table("seldom-heard-missed", _("Seldom-heard communities not reached"),
+                  [_("Community"), _("Last engaged")], missed,
+                  _("Every seldom-heard community was reached.")),
         ])  # fmt: skip
     return found
 
@@ -466,45 +503,52 @@ def _panels(table, user: User, ids: list[int], quarter: Period, until: date
         held = [m for m in meetings if area_of[m.panel_id] == area_id]
         seats = [a for m in held for a in m.attendance if a.membership.role in SEAT_ROLES]
         present = sum(1 for a in seats if a.status == "present")
-        rate = f"{round(100 * present / len(seats))}%" if seats else "No attendance recorded"
+        rate = f"{round(100 * present / len(seats))}%" if seats else _("No attendance recorded")
         joined = [m for m in started if area_of[m.panel_id] == area_id]
         left = [m for m in ended if area_of[m.panel_id] == area_id]
         per_panel = [[p.name, sum(1 for m in held if m.panel_id == p.id),
                       sum(1 for m in held if m.panel_id == p.id and m.is_quorate),
                       sum(m.cases_reviewed for m in held if m.panel_id == p.id)]
                      for p in mine]  # fmt: skip
-        found[area_id] = Section("panels", "Panels", tables=[
-            table("panel-summary", "Panel meetings and reviews", ["", f"This {noun}"], [
-                ["Meetings held", len(held)],
-                ["Meetings quorate", sum(1 for m in held if m.is_quorate)],
-                ["Members' attendance (seats filled at meetings)", rate],
-                ["Cases reviewed", sum(m.cases_reviewed for m in held)],
-                ["Members who started a term", len(joined)],
-                ["Members whose term ended", len(left)],
+        found[area_id] = Section("panels", _("Panels"), tables=[
+            table("panel-summary", _("Panel meetings and reviews"),
+                  ["", by_noun(noun, _("This quarter"), _("This year"))], [
+                [_("Meetings held"), len(held)],
+                [_("Meetings quorate"), sum(1 for m in held if m.is_quorate)],
+                [_("Members' attendance (seats filled at meetings)"), rate],
+                [_("Cases reviewed"), sum(m.cases_reviewed for m in held)],
+                [_("Members who started a term"), len(joined)],
+                [_("Members whose term ended"), len(left)],
             ]),
-            table("per-panel", "Each panel", ["Panel", "Meetings held", "Quorate",
-                  "Cases reviewed"], per_panel, "The Area has no panels."),
-            table("assessments", "Case reviews' assessments", ["Assessment", "Case reviews"],
+            table("per-panel", _("Each panel"), [_("Panel"), _("Meetings held"), _("Quorate"),
+                  _("Cases reviewed")], per_panel, _("The Area has no panels.")),
+            table("assessments", _("Case reviews' assessments"),
+                  [_("Assessment"), _("Case reviews")],
                   [[label, assessed[area_id][key]] for key, label in ASSESSMENTS.items()
                    if assessed[area_id].get(key)]),
-            table("changes", "Membership changes", ["Panel", "Member's role", "Change"],
-                  [[m.panel.name, MEMBER_ROLES.get(m.role, m.role), "Started a term"]
+            table("changes", _("Membership changes"), [_("Panel"), _("Member's role"),
+                                                        _("Change")],
+                  [[m.panel.name, MEMBER_ROLES.get(m.role, m.role), _("Started a term")]
                    for m in joined]
                   + [[m.panel.name, MEMBER_ROLES.get(m.role, m.role),
-                      f"Ended: {m.end_reason_label.lower()}"] for m in left]),
-            table("gaps", f"Gaps on {until:%-d %B %Y}", ["Panel", "Gap"],
+                      _("Ended: %(reason)s", reason=str(m.end_reason_label).lower())]
+                     for m in left]),
+            table("gaps", _("Gaps on %(day)s", day=day_month_year(until)),
+                  [_("Panel"), _("Gap")],
                   [[p.name, gap] for p in mine for gap in _gaps(health[p.id])],
-                  "No vacancies or gaps."),
-        ], notes=["Members are not named in this report."])  # fmt: skip
+                  _("No vacancies or gaps.")),
+        ], notes=[_("Members are not named in this report.")])  # fmt: skip
     return found
 
 
 def _gaps(report) -> list[str]:
     """What a panel lacks, in words, from its refresh report (crm/services/panel_refresh)."""
-    out = [f"No {role}" for role in report.missing_roles]
+    out = [_("No %(role)s", role=role) for role in report.missing_roles]
     if report.vacancies:
-        out.append(f"{report.vacancies} of {report.target_size} seats vacant")
-    out += [f"{gap.name}: {gap.active} of the {gap.minimum} members it should have"
+        out.append(_("%(vacant)s of %(size)s seats vacant", vacant=report.vacancies,
+                     size=report.target_size))  # fmt: skip
+    out += [_("%(community)s: %(active)s of the %(minimum)s members it should have",
+              community=gap.name, active=gap.active, minimum=gap.minimum)
             for gap in report.community_gaps]  # fmt: skip
     return out
 
@@ -528,21 +572,26 @@ def _feedback(table, user: User, ids: list[int], quarter: Period, detail: bool
         got = [status for a, status in received if a == area_id]
         still_open = sum(1 for status in got if status not in CLOSED_STATUSES)
         days = [(c - r).days for a, r, c in closed_in if a == area_id]
-        median = f"{statistics.median(days):g} days" if days else "None closed"
-        tables = [table("feedback-summary", "Feedback received", ["", f"This {noun}"], [
-            ["Received", len(got)],
-            ["Still open", still_open],
-            [f"Closed (received this {noun})", len(got) - still_open],
-            [f"Closed in the {noun} (whenever received)", len(days)],
-            ["Median days from receipt to closing", median],
+        median = (_("%(days)s days", days=format(statistics.median(days), "g")) if days
+                  else _("None closed"))  # fmt: skip
+        tables = [table("feedback-summary", _("Feedback received"),
+                        ["", by_noun(noun, _("This quarter"), _("This year"))], [
+            [_("Received"), len(got)],
+            [_("Still open"), still_open],
+            [by_noun(noun, _("Closed (received this quarter)"), _("Closed (received this year)")),
+             len(got) - still_open],
+            [by_noun(noun, _("Closed in the quarter (whenever received)"),
+                     _("Closed in the year (whenever received)")), len(days)],
+            [_("Median days from receipt to closing"), median],
         ])]  # fmt: skip
-        section = Section("feedback", "Feedback", tables=tables)
+        section = Section("feedback", _("Feedback"), tables=tables)
         found[area_id] = section
         if not detail:
             continue
         figures = priority_figures.figures(user, area_id, quarter.starts_on, quarter.ends_on)
         rows = [[f.priority.name, f.total, f.open, f.closed,
-                 "" if f.median_days_to_close is None else f"{f.median_days_to_close:g} days"]
+                 "" if f.median_days_to_close is None
+                 else _("%(days)s days", days=format(f.median_days_to_close, "g"))]
                 for f in figures if f.total]  # fmt: skip
         highlights = []
         for group in you_said.report(user, you_said.Scope(area_id=area_id), quarter.starts_on,
@@ -550,22 +599,24 @@ def _feedback(table, user: User, ids: list[int], quarter: Period, detail: bool
             for f in group.items[:2]:
                 highlights.append([group.priority.name, f.summary, f.response])
         tables += [
-            table("by-priority", "By casework priority (feedback about two priorities counts "
-                  "for each)", ["Casework priority", "Received", "Open", "Closed",
-                                "Median days to close"], rows),
-            table("you-said-we-did", "You said, we did", ["Casework priority", "You said",
-                  "We did"], highlights[:6],
-                  f"No feedback was closed with a response this {noun}."),
+            table("by-priority", _("By casework priority (feedback about two priorities "
+                  "counts for each)"), [_("Casework priority"), _("Received"), _("Open"),
+                                        _("Closed"), _("Median days to close")], rows),
+            table("you-said-we-did", _("You said, we did"), [_("Casework priority"),
+                  _("You said"), _("We did")], highlights[:6],
+                  by_noun(noun, _("No feedback was closed with a response this quarter."),
+                          _("No feedback was closed with a response this year."))),
         ]  # fmt: skip
         if rows:
             section.charts.append(Chart(
-                key="feedback-by-priority", title="Feedback by casework priority",
-                summary=(f"{len(got):,} pieces of feedback received in "
-                         f"{quarter.short_label}; {still_open:,} still open."),
+                key="feedback-by-priority", title=_("Feedback by casework priority"),
+                summary=_("%(received)s pieces of feedback received in %(period)s; "
+                          "%(open)s still open.", received=format(len(got), ","),
+                          period=quarter.short_label, open=format(still_open, ",")),
                 categories=[r[0] for r in rows],
-                series={"Open": [r[2] for r in rows], "Closed": [r[3] for r in rows]},
-                kind="stacked", unit="Feedback received", category_label="Casework priority",
-                series_label="Status",
+                series={_("Open"): [r[2] for r in rows], _("Closed"): [r[3] for r in rows]},
+                kind="stacked", unit=_("Feedback received"),
+                category_label=_("Casework priority"), series_label=_("Status"),
             ))  # fmt: skip
     return found
 
@@ -597,30 +648,43 @@ def _plans(table, user: User, ids: list[int], quarter: Period, today: date, deta
                     plan.title, r.action.reference, r.action.what,
                     ", ".join(o.title for o in r.action.objectives),
                     ACTION_STATUSES.get(r.status_now, r.status_now),
-                    (f"{ACTION_STATUSES.get(r.status_then)} to "
-                     f"{ACTION_STATUSES.get(r.status_now)}" if r.changed else "No change"),
-                    "Overdue" if r.overdue else "",
-                    r.update.note if r.update else f"No update this {noun}",
+                    (_("%(before)s to %(after)s", before=ACTION_STATUSES.get(r.status_then),
+                       after=ACTION_STATUSES.get(r.status_now)) if r.changed
+                     else _("No change")),
+                    _("Overdue") if r.overdue else "",
+                    r.update.note if r.update else by_noun(
+                        noun, _("No update this quarter"), _("No update this year")),
                 ])  # fmt: skip
-        summary = [["Actions", len(rows)], ["Status changed", changed], ["Overdue", overdue],
+        summary = [[_("Actions"), len(rows)], [_("Status changed"), changed],
+                   [_("Overdue"), overdue],
                    *([label, status_counts[key]] for key, label in ACTION_STATUSES.items())]
-        tables = [table("plan-summary", f"Actions at the {noun}'s end", ["", "Actions"],
-                        summary, about_people=False)]  # fmt: skip
+        tables = [table("plan-summary", by_noun(noun, _("Actions at the quarter's end"),
+                                                _("Actions at the year's end")),
+                        ["", _("Actions")], summary, about_people=False)]  # fmt: skip
         if detail:
             tables.append(table(
-                "actions", "Each action", ["Plan", "No.", "Action", "Objectives", "Status",
-                f"Change in the {noun}", "Overdue", "Latest update"], rows,
-                f"The Area has no action plan covering this {noun}.",
+                "actions", _("Each action"), [_("Plan"), _("No."), _("Action"),
+                _("Objectives"), _("Status"),
+                by_noun(noun, _("Change in the quarter"), _("Change in the year")),
+                _("Overdue"), _("Latest update")], rows,
+                by_noun(noun, _("The Area has no action plan covering this quarter."),
+                        _("The Area has no action plan covering this year.")),
                 about_people=False))  # fmt: skip
-        section = Section("plans", "Objectives and action plan", tables=tables)
+        section = Section("plans", _("Objectives and action plan"), tables=tables)
         if rows:
+            figures = {"actions": f"{len(rows):,}", "changed": f"{changed:,}",
+                       "overdue": f"{overdue:,}"}  # fmt: skip
             section.charts.append(Chart(
-                key="plan-status", title="Action plan status",
-                summary=(f"{len(rows):,} actions: {changed:,} changed status in the {noun} "
-                         f"and {overdue:,} were overdue."),
+                key="plan-status", title=_("Action plan status"),
+                summary=by_noun(noun, _(
+                    "%(actions)s actions: %(changed)s changed status in the quarter and "
+                    "%(overdue)s were overdue.", **figures), _(
+                    "%(actions)s actions: %(changed)s changed status in the year and "
+                    "%(overdue)s were overdue.", **figures)),
                 categories=list(ACTION_STATUSES.values()),
-                series={"Actions": [status_counts[k] for k in ACTION_STATUSES]},
-                kind="hbar", unit="Actions", category_label="Status", series_label="Actions",
+                series={_("Actions"): [status_counts[k] for k in ACTION_STATUSES]},
+                kind="hbar", unit=_("Actions"), category_label=_("Status"),
+                series_label=_("Actions"),
             ))  # fmt: skip
         found[area_id] = section
     return found
@@ -643,15 +707,22 @@ def _notes(table, ids: list[int], quarter: Period, engagement: _Engagements
                Feedback.received_on >= quarter.starts_on,
                Feedback.received_on <= quarter.ends_on, Feedback.created_at >= _after(quarter))
         .group_by(Feedback.area_id)).all())  # fmt: skip
-    return {area_id: Section("notes", "Notes on the data", tables=[
-        table("data-notes", "What to bear in mind", ["", "Records"], [
-            ["Stakeholders that cannot be placed on the map (no location)",
+    unplaced_label = by_noun(noun, _("Engagements this quarter that cannot be placed on the map"),
+                             _("Engagements this year that cannot be placed on the map"))
+    late_label = by_noun(noun, _("Engagements this quarter entered after it ended"),
+                         _("Engagements this year entered after it ended"))
+    late_feedback_label = by_noun(noun, _("Feedback received this quarter entered after it ended"),
+                                  _("Feedback received this year entered after it ended"))
+    note = by_noun(noun, _("Figures are as recorded on the day the report was made; entries "
+                           "made late change a past quarter's figures."),
+                   _("Figures are as recorded on the day the report was made; entries made "
+                     "late change a past year's figures."))  # fmt: skip
+    return {area_id: Section("notes", _("Notes on the data"), tables=[
+        table("data-notes", _("What to bear in mind"), ["", _("Records")], [
+            [_("Stakeholders that cannot be placed on the map (no location)"),
              unplaced.get(area_id, 0)],
-            [f"Engagements this {noun} that cannot be placed on the map",
-             engagement.unplaced[area_id]],
-            [f"Engagements this {noun} entered after it ended", engagement.late[area_id]],
-            [f"Feedback received this {noun} entered after it ended",
-             late_feedback.get(area_id, 0)],
+            [unplaced_label, engagement.unplaced[area_id]],
+            [late_label, engagement.late[area_id]],
+            [late_feedback_label, late_feedback.get(area_id, 0)],
         ]),
-    ], notes=["Figures are as recorded on the day the report was made; entries made late "
-              f"change a past {noun}'s figures."]) for area_id in ids}  # fmt: skip
+    ], notes=[note]) for area_id in ids}  # fmt: skip

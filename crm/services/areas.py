@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.extensions import db
@@ -59,14 +60,14 @@ def update_area(user: User, area: Area, data: dict[str, Any]) -> bool:
     name = " ".join((data.get("name") or "").split())
     code = (data.get("code") or "").strip().lower()
     if not name:
-        raise InvalidValue("name", "Enter the Area's name")
+        raise InvalidValue("name", _("Enter the Area's name"))
     if _taken(Area.name, name, area):
-        raise InvalidValue("name", f"There is already an Area called {name}")
+        raise InvalidValue("name", _("There is already an Area called %(name)s", name=name))
     if not CODE.fullmatch(code):
-        raise InvalidValue("code", "Enter a code of lower-case letters, numbers and hyphens, "
-                                   "like mersey-cheshire")  # fmt: skip
+        raise InvalidValue("code", _("Enter a code of lower-case letters, numbers and hyphens, "
+                                     "like mersey-cheshire"))  # fmt: skip
     if _taken(Area.code, code, area):
-        raise InvalidValue("code", f"Another Area already has the code {code}")
+        raise InvalidValue("code", _("Another Area already has the code %(code)s", code=code))
     before = describe(area)
     area.name, area.code = name, code
     db.session.flush()

@@ -17,23 +17,28 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
+from crm import i18n
 from crm.extensions import db
 from crm.models import AuditEvent, User
 from crm.models.common import restricted_fields, special_category_labels
 
-NOT_SHOWN = "(changed, not shown)"
+NOT_SHOWN = "(changed, not shown)"  # i18n: not interface (kept in the audit trail as written)
 
-# The kinds of record a link may name, as a person says them.
-LINK_NOUNS = {
-    "stakeholder": "stakeholder",
-    "contact": "contact",
-    "engagement": "engagement",
-    "panel": "panel",
-    "feedback": "piece of feedback",
-    "panel_meeting": "panel meeting",
+# What a person sees in place of a linked record they may not open, by its kind.
+IN_ANOTHER_AREA = {
+    "stakeholder": _l("a stakeholder in another Area"),
+    "contact": _l("a contact in another Area"),
+    "engagement": _l("an engagement in another Area"),
+    "panel": _l("a panel in another Area"),
+    "feedback": _l("a piece of feedback in another Area"),
+    "panel_meeting": _l("a panel meeting in another Area"),
 }
+ANOTHER_RECORD = _l("a record in another Area")
 # Kinds that may be national (no Area): a national one is seen by everyone.
 MAY_BE_NATIONAL = frozenset({"panel", "feedback", "panel_meeting"})
 
@@ -69,6 +74,15 @@ def _stored(value: Any) -> Any:
     return [list(item) for item in value] if isinstance(value, tuple) else value
 
 
+def _kept(text: Any) -> Any:
+    """A label or value given lazily (a model's choice: a role, a kind of record) as the
+    trail keeps it: in English, the words it was written in, whatever the page's language."""
+    if isinstance(text, LazyString):
+        with force_locale(i18n.DEFAULT):
+            return str(text)
+    return text
+
+
 def _blank(value: Any) -> Any:
     return () if isinstance(value, tuple) else ""
 
@@ -83,7 +97,8 @@ def record_event(
     version: int = 1,
 ) -> AuditEvent:
     """Add an audit event to the current transaction: each field's old and new value."""
-    before = before or {}
+    before = {_kept(label): _kept(value) for label, value in (before or {}).items()}
+    after = {_kept(label): _kept(value) for label, value in after.items()}
     redacted = redacted_labels(record_type)
     changes = {}
     for label, value in after.items():
@@ -108,8 +123,7 @@ def record_event(
 
 def in_another_area(kind: str) -> str:
     """What a person sees in place of the name of a record they may not open."""
-    noun = LINK_NOUNS.get(kind, "record")
-    return f"a{'n' if noun[0] in 'aeiou' else ''} {noun} in another Area"
+    return str(IN_ANOTHER_AREA.get(kind, ANOTHER_RECORD))
 
 
 def name_for(user: User, record: Any, kind: str, text: str | None = None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm import clock
@@ -21,25 +22,25 @@ from crm.services.records import Page, SortKey, paginate
 
 # The kinds of record the trail holds, as a person names them.
 RECORD_KINDS: dict[str, str] = {
-    "stakeholder": "Stakeholder",
-    "contact": "Contact",
-    "engagement": "Engagement",
-    "panel": "Panel",
-    "membership": "Panel membership",
-    "panel_meeting": "Panel meeting",
-    "feedback": "Feedback",
-    "objective": "Equality objective",
-    "action_plan": "Action plan",
-    "plan_action": "Plan action",
-    "mapping_exercise": "Mapping exercise",
-    "casework_priority": "Casework priority",
-    "area_boundary": "Area boundary",
-    "user": "Staff account",
-    "community": "Community",
-    "area": "Area",
-    "purpose": "Purpose (consent)",
-    "subject_access": "Subject access request",
-    "retention_rule": "Retention rule",
+    "stakeholder": _l("Stakeholder"),
+    "contact": _l("Contact"),
+    "engagement": _l("Engagement"),
+    "panel": _l("Panel"),
+    "membership": _l("Panel membership"),
+    "panel_meeting": _l("Panel meeting"),
+    "feedback": _l("Feedback"),
+    "objective": _l("Equality objective"),
+    "action_plan": _l("Action plan"),
+    "plan_action": _l("Plan action"),
+    "mapping_exercise": _l("Mapping exercise"),
+    "casework_priority": _l("Casework priority"),
+    "area_boundary": _l("Area boundary"),
+    "user": _l("Staff account"),
+    "community": _l("Community"),
+    "area": _l("Area"),
+    "purpose": _l("Purpose (consent)"),
+    "subject_access": _l("Subject access request"),
+    "retention_rule": _l("Retention rule"),
 }
 # Counting a trail of millions exactly costs more than the page; past this it says "more than".
 COUNT_CAP = 10_000

@@ -41,7 +41,7 @@ def _hasher() -> PasswordHasher:
 @lru_cache(maxsize=4)
 def _dummy_hash(memory: int) -> str:
     """A hash to verify against when the email is unknown, so it takes as long."""
-    return _hashers[memory].hash("not a real password")
+    return _hashers[memory].hash("not a real password")  # i18n: not interface (hashed only)
 
 WRONG_DETAILS = _l("Enter a correct email address and password")
 MIN_PASSWORD_LENGTH = 12
@@ -221,20 +221,20 @@ def create_user(
     """Create a staff account. Raises ValueError with a message a person can act on."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise ValueError(f"Role must be one of: {', '.join(ROLES)}")
+        raise ValueError(gettext("Role must be one of: %(roles)s", roles=", ".join(ROLES)))
     problem = validate_new_password(password)
     if problem:
         raise ValueError(problem)
     if db.session.scalars(select(User).where(User.email == email)).first():
-        raise ValueError(f"There is already an account for {email}")
+        raise ValueError(gettext("There is already an account for %(email)s", email=email))
     areas = []
     for area_name in area_names or []:
         area = db.session.scalars(select(Area).where(Area.name == area_name)).first()
         if area is None:
-            raise ValueError(f"There is no Area called {area_name}")
+            raise ValueError(gettext("There is no Area called %(name)s", name=area_name))
         areas.append(area)
     if not national and not areas:
-        raise ValueError("Give the user at least one Area, or make them national")
+        raise ValueError(gettext("Give the user at least one Area, or make them national"))
     user = User(
         email=email,
         name=name,
@@ -262,7 +262,7 @@ def set_language(user: User, language: str) -> None:
 
 def set_role(user: User, role: str) -> None:
     if role not in ROLES:
-        raise ValueError(f"Role must be one of: {', '.join(ROLES)}")
+        raise ValueError(gettext("Role must be one of: %(roles)s", roles=", ".join(ROLES)))
     user.role = role
     end_all_sessions(user)
 

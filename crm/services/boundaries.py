@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from crm.extensions import db
@@ -39,7 +40,7 @@ def any_boundaries() -> bool:
 
 def _ring_problems(ring, where: str) -> list[str]:
     if not isinstance(ring, list) or len(ring) < 4:
-        return [f"{where}: a ring needs at least 4 positions"]
+        return [_("%(where)s: a ring needs at least 4 positions", where=where)]
     problems = []
     for position in ring:
         if (
@@ -47,33 +48,35 @@ def _ring_problems(ring, where: str) -> list[str]:
             or len(position) < 2
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])
         ):
-            return [f"{where}: every position must be a pair of numbers, [longitude, latitude]"]
+            return [_("%(where)s: every position must be a pair of numbers, [longitude, "
+                      "latitude]", where=where)]
         lng, lat = position[0], position[1]
         if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LNG_RANGE[0] <= lng <= LNG_RANGE[1]):
-            problems.append(
-                f"{where}: the position [{lng}, {lat}] is not in the UK (positions are "
-                "[longitude, latitude] in WGS84 degrees, not eastings and northings)"
-            )
+            problems.append(_(
+                "%(where)s: the position [%(longitude)s, %(latitude)s] is not in the UK "
+                "(positions are [longitude, latitude] in WGS84 degrees, not eastings and "
+                "northings)", where=where, longitude=lng, latitude=lat))  # fmt: skip
             break
     if ring[0] != ring[-1]:
-        problems.append(f"{where}: a ring must end where it starts")
+        problems.append(_("%(where)s: a ring must end where it starts", where=where))
     return problems
 
 
 def _geometry_problems(geometry, where: str) -> list[str]:
     if not isinstance(geometry, dict):
-        return [f"{where}: it has no geometry"]
+        return [_("%(where)s: it has no geometry", where=where)]
     kind, coordinates = geometry.get("type"), geometry.get("coordinates")
     if kind == "Polygon":
         polygons = [coordinates]
     elif kind == "MultiPolygon" and isinstance(coordinates, list):
         polygons = coordinates
     else:
-        return [f"{where}: the geometry must be a Polygon or MultiPolygon, not {kind}"]
+        return [_("%(where)s: the geometry must be a Polygon or MultiPolygon, not %(kind)s",
+                  where=where, kind=kind)]
     problems = []
     for polygon in polygons:
         if not isinstance(polygon, list) or not polygon:
-            return [f"{where}: a polygon needs at least one ring"]
+            return [_("%(where)s: a polygon needs at least one ring", where=where)]
         for ring in polygon:
             problems += _ring_problems(ring, where)
     return problems
@@ -84,16 +87,16 @@ def check(text: str) -> list[tuple[Area, dict]]:
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
-        raise BoundaryProblems([f"The file is not valid JSON: {error}"]) from None
+        raise BoundaryProblems([_("The file is not valid JSON: %(error)s", error=error)]) from None
     except RecursionError:
         raise BoundaryProblems(
-            ["The file is nested far deeper than GeoJSON ever is: it is not a boundary file"]
+            [_("The file is nested far deeper than GeoJSON ever is: it is not a boundary file")]
         ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise BoundaryProblems(["The file must be a GeoJSON FeatureCollection"])
+        raise BoundaryProblems([_("The file must be a GeoJSON FeatureCollection")])
     features = data.get("features")
     if not isinstance(features, list) or not features:
-        raise BoundaryProblems(["The file has no features"])
+        raise BoundaryProblems([_("The file has no features")])
     areas = list(db.session.scalars(select(Area)))
     by_key = {a.name.lower(): a for a in areas} | {a.code.lower(): a for a in areas}
     problems, found, seen = [], [], {}
@@ -107,14 +110,18 @@ def check(text: str) -> list[tuple[Area, dict]]:
             ),
             "",
         )
-        where = f"Feature {n}" + (f" ({label})" if label else "")
+        where = (_("Feature %(number)s (%(label)s)", number=n, label=label) if label
+                 else _("Feature %(number)s", number=n))
         area = by_key.get(label.strip().lower()) if label else None
         if not label:
-            problems.append(f'{where}: it needs an "area" or "name" property naming the Area')
+            problems.append(_('%(where)s: it needs an "area" or "name" property naming the Area',
+                              where=where))
         elif area is None:
-            problems.append(f"{where}: no Area is called {label}")
+            problems.append(_("%(where)s: no Area is called %(label)s", where=where,
+                              label=label))
         elif area.id in seen:
-            problems.append(f"{where}: {area.name} appears twice (also feature {seen[area.id]})")
+            problems.append(_("%(where)s: %(area)s appears twice (also feature %(number)s)",
+                              where=where, area=area.name, number=seen[area.id]))
         else:
             seen[area.id] = n
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
@@ -122,7 +129,7 @@ def check(text: str) -> list[tuple[Area, dict]]:
         if area is not None:
             found.append((area, geometry))
         if len(problems) >= MAX_PROBLEMS:
-            problems.append("There may be more problems: correct these and try again")
+            problems.append(_("There may be more problems: correct these and try again"))
             break
     if problems:
         raise BoundaryProblems(problems)
@@ -147,7 +154,7 @@ def import_boundaries(user: User | None, text: str, source: str, illustrative: b
         audit.record_event(user, KIND, area.id, "imported", None,
                            {"Area": area.name, "Source": source[:300]})  # fmt: skip
     db.session.flush()
-    return [area for area, _ in found]
+    return [area for area, _geometry in found]
 
 
 def boundaries() -> list[AreaBoundary]:
@@ -201,11 +208,12 @@ def feature_collection(user: User, area_ids: list[int] | None, since: date, shad
         colour = "#f3f2f1"
         if value is not None:
             colour = SHADES[max(i for i, low in enumerate(breaks) if value >= low)]
-        label = (
-            ("illustrative outline" if b.illustrative else "boundary")
-            if value is None
-            else (f"{_format(value, per)} {'per stakeholder' if per else 'engagements'}")
-        )
+        if value is None:
+            label = _("illustrative outline") if b.illustrative else _("boundary")
+        elif per:
+            label = _("%(value)s per stakeholder", value=_format(value, per))
+        else:
+            label = _("%(value)s engagements", value=_format(value, per))
         features.append({
             "type": "Feature",
             "geometry": json.loads(b.geometry),
@@ -215,7 +223,8 @@ def feature_collection(user: User, area_ids: list[int] | None, since: date, shad
     if values:
         top = breaks + [max(values.values())]
         legend = [
-            [SHADES[i], f"{_format(top[i], per)} to {_format(top[i + 1], per)}"]
+            [SHADES[i], _("%(low)s to %(high)s", low=_format(top[i], per),
+                          high=_format(top[i + 1], per))]
             for i in range(len(SHADES))
         ]
     return {"type": "FeatureCollection", "features": features, "legend": legend,

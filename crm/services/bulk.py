@@ -29,7 +29,8 @@ def insert_rows(table, rows: list[dict]) -> None:
     # COPY takes no SQLAlchemy type: JSON goes as its text.
     as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
     cursor = db.session.connection().connection.dbapi_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"  # i18n: not interface
+    with cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
 

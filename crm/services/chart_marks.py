@@ -22,7 +22,7 @@ GRID = "#b1b4b6"  # GOV.UK mid grey: decorative lines only
 # GOV.UK orange (#f47738, 2.8:1) is too light to use.
 COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#003078", "#912b88", "#505a5f", "#594d00")
 # Pattern marks drawn in the series' colour on white, in an 8 x 8 tile.
-PATTERNS = {
+PATTERNS = {  # i18n: not interface (SVG markup)
     "solid": '<rect width="8" height="8" fill="{c}"/>',
     "diagonal": '<path d="M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6" stroke="{c}" stroke-width="2"/>',
     "dots": '<circle cx="4" cy="4" r="2.4" fill="{c}"/>',
@@ -68,7 +68,9 @@ def el(tag: str, content: str | None = None, **attrs: object) -> str:
 
 def text(x: float, y: float, words: str | list[str], size: int = FONT, **attrs) -> str:
     """Text in GOV.UK black (or the fill given), one tspan per line when given lines."""
-    lines = [words] if isinstance(words, str) else words
+    # A lazy text (flask_babel's) is one line, as a str is.
+    lines = words if isinstance(words, list) else [
+        words if isinstance(words, str) else str(words)]
     if len(lines) == 1:
         content = str(escape(lines[0]))
     else:
@@ -106,7 +108,7 @@ def pattern(uid: str, style: Style) -> str:
     marks = PATTERNS[style.pattern].format(c=style.colour)
     return el(
         "pattern",
-        '<rect width="8" height="8" fill="#ffffff"/>' + marks,
+        '<rect width="8" height="8" fill="#ffffff"/>' + marks,  # i18n: not interface
         id=f"{uid}-pattern-{style.index}",
         width=8,
         height=8,

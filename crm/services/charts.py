@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from crm.services.csv_export import to_csv
@@ -52,28 +54,38 @@ class Chart:
     series: Mapping[str, Sequence[Number | None]]
     kind: str = "bar"
     unit: str = ""  # what the numbers count: "Feedback received"
-    category_label: str = "Category"  # the table's heading for the categories
-    series_label: str = "Series"  # ... and for the series
+    category_label: str = _l("Category")  # the table's heading for the categories
+    series_label: str = _l("Series")  # ... and for the series
     rows: str = "categories"
     values: dict[str, tuple[Number | None, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # A chart made wrong is a programmer's mistake: these errors are not interface.
         if not KEY.fullmatch(self.key):
-            raise ValueError(f"A chart's key is lower-case words and hyphens, not {self.key!r}")
+            raise ValueError(  # i18n: not interface
+                f"A chart's key is lower-case words and hyphens, not {self.key!r}")
         if self.kind not in KINDS:
-            raise ValueError(f"A chart is one of {', '.join(KINDS)}, not {self.kind!r}")
+            raise ValueError(  # i18n: not interface
+                f"A chart is one of {', '.join(KINDS)}, not {self.kind!r}")
         if self.rows not in ("categories", "series"):
-            raise ValueError("A chart's table has a row per 'categories' or per 'series'")
+            raise ValueError(  # i18n: not interface
+                "A chart's table has a row per 'categories' or per 'series'")
+        # Its words as text in the language of the page (a label given lazily is read now).
+        self.title, self.summary, self.unit = str(self.title), str(self.summary), str(self.unit)
+        self.category_label, self.series_label = str(self.category_label), str(self.series_label)
         self.categories = [str(c) for c in self.categories]
         self.values = {}
         for name, values in self.series.items():
             values = tuple(values)
             if len(values) != len(self.categories):
-                raise ValueError(f"Series {name!r} needs one value for each category")
+                raise ValueError(  # i18n: not interface
+                    f"Series {name!r} needs one value for each category")
             if any(not _is_number(v) for v in values if v is not None):
-                raise ValueError(f"Series {name!r} has a value that is not a number")
+                raise ValueError(  # i18n: not interface
+                    f"Series {name!r} has a value that is not a number")
             if self.kind == "stacked" and any(v < 0 for v in values if v is not None):
-                raise ValueError("A stacked chart cannot show negative values")
+                raise ValueError(  # i18n: not interface
+                    "A stacked chart cannot show negative values")
             self.values[str(name)] = values
 
     @property
@@ -121,7 +133,7 @@ def _is_number(value: object) -> bool:
 def format_number(value: Number | None) -> str:
     """A value as a person reads it: 1,234 or 12.5; "No figure" for None."""
     if value is None:
-        return "No figure"
+        return _("No figure")
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.extensions import db
@@ -21,7 +22,7 @@ FIELDS = ("name", "characteristic", "seldom_heard", "description")
 
 
 def describe(community: Community) -> dict[str, str]:
-    return {
+    return {  # i18n: not interface (the audit trail's labels, kept as written)
         "Name": community.name,
         "Protected characteristic": community.characteristic_label,
         "Seldom heard": yes_no(community.seldom_heard),
@@ -51,14 +52,14 @@ def get_community(user: User, community_id: int) -> Community:
 def _check(data: dict[str, Any], community: Community | None) -> dict[str, Any]:
     name = " ".join((data.get("name") or "").split())
     if not name:
-        raise InvalidValue("name", "Enter the community's name")
+        raise InvalidValue("name", _("Enter the community's name"))
     if data.get("characteristic") not in PROTECTED_CHARACTERISTICS:
-        raise InvalidValue("characteristic", "Select the protected characteristic")
+        raise InvalidValue("characteristic", _("Select the protected characteristic"))
     same_name = select(Community.id).where(func.lower(Community.name) == name.lower())
     if community is not None:
         same_name = same_name.where(Community.id != community.id)
     if db.session.scalar(same_name) is not None:
-        raise InvalidValue("name", f"There is already a community called {name}")
+        raise InvalidValue("name", _("There is already a community called %(name)s", name=name))
     return {
         "name": name,
         "characteristic": data["characteristic"],

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm import clock
@@ -31,7 +34,7 @@ CONTACT_KIND = "contact"
 
 
 def describe_purpose(purpose: Purpose) -> dict[str, str]:
-    return {
+    return {  # i18n: not interface (the audit trail's labels, kept as written)
         "Name": purpose.name,
         "Lawful basis": purpose.basis_label,
         "Wording shown": purpose.wording or "",
@@ -60,17 +63,17 @@ def get_purpose(user: User, purpose_id: int) -> Purpose:
 def _check_purpose(data: dict[str, Any], purpose: Purpose | None) -> dict[str, Any]:
     name = " ".join((data.get("name") or "").split())
     if not name:
-        raise InvalidValue("name", "Enter the purpose's name")
+        raise InvalidValue("name", _("Enter the purpose's name"))
     if data.get("lawful_basis") not in LAWFUL_BASES:
-        raise InvalidValue("lawful_basis", "Select the lawful basis")
+        raise InvalidValue("lawful_basis", _("Select the lawful basis"))
     wording = (data.get("wording") or "").strip()
     if data["lawful_basis"] == "consent" and not wording:
-        raise InvalidValue("wording", "Enter the wording people are shown when they consent")
+        raise InvalidValue("wording", _("Enter the wording people are shown when they consent"))
     same = select(Purpose.id).where(func.lower(Purpose.name) == name.lower())
     if purpose is not None:
         same = same.where(Purpose.id != purpose.id)
     if db.session.scalar(same) is not None:
-        raise InvalidValue("name", f"There is already a purpose called {name}")
+        raise InvalidValue("name", _("There is already a purpose called %(name)s", name=name))
     return {"name": name, "lawful_basis": data["lawful_basis"], "wording": wording}
 
 
@@ -149,9 +152,11 @@ def current_consent(user: User, contact_id: int) -> list[CurrentConsent]:
 
 
 def _consent_label(row: ConsentRecord | None) -> str:
+    """The consent as the contact's audit trail keeps it (in the words it was written in)."""
     if row is None:
-        return "Not recorded"
-    return f"{row.status_label} on {iso_day(row.changed_on)} ({row.basis_label})"
+        return "Not recorded"  # i18n: not interface (kept in the audit trail as written)
+    with force_locale("en"):  # the labels (lazy) in the trail's language, whoever saves
+        return f"{row.status_label} on {iso_day(row.changed_on)} ({row.basis_label})"
 
 
 def record_consent(user: User, contact: Contact, data: dict[str, Any]) -> ConsentRecord:
@@ -159,10 +164,10 @@ def record_consent(user: User, contact: Contact, data: dict[str, Any]) -> Consen
     access.require(user, "edit", contact)
     purpose = db.session.get(Purpose, data.get("purpose_id") or 0)
     if purpose is None or purpose.retired:
-        raise InvalidValue("purpose_id", "Select the purpose")
+        raise InvalidValue("purpose_id", _("Select the purpose"))
     if data.get("status") not in CONSENT_STATUSES:
-        raise InvalidValue("status", "Select whether consent was given or withdrawn")
-    changed_on = _past_day(data.get("changed_on"), "changed_on", "The date")
+        raise InvalidValue("status", _("Select whether consent was given or withdrawn"))
+    changed_on = _past_day(data.get("changed_on"), "changed_on")
     before = _consent_label(_latest(contact.id, purpose.id))
     row = ConsentRecord(
         contact_id=contact.id, purpose_id=purpose.id, basis=purpose.lawful_basis,
@@ -174,7 +179,7 @@ def record_consent(user: User, contact: Contact, data: dict[str, Any]) -> Consen
     db.session.add(row)
     db.session.flush()
     label = f"Consent: {purpose.name}"
-    audit.record_event(user, CONTACT_KIND, contact.id, "consent recorded",
+    audit.record_event(user, CONTACT_KIND, contact.id, "consent recorded",  # i18n: not interface
                        {label: before}, {label: _consent_label(row)}, contact.version)  # fmt: skip
     return row
 
@@ -214,11 +219,11 @@ def _latest(contact_id: int, purpose_id: int) -> ConsentRecord | None:
     ).first()  # fmt: skip
 
 
-def _past_day(value: Any, field: str, label: str) -> date:
+def _past_day(value: Any, field: str) -> date:
     if not isinstance(value, date):
-        raise InvalidValue(field, f"Enter {label.lower()} it took effect")
+        raise InvalidValue(field, _("Enter the date it took effect"))
     if value > clock.today():
-        raise InvalidValue(field, f"{label} must be today or in the past")
+        raise InvalidValue(field, _("The date must be today or in the past"))
     return value
 
 
@@ -241,10 +246,10 @@ def set_do_not_contact(
     as a new row; the contact's own flag follows the latest row by the date it took
     effect (then the order entered), audited."""
     access.require(user, "edit", contact)
-    changed_on = _past_day(changed_on, "changed_on", "The date")
+    changed_on = _past_day(changed_on, "changed_on")
     reason = (reason or "").strip()
     if flag and not reason:
-        raise InvalidValue("reason", "Enter why they are not to be contacted")
+        raise InvalidValue("reason", _("Enter why they are not to be contacted"))
     row = DoNotContactChange(contact_id=contact.id, do_not_contact=flag, changed_on=changed_on,
                              reason=reason, recorded_by_id=user.id)  # fmt: skip
     db.session.add(row)
@@ -285,9 +290,9 @@ def not_to_contact(user: User, contact_ids) -> list[Contact]:
 
 # The contact list for contacting people ---------------------------------------------
 
-CONTACT_LIST_HEADER = ["Name", "Job title", "Organisations", "Area", "Email", "Phone",
-                       "Preferred contact method", "Preferred language or format",
-                       "Accessibility needs"]  # fmt: skip
+CONTACT_LIST_HEADER = [_l("Name"), _l("Job title"), _l("Organisations"), _l("Area"),
+                       _l("Email"), _l("Phone"), _l("Preferred contact method"),
+                       _l("Preferred language or format"), _l("Accessibility needs")]  # fmt: skip
 
 
 def do_not_contact_count(user: User, filters) -> int:
@@ -323,8 +328,9 @@ def contact_list(user: User, filters) -> tuple[list[list[object]], int]:
 
 
 def left_out_note(count: int) -> str:
-    people = "1 person" if count == 1 else f"{count:,} people"
-    return f"{people} marked do not contact {'was' if count == 1 else 'were'} left out"
+    return ngettext("%(people)s person marked do not contact was left out",
+                    "%(people)s people marked do not contact were left out",
+                    count, people=format(count, ","))  # fmt: skip
 
 
 def unconfirmed_do_not_contact(
@@ -338,6 +344,7 @@ def unconfirmed_do_not_contact(
     if not flagged or confirm_field.data:
         return []
     names = ", ".join(c.name for c in flagged)
-    confirm_field.errors = [*confirm_field.errors, f"{names} asked not to be contacted: "
-                            "confirm that you still mean to add them, or remove them"]  # fmt: skip
+    confirm_field.errors = [*confirm_field.errors, _(
+        "%(names)s asked not to be contacted: confirm that you still mean to add them, or "
+        "remove them", names=names)]  # fmt: skip
     return flagged

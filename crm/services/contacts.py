@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -41,7 +42,7 @@ class ContactFilters:
 
 
 def describe(c: Contact) -> dict[str, str]:
-    return {
+    return {  # i18n: not interface (the audit trail's labels, kept as written)
         "Name": c.name,
         "Job title": c.job_title or "",
         "Area": c.area.name if c.area else "",
@@ -132,7 +133,7 @@ def possible_duplicates(user: User, email: str, exclude_id: int | None = None) -
 
 def _check_area(user: User, data: dict[str, Any]) -> None:
     if not access.can_place_in(user, data.get("area_id")):
-        raise InvalidValue("area_id", "Select an Area you work in")
+        raise InvalidValue("area_id", _("Select an Area you work in"))
 
 
 def create_contact(

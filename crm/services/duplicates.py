@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
@@ -34,7 +35,7 @@ SIMILAR = 85
 
 # Words that say nothing about which organisation it is, and shortenings of common ones.
 NOISE_WORDS = frozenset({"the", "and", "ltd", "limited", "cic", "plc", "llp", "inc", "of"})
-ABBREVIATIONS = {
+ABBREVIATIONS = {  # i18n: not interface (how names are compared)
     "assoc": "association", "assn": "association", "st": "saint", "ctr": "centre",
     "cntr": "centre", "center": "centre", "grp": "group", "org": "organisation",
     "organization": "organisation", "soc": "society", "comm": "community",
@@ -180,16 +181,16 @@ def _similar(a: tuple, b: tuple) -> bool:
 
 
 STAKEHOLDER_BLOCKERS = (
-    Blocker("Same email address", EMAIL, 60),
-    Blocker("Same phone number", PHONE, 50),
-    Blocker("Same name", NAME, 50),
-    Blocker("Same postcode and a similar name", POSTCODE, 45, _similar),
-    Blocker("Same website domain", DOMAIN, 40),
+    Blocker(_l("Same email address"), EMAIL, 60),
+    Blocker(_l("Same phone number"), PHONE, 50),
+    Blocker(_l("Same name"), NAME, 50),
+    Blocker(_l("Same postcode and a similar name"), POSTCODE, 45, _similar),
+    Blocker(_l("Same website domain"), DOMAIN, 40),
 )
 CONTACT_BLOCKERS = (
-    Blocker("Same email address", EMAIL, 70),
-    Blocker("Same phone number", PHONE, 50),
-    Blocker("Same name", NAME, 40),
+    Blocker(_l("Same email address"), EMAIL, 70),
+    Blocker(_l("Same phone number"), PHONE, 50),
+    Blocker(_l("Same name"), NAME, 40),
 )
 
 
@@ -261,5 +262,5 @@ def dismiss(user: User, kind: str, first_id: int, second_id: int) -> None:
                                       dismissed_by_id=user.id, dismissed_at=utcnow()))  # fmt: skip
     db.session.flush()
     for record, other in (pair, reversed(pair)):
-        audit.record_event(user, kind, record.id, "not a duplicate", None,
+        audit.record_event(user, kind, record.id, "not a duplicate", None,  # i18n: not interface
                            {"Not the same as": audit.links(kind, [other])})  # fmt: skip

@@ -269,7 +269,7 @@ def _expected_reach():
 def _expected_places():
     e = Engagement
     if db.engine.dialect.name == "sqlite":
-        month = func.date(e.held_on, "start of month")
+        month = func.date(e.held_on, "start of month")  # i18n: not interface (SQLite's modifier)
     else:
         month = func.date_trunc("month", e.held_on).cast(db.Date)
     cell_lat = func.floor(e.latitude * CELLS_PER_DEGREE).cast(db.Integer)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, null, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -50,7 +52,7 @@ class EngagementFilters:
 
 def describe(e: Engagement) -> dict[str, str]:
     """The engagement as a person reads it, for the audit trail."""
-    return {
+    return {  # i18n: not interface (the audit trail keeps its words as written)
         "Title": e.title,
         "Type": ENGAGEMENT_TYPES.get(e.type, e.type),
         "Status": ENGAGEMENT_STATUSES.get(e.status, e.status),
@@ -275,11 +277,18 @@ def _visible(kind: str, ids: list[int], user: User, field: str, keep: set[int]) 
     """
     ids = sorted(set(ids or []))
     if len(ids) > lookup.MAX_IDS:
-        raise InvalidValue(field, f"Choose {lookup.MAX_IDS} {kind} or fewer")
+        if kind == "stakeholders":
+            too_many = ngettext("Choose %(num)d stakeholder or fewer",
+                                "Choose %(num)d stakeholders or fewer", lookup.MAX_IDS)
+        else:
+            too_many = ngettext("Choose %(num)d contact or fewer",
+                                "Choose %(num)d contacts or fewer", lookup.MAX_IDS)
+        raise InvalidValue(field, too_many)
     found = lookup.records_by_ids(user, kind, ids, keep)
     if len(found) != len(ids):
-        message = f"Select {kind} from the search results"  # noqa: S608 - a message, not SQL
-        raise InvalidValue(field, message)
+        raise InvalidValue(field, _("Select stakeholders from the search results")
+                           if kind == "stakeholders" else
+                           _("Select contacts from the search results"))  # fmt: skip
     return found
 
 
@@ -294,7 +303,7 @@ def _check(
     `hidden` records (linked, in Areas the user does not work in) stay linked.
     """
     if not access.can_place_in(user, data.get("area_id")):
-        raise InvalidValue("area_id", "Select an Area you work in")
+        raise InvalidValue("area_id", _("Select an Area you work in"))
     kept_stakeholders = {s.id for s in engagement.stakeholders} if engagement else set()
     kept_contacts = {c.id for c in engagement.contacts} if engagement else set()
     chosen = {
@@ -313,13 +322,13 @@ def _check(
     )
     staff = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(staff_ids)))}
     if len(staff) != len(staff_ids):
-        raise InvalidValue("lead_id", "Select staff from the list")
+        raise InvalidValue("lead_id", _("Select staff from the list"))
     chosen["staff"] = [staff[i] for i in sorted(set(data.get("staff_ids") or []))]
     if data.get("location_kind") == "stakeholder":
         premises = data.get("location_stakeholder_id")
         if premises not in {s.id for s in chosen["stakeholders"]}:
             raise InvalidValue(
-                "location_stakeholder_id", "Select which stakeholder's premises it was held at"
+                "location_stakeholder_id", _("Select which stakeholder's premises it was held at")
             )
     problem = attendance_problem(data.get("attendance"), len(chosen["contacts"]))
     if problem:
@@ -331,7 +340,9 @@ def attendance_problem(attendance: int | None, contacts: int) -> str:
     """Why the attendance cannot be, with so many contacts named as attending ("" if it
     can): the form and the spreadsheet import both ask."""
     if attendance is not None and attendance < contacts:
-        return f"Attendance cannot be fewer than the {contacts} contacts named as attending"
+        return ngettext("Attendance cannot be fewer than the %(num)d contact named as attending",
+                        "Attendance cannot be fewer than the %(num)d contacts named as attending",
+                        contacts)
     return ""
 
 
@@ -388,7 +399,8 @@ def update_engagement(
     ):
         # The lead reads the restricted notes: only someone who already may, changes it.
         raise InvalidValue(
-            "lead_id", "Only the lead or an administrator can change who leads this engagement"
+            "lead_id",
+            _("Only the lead or an administrator can change who leads this engagement"),
         )
     hidden = hidden_links(user, engagement)
     chosen = _check(user, data, engagement, hidden)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm import clock
@@ -26,19 +28,21 @@ from crm.services.memberships import roster
 from crm.services.records import InvalidValue
 
 KIND = "contact"  # changes are filed in the person's own history
-ACTIONS = {"viewed": "Viewed the answers", "changed": "Changed the answers",
-           "objected": "Recorded an objection", "withdrew": "Withdrew the objection",
-           "exported": "Exported the answers (the panel's file)"}
+ACTIONS = {"viewed": _l("Viewed the answers"), "changed": _l("Changed the answers"),
+           "objected": _l("Recorded an objection"), "withdrew": _l("Withdrew the objection"),
+           "exported": _l("Exported the answers (the panel's file)")}
 LOG_SHOWN = 20
+PREFER_NOT_TO_SAY = _l("Prefer not to say")
+NOT_ANSWERED = _l("Not answered")
 
 
 def options(question: str) -> dict[str, str]:
     """A question's answers to choose from, "prefer not to say" last."""
-    return {**QUESTIONS[question][1], PREFER_NOT: "Prefer not to say"}
+    return {**QUESTIONS[question][1], PREFER_NOT: PREFER_NOT_TO_SAY}
 
 
 def answer_label(question: str, value: str) -> str:
-    return options(question).get(value, "Not answered") if value else "Not answered"
+    return str(options(question).get(value, NOT_ANSWERED) if value else NOT_ANSWERED)
 
 
 def _describe(answers: EqualityAnswers | None) -> dict[str, Any]:
@@ -76,15 +80,15 @@ def save_answers(user: User, membership: Membership, data: dict[str, Any]) -> Eq
     access.require(user, "enter_equality", membership)
     for question in QUESTIONS:
         if (data.get(question) or "") not in ("", *options(question)):
-            raise InvalidValue(question, "Choose an answer from the list")
+            raise InvalidValue(question, _("Choose an answer from the list"))
     if (data.get("given_how") or "") not in ("", *GIVEN_HOW):
-        raise InvalidValue("given_how", "Choose how the answers were given from the list")
+        raise InvalidValue("given_how", _("Choose how the answers were given from the list"))
     given_on = data.get("given_on")
     if given_on is None:
-        raise InvalidValue("given_on", "Enter the date the answers were given")
+        raise InvalidValue("given_on", _("Enter the date the answers were given"))
     if given_on > clock.today():
-        raise InvalidValue("given_on", "The date the answers were given must be today or "
-                                       "in the past")  # fmt: skip
+        raise InvalidValue("given_on", _("The date the answers were given must be today or "
+                                         "in the past"))  # fmt: skip
     answers = _answers(membership)
     before = _describe(answers)
     if answers is None:
@@ -105,9 +109,10 @@ def record_objection(user: User, membership: Membership, objected_on: date | Non
     and are not shown as answers."""
     access.require(user, "enter_equality", membership)
     if objected_on is None:
-        raise InvalidValue("objected_on", "Enter the date they objected")
+        raise InvalidValue("objected_on", _("Enter the date they objected"))
     if objected_on > clock.today():
-        raise InvalidValue("objected_on", "The date they objected must be today or in the past")
+        raise InvalidValue("objected_on",
+                           _("The date they objected must be today or in the past"))
     answers = _answers(membership)
     before = _describe(answers)
     if answers is None:
@@ -142,8 +147,8 @@ def access_log(user: User, membership: Membership) -> list[EqualityView]:
         .order_by(EqualityView.id.desc()).limit(LOG_SHOWN)))  # fmt: skip
 
 
-EXPORT_HEADER = ["Member", "Role", *(label for label, _ in QUESTIONS.values()), "Given on",
-                 "How they were given", "Objected on"]
+EXPORT_HEADER = [_l("Member"), _l("Role"), *(label for label, _choices in QUESTIONS.values()),
+                 _l("Given on"), _l("How they were given"), _l("Objected on")]
 
 
 def export_answers(user: User, panel: Panel) -> list[list[object]]:
@@ -160,7 +165,7 @@ def export_answers(user: User, panel: Panel) -> list[list[object]]:
         shown = shown_answers(answers) if answers else []
         rows.append([
             m.contact.name, m.role_label,
-            *([a for _, a in shown] if shown else ["" if objected else "Not answered"]
+            *([a for _question, a in shown] if shown else ["" if objected else _("Not answered")]
               * len(QUESTIONS)),
             "" if objected or not answers or not answers.given_on else answers.given_on,
             "" if objected or not answers else GIVEN_HOW.get(answers.given_how, ""),
@@ -175,4 +180,5 @@ def shown_answers(answers: EqualityAnswers | None) -> list[tuple[str, str]]:
     """(question, answer) as a person reads them; none for an objector."""
     if answers is None or answers.objected_on is not None:
         return []
-    return [(label, answer_label(q, getattr(answers, q))) for q, (label, _) in QUESTIONS.items()]
+    return [(label, answer_label(q, getattr(answers, q)))
+            for q, (label, _choices) in QUESTIONS.items()]  # fmt: skip

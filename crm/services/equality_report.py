@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from crm.extensions import db
@@ -33,12 +36,13 @@ from crm.services import access, audit
 from crm.services.area_report import SUPPRESS_BELOW, Table, Withheld, withhold_second
 from crm.services.records import InvalidValue
 
-NOT_ANSWERED = "Not answered"
-NOT_SHOWN = "not shown"
+NOT_ANSWERED = _l("Not answered")
+NOT_SHOWN = _l("not shown")
 
 # What is reported, and what an Area's population profile is entered by: ethnicity by group.
 REPORTED: dict[str, tuple[str, dict[str, str]]] = {
-    q: (label, {g: name for g, (name, _) in ETHNIC_GROUPS.items()} if q == "ethnicity" else cats)
+    q: (label, {g: name for g, (name, _kinds) in ETHNIC_GROUPS.items()}
+        if q == "ethnicity" else cats)
     for q, (label, cats) in QUESTIONS.items()
 }
 
@@ -85,15 +89,15 @@ def _scope(members, keep) -> _Scope:
         if keep(panel_id, area_id):
             panels.setdefault(panel_id, {})[contact_id] = answers
     people = {c: a for by_panel in panels.values() for c, a in by_panel.items()}
-    return _Scope(people, [_Scope(p, []) for _, p in sorted(panels.items())])
+    return _Scope(people, [_Scope(p, []) for _panel, p in sorted(panels.items())])
 
 
 def _national(members) -> _Scope:
     """Every panel: each Area's panels as one scope below, each national panel as another."""
-    areas = sorted({a for _, a, _, _ in members if a is not None})
+    areas = sorted({a for _panel, a, _person, _answers in members if a is not None})
     national = _scope(members, lambda panel, area: area is None)
     below = [_scope(members, lambda panel, area, a=a: area == a) for a in areas]
-    people = {c: answers for _, _, c, answers in members}
+    people = {c: answers for _panel, _area, c, answers in members}
     return _Scope(people, below + national.below)
 
 
@@ -128,12 +132,12 @@ def _shown_counts(scope: _Scope, question: str, threshold: int) -> list[int]:
 def _table(question: str, scope: _Scope, population: dict, threshold: int) -> Table:
     label, categories = REPORTED[question]
     keys = _keys(question)
-    names = [*categories.values(), "Prefer not to say", NOT_ANSWERED]
+    names = [*categories.values(), _("Prefer not to say"), NOT_ANSWERED]
     counts = _shown_counts(scope, question, threshold)
     total = len(scope.people)
-    header = ["Answer", "Members", "Share of members"]
+    header = [_("Answer"), _("Members"), _("Share of members")]
     if population:
-        header.append("Area population")
+        header.append(_("Area population"))
     rows = []
     for key, name, n in zip(keys, names, counts, strict=True):
         share = NOT_SHOWN if hidden(n, threshold) else f"{round(100 * n / total)}%"
@@ -141,15 +145,15 @@ def _table(question: str, scope: _Scope, population: dict, threshold: int) -> Ta
         if population:
             percent = population.get((question, key))
             row.append("" if key in (PREFER_NOT, "") else (
-                percent_text(percent) if percent is not None else "Not entered"))
+                percent_text(percent) if percent is not None else _("Not entered")))
         rows.append(row)
-    total_row: list[Any] = ["All members counted", total, "100%" if total >= threshold else
+    total_row: list[Any] = [_("All members counted"), total, "100%" if total >= threshold else
                             NOT_SHOWN]  # fmt: skip
     if population:
         total_row.append("")
     rows.append(total_row)
     return Table(question, label, header, rows, public=True, threshold=threshold,
-                 empty="No members.")  # fmt: skip
+                 empty=_("No members."))  # fmt: skip
 
 
 def _profile(title: str, scope: _Scope, area: Area | None, threshold: int) -> Profile:
@@ -161,7 +165,7 @@ def _profile(title: str, scope: _Scope, area: Area | None, threshold: int) -> Pr
 def panel_profile(user: User, panel: Panel, threshold: int = SUPPRESS_BELOW) -> Profile:
     """A panel's declared make-up, for anyone who may read the panel."""
     access.require(user, "read", panel)
-    scope = _scope(_members(Panel.id == panel.id), lambda *_: True)
+    scope = _scope(_members(Panel.id == panel.id), lambda *_args: True)
     return _profile(panel.name, _Scope(scope.people, []), panel.area, threshold)
 
 
@@ -169,15 +173,16 @@ def area_profile(user: User, area_id: int | None, threshold: int = SUPPRESS_BELO
     """The make-up of an Area's panels (one the user works in), or with no Area of every
     panel nationally (national panels included)."""
     if area_id is None:
-        return _profile("Every panel, nationally", _national(_members()), None, threshold)
+        return _profile(_("Every panel, nationally"), _national(_members()), None, threshold)
     area = db.session.get(Area, area_id)
     if area is None or not access.can_see_area(user, area_id):
         raise access.RecordNotFound()
-    scope = _scope(_members(Panel.area_id == area_id), lambda *_: True)
-    return _profile(f"{area.name}'s panels", scope, area, threshold)
+    scope = _scope(_members(Panel.area_id == area_id), lambda *_args: True)
+    return _profile(_("%(area)s's panels", area=area.name), scope, area, threshold)
 
 
-CSV_HEADER = ["Question", "Answer", "Members", "Share of members", "Area population"]
+CSV_HEADER = [_l("Question"), _l("Answer"), _l("Members"), _l("Share of members"),
+              _l("Area population")]  # fmt: skip
 
 
 def csv_rows(profile: Profile) -> list[list[str]]:
@@ -206,10 +211,13 @@ def field_name(question: str, category: str) -> str:
 
 
 def _describe(population: dict) -> dict[str, str]:
-    """Every category's percentage (blank: not entered), so a removed one is a change too."""
-    return {f"Population, {label.lower()}: {name}": (
-                percent_text(population[(q, c)]) if (q, c) in population else "")
-            for q, (label, categories) in REPORTED.items() for c, name in categories.items()}
+    """Every category's percentage (blank: not entered), so a removed one is a change too.
+    Its labels are kept in the audit trail as written: in English, whoever made the change."""
+    with force_locale("en"):
+        return {f"Population, {str(label).lower()}: {name}": (
+                    percent_text(population[(q, c)]) if (q, c) in population else "")
+                for q, (label, categories) in REPORTED.items()
+                for c, name in categories.items()}  # fmt: skip
 
 
 def _percent(name: str, raw: str) -> Decimal | None:
@@ -219,11 +227,11 @@ def _percent(name: str, raw: str) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise InvalidValue(name, "Enter a percentage, like 12.5") from None
+        raise InvalidValue(name, _("Enter a percentage, like 12.5")) from None
     if not value.is_finite() or value < 0 or value > 100:
-        raise InvalidValue(name, "Enter a percentage from 0 to 100")
+        raise InvalidValue(name, _("Enter a percentage from 0 to 100"))
     if value != value.quantize(Decimal("0.01")):
-        raise InvalidValue(name, "Enter a percentage with at most 2 decimal places")
+        raise InvalidValue(name, _("Enter a percentage with at most 2 decimal places"))
     return value
 
 
@@ -238,9 +246,10 @@ def save_population(user: User, area: Area, data: dict[str, str]) -> None:
             value = _percent(name, data.get(name, ""))
             if value is not None:
                 found[(question, category)] = value
-        if sum(v for (q, _), v in found.items() if q == question) > 100:
+        if sum(v for (q, _category), v in found.items() if q == question) > 100:
             first = field_name(question, next(iter(categories)))
-            raise InvalidValue(first, f"{label}: the percentages add up to more than 100")
+            raise InvalidValue(first, _("%(question)s: the percentages add up to more than 100",
+                                        question=label))  # fmt: skip
     before = _describe(population_of(area.id))
     db.session.execute(delete(AreaPopulation).where(AreaPopulation.area_id == area.id))
     db.session.add_all(AreaPopulation(area_id=area.id, question=q, category=c, percent=v)

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import String, Text, cast, delete, func, or_, select, update
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -71,10 +72,12 @@ def erased_with_email(email: str) -> Erasure | None:
 
 
 def returning_warning(erasure: Erasure) -> str:
-    when = erasure.erased_at.strftime("%-d %B %Y")
-    under = (f"under request {erasure.request_reference}" if erasure.request_reference
-             else "under the retention rules")  # fmt: skip
-    return f"A person with this email was erased on {when} {under}."
+    when = i18n.day_month_year(erasure.erased_at)
+    if erasure.request_reference:
+        return _("A person with this email was erased on %(date)s under request "
+                 "%(reference)s.", date=when, reference=erasure.request_reference)
+    return _("A person with this email was erased on %(date)s under the retention rules.",
+             date=when)
 
 
 def hold_of(contact_id: int, record_type: str = "contact") -> LegalHold | None:
@@ -95,15 +98,16 @@ def erase(user: User, contact: Contact, reason: str, request_reference: str) -> 
     access.require(user, "exercise", RIGHT)
     reason, request_reference = (reason or "").strip(), (request_reference or "").strip()
     if not reason:
-        raise InvalidValue("reason", "Enter why this person is being erased")
+        raise InvalidValue("reason", _("Enter why this person is being erased"))
     if not request_reference:
-        raise InvalidValue("request_reference", "Enter the request's reference")
+        raise InvalidValue("request_reference", _("Enter the request's reference"))
     if len(request_reference) > 100:
-        raise InvalidValue("request_reference", "The reference must be 100 characters or fewer")
+        raise InvalidValue("request_reference",
+                           _("The reference must be 100 characters or fewer"))
     if erasure_of(contact.id):
-        raise InvalidValue("reason", "This person has already been erased")
+        raise InvalidValue("reason", _("This person has already been erased"))
     if hold_of(contact.id):
-        raise InvalidValue("reason", "This person is on legal hold: remove the hold first")
+        raise InvalidValue("reason", _("This person is on legal hold: remove the hold first"))
     return erase_people([contact], user, reason, request_reference)[0]
 
 
@@ -212,8 +216,10 @@ def _blank_other_parts(contact_id: int) -> None:
                            .values(result_data=None))  # fmt: skip
 
 
-# A membership's history values that are about the member: its notes, their declarations.
-MEMBERSHIP_TEXT_LABELS = ("Ending note", "Why beyond the maximum terms", "Interest")
+# A membership's history values that are about the member: its notes, their declarations
+# (as its history names them, in the words it was written in).
+MEMBERSHIP_TEXT_LABELS = (  # i18n: not interface
+    "Ending note", "Why beyond the maximum terms", "Interest")
 
 
 def scrub_history(record_type: str, record_id: int, labels, marker: str) -> None:
@@ -320,7 +326,7 @@ def _sweep_text(people: list[_Person], held: set[tuple[str, int]]) -> None:
         # One pass over each table, whichever of its columns holds a value (in parts: SQLite
         # refuses a condition more than 1,000 deep).
         terms = [column.ilike(f"%{_like(v)}%", escape="\\") for column in texts
-                 for v, _ in pairs]  # fmt: skip
+                 for v, _label in pairs]  # fmt: skip
         kept = {record_id for kind, record_id in held if kind == HELD_TABLES.get(table.name)}
         for found in _parts(terms):
             _clean_rows(table, keys, texts, found, pairs, kept)
@@ -377,7 +383,7 @@ def _fit(cleaned: str, text: str, pairs: list[tuple[str, str]], length: int | No
     "(erased)" if "Erased person N" does not fit, cut to the length if that does not."""
     if not length or len(cleaned) <= length:
         return cleaned
-    shorter = _replace(text, [(value, ERASED) for value, _ in pairs])
+    shorter = _replace(text, [(value, ERASED) for value, _label in pairs])
     return shorter[:length]
 
 
@@ -392,7 +398,7 @@ def _sweep_history(people: list[_Person], held: set[tuple[str, int]]) -> None:
     if not pairs:
         return
     text = cast(AuditEvent.changes, Text)
-    forms = {form for value, _ in pairs for form in (value, json.dumps(value)[1:-1])}
+    forms = {form for value, _label in pairs for form in (value, json.dumps(value)[1:-1])}
     for found in _parts([text.ilike(f"%{_like(form)}%", escape="\\") for form in forms]):
         for event in db.session.scalars(select(AuditEvent).where(found)):
             if (event.record_type, event.record_id) in held:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.models import CaseworkPriority, Feedback, FeedbackMove, PanelMeeting, User
 from crm.models.feedback import (
@@ -43,10 +45,10 @@ FIELDS = (
 
 # The link each source must name: where the feedback came from.
 SOURCE_LINKS = {
-    "case_review": ("panel_id", "Select the panel that reviewed the case"),
-    "panel_meeting": ("panel_meeting_id", "Select the panel meeting"),
-    "engagement": ("engagement_id", "Select the engagement"),
-    "correspondence": ("stakeholder_id", "Select the stakeholder who wrote"),
+    "case_review": ("panel_id", _l("Select the panel that reviewed the case")),
+    "panel_meeting": ("panel_meeting_id", _l("Select the panel meeting")),
+    "engagement": ("engagement_id", _l("Select the engagement")),
+    "correspondence": ("stakeholder_id", _l("Select the stakeholder who wrote")),
 }
 
 
@@ -69,7 +71,7 @@ class FeedbackFilters:
 
 
 def describe(f: Feedback) -> dict[str, str]:
-    return {
+    return {  # i18n: not interface (the audit trail's labels, kept as written)
         "Source": FEEDBACK_SOURCES.get(f.source, f.source),
         "Received": iso_day(f.received_on),
         "Area": f.area_name,
@@ -220,10 +222,10 @@ def priorities(include: set[int] = frozenset()) -> list[CaseworkPriority]:
 
 def _priorities_by_ids(ids: list[int], keep: set[int]) -> list[CaseworkPriority]:
     if not ids:
-        raise InvalidValue("priority_ids", "Select at least one casework priority")
+        raise InvalidValue("priority_ids", _("Select at least one casework priority"))
     found = {p.id: p for p in priorities(include=keep)}
     if any(i not in found for i in ids):
-        raise InvalidValue("priority_ids", "Select casework priorities from the list")
+        raise InvalidValue("priority_ids", _("Select casework priorities from the list"))
     return [found[i] for i in ids]
 
 
@@ -234,19 +236,19 @@ def _check(user: User, data: dict[str, Any], current: Feedback | None = None) ->
     """
     if data.get("area_id") is None:
         if not user.is_national:
-            raise InvalidValue("area_id", "Select the Area the feedback concerns")
+            raise InvalidValue("area_id", _("Select the Area the feedback concerns"))
     elif not access.can_place_in(user, data["area_id"]):
-        raise InvalidValue("area_id", "Select an Area you work in")
+        raise InvalidValue("area_id", _("Select an Area you work in"))
     link = SOURCE_LINKS.get(data["source"])
     if link and not data.get(link[0]):
-        raise InvalidValue(link[0], link[1])
+        raise InvalidValue(link[0], str(link[1]))
     if data["source"] == "case_review" and not data.get("assessment"):
-        raise InvalidValue("assessment", "Select the panel's assessment of the case")
+        raise InvalidValue("assessment", _("Select the panel's assessment of the case"))
     if data.get("owner_id") is not None and db.session.get(User, data["owner_id"]) is None:
-        raise InvalidValue("owner_id", "Select an owner from the list")
+        raise InvalidValue("owner_id", _("Select an owner from the list"))
     if data.get("response_due_on") and data["response_due_on"] < data["received_on"]:
         raise InvalidValue(
-            "response_due_on", "Response due date must be on or after the date received"
+            "response_due_on", _("Response due date must be on or after the date received")
         )
     _check_links(user, data, current)
 
@@ -260,10 +262,10 @@ def _check_links(user: User, data: dict[str, Any], current: Feedback | None) -> 
         return bool(data.get(field)) and (current is None or getattr(current, field) != data[field])
 
     finders = {
-        "panel_id": (panels.get_panel, "Select a panel from the list"),
-        "panel_meeting_id": (panel_meetings.get_meeting, "Select a panel meeting from the list"),
-        "engagement_id": (get_engagement, "Select an engagement you can see"),
-        "stakeholder_id": (get_stakeholder, "Select a stakeholder you can see"),
+        "panel_id": (panels.get_panel, _("Select a panel from the list")),
+        "panel_meeting_id": (panel_meetings.get_meeting, _("Select a panel meeting from the list")),
+        "engagement_id": (get_engagement, _("Select an engagement you can see")),
+        "stakeholder_id": (get_stakeholder, _("Select a stakeholder you can see")),
     }
     for field, (find, message) in finders.items():
         if new_link(field):
@@ -274,7 +276,7 @@ def _check_links(user: User, data: dict[str, Any], current: Feedback | None) -> 
     if data.get("panel_meeting_id"):
         meeting = db.session.get(PanelMeeting, data["panel_meeting_id"])
         if data.get("panel_id") and meeting.panel_id != data["panel_id"]:
-            raise InvalidValue("panel_meeting_id", "Select a meeting of the chosen panel")
+            raise InvalidValue("panel_meeting_id", _("Select a meeting of the chosen panel"))
         data["panel_id"] = meeting.panel_id
 
 
@@ -313,7 +315,8 @@ def update_feedback(
     if data.get("owner_id") != f.owner_id and not access.can(user, "change_owner", f):
         # The owner reads the restricted detail: only someone who already may, changes it.
         raise InvalidValue(
-            "owner_id", "Only the owner or an administrator can give this feedback to someone else"
+            "owner_id",
+            _("Only the owner or an administrator can give this feedback to someone else"),
         )
     data = dict(data)
     _check(user, data, f)
@@ -348,28 +351,29 @@ def move_status(
     """
     access.require_edit(user, KIND)
     if to_status not in FEEDBACK_STATUSES:
-        raise InvalidValue("to_status", "Select what happens next")
+        raise InvalidValue("to_status", _("Select what happens next"))
     if to_status == f.status:
         raise InvalidValue(
-            "to_status", f"Choose a different status: the feedback {f.status_phrase}"
+            "to_status", _("Choose a different status: %(status)s", status=f.status_phrase)
         )
     if moved_on > clock.today():
-        raise InvalidValue("moved_on", "Date must be today or in the past")
+        raise InvalidValue("moved_on", _("Date must be today or in the past"))
     if moved_on < f.status_on:
         raise InvalidValue(
-            "moved_on", f"Date must be on or after {f.status_on:%-d %B %Y}, the last change"
+            "moved_on", _("Date must be on or after %(date)s, the last change",
+                          date=i18n.day_month_year(f.status_on)),
         )
     response = response.strip() or (f.response or "")
     if to_status == "closed" and not response:
-        raise InvalidValue("response", "Enter the response: what was done about the feedback")
+        raise InvalidValue("response", _("Enter the response: what was done about the feedback"))
     if to_status == "closed_no_action" and not no_action_reason.strip():
-        raise InvalidValue("no_action_reason", "Enter why no action is being taken")
+        raise InvalidValue("no_action_reason", _("Enter why no action is being taken"))
     going_back = STATUS_STAGE[to_status] < STATUS_STAGE[f.status]
     if going_back and not note.strip():
         raise InvalidValue(
             "note",
-            f"Say why it is going back from {f.status_label.lower()} to "
-            f"{FEEDBACK_STATUSES[to_status].lower()}",
+            _("Say why it is going back from %(before)s to %(after)s",
+              before=str(f.status_label).lower(), after=str(FEEDBACK_STATUSES[to_status]).lower()),
         )
 
     def mutate() -> None:

@@ -22,13 +22,14 @@ from pathlib import Path
 import brotli
 import msgpack
 import pyproj.network
+from flask_babel import lazy_gettext as _l
 from pyproj import Transformer
 from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Postcode, PostcodeSet
 
-ATTRIBUTION = (
+ATTRIBUTION = _l(
     "Postcode locations: Office for National Statistics, ONS Postcode Directory, "
     "licensed under the Open Government Licence v3.0. Contains OS data © Crown copyright "
     "and database right."
@@ -37,11 +38,11 @@ ATTRIBUTION = (
 # Geocoding statuses a record carries.
 FROM_POSTCODE, MANUAL, NOT_FOUND, PREMISES = "postcode", "manual", "not_found", "premises"
 STATUS_LABELS = {
-    FROM_POSTCODE: "From the postcode",
-    MANUAL: "Set by hand",
-    NOT_FOUND: "Postcode not found",
-    PREMISES: "At the stakeholder's premises",
-    "": "No location",
+    FROM_POSTCODE: _l("From the postcode"),
+    MANUAL: _l("Set by hand"),
+    NOT_FOUND: _l("Postcode not found"),
+    PREMISES: _l("At the stakeholder's premises"),
+    "": _l("No location"),
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -35,37 +36,40 @@ def sections(c: Context) -> list[Section]:
     held = add_up(home_figures.engagements_held(c.user, [period(q) for q in shown]), 0, 1)
     feedback = home_figures.feedback_by_area(c.user, period(c.quarter), c.today)
     rows = [
-        ["Engagements held this quarter",
+        [_("Engagements held this quarter"),
          *(held_stat("", held[(a.id, 1)], c.quarter, area=a.id) for a in areas)],
-        ["Engagements held the quarter before",
+        [_("Engagements held the quarter before"),
          *(held_stat("", held[(a.id, 0)], c.previous, area=a.id) for a in areas)],
         *_reach_rows(c, areas), *_panel_rows(c, areas), *_feedback_rows(c, areas, feedback),
         *_plan_rows(c, areas),
     ]  # fmt: skip
-    grid = Grid("areas", f"{c.quarter.label}: each Area's figures",
-                ["Figure", *(a.name for a in areas)], rows, "You work in no Area.")
+    grid = Grid("areas", _("%(quarter)s: each Area's figures", quarter=c.quarter.label),
+                [_("Figure"), *(a.name for a in areas)], rows, _("You work in no Area."))
     charts = [
         Chart(
-            key="engagements-by-area", title="Engagements held in each Area",
-            summary=(f"Engagements held in each Area in {c.quarter.short_label} so far and in "
-                     f"{c.previous.short_label}."),
+            key="engagements-by-area", title=_("Engagements held in each Area"),
+            summary=_("Engagements held in each Area in %(quarter)s so far and in "
+                      "%(previous)s.", quarter=c.quarter.short_label,
+                      previous=c.previous.short_label),
             categories=[a.name for a in areas],
             series={q.short_label: [held[(a.id, i)] for a in areas]
                     for i, q in enumerate(shown)},
-            kind="hbar", unit="Engagements", category_label="Area", series_label="Quarter",
+            kind="hbar", unit=_("Engagements"), category_label=_("Area"),
+            series_label=_("Quarter"),
         ),
         Chart(
-            key="open-feedback-by-area", title="Open feedback in each Area",
-            summary=("Feedback not yet closed in each Area, and how much of it is past the "
-                     "date a response was due."),
+            key="open-feedback-by-area", title=_("Open feedback in each Area"),
+            summary=_("Feedback not yet closed in each Area, and how much of it is past the "
+                      "date a response was due."),
             categories=[a.name for a in areas],
-            series={"Open": [feedback.get(a.id, NONE).open for a in areas],
-                    "Past its response date": [feedback.get(a.id, NONE).overdue
-                                               for a in areas]},
-            kind="hbar", unit="Feedback", category_label="Area", series_label="Feedback",
+            series={_("Open"): [feedback.get(a.id, NONE).open for a in areas],
+                    _("Past its response date"): [feedback.get(a.id, NONE).overdue
+                                                  for a in areas]},
+            kind="hbar", unit=_("Feedback"), category_label=_("Area"),
+            series_label=_("Feedback"),
         ),
     ]  # fmt: skip
-    title = "Every Area side by side" if c.user.is_national else "Your Areas side by side"
+    title = _("Every Area side by side") if c.user.is_national else _("Your Areas side by side")
     return [Section("areas", title, charts=charts, grids=[grid]), reports()]
 
 
@@ -76,14 +80,14 @@ def _feedback_rows(c: Context, areas, feedback: dict) -> list[list]:
         return Stat("", n, Figure(n, "feedback.index", {"area": area_id, **args}))
 
     return [
-        ["Feedback received this quarter",
+        [_("Feedback received this quarter"),
          *(listed(feedback.get(a.id, NONE).received, a.id, **quarter_args(c.quarter))
            for a in areas)],
-        ["Feedback open",
+        [_("Feedback open"),
          *(listed(feedback.get(a.id, NONE).open, a.id, status="open") for a in areas)],
-        ["Feedback past the date a response was due",
+        [_("Feedback past the date a response was due"),
          *(feedback.get(a.id, NONE).overdue for a in areas)],
-        ["Case reviews this quarter",
+        [_("Case reviews this quarter"),
          *(listed(reviews[a.id], a.id, **quarter_args(c.quarter, source="case_review"))
            for a in areas)],
     ]  # fmt: skip
@@ -93,9 +97,10 @@ def _plan_rows(c: Context, areas) -> list[list]:
     plans = home_figures.plan_status(c.user, c.today)
     status = [plans.get(a.id, Counter()) for a in areas]
     return [
-        ["Plan actions on track", *(s["on_track"] for s in status)],
-        ["Plan actions at risk or off track", *(s["at_risk"] + s["off_track"] for s in status)],
-        ["Plan actions overdue", *(s["overdue"] for s in status)],
+        [_("Plan actions on track"), *(s["on_track"] for s in status)],
+        [_("Plan actions at risk or off track"),
+         *(s["at_risk"] + s["off_track"] for s in status)],
+        [_("Plan actions overdue"), *(s["overdue"] for s in status)],
     ]
 
 
@@ -105,11 +110,11 @@ def _reach_rows(c: Context, areas) -> list[list]:
     reached = home_figures.reach(c.user, [period(c.quarter)])
     last = home_figures.last_reached(c.user, [m.id for m in seldom], c.today)
     return [
-        ["Communities reached this quarter",
+        [_("Communities reached this quarter"),
          *(sum(1 for m in everyone if reached[(a.id, 0, m.id)]) for a in areas)],
-        [f"Seldom-heard communities reached this quarter (of {len(seldom)})",
+        [_("Seldom-heard communities reached this quarter (of %(total)s)", total=len(seldom)),
          *(sum(1 for m in seldom if reached[(a.id, 0, m.id)]) for a in areas)],
-        ["Seldom-heard communities not reached in the last 6 months",
+        [_("Seldom-heard communities not reached in the last 6 months"),
          *(sum(1 for m in seldom if coverage.is_gap(m, last.get((a.id, m.id)), c.today))
            for a in areas)],
     ]  # fmt: skip
@@ -122,10 +127,11 @@ def _panel_rows(c: Context, areas) -> list[list]:
         return sum(count(r) for a, r in reports_ if a == area_id)
 
     return [
-        ["Panels needing attention", *(total(a.id, lambda r: r.needs_attention) for a in areas)],
-        ["Panel vacancies", *(total(a.id, lambda r: r.vacancies) for a in areas)],
-        ["Panel terms ending in 90 days",
+        [_("Panels needing attention"),
+         *(total(a.id, lambda r: r.needs_attention) for a in areas)],
+        [_("Panel vacancies"), *(total(a.id, lambda r: r.vacancies) for a in areas)],
+        [_("Panel terms ending in 90 days"),
          *(total(a.id, lambda r: len(r.terms_ending)) for a in areas)],
-        ["Panel representation gaps",
+        [_("Panel representation gaps"),
          *(total(a.id, lambda r: len(r.community_gaps)) for a in areas)],
     ]  # fmt: skip

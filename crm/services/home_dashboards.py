@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -90,16 +92,22 @@ def _lead(c: Context) -> list[Section]:
     types = [k for k in ENGAGEMENT_TYPES if any(per_type[(i, k)] for i in range(len(shown)))]
     now, before = per_quarter[1], per_quarter[0]
     chart = Chart(
-        key="your-engagements", title="Engagements you led, by type",
-        summary=(f"You led {now:,} engagements in {c.quarter.short_label} so far, against "
-                 f"{before:,} in {c.previous.short_label}."),
+        key="your-engagements", title=_("Engagements you led, by type"),
+        summary=ngettext("You led %(count)s engagement in %(quarter)s so far, against "
+                         "%(before)s in %(previous)s.",
+                         "You led %(count)s engagements in %(quarter)s so far, against "
+                         "%(before)s in %(previous)s.",
+                         now, count=format(now, ","), quarter=c.quarter.short_label,
+                         before=format(before, ","), previous=c.previous.short_label),
         categories=[ENGAGEMENT_TYPES[k] for k in types],
         series={q.short_label: [per_type[(i, k)] for k in types] for i, q in enumerate(shown)},
-        kind="bar", unit="Engagements", category_label="Type", series_label="Quarter",
+        kind="bar", unit=_("Engagements"), category_label=_("Type"), series_label=_("Quarter"),
     )  # fmt: skip
-    yours = Section("your-engagements", "Your engagements", stats=[
-        held_stat(f"led by you in {c.quarter.short_label}", now, c.quarter, lead=c.user.id),
-        held_stat(f"in {c.previous.short_label}", before, c.previous, lead=c.user.id),
+    yours = Section("your-engagements", _("Your engagements"), stats=[
+        held_stat(_("led by you in %(quarter)s", quarter=c.quarter.short_label), now, c.quarter,
+                  lead=c.user.id),
+        held_stat(_("in %(quarter)s", quarter=c.previous.short_label), before, c.previous,
+                  lead=c.user.id),
     ], charts=[chart])  # fmt: skip
     return [yours, communities(c, shown, per_quarter_chart=True)]
 
@@ -115,20 +123,22 @@ def communities(c: Context, shown: list[Quarter], per_quarter_chart: bool) -> Se
     now = len(shown) - 1
     seldom = [m for m in everyone if m.seldom_heard]
     last: dict[int, date] = {}  # in any of the user's Areas
-    for (_, community_id), day in home_figures.last_reached(
+    for (_area_id, community_id), day in home_figures.last_reached(
             c.user, [m.id for m in seldom], c.today).items():  # fmt: skip
         last[community_id] = max(day, last.get(community_id, day))
     gaps = [m.name for m in seldom if coverage.is_gap(m, last.get(m.id), c.today)]
-    return Section("communities", "Communities reached", stats=[
-        Stat(f"communities reached in {c.quarter.short_label}",
+    return Section("communities", _("Communities reached"), stats=[
+        Stat(_("communities reached in %(quarter)s", quarter=c.quarter.short_label),
              sum(1 for m in everyone if reached[(now, m.id)])),
-        Stat(f"of the {len(seldom)} seldom-heard communities reached in "
-             f"{c.quarter.short_label}", sum(1 for m in seldom if reached[(now, m.id)])),
-        Stat("seldom-heard communities not reached in the last 6 months", len(gaps)),
+        Stat(ngettext("of the %(num)d seldom-heard community reached in %(quarter)s",
+                      "of the %(num)d seldom-heard communities reached in %(quarter)s",
+                      len(seldom), quarter=c.quarter.short_label),
+             sum(1 for m in seldom if reached[(now, m.id)])),
+        Stat(_("seldom-heard communities not reached in the last 6 months"), len(gaps)),
     ], charts=[_community_chart(everyone, reached, shown, per_quarter_chart)],
-        items_title="Seldom-heard communities not reached in the last 6 months", items=gaps,
-        items_empty="Every one was reached in the last 6 months.",
-        links=[Link("Every community's coverage", "engagements.coverage.index")],
+        items_title=_("Seldom-heard communities not reached in the last 6 months"), items=gaps,
+        items_empty=_("Every one was reached in the last 6 months."),
+        links=[Link(_("Every community's coverage"), "engagements.coverage.index")],
     )  # fmt: skip
 
 
@@ -142,17 +152,26 @@ def _community_chart(everyone: list[Community], reached: Counter, shown: list[Qu
     named = sorted((m for m in everyone if total(m)), key=lambda m: (-total(m), m.name))
     if per_quarter:
         series = {q.short_label: [reached[(i, m.id)] for m in named] for i, q in enumerate(shown)}
-        words = f"{shown[-1].short_label} against {shown[-2].short_label}"
+        summary = _("How many engagements in your Areas reached each community in %(quarter)s "
+                    "against %(previous)s; an engagement reaching two communities counts for "
+                    "each.", quarter=shown[-1].short_label, previous=shown[-2].short_label)
     else:
-        series = {"Engagements": [total(m) for m in named]}
-        words = f"the {len(shown)} quarters from {shown[0].short_label} to {shown[-1].short_label}"
+        series = {_("Engagements"): [total(m) for m in named]}
+        summary = ngettext(
+            "How many engagements in your Areas reached each community in the %(num)d quarter "
+            "from %(first)s to %(last)s; an engagement reaching two communities counts for "
+            "each.",
+            "How many engagements in your Areas reached each community in the %(num)d "
+            "quarters from %(first)s to %(last)s; an engagement reaching two communities "
+            "counts for each.",
+            len(shown), first=shown[0].short_label, last=shown[-1].short_label)
     return Chart(
-        key="communities-reached", title="Engagements reaching each community",
-        summary=(f"How many engagements in your Areas reached each community in {words}; "
-                 "an engagement reaching two communities counts for each."),
-        categories=[m.name + (" (seldom heard)" if m.seldom_heard else "") for m in named],
-        series=series, kind="hbar", unit="Engagements", category_label="Community",
-        series_label="Quarter",
+        key="communities-reached", title=_("Engagements reaching each community"),
+        summary=summary,
+        categories=[_("%(name)s (seldom heard)", name=m.name) if m.seldom_heard else m.name
+                    for m in named],
+        series=series, kind="hbar", unit=_("Engagements"), category_label=_("Community"),
+        series_label=_("Quarter"),
     )  # fmt: skip
 
 
@@ -165,18 +184,25 @@ def _senior(c: Context) -> list[Section]:
     per_quarter, per_type = add_up(counts, 1), add_up(counts, 1, 2)
     types = [k for k in ENGAGEMENT_TYPES if any(per_type[(i, k)] for i in range(8))]
     by_type = Chart(
-        key="engagements-by-type", title="Engagements held each quarter, by type",
-        summary=(f"{per_quarter[7]:,} engagements held in {c.quarter.short_label} so far, "
-                 f"against {per_quarter[6]:,} in {c.previous.short_label}; "
-                 f"{sum(per_quarter.values()):,} over the last eight quarters."),
+        key="engagements-by-type", title=_("Engagements held each quarter, by type"),
+        summary=ngettext("%(count)s engagement held in %(quarter)s so far, against %(before)s "
+                         "in %(previous)s; %(total)s over the last eight quarters.",
+                         "%(count)s engagements held in %(quarter)s so far, against %(before)s "
+                         "in %(previous)s; %(total)s over the last eight quarters.",
+                         per_quarter[7], count=format(per_quarter[7], ","),
+                         quarter=c.quarter.short_label, before=format(per_quarter[6], ","),
+                         previous=c.previous.short_label,
+                         total=format(sum(per_quarter.values()), ",")),
         categories=[q.short_label for q in eight],
         series={ENGAGEMENT_TYPES[k]: [per_type[(i, k)] for i in range(8)] for k in types},
-        kind="stacked", unit="Engagements", category_label="Quarter", series_label="Type",
-        rows="series",
+        kind="stacked", unit=_("Engagements"), category_label=_("Quarter"),
+        series_label=_("Type"), rows="series",
     )  # fmt: skip
-    held = Section("engagements", "Engagements", stats=[
-        held_stat(f"held in {c.quarter.short_label}", per_quarter[7], c.quarter),
-        held_stat(f"in {c.previous.short_label}", per_quarter[6], c.previous),
+    held = Section("engagements", _("Engagements"), stats=[
+        held_stat(_("held in %(quarter)s", quarter=c.quarter.short_label), per_quarter[7],
+                  c.quarter),
+        held_stat(_("in %(quarter)s", quarter=c.previous.short_label), per_quarter[6],
+                  c.previous),
     ], charts=[by_type])  # fmt: skip
     return [held, communities(c, eight, per_quarter_chart=False), home_panels.panel_health(c),
             _feedback(c), _plans(c), reports()]  # fmt: skip
@@ -190,21 +216,21 @@ def _feedback(c: Context) -> Section:
     rows = [f for f in priority_figures.figures(c.user, None, four[0].starts_on,
                                                 c.quarter.ends_on) if f.total]  # fmt: skip
     chart = Chart(
-        key="feedback-by-priority", title="Feedback by casework priority",
-        summary=(f"Feedback received from {four[0].short_label} to {c.quarter.short_label} "
-                 "about each casework priority, open and closed now (feedback about two "
-                 "priorities counts for each)."),
+        key="feedback-by-priority", title=_("Feedback by casework priority"),
+        summary=_("Feedback received from %(first)s to %(last)s about each casework priority, "
+                  "open and closed now (feedback about two priorities counts for each).",
+                  first=four[0].short_label, last=c.quarter.short_label),
         categories=[f.priority.name for f in rows],
-        series={"Open": [f.open for f in rows], "Closed": [f.closed for f in rows]},
-        kind="stacked", unit="Feedback received", category_label="Casework priority",
-        series_label="Status",
+        series={_("Open"): [f.open for f in rows], _("Closed"): [f.closed for f in rows]},
+        kind="stacked", unit=_("Feedback received"), category_label=_("Casework priority"),
+        series_label=_("Status"),
     )  # fmt: skip
-    return Section("feedback", "Feedback", stats=[
-        Stat(f"received in {c.quarter.short_label}", received,
+    return Section("feedback", _("Feedback"), stats=[
+        Stat(_("received in %(quarter)s", quarter=c.quarter.short_label), received,
              Figure(received, "feedback.index", quarter_args(c.quarter))),
-        Stat("open, whenever received", still_open,
+        Stat(_("open, whenever received"), still_open,
              Figure(still_open, "feedback.index", {"status": "open"})),
-        Stat("open and past the date a response was due", overdue),
+        Stat(_("open and past the date a response was due"), overdue),
     ], charts=[chart])  # fmt: skip
 
 
@@ -214,23 +240,26 @@ def _plans(c: Context) -> Section:
         status.update(counts)
     total = sum(status[k] for k in ACTION_STATUSES)
     chart = Chart(
-        key="plan-status", title="Action plan status",
-        summary=(f"The {total:,} actions of your Areas' action plans running today, by "
-                 f"status; {status['overdue']:,} of the open ones overdue."),
+        key="plan-status", title=_("Action plan status"),
+        summary=ngettext("The %(count)s action of your Areas' action plans running today, by "
+                         "status; %(overdue)s of the open ones overdue.",
+                         "The %(count)s actions of your Areas' action plans running today, by "
+                         "status; %(overdue)s of the open ones overdue.",
+                         total, count=format(total, ","), overdue=format(status['overdue'], ",")),
         categories=list(ACTION_STATUSES.values()) if total else [],
-        series={"Actions": [status[k] for k in ACTION_STATUSES] if total else []},
-        kind="hbar", unit="Actions", category_label="Status", series_label="Actions",
+        series={_("Actions"): [status[k] for k in ACTION_STATUSES] if total else []},
+        kind="hbar", unit=_("Actions"), category_label=_("Status"), series_label=_("Actions"),
     )  # fmt: skip
     return Section(
         "plans",
-        "Action plans",
+        _("Action plans"),
         stats=[
-            Stat("actions in the plans running today", total),
-            Stat("open actions overdue", status["overdue"]),
+            Stat(_("actions in the plans running today"), total),
+            Stat(_("open actions overdue"), status["overdue"]),
         ],
         charts=[chart],
         links=[
-            Link("Actions overdue or due an update", "plans.due"),
-            Link("Action plans", "plans.index"),
+            Link(_("Actions overdue or due an update"), "plans.due"),
+            Link(_("Action plans"), "plans.index"),
         ],
     )

@@ -8,6 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from crm.models import Panel, User
 from crm.services.charts import Chart
 from crm.services.dashboard import Figure
@@ -39,7 +42,7 @@ class Grid:
     caption: str
     header: list[str]
     rows: list[list]
-    empty: str = "None."
+    empty: str = _l("None.")
 
 
 @dataclass
@@ -101,7 +104,7 @@ def add_up(counts: Counter, *positions: int) -> Counter:
 
 
 def reports() -> Section:
-    return Section("reports", "Reports and the map", links=[
-        Link("The quarterly Area report", "reports.quarterly"),
-        Link("The community map", "maps.index"),
+    return Section("reports", _("Reports and the map"), links=[
+        Link(_("The quarterly Area report"), "reports.quarterly"),
+        Link(_("The community map"), "maps.index"),
     ])  # fmt: skip

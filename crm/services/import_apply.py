@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
 from crm.extensions import db
@@ -33,7 +35,8 @@ Progress = Callable[[int, int, str], None]
 
 
 class _Names:
-    """Display names for the audit trail, read once."""
+    """Display names for the audit trail, read once (its words in English, as the trail
+    keeps them whoever imports)."""
 
     def __init__(self) -> None:
         self.areas = {i: name for i, name in db.session.execute(select(Area.id, Area.name))}
@@ -41,16 +44,18 @@ class _Names:
             i: name for i, name in db.session.execute(select(Community.id, Community.name))
         }
         self.stakeholders: dict[int, str] = {}
+        with force_locale("en"):
+            self.choices = {name: {key: str(label) for key, label in options.items()}
+                            for name, options in (("type", STAKEHOLDER_TYPES),
+                                                  ("status", STAKEHOLDER_STATUSES),
+                                                  ("preferred_contact_method",
+                                                   CONTACT_METHODS))}  # fmt: skip
 
     def shown(self, name: str, value) -> str | list:
         if value is None:
             return ""
-        if name == "type":
-            return STAKEHOLDER_TYPES.get(value, value)
-        if name == "status":
-            return STAKEHOLDER_STATUSES.get(value, value)
-        if name == "preferred_contact_method":
-            return CONTACT_METHODS.get(value, value)
+        if name in self.choices:
+            return self.choices[name].get(value, value)
         if name == "area":
             return self.areas.get(value, "")
         if name == "communities":
@@ -134,7 +139,7 @@ class Writer:
             changes = {self.kind.label_for(name): ["", self.names.shown(name, value)]
                        for name, value in row.values.items()
                        if name not in ("id", "organisation_id") and value not in ("", None, [])}
-            changes["Imported from"] = ["", self.source]
+            changes["Imported from"] = ["", self.source]  # i18n: not interface
             self.event(record_id, "created", changes, 1)
             self.import_rows.append({"import_id": self.import_id, "row_number": row.row,
                                      "record_type": self.kind.record_type,
@@ -207,7 +212,7 @@ class Writer:
         changes = {self.kind.label_for(name): [self.names.shown(name, old),
                                              self.names.shown(name, new)]
                    for name, (old, new) in row.changes.items() if name != "organisation"}
-        changes["Imported from"] = ["", self.source]
+        changes["Imported from"] = ["", self.source]  # i18n: not interface
         self.event(row.record_id, "updated", changes, version)
         self.import_rows.append({"import_id": self.import_id, "row_number": row.row,
                                  "record_type": self.kind.record_type,
@@ -268,7 +273,7 @@ def carry_out(writer: Writer, plan: Plan, progress: Progress) -> None:
         for start in range(0, len(creating), BATCH):
             writer.create(creating[start:start + BATCH])
             done += len(creating[start:start + BATCH])
-            progress(done, total, "Creating records")
+            progress(done, total, _("Creating records"))
 
     def update() -> None:
         nonlocal done
@@ -276,7 +281,7 @@ def carry_out(writer: Writer, plan: Plan, progress: Progress) -> None:
             writer.update(row)
             done += 1
             if done % BATCH == 0:
-                progress(done, total, "Updating records")
+                progress(done, total, _("Updating records"))
 
     for step in ((update, create) if writer.updates_first else (create, update)):
         step()
@@ -305,9 +310,11 @@ def undo_rows(writer: Writer) -> int:
                      in db.session.execute(stmt)}  # fmt: skip
     moved = sum(1 for row in rows if versions.get(row.record_id, (None,))[0] != row.version_after)
     if moved:
-        raise ImportRefused(
-            f"{moved:,} record{'s were' if moved != 1 else ' was'} changed after the import: "
-            "undoing it would lose those changes. Change them back by hand instead")
+        raise ImportRefused(ngettext(
+            "%(count)s record was changed after the import: undoing it would lose those "
+            "changes. Change them back by hand instead",
+            "%(count)s records were changed after the import: undoing it would lose those "
+            "changes. Change them back by hand instead", moved, count=format(moved, ",")))
     writer.check_undo(rows)
     created = [row for row in rows if row.action == "created"]
     for start in range(0, len(created), BATCH):
@@ -340,7 +347,8 @@ def _archive_created(writer: Writer, rows: list[ImportRow]) -> None:
                        .values(archived_at=writer.now, updated_at=writer.now,
                                version=table.c.version + 1))  # fmt: skip
     for row in rows:
-        writer.event(row.record_id, "archived", {"Archived": ["No", "Yes"],
+        # The audit trail's words: English, as it keeps them.
+        writer.event(row.record_id, "archived", {"Archived": ["No", "Yes"],  # i18n: not interface
                                                  "Import undone": ["", writer.source]},
                      row.version_after + 1)  # fmt: skip
     writer.flush()
@@ -365,7 +373,7 @@ def _put_back(writer: Writer, row: ImportRow, version: int) -> None:
         columns |= writer._placed(row.record_id, columns["postcode"])
     db.session.execute(update(writer.table).where(writer.table.c.id == row.record_id).values(
         **columns, version=version, updated_at=writer.now))  # fmt: skip
-    changes["Import undone"] = ["", writer.source]
+    changes["Import undone"] = ["", writer.source]  # i18n: not interface
     writer.event(row.record_id, "updated", changes, version)
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.extensions import db
@@ -35,6 +37,22 @@ LINKS = {
     "stakeholder_ids": (engagement_stakeholders, "stakeholder_id"),
     "contact_ids": (engagement_contacts, "contact_id"),
     "communities": (engagement_communities, "community_id"),
+}
+# What a row's stakeholders and contacts are told when a name does not find one record:
+# (its column, more than one, none, too many).
+NAMED = {
+    "stakeholder": (
+        _l("Stakeholders"),
+        _l('There is more than one stakeholder called "%(name)s" in the engagement\'s Area'),
+        _l('There is no stakeholder called "%(name)s" in the engagement\'s Area'),
+        _l("Name %(limit)s stakeholders or fewer"),
+    ),
+    "contact": (
+        _l("Contacts"),
+        _l('There is more than one contact called "%(name)s" in the engagement\'s Area'),
+        _l('There is no contact called "%(name)s" in the engagement\'s Area'),
+        _l("Name %(limit)s contacts or fewer"),
+    ),
 }
 
 
@@ -83,27 +101,26 @@ def resolve_links(user: User, planned, problems, problem) -> None:
             ("contact_ids", row.values.pop("contacts", []), contacts, "contact"),
         ):
             ids = []
+            column, several, none, too_many = NAMED[noun]
             for name in said:
                 found = (emails.get((name.lower(), area)) if "@" in name else None) or \
                     table.get((plain(name), area), [])
                 if len(found) != 1:
-                    how = "more than one" if found else "no"
-                    problems.append(problem(row.row, noun.title() + "s",
-                                            f'There is {how} {noun} called "{name}" in the '
-                                            "engagement's Area"))
+                    problems.append(problem(row.row, str(column),
+                                            (several if found else none) % {"name": name}))
                     row.action = "skip"
                 elif found[0] not in ids:
                     ids.append(found[0])
             if said:
                 row.values[field] = sorted(ids)
             if len(ids) > lookup.MAX_IDS:
-                problems.append(problem(row.row, noun.title() + "s",
-                                        f"Name {lookup.MAX_IDS} {noun}s or fewer"))
+                problems.append(problem(row.row, str(column),
+                                        too_many % {"limit": lookup.MAX_IDS}))
                 row.action = "skip"
         attending = service.attendance_problem(row.values.get("attendance"),
                                                len(row.values.get("contact_ids", [])))
         if attending:
-            problems.append(problem(row.row, "Attendance", attending))
+            problems.append(problem(row.row, _("Attendance"), attending))
             row.action = "skip"
 
 
@@ -170,10 +187,11 @@ def _named(row, work):
     try:
         return work()
     except InvalidValue as invalid:
-        raise ImportRefused(f"row {row.row}: {invalid.message}") from None
+        raise ImportRefused(_("row %(row)s: %(problem)s", row=row.row,
+                              problem=invalid.message)) from None
     except EditConflict:
-        raise ImportRefused(f"row {row.row}: someone changed this engagement since the file "
-                            "was checked: upload it again") from None
+        raise ImportRefused(_("row %(row)s: someone changed this engagement since the file "
+                              "was checked: upload it again", row=row.row)) from None
 
 
 def _stored(value):

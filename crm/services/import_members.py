@@ -23,9 +23,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.i18n import day_month_year
 from crm.models import Attendance, Contact, Declaration, Membership, Panel, User
 from crm.models.panel import LIVE_MEMBERSHIP, membership_communities
 from crm.services import access, panels, records
@@ -75,22 +77,31 @@ def resolve_links(user: User, planned, problems, problem, label) -> None:
             if len(found) == 1:
                 row.values["contact_id"] = found[0]
             else:
-                how = "more than one contact" if found else "no contact"
-                hint = ": use their email" if found and "@" not in said else ""
-                problems.append(problem(row.row, label("contact"),
-                                        f'There is {how} "{said}" that you can see{hint}'))
+                problems.append(problem(row.row, label("contact"), _contact_problem(
+                    said, found)))  # fmt: skip
                 row.action = "skip"
         if row.values.get("term_number") == 0:
-            problems.append(problem(row.row, label("term_number"), "Term must be 1 or more"))
+            problems.append(problem(row.row, label("term_number"), _("Term must be 1 or more")))
             row.action = "skip"
+
+
+def _contact_problem(said: str, found: list[int]) -> str:
+    if found and "@" not in said:
+        return _('There is more than one contact "%(name)s" that you can see: use their email',
+                 name=said)
+    if found:
+        return _('There is more than one contact "%(name)s" that you can see', name=said)
+    return _('There is no contact "%(name)s" that you can see', name=said)
 
 
 def _panel_problem(said: str, found: list[int], seen: bool) -> str:
     if found:
-        return f'There is more than one panel called "{said}": give them different names first'
+        return _('There is more than one panel called "%(name)s": give them different names '
+                 "first", name=said)
     if seen:
-        return f'You cannot add members to "{said}": ask someone who looks after it'
-    return f'There is no panel called "{said}" that you can see'
+        return _('You cannot add members to "%(name)s": ask someone who looks after it',
+                 name=said)
+    return _('There is no panel called "%(name)s" that you can see', name=said)
 
 
 def _panels(user: User) -> tuple[dict[str, list[int]], set[str]]:
@@ -157,7 +168,8 @@ def names_of(ids: list[int]) -> dict[int, str]:
     stmt = select(Membership.id, Contact.name, Panel.name, Membership.term_start).join(
         Contact, Contact.id == Membership.contact_id).join(
         Panel, Panel.id == Membership.panel_id).where(Membership.id.in_(ids))  # fmt: skip
-    return {record_id: f"{name}, {panel}" + (f" (term from {start:%-d %B %Y})" if start else "")
+    return {record_id: _("%(name)s, %(panel)s (term from %(start)s)", name=name, panel=panel,
+                         start=day_month_year(start)) if start else f"{name}, {panel}"
             for record_id, name, panel, start in db.session.execute(stmt)}  # fmt: skip
 
 
@@ -184,8 +196,9 @@ def try_rows(user: User, plan_rows, problems, problem, label) -> None:
         moved = {"panel_id", "contact_id"} & set(row.changes)
         if row.action == "update" and moved:
             what = label("panel" if "panel_id" in moved else "contact")
-            problems.append(problem(row.row, what, f"{what} cannot change on a membership "
-                                    "already in Engage: end it and add a new one instead"))
+            problems.append(problem(row.row, what, _(
+                "%(label)s cannot change on a membership already in Engage: end it and add a "
+                "new one instead", label=what)))  # fmt: skip
             row.action = "skip"
     writer = MembershipWriter(user, 0, "", None)
     outer = db.session.begin_nested()
@@ -259,8 +272,8 @@ class MembershipWriter(Writer):
             field = "communities" if invalid.field == "community_ids" else invalid.field
             raise RowRefused(row.row, field, invalid.message) from None
         except records.EditConflict:
-            raise RowRefused(row.row, "id", "Someone changed this membership since the file "
-                             "was checked: upload it again") from None
+            raise RowRefused(row.row, "id", _("Someone changed this membership since the file "
+                                              "was checked: upload it again")) from None
 
     def _create(self, row) -> Membership:
         values = row.values
@@ -308,9 +321,9 @@ class MembershipWriter(Writer):
         except RowRefused as refused:  # the register changed since the preview
             from crm.services.imports import ImportRefused
 
-            raise ImportRefused(f"row {refused.row}: {refused.message} (the register has "
-                                "changed since the preview: upload the file again to "
-                                "see it)") from None
+            raise ImportRefused(_("row %(row)s: %(problem)s (the register has changed since "
+                                  "the preview: upload the file again to see it)",
+                                  row=refused.row, problem=refused.message)) from None
 
     def check_undo(self, rows) -> None:
         """Refused while a member it added has been recorded at a meeting or declared an
@@ -322,16 +335,17 @@ class MembershipWriter(Writer):
             Membership, Membership.panel_id == Panel.id).where(
             Membership.id.in_(ids), Panel.archived_at.is_not(None)).limit(1)) if ids else None
         if closed is not None:
-            raise ImportRefused(f"The panel {closed} has been archived since the import: "
-                                "restore it first, or change its members by hand")
+            raise ImportRefused(_("The panel %(panel)s has been archived since the import: "
+                                  "restore it first, or change its members by hand",
+                                  panel=closed))
         added = [row.record_id for row in rows if row.action == "created"]
         for model in (Attendance, Declaration):
             used = db.session.scalar(select(model.membership_id).where(
                 model.membership_id.in_(added)).limit(1)) if added else None  # fmt: skip
             if used is not None:
-                raise ImportRefused(
+                raise ImportRefused(_(
                     "A member this import added has since been recorded at a meeting or has "
-                    "declared an interest: end their membership by hand instead")
+                    "declared an interest: end their membership by hand instead"))
 
     def archive_created(self, rows) -> None:
         for row in rows:
@@ -349,5 +363,6 @@ class MembershipWriter(Writer):
         try:
             return service.put_back(self.user, membership, values, communities).version
         except InvalidValue as invalid:
-            raise ImportRefused(f"{membership.contact.name}'s membership cannot go back as "
-                                f"it was: {invalid.message}") from None
+            raise ImportRefused(_("%(name)s's membership cannot go back as it was: "
+                                  "%(problem)s", name=membership.contact.name,
+                                  problem=invalid.message)) from None

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -33,7 +35,7 @@ from crm.models import (
     User,
 )
 from crm.services import access, consent, erasure, memberships
-from crm.services.import_fields import Kind, Names, plain, read_cell
+from crm.services.import_fields import AREA, ID, Kind, Names, plain, read_cell
 from crm.services.import_keys import KEYS
 
 HEADER_SEARCH_ROWS = 30
@@ -56,7 +58,7 @@ class Planned:
     values: dict  # field -> value read (empty cells left out)
     action: str = "create"  # create, update, unchanged, skip
     record_id: int | None = None
-    why: str = ""  # why it matched a record, or why it is skipped
+    why: str = ""  # why it matched a record, or why it is skipped (for the code: not shown)
     # Possible duplicates needing a choice: [(record id, name)]; or an earlier row's number.
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     same_as_row: int | None = None
@@ -147,8 +149,8 @@ def read_rows(user: User, kind: Kind, rows: list[list[str]], header: int,
             text = cells[index] if index < len(cells) else ""
             if not text:
                 if column.required:
-                    row_problems.append(Problem(number, column.label,
-                                                f"Enter the {column.label.lower()}"))
+                    row_problems.append(Problem(number, str(column.label), _(
+                        "Enter the %(label)s", label=str(column.label).lower())))
                 continue
             if column.reads in NAMED:  # a few names, read once each however many rows
                 key = (column.name, text)
@@ -158,15 +160,17 @@ def read_rows(user: User, kind: Kind, rows: list[list[str]], header: int,
             else:
                 value, problem = read_cell(kind, column, text, names)
             if problem and column.reads == "area" and plain(text) in other_areas:
-                problem = f"{text} is not one of your Areas: you can only import into your own"
+                problem = _("%(area)s is not one of your Areas: you can only import into your "
+                            "own", area=text)
             if problem:
-                row_problems.append(Problem(number, column.label, problem))
+                row_problems.append(Problem(number, str(column.label), problem))
             else:
                 values[column.name] = value
         if kind.has_area and "area" not in values:
+            area = str(AREA.label)
             if "area" not in mapping and only_area is None:
-                row_problems.append(Problem(number, "Area", "Enter the Area"))
-            elif only_area is not None and not any(p.column == "Area" for p in row_problems):
+                row_problems.append(Problem(number, area, _("Enter the Area")))
+            elif only_area is not None and not any(p.column == area for p in row_problems):
                 values["area"] = only_area
         problems.extend(row_problems)
         planned.append(Planned(row=number, values=values,
@@ -204,6 +208,13 @@ def _by_ids(model, user: User, ids: list[int]) -> dict[int, object]:
 
 MODELS = {"stakeholders": Stakeholder, "contacts": Contact, "engagements": Engagement,
           "members": Membership}
+# An Engage ID the user cannot update, by the kind of record.
+NO_RECORD = {
+    "stakeholder": _l("There is no stakeholder with ID %(id)s that you can update"),
+    "contact": _l("There is no contact with ID %(id)s that you can update"),
+    "engagement": _l("There is no engagement with ID %(id)s that you can update"),
+    "membership": _l("There is no membership with ID %(id)s that you can update"),
+}
 
 
 def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Problem],
@@ -222,17 +233,18 @@ def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Pr
         if "id" in row.values:
             earlier_row = first_with_id.setdefault(row.values["id"], row.row)
             if earlier_row != row.row:
-                problems.append(Problem(row.row, "Engage ID", f"Engage ID {row.values['id']} "
-                                        f"is also on row {earlier_row}: keep one row for "
-                                        "each record"))
+                problems.append(Problem(row.row, str(ID.label), _(
+                    "Engage ID %(id)s is also on row %(row)s: keep one row for each record",
+                    id=row.values["id"], row=earlier_row)))  # fmt: skip
                 row.action = "skip"
                 continue
             if row.values["id"] not in by_id:
-                problems.append(Problem(row.row, "Engage ID", f"There is no {kind.record_type} "
-                                        f"with ID {row.values['id']} that you can update"))
+                problems.append(Problem(row.row, str(ID.label),
+                                        NO_RECORD[kind.record_type] % {"id": row.values["id"]}))
                 row.action = "skip"
                 continue
-            row.action, row.record_id, row.why = "update", row.values["id"], "Engage ID"
+            row.action, row.record_id = "update", row.values["id"]
+            row.why = "Engage ID"  # i18n: not interface
         exact, similar = row_keys(row.values)
         earlier = next((seen[key] for key in exact if key in seen), None)
         for key in exact:
@@ -240,22 +252,25 @@ def match_rows(user: User, kind: Kind, planned: list[Planned], problems: list[Pr
         if row.record_id is None:
             matched = sorted({i for key in exact for i in keys.exact.ids(key)})
             if len(matched) == 1:
-                row.action, row.record_id, row.why = "update", matched[0], "same details"
+                row.action, row.record_id = "update", matched[0]
+                row.why = "same details"  # i18n: not interface
                 row.choices = ("update", "create", "skip")
             else:
                 matched = matched or sorted(keys.similar.ids(similar))
                 if matched:
                     row.duplicates = [(i, "") for i in matched[:10]]
-                    row.action, row.why = "skip", "possible duplicate"
+                    row.action, row.why = "skip", "possible duplicate"  # i18n: not interface
                     row.choices = ("skip", "create", *(f"update:{i}" for i in matched[:10]))
         if earlier is not None and row.record_id is None and not row.duplicates:
-            row.same_as_row, row.action, row.why = earlier, "skip", "same as an earlier row"
+            row.same_as_row, row.action = earlier, "skip"
+            row.why = "same as an earlier row"  # i18n: not interface
             row.choices = ("skip", "create")
         if kind.key == "contacts" and row.values.get("email") and row.action == "create":
             found = erasure.erased_with_email(row.values["email"])
             if found is not None:
                 row.warning = erasure.returning_warning(found)
-                row.action, row.why, row.choices = "skip", "erased person", ("skip", "create")
+                row.action, row.choices = "skip", ("skip", "create")
+                row.why = "erased person"  # i18n: not interface
         _choose(row, choices.get(str(row.row)))
     _name_duplicates(model, planned)
 
@@ -277,15 +292,15 @@ def hold_people_not_to_contact(user: User, kind: Kind, planned: list[Planned],
     for row in waiting:
         names = [flagged[i] for i in named(row) if i in flagged]
         if names:
-            row.warning = f"{', '.join(names)} asked not to be contacted."
-            row.action, row.why, row.choices = "skip", "asked not to be contacted", (
-                "skip", "create")
+            row.warning = _("%(names)s asked not to be contacted.", names=", ".join(names))
+            row.action, row.choices = "skip", ("skip", "create")
+            row.why = "asked not to be contacted"  # i18n: not interface
             _choose(row, choices.get(str(row.row)))
 
 
 def _name_duplicates(model, planned: list[Planned]) -> None:
     """The names of the possible duplicates found, read for those alone."""
-    ids = sorted({i for row in planned for i, _ in row.duplicates})
+    ids = sorted({i for row in planned for i, _name in row.duplicates})
     names: dict[int, str] = {}
     for part in _chunks(ids):
         if model is Membership:
@@ -297,7 +312,7 @@ def _name_duplicates(model, planned: list[Planned]) -> None:
             model.id.in_(part))).all())  # fmt: skip
     for row in planned:
         if row.duplicates:
-            row.duplicates = [(i, names.get(i, "")) for i, _ in row.duplicates]
+            row.duplicates = [(i, names.get(i, "")) for i, _name in row.duplicates]
 
 
 def _choose(row: Planned, choice: str | None) -> None:
@@ -311,7 +326,7 @@ def _choose(row: Planned, choice: str | None) -> None:
         row.action = "update"
         if ":" in choice:
             row.record_id = int(choice.split(":", 1)[1])
-    row.why = f"{row.why}: you chose to {choice.split(':')[0]}"
+    row.why = f"{row.why}: you chose to {choice.split(':')[0]}"  # i18n: not interface
 
 
 # The record's columns each import field writes (the rest are read into them elsewhere).
@@ -385,7 +400,7 @@ def _compare(updating: list[Planned], current: dict[int, dict], also_kept=frozen
     for row in updating:
         now = current.get(row.record_id)
         if now is None:  # chosen from a list, then archived: nothing to update
-            row.action, row.why = "skip", "the record is no longer there"
+            row.action, row.why = "skip", "the record is no longer there"  # i18n: not interface
             continue
         changes = {}
         for name, value in row.values.items():
@@ -424,9 +439,9 @@ def resolve_organisations(user: User, planned: list[Planned], problems: list[Pro
         if len(ids) == 1:
             row.values["organisation_id"] = ids[0]
             continue
-        message = (f'There is more than one stakeholder called "{said}" in the Area: give '
-                   "them different names first") if ids else (
-            f'There is no stakeholder called "{said}" in the Area: add it, or import the '
-            "stakeholders first")  # fmt: skip
-        problems.append(Problem(row.row, "Organisation", message))
+        message = _('There is more than one stakeholder called "%(name)s" in the Area: give '
+                    "them different names first", name=said) if ids else _(
+            'There is no stakeholder called "%(name)s" in the Area: add it, or import the '
+            "stakeholders first", name=said)  # fmt: skip
+        problems.append(Problem(row.row, _("Organisation"), message))
         row.action = "skip"

@@ -15,16 +15,28 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from crm import clock
 from crm.extensions import db
+from crm.i18n import in_every_language
 from crm.models import Job, SpreadsheetImport, User
 from crm.models.spreadsheet_import import ImportMapping
 from crm.services import access, audit, import_engagements, import_members, jobs, sheets
 from crm.services.csv_export import to_csv
 from crm.services.import_apply import carry_out, undo_rows, writer_for
-from crm.services.import_fields import KINDS, Kind, guess_mapping, plain, refused_columns
+from crm.services.import_fields import (
+    KINDS,
+    Kind,
+    guess_mapping,
+    header_words,
+    plain,
+    refused_columns,
+)
 from crm.services.import_plan import (
     Plan,
     Problem,
@@ -40,8 +52,11 @@ from crm.services.records import InvalidValue
 AUDIT_KIND = "import"
 UNDO_DAYS = 30
 LIMITS = sheets.Limits(
-    max_rows=200_000, max_unzipped_bytes=300 * 1024**2, what="an import",
-    not_a_sheet="The file must be a CSV, an Excel (XLSX) or an OpenDocument (ODS) spreadsheet",
+    max_rows=200_000, max_unzipped_bytes=300 * 1024**2,
+    not_a_sheet=_l("The file must be a CSV, an Excel (XLSX) or an OpenDocument (ODS) "
+                   "spreadsheet"),
+    too_many_rows=_l("The file has more than %(rows)s rows: an import should be much shorter"),
+    too_large=_l("The spreadsheet is too large: an import should be much smaller"),
     spreadsheets=("xlsx", "ods"),
 )  # fmt: skip
 
@@ -62,11 +77,19 @@ def kind_of(spreadsheet_import: SpreadsheetImport) -> Kind:
 def template(kind_key: str) -> str:
     """The kind's template as CSV: its headers, then a row of guidance."""
     kind = KINDS[kind_key]
-    return to_csv([c.label for c in kind.columns], [guidance_row(kind)])
+    return to_csv([str(c.label) for c in kind.columns], [guidance_row(kind)])
 
 
 def guidance_row(kind: Kind) -> list[str]:
-    return [f"Guidance: {c.guidance}" if c.guidance else "Guidance" for c in kind.columns]
+    """The template's row of guidance, in the page's language."""
+    return [_("Guidance: %(guidance)s", guidance=c.guidance) if c.guidance else _("Guidance")
+            for c in kind.columns]  # fmt: skip
+
+
+def _is_guidance(kind: Kind):
+    """Whether a row is the template's guidance, in whichever language it was made."""
+    said = in_every_language(LazyString(lambda: guidance_row(kind)[0]))
+    return lambda row: row[:1] and row[0] in said
 
 
 def _headers_key(kind_key: str, headers: list[str]) -> str:
@@ -86,17 +109,18 @@ def start(user: User, kind_key: str, file_name: str, data: bytes) -> Spreadsheet
     chosen last time for a file with the same headers)."""
     kind = KINDS.get(kind_key)
     if kind is None:
-        raise InvalidValue("kind", "Select what the file holds")
+        raise InvalidValue("kind", _("Select what the file holds"))
     access.require(user, "import", kind.record_type)
     rows = read_file(data, file_name)
     if not any(rows):
-        raise InvalidValue("file", "The file is empty")
-    header = find_header(rows, lambda row: len(guess_mapping(kind, row)) >= 2)
+        raise InvalidValue("file", _("The file is empty"))
+    words = header_words(kind)
+    header = find_header(rows, lambda row: len(guess_mapping(kind, row, words)) >= 2)
     headers = rows[header]
     saved = db.session.scalar(select(ImportMapping).where(
         ImportMapping.kind == kind.key,
         ImportMapping.headers_key == _headers_key(kind.key, headers)))  # fmt: skip
-    mapping = dict(saved.mapping) if saved else guess_mapping(kind, headers)
+    mapping = dict(saved.mapping) if saved else guess_mapping(kind, headers, words)
     record = SpreadsheetImport(
         kind=kind.key, status="draft", file_name=file_name[:255], file_data=data,
         file_sha256=hashlib.sha256(data).hexdigest(), headers=headers, mapping=mapping,
@@ -113,7 +137,7 @@ def get(user: User, import_id: int) -> SpreadsheetImport:
     if record is None:
         raise access.RecordNotFound()
     if not access.can(user, "follow_import", record):
-        raise access.AccessDenied("This is someone else's import")
+        raise access.AccessDenied(_("This is someone else's import"))
     return record
 
 
@@ -128,9 +152,9 @@ def _require_draft(user: User, record: SpreadsheetImport) -> Kind:
     kind = kind_of(record)
     access.require(user, "import", kind.record_type)
     if record.started_by_id != user.id:
-        raise access.AccessDenied("Only the person who uploaded the file may change it")
+        raise access.AccessDenied(_("Only the person who uploaded the file may change it"))
     if record.status != "draft":
-        raise ImportRefused("This import has already been applied or started")
+        raise ImportRefused(_("This import has already been applied or started"))
     return kind
 
 
@@ -143,13 +167,13 @@ def set_mapping(user: User, record: SpreadsheetImport, mapping: dict[str, int]) 
               {c.name for c in kind.columns}}  # fmt: skip
     for column in kind.columns:
         if column.required and column.name not in chosen:
-            raise InvalidValue(column.name,
-                               f"Choose the column that holds the {column.label.lower()}")
+            raise InvalidValue(column.name, _("Choose the column that holds the %(label)s",
+                                              label=str(column.label).lower()))
     used = list(chosen.values())
     for name, index in chosen.items():
         if used.count(index) > 1:
-            raise InvalidValue(name, f"The column “{record.headers[index]}” is chosen twice: "
-                               "choose each column once")  # fmt: skip
+            raise InvalidValue(name, _("The column “%(header)s” is chosen twice: choose each "
+                                       "column once", header=record.headers[index]))  # fmt: skip
     record.mapping, record.choices = chosen, {}
     key = _headers_key(kind.key, record.headers)
     saved = db.session.scalar(select(ImportMapping).where(
@@ -178,8 +202,8 @@ def plan_for(user: User, record: SpreadsheetImport, trying: bool = True) -> Plan
     kind = kind_of(record)
     rows = read_file(record.file_data, record.file_name)
     header = find_header(rows, lambda row: row == record.headers)
-    guidance = guidance_row(kind)
-    body = [[] if row[:1] == guidance[:1] else row for row in rows]
+    guidance = _is_guidance(kind)
+    body = [[] if guidance(row) else row for row in rows]
     planned, problems = read_rows(user, kind, body, header, dict(record.mapping))
     del rows, body  # the rows' lists (their cells live on in the values read)
     if kind.key == "contacts":
@@ -187,12 +211,12 @@ def plan_for(user: User, record: SpreadsheetImport, trying: bool = True) -> Plan
     elif kind.key == "engagements":
         import_engagements.resolve_links(user, planned, problems, Problem)
     elif kind.key == "members":
-        import_members.resolve_links(user, planned, problems, Problem, kind.label_for)
+        import_members.resolve_links(user, planned, problems, Problem, kind.shown_label)
     match_rows(user, kind, planned, problems, dict(record.choices or {}))
     hold_people_not_to_contact(user, kind, planned, dict(record.choices or {}))
     work_out_changes(kind, planned)
     if kind.key == "members" and trying:
-        import_members.try_rows(user, planned, problems, Problem, kind.label_for)
+        import_members.try_rows(user, planned, problems, Problem, kind.shown_label)
     problems.sort(key=lambda problem: problem.row)
     return Plan(kind, header + 1, record.headers, planned, problems,
                 refused_columns(kind, record.headers))  # fmt: skip
@@ -203,9 +227,11 @@ def submit(user: User, record: SpreadsheetImport) -> Job:
     kind = _require_draft(user, record)
     plan = plan_for(user, record)
     if not plan.ok:
-        raise ImportRefused("The file has problems: put them right and upload it again")
+        raise ImportRefused(_("The file has problems: put them right and upload it again"))
     record.status = "queued"
-    job = jobs.submit(user, "import", f"Import {kind.label.lower()}: {record.file_name}",
+    with force_locale("en"):  # the job's name is stored: English, whatever the page's
+        title = f"Import {str(kind.label).lower()}: {record.file_name}"
+    job = jobs.submit(user, "import", title,
                       {"import_id": record.id, "user_id": user.id})  # fmt: skip
     record.job_id = job.id
     db.session.flush()
@@ -216,14 +242,14 @@ def apply(user: User, import_id: int, progress) -> SpreadsheetImport:
     """Carry out the import (the job's work): all of it, or, raising, nothing."""
     record = db.session.get(SpreadsheetImport, import_id)
     if record is None or record.status != "queued":
-        raise ImportRefused("This import is no longer waiting to be applied")
+        raise ImportRefused(_("This import is no longer waiting to be applied"))
     kind = kind_of(record)
     access.require(user, "import", kind.record_type)
-    progress(0, None, "Reading the file")
+    progress(0, None, _("Reading the file"))
     plan = plan_for(user, record, trying=False)
     if not plan.ok:
-        raise ImportRefused("The file's rows now have problems (the register has changed "
-                            "since the preview): upload it again to see them")  # fmt: skip
+        raise ImportRefused(_("The file's rows now have problems (the register has changed "
+                              "since the preview): upload it again to see them"))  # fmt: skip
     writer = writer_for(user, record.id, record.file_name, kind)
     carry_out(writer, plan, progress)
     record.created_count = plan.count("create")
@@ -236,7 +262,10 @@ def apply(user: User, import_id: int, progress) -> SpreadsheetImport:
 
 
 def _summary(record: SpreadsheetImport) -> dict[str, str]:
-    return {"Kind": kind_of(record).label, "File": record.file_name,
+    """The import as the audit trail keeps it: in English, whoever imports."""
+    with force_locale("en"):
+        kind = str(kind_of(record).label)
+    return {"Kind": kind, "File": record.file_name,  # i18n: not interface
             "SHA-256": record.file_sha256, "Created": str(record.created_count),
             "Updated": str(record.updated_count),
             "Skipped or unchanged": str(record.skipped_count)}  # fmt: skip
@@ -266,8 +295,9 @@ def undo(user: User, record: SpreadsheetImport) -> int:
     """Undo an applied import within 30 days: what it created is archived, what it
     updated goes back to its values before; audited. Returns how many records."""
     if not may_undo(user, record):
-        raise ImportRefused(f"Only an import applied in the last {UNDO_DAYS} days can be "
-                            "undone, by the person who made it or an administrator")
+        raise ImportRefused(_("Only an import applied in the last %(days)s days can be "
+                              "undone, by the person who made it or an administrator",
+                              days=UNDO_DAYS))
     writer = writer_for(user, record.id, record.file_name, kind_of(record))
     count = undo_rows(writer)
     record.status, record.undone_at, record.undone_by_id = "undone", clock.now(), user.id

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from crm import clock
@@ -54,7 +55,7 @@ def pending(user_ids: list[int], now: datetime | None = None) -> dict[int, Invit
 
 
 def _when(moment: datetime) -> str:
-    """A time as the audit trail shows it: 7 December 2026 at 10:48 (UK time)."""
+    """A time as the audit trail keeps it (in its words): 7 December 2026 at 10:48 (UK time)."""
     local = moment.astimezone(clock.UK)
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
@@ -112,7 +113,7 @@ def invite(
     user = auth.create_user(email, name, unknown_password, role, [a.name for a in areas], national)
     token = _issue_link(actor, user, now)
     expires = now + timedelta(days=_invite_days())
-    audit.record_event(
+    audit.record_event(  # i18n: not interface (the trail's words)
         actor,
         users.KIND,
         user.id,
@@ -128,11 +129,11 @@ def new_link(actor: User | None, user: User, now: datetime | None = None) -> str
     forgotten password); their current password works until the link is used."""
     users.require_administrator(actor)
     if not user.active:
-        raise InvalidValue("user", "Reactivate the account first")
+        raise InvalidValue("user", _("Reactivate the account first"))
     now = now or clock.now()
     token = _issue_link(actor, user, now)
     expires = now + timedelta(days=_invite_days())
-    audit.record_event(
+    audit.record_event(  # i18n: not interface (the trail's words)
         actor,
         users.KIND,
         user.id,
@@ -185,7 +186,7 @@ def accept_invitation(token: str, password: str, now: datetime | None = None) ->
     user = found.user
     user.password_hash = auth.hash_password(password)
     auth.end_all_sessions(user)
-    audit.record_event(
+    audit.record_event(  # i18n: not interface (the trail's words)
         user, users.KIND, user.id, "password set", None, {"Password": audit.NOT_SHOWN}
     )
     db.session.flush()

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.jobs import queue
 from crm.models import Job, User
@@ -26,7 +28,7 @@ from crm.services import access
 # A running job's worker says it is alive this often; one silent for STALE_AFTER
 # seconds (CRM_JOB_STALE_SECONDS) has stopped: its job has failed and may be retried.
 DEFAULT_STALE_SECONDS = 60
-STOPPED = "The worker running this job stopped before it finished. Try again."
+STOPPED = _l("The worker running this job stopped before it finished. Try again.")
 # A job waiting this long has probably no worker to take it.
 WAITING_LONG = timedelta(minutes=5)
 
@@ -103,7 +105,9 @@ def file_of(user: User, job_id: int) -> Job:
     they hold its rights. Administrators still see such a job's page, not its file."""
     job = get(user, job_id)
     if not access.can(user, "download_job", job):
-        raise access.AccessDenied("Only the person who asked for this file may download it")
+        # Never shown: a refusal is the 403 page, which says so in the page's language.
+        raise access.AccessDenied(
+            "Only the person who asked for this file may download it")  # i18n: not interface
     return job
 
 
@@ -132,6 +136,9 @@ def handler_for(kind: str) -> Handler:
 def submit(user: User | None, kind: str, title: str, params: dict) -> Job:
     """A new job, queued. The caller commits, then calls `start` to hand it to a worker."""
     handler_for(kind)  # an unknown kind is a programming error: refuse it now
+    # The job speaks the language of the request that asked for it (its messages, and
+    # the files it makes), as the page that asked did.
+    params = {**params, "language": i18n.language()}
     job = Job(kind=kind, title=title[:300], params=json.dumps(params), status="queued",
               started_by_id=user.id if user else None)  # fmt: skip
     db.session.add(job)
@@ -154,7 +161,7 @@ def submit_once_a_day(kind: str, title: str) -> Job | None:
 
 def start(job: Job) -> None:
     """Hand a committed job to the queue."""
-    queue.report(job.id, 0, None, "Waiting for a worker")
+    queue.report(job.id, 0, None, _("Waiting for a worker"))
     queue.enqueue(job.id)
 
 
@@ -199,7 +206,7 @@ def get(user: User, job_id: int) -> Job:
     if job is None:
         raise access.RecordNotFound()
     if not access.can(user, "follow_job", job):
-        raise access.AccessDenied("This is someone else's job")
+        raise access.AccessDenied("This is someone else's job")  # i18n: not interface (403 page)
     return job
 
 
@@ -215,9 +222,9 @@ def retry(user: User, job: Job) -> Job:
     """Queue a failed job (or one whose worker stopped) again. The caller commits, then
     calls `start`."""
     if not access.can(user, "follow_job", job):
-        raise access.AccessDenied("This is someone else's job")
+        raise access.AccessDenied("This is someone else's job")  # i18n: not interface (403 page)
     if state_of(job).status != "failed":
-        raise JobFailed("Only a job that failed can be tried again")
+        raise JobFailed(_("Only a job that failed can be tried again"))
     job.status, job.message, job.finished_at = "queued", "", None
     job.result_link = job.result_name = job.result_type = job.result_data = None
     db.session.flush()
@@ -229,7 +236,7 @@ def mark_stopped() -> int:
     count = 0
     for job in db.session.scalars(select(Job).where(Job.status == "running")):
         if has_stopped(job, queue.progress_of(job.id)):
-            job.status, job.message, job.finished_at = "failed", STOPPED, utcnow()
+            job.status, job.message, job.finished_at = "failed", str(STOPPED), utcnow()
             count += 1
     db.session.flush()
     return count

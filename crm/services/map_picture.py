@@ -19,10 +19,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import and_, case, exists, func, literal, select
 
 from crm.extensions import db
+from crm.i18n import day_month_year
 from crm.models import Area, AreaBoundary, Stakeholder, User
 from crm.models.engagement import engagement_stakeholders
 from crm.services import access, engagement_places, maps
@@ -61,11 +63,11 @@ class MapPicture:
 
     @property
     def title(self) -> str:
-        return f"The map of {self.area.name}"
+        return _("The map of %(area)s", area=self.area.name)
 
     @property
     def period(self) -> str:
-        return f"{self.since.day} {self.since:%B %Y} to {self.until.day} {self.until:%B %Y}"
+        return period_text(self.since, self.until)
 
     def drawing(self) -> Drawing:
         return read(self.area, self.since, self.until, self.conditions)
@@ -79,7 +81,12 @@ class MapPicture:
 
     def document(self) -> str:
         """The picture as a file of its own."""
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + str(self.svg())
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + str(self.svg())  # i18n: not interface
+
+
+def period_text(since: date, until: date) -> str:
+    """The picture's period in words: "1 April 2026 to 30 June 2026"."""
+    return _("%(start)s to %(end)s", start=day_month_year(since), end=day_month_year(until))
 
 
 def for_area(user: User, area_id: int | None, since: date, until: date) -> MapPicture:

@@ -14,13 +14,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
+from crm.i18n import month_name
 from crm.models.stakeholder import STAKEHOLDER_TYPES
 from crm.services.boundaries import SHADES
 from crm.services.chart_marks import FONT, LINE, MARKERS, SMALL, TEXT, Style, el, marker, num, wrap
 from crm.services.chart_marks import text as words
-from crm.services.map_picture import Drawing
+from crm.services.map_picture import Drawing, period_text
 from crm.services.maps import TYPE_COLOURS
 
 WIDTH = 640
@@ -94,7 +97,8 @@ def _engagements(frame: Frame, cells: list[list]) -> str:
     for lat, lng, n in cells:
         x, y = frame.xy(lat, lng)
         r = round(4 + 10 * math.sqrt(n / biggest), 1)
-        label = f"{n:,} engagement{'' if n == 1 else 's'} held near here"
+        label = ngettext("%(count)s engagement held near here",
+                         "%(count)s engagements held near here", n, count=format(n, ","))
         marks.append(_titled(label, el("path", d=_diamond(x, y, r))))
     return el("g", "".join(marks), fill=ENGAGEMENT, fill_opacity=0.3, stroke=ENGAGEMENT,
               stroke_width=1.5, class_="app-map-picture__engagements")  # fmt: skip
@@ -104,7 +108,8 @@ def _points(frame: Frame, d: Drawing) -> str:
     marks, rings = [], []
     for lat, lng, sid, name, t, gap in d.stakeholders:
         x, y = frame.xy(lat, lng)
-        label = f"{name} ({TYPE_LABELS[t]})" + (": a gap" if gap else "")
+        label = (_("%(name)s (%(type)s): a gap", name=name, type=TYPE_LABELS[t]) if gap
+                 else f"{name} ({TYPE_LABELS[t]})")  # fmt: skip
         marks.append(_titled(label, marker(type_style(t), x, y), data_id=sid))
         if gap:
             rings.append(el("circle", cx=x, cy=y, r=7.5))
@@ -140,7 +145,7 @@ def _cells(frame: Frame, d: Drawing) -> tuple[str, list[int], int]:
         return min(cols - 1, int((x - frame.left) // w)), min(rows - 1, int((y - frame.top) // h))
 
     counts: dict[tuple[int, int], list[int]] = {}  # [stakeholders, gaps, engagements]
-    for lat, lng, _, _, _, gap in d.stakeholders:
+    for lat, lng, _id, _name, _type, gap in d.stakeholders:
         found = counts.setdefault(square(lat, lng), [0, 0, 0])
         found[0] += 1
         found[1] += gap
@@ -163,13 +168,17 @@ def _cells(frame: Frame, d: Drawing) -> tuple[str, list[int], int]:
             mark += words(cx, cy + 4, _short(n), size=11 if n < 1000 else 10,
                           text_anchor="middle", font_weight="bold",
                           fill="#ffffff" if shade >= 3 else TEXT)  # fmt: skip
-            label.append(f"{n:,} stakeholder{'' if n == 1 else 's'}"
-                         + (f", {gaps:,} of them gaps" if gaps else ""))  # fmt: skip
+            label.append(ngettext("%(count)s stakeholder, %(gaps)s of them gaps",
+                                  "%(count)s stakeholders, %(gaps)s of them gaps", n,
+                                  count=format(n, ","), gaps=format(gaps, ",")) if gaps
+                         else ngettext("%(count)s stakeholder", "%(count)s stakeholders", n,
+                                       count=format(n, ",")))  # fmt: skip
         if held:
             r = round(2.5 + 3.5 * math.sqrt(held / most_held), 1)
             mark += el("path", d=_diamond(round(x + w - r - 2, 1), round(y + r + 2, 1), r),
                        fill=ENGAGEMENT, stroke="#ffffff", stroke_width=1)  # fmt: skip
-            label.append(f"{held:,} engagement{'' if held == 1 else 's'} held")
+            label.append(ngettext("%(count)s engagement held", "%(count)s engagements held",
+                                  held, count=format(held, ",")))  # fmt: skip
         marks.append(_titled("; ".join(label), mark))
     cells = el("g", "".join(marks), class_="app-map-picture__cells")
     return cells, lows, max(c[0] for c in counts.values())
@@ -191,7 +200,7 @@ def _scale_bar(frame: Frame) -> str:
 def _legend(items: list[tuple[Swatch, str]], y: float) -> tuple[str, float]:
     """The key in two columns below the map."""
     column = (WIDTH - 2 * PAD) / 2
-    parts = [words(PAD, y + FONT, "Key", font_weight="bold")]
+    parts = [words(PAD, y + FONT, _("Key"), font_weight="bold")]
     y += LINE + 8
     for row in range(0, len(items), 2):
         tallest = 1
@@ -210,48 +219,63 @@ def _key(d: Drawing, lows: list[int] | None, biggest: int) -> list[tuple[Swatch,
         items.append((lambda x, y: el("rect", x=x - 8, y=y - 6, width=16, height=12,
                                       fill=OUTLINE_FILL, stroke=TEXT, stroke_width=1.5,
                                       stroke_dasharray="4 2" if d.illustrative else None),
-                      "The Area's outline" + (" (illustrative, not an official boundary)"
-                                              if d.illustrative else "")))  # fmt: skip
+                      _("The Area's outline (illustrative, not an official boundary)")
+                      if d.illustrative else _("The Area's outline")))  # fmt: skip
     if lows is None:
         for t in sorted({s[4] for s in d.stakeholders}):
-            items.append((lambda x, y, t=t: marker(type_style(t), x, y), TYPE_LABELS[t]))
-        gap_label = "Gap: serves a seldom-heard community, no engagement in the period"
+            items.append((lambda x, y, t=t: marker(type_style(t), x, y), str(TYPE_LABELS[t])))
+        gap_label = _("Gap: serves a seldom-heard community, no engagement in the period")
     else:
         for i, low in enumerate(lows):
             high = lows[i + 1] - 1 if i + 1 < len(lows) else biggest
-            span = f"{low:,}" if low == high else f"{low:,} to {high:,}"
+            span = f"{low:,}" if low == high else _("%(low)s to %(high)s", low=format(low, ","),
+                                                    high=format(high, ","))  # fmt: skip
             fill = SHADES[_shade(lows, low)]
             items.append((lambda x, y, fill=fill: el("rect", x=x - 8, y=y - 8, width=16,
                                                      height=16, fill=fill),
-                          f"{span} stakeholders"))  # fmt: skip
-        gap_label = "A square holding gaps: seldom-heard, not engaged in the period"
+                          _("%(span)s stakeholders", span=span)))  # fmt: skip
+        gap_label = _("A square holding gaps: seldom-heard, not engaged in the period")
     items.append((lambda x, y: el("circle", cx=x, cy=y, r=7, fill="none", stroke=GAP,
                                   stroke_width=2.5), gap_label))  # fmt: skip
     if d.engagements and lows is None:
         items.append((lambda x, y: el("path", d=_diamond(x, y, 7), fill=ENGAGEMENT,
                                       fill_opacity=0.3, stroke=ENGAGEMENT, stroke_width=1.5),
-                      "Engagements held in the period near here (bigger: more)"))  # fmt: skip
+                      _("Engagements held in the period near here (bigger: more)")))  # fmt: skip
     elif d.engagements:
         items.append((lambda x, y: el("path", d=_diamond(x, y, 5), fill=ENGAGEMENT),
-                      "Engagements held in the period in the square (bigger: more)"))
+                      _("Engagements held in the period in the square (bigger: more)")))
     return items
 
 
 def _notes(d: Drawing, frame: Frame | None) -> list[str]:
     placed, gaps = len(d.stakeholders), sum(s[5] for s in d.stakeholders)
-    notes = [f"{placed:,} stakeholder{'' if placed == 1 else 's'} placed, {gaps:,} of them "
-             f"gaps" + (f"; {d.unplaced:,} cannot be placed (no location)" if d.unplaced
-                        else "") + "."]  # fmt: skip
+    counts = {"count": f"{placed:,}", "gaps": f"{gaps:,}", "unplaced": f"{d.unplaced:,}"}
+    if d.unplaced:
+        notes = [ngettext(
+            "%(count)s stakeholder placed, %(gaps)s of them gaps; %(unplaced)s cannot be "
+            "placed (no location).",
+            "%(count)s stakeholders placed, %(gaps)s of them gaps; %(unplaced)s cannot be "
+            "placed (no location).", placed, **counts)]  # fmt: skip
+    else:
+        notes = [ngettext("%(count)s stakeholder placed, %(gaps)s of them gaps.",
+                          "%(count)s stakeholders placed, %(gaps)s of them gaps.", placed,
+                          **counts)]  # fmt: skip
     if d.cells and frame is not None:
         side = CELL * KM_PER_DEGREE / frame.scale
-        notes.append(f"Too many to draw one by one: each square, about {side:.0f} km across, "
-                     "is shaded by how many stakeholders it holds and shows the number.")
-    notes.append(f"Engagements are counted by whole months, {d.since:%B %Y} to "
-                 f"{d.until:%B %Y}.")  # fmt: skip
+        notes.append(_("Too many to draw one by one: each square, about %(km)s km across, is "
+                       "shaded by how many stakeholders it holds and shows the number.",
+                       km=format(side, ".0f")))  # fmt: skip
+    notes.append(_("Engagements are counted by whole months, %(start)s to %(end)s.",
+                   start=_month_year(d.since), end=_month_year(d.until)))  # fmt: skip
     if not d.rings:
-        notes.append("No outline is held for this Area: the picture covers its stakeholders.")
-    notes.append("Approximate scale (equirectangular); no background map.")
+        notes.append(_("No outline is held for this Area: the picture covers its stakeholders."))
+    notes.append(_("Approximate scale (equirectangular); no background map."))
     return notes
+
+
+def _month_year(day) -> str:
+    """April 2026, or Ebrill 2026."""
+    return f"{month_name(day.month)} {day.year}"
 
 
 def _frame(d: Drawing, top: float) -> Frame | None:
@@ -279,16 +303,17 @@ def _map(frame: Frame, d: Drawing) -> tuple[str, list[int] | None, int]:
 
 
 def render(d: Drawing, uid: str) -> Markup:
-    period = f"{d.since.day} {d.since:%B %Y} to {d.until.day} {d.until:%B %Y}"
-    title_lines = wrap(f"{d.area_name}: stakeholders, gaps and engagements", WIDTH - 2 * PAD, 17)
+    period = period_text(d.since, d.until)
+    title_lines = wrap(_("%(area)s: stakeholders, gaps and engagements", area=d.area_name),
+                       WIDTH - 2 * PAD, 17)  # fmt: skip
     y = PAD + 17 + len(title_lines) * LINE
     parts = [words(PAD, PAD + 17, title_lines, size=17, font_weight="bold"),
              words(PAD, y + 4, period, size=SMALL, fill=NOTE)]  # fmt: skip
     frame = _frame(d, y + 18)
     notes = _notes(d, frame)
     if frame is None:
-        parts.append(words(PAD, y + 48, "Nothing to draw: no stakeholder here has a location, "
-                           "and the Area has no outline.", size=SMALL))  # fmt: skip
+        parts.append(words(PAD, y + 48, _("Nothing to draw: no stakeholder here has a location, "
+                                          "and the Area has no outline."), size=SMALL))  # fmt: skip
         y, notes = y + 78, notes[:1]
     else:
         body, lows, biggest = _map(frame, d)
@@ -298,7 +323,8 @@ def render(d: Drawing, uid: str) -> Markup:
         lines = wrap(note, WIDTH - 2 * PAD, 12)
         parts.append(words(PAD, y + 12, lines, size=12, fill=NOTE))
         y += len(lines) * LINE + 2
-    head = el("title", str(escape(f"The map of {d.area_name}, {period}")), id=f"{uid}-title") \
+    head = el("title", str(escape(_("The map of %(area)s, %(period)s", area=d.area_name,
+                                    period=period))), id=f"{uid}-title") \
         + el("desc", str(escape(notes[0])), id=f"{uid}-desc")  # fmt: skip
     height = math.ceil(y + PAD)
     # Every name and label was escaped as it was written (el, words, _titled).

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -34,19 +36,19 @@ HIGH = 3
 
 NOT_ASSESSED = "not_assessed"
 CELLS: dict[str, str] = {
-    "manage_closely": "Manage closely",
-    "keep_satisfied": "Keep satisfied",
-    "keep_informed": "Keep informed",
-    "monitor": "Monitor",
-    NOT_ASSESSED: "Not yet assessed",
+    "manage_closely": _l("Manage closely"),
+    "keep_satisfied": _l("Keep satisfied"),
+    "keep_informed": _l("Keep informed"),
+    "monitor": _l("Monitor"),
+    NOT_ASSESSED: _l("Not yet assessed"),
 }
 # What each cell asks of the Area, said under its heading.
 ADVICE: dict[str, str] = {
-    "manage_closely": "High influence and high interest: involve them fully and often.",
-    "keep_satisfied": "High influence, lower interest: meet their needs, keep them on side.",
-    "keep_informed": "High interest, lower influence: keep them told, hear what they say.",
-    "monitor": "Lower influence and lower interest: watch for change, do not overload them.",
-    NOT_ASSESSED: "No influence and interest scores yet.",
+    "manage_closely": _l("High influence and high interest: involve them fully and often."),
+    "keep_satisfied": _l("High influence, lower interest: meet their needs, keep them on side."),
+    "keep_informed": _l("High interest, lower influence: keep them told, hear what they say."),
+    "monitor": _l("Lower influence and lower interest: watch for change, do not overload them."),
+    NOT_ASSESSED: _l("No influence and interest scores yet."),
 }
 # The grid as drawn: higher influence on the top row, higher interest on the right.
 ROWS = (("keep_satisfied", "manage_closely"), ("monitor", "keep_informed"))
@@ -71,8 +73,9 @@ def cell_of(influence: int | None, interest: int | None) -> str:
 
 def scores_text(influence: int | None, interest: int | None) -> str:
     if influence is None or interest is None:
-        return "Not yet assessed"
-    return f"Influence {influence}, interest {interest}"
+        return _("Not yet assessed")
+    return _("Influence %(influence)s, interest %(interest)s", influence=influence,
+             interest=interest)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -271,7 +274,7 @@ class Position:
 
 
 def describe(e: MappingExercise) -> dict[str, str]:
-    return {
+    return {  # i18n: not interface (the audit trail keeps its words as written)
         "Area": e.area.name if e.area else "",
         "Date held": records.iso_day(e.held_on),
         "Run by": e.run_by.name if e.run_by else "",
@@ -295,34 +298,34 @@ def _check(user: User, area_id: int | None, held_on: date | None, run_by_id: int
            positions: list[Position]) -> dict[int, Stakeholder]:  # fmt: skip
     """Every rule of an exercise; the Area's live stakeholders it places, by id."""
     if not access.can_place_in(user, area_id):
-        raise InvalidValue("area_id", "Select an Area you work in")
+        raise InvalidValue("area_id", _("Select an Area you work in"))
     if held_on is None:
-        raise InvalidValue("held_on", "Enter the date of the exercise")
+        raise InvalidValue("held_on", _("Enter the date of the exercise"))
     if held_on > clock.today():
-        raise InvalidValue("held_on", "Date of the exercise must be today or in the past")
+        raise InvalidValue("held_on", _("Date of the exercise must be today or in the past"))
     runner = select(User.id).where(User.id == run_by_id, _may_run(area_id))
     if not run_by_id or db.session.scalar(runner) is None:
-        raise InvalidValue("run_by_id", "Select who ran the exercise from the list")
+        raise InvalidValue("run_by_id", _("Select who ran the exercise from the list"))
     wanted = [p.stakeholder_id for p in positions]
     if not wanted:
-        raise InvalidValue("held_on", "Add the Area's stakeholders to the register first")
+        raise InvalidValue("held_on", _("Add the Area's stakeholders to the register first"))
     found = {s.id: s for s in db.session.scalars(select(Stakeholder).where(
         Stakeholder.id.in_(wanted), Stakeholder.area_id == area_id,
         Stakeholder.archived_at.is_(None)))}  # fmt: skip
     if len(set(wanted)) != len(wanted) or len(found) != len(wanted):
-        raise InvalidValue("held_on", "Place each of the Area's stakeholders once")
+        raise InvalidValue("held_on", _("Place each of the Area's stakeholders once"))
     for p in positions:
         name = found[p.stakeholder_id].name
         for aspect, score in (("influence", p.influence), ("interest", p.interest)):
             if score is not None and score not in SCORES:
-                raise InvalidValue(
-                    f"{aspect}_{p.stakeholder_id}",
-                    f"{aspect.title()} of {name} must be between 1 and 5",
-                )
+                message = (_("Influence of %(name)s must be between 1 and 5", name=name)
+                           if aspect == "influence" else
+                           _("Interest of %(name)s must be between 1 and 5", name=name))
+                raise InvalidValue(f"{aspect}_{p.stakeholder_id}", message)
         if (p.influence is None) != (p.interest is None):
             raise InvalidValue(
                 f"interest_{p.stakeholder_id}",
-                f"Enter both influence and interest for {name}, or neither",
+                _("Enter both influence and interest for %(name)s, or neither", name=name),
             )
     return found
 
@@ -403,7 +406,7 @@ class Comparison:
 def compare(user: User, a: MappingExercise, b: MappingExercise) -> Comparison:
     """What changed from exercise a to exercise b (both of one Area)."""
     if a.area_id != b.area_id:
-        raise InvalidValue("to", "Choose two exercises from the same Area")
+        raise InvalidValue("to", _("Choose two exercises from the same Area"))
     before = {p.stakeholder_id: p for p in placed_in(user, a)}
     after = {p.stakeholder_id: p for p in placed_in(user, b)}
     moved = [Move(before[i], p) for i, p in after.items()

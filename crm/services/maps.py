@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, or_, select
 
 from crm import clock
@@ -27,9 +28,9 @@ TYPE_COLOURS = [
     "#003078", "#85994b", "#b58840", "#505a5f",
 ]  # fmt: skip
 RECENCY = {
-    "engaged": "Engaged in the period",
-    "not_engaged": "Not engaged in the period",
-    "never": "Never engaged",
+    "engaged": _l("Engaged in the period"),
+    "not_engaged": _l("Not engaged in the period"),
+    "never": _l("Never engaged"),
 }
 UNPLACED_SHOWN = 50
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -48,7 +50,7 @@ class PlanRefused(Exception):
 
 
 def describe(m: Membership) -> dict[str, str]:
-    return {
+    return {  # i18n: not interface (the audit trail's labels, kept as written)
         "Role": MEMBER_ROLES.get(m.role, m.role),
         "Status": MEMBERSHIP_STATUSES.get(m.status, m.status),
         "Applied": iso_day(m.applied_on),
@@ -92,28 +94,29 @@ def _check(panel: Panel, contact: Contact, data: dict[str, Any], membership_id: 
     status = data["status"]
     start, end = data.get("term_start"), data.get("term_end")
     if status in ("applicant", "shortlisted") and not data.get("applied_on"):
-        raise InvalidValue("applied_on", "Enter the date they applied")
+        raise InvalidValue("applied_on", _("Enter the date they applied"))
     if status == "shortlisted" and not data.get("shortlisted_on"):
-        raise InvalidValue("shortlisted_on", "Enter the date they were shortlisted")
+        raise InvalidValue("shortlisted_on", _("Enter the date they were shortlisted"))
     if status in ("active", "ended") and start is None:
-        raise InvalidValue("term_start", "Enter the date the term starts")
+        raise InvalidValue("term_start", _("Enter the date the term starts"))
     if start and end and end <= start:
-        raise InvalidValue("term_end", "Term end must be after the term start")
+        raise InvalidValue("term_end", _("Term end must be after the term start"))
     if status == "ended":
         if not data.get("ended_on"):
-            raise InvalidValue("ended_on", "Enter the date the membership ended")
+            raise InvalidValue("ended_on", _("Enter the date the membership ended"))
         if not data.get("end_reason"):
-            raise InvalidValue("end_reason", "Select why the membership ended")
+            raise InvalidValue("end_reason", _("Select why the membership ended"))
         if start and data["ended_on"] < start:
-            raise InvalidValue("ended_on", "Date ended must be on or after the term start")
+            raise InvalidValue("ended_on", _("Date ended must be on or after the term start"))
     vetted, expires = data.get("vetting_on"), data.get("vetting_expires_on")
     if vetted and expires and expires <= vetted:
-        raise InvalidValue("vetting_expires_on", "Vetting expiry must be after the vetting date")
+        raise InvalidValue("vetting_expires_on", _("Vetting expiry must be after the vetting date"))
     if data["term_number"] > panel.max_terms and not data.get("extra_term_reason"):
         raise InvalidValue(
             "extra_term_reason",
-            f"This would be term {data['term_number']}, beyond the panel's maximum of "
-            f"{panel.max_terms} consecutive terms: record why they should serve it",
+            _("This would be term %(number)s, beyond the panel's maximum of %(maximum)s "
+              "consecutive terms: record why they should serve it",
+              number=data["term_number"], maximum=panel.max_terms),
         )
     others = _others(panel.id, membership_id)
     if status == "active":
@@ -122,7 +125,8 @@ def _check(panel: Panel, contact: Contact, data: dict[str, Any], membership_id: 
         ).first()
         if already is not None:
             raise InvalidValue(
-                "status", f"{contact.name} is already an active member of this panel"
+                "status", _("%(name)s is already an active member of this panel",
+                            name=contact.name)
             )
         if data["role"] == "chair":
             chair = db.session.scalars(
@@ -131,8 +135,8 @@ def _check(panel: Panel, contact: Contact, data: dict[str, Any], membership_id: 
             if chair is not None:
                 raise InvalidValue(
                     "role",
-                    f"The panel already has a chair, {chair.contact.name}: end their "
-                    "membership or change their role first",
+                    _("The panel already has a chair, %(name)s: end their membership or "
+                      "change their role first", name=chair.contact.name),
                 )
     if status in ("applicant", "shortlisted"):
         pending = db.session.scalars(
@@ -142,7 +146,9 @@ def _check(panel: Panel, contact: Contact, data: dict[str, Any], membership_id: 
             )
         ).first()
         if pending is not None:
-            raise InvalidValue("status", f"{contact.name} already has an application in progress")
+            raise InvalidValue(
+                "status", _("%(name)s already has an application in progress", name=contact.name)
+            )
 
 
 def _fill_term_end(panel: Panel, data: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +180,7 @@ def update_membership(
     panels.require_change(user, panel, KIND)
     if membership.status == "ended" and data["status"] != "ended":
         raise InvalidValue(
-            "status", "An ended membership cannot be reopened: add a new membership instead"
+            "status", _("An ended membership cannot be reopened: add a new membership instead")
         )
     data = _fill_term_end(panel, data)
     _check(panel, membership.contact, data, membership.id)
@@ -197,7 +203,7 @@ def add_declaration(
     declaration = Declaration(declared_on=declared_on, text=text)
     membership.declarations.append(declaration)
     db.session.flush()
-    audit.record_event(
+    audit.record_event(  # i18n: not interface (the audit trail's words, kept as written)
         user, KIND, membership.id, "declared interest", None,
         {"Declared": declared_on.isoformat(), "Interest": text}, membership.version,
     )  # fmt: skip
@@ -345,8 +351,9 @@ def for_contact(user: User, contact_id: int) -> list[Membership]:
 
 
 ROSTER_HEADER = [
-    "Name", "Role", "Term", "Term start", "Term end", "Communities represented",
-    "Vetting", "Vetting expires", "Confidentiality agreement signed", "Induction completed",
+    _l("Name"), _l("Role"), _l("Term"), _l("Term start"), _l("Term end"),
+    _l("Communities represented"), _l("Vetting"), _l("Vetting expires"),
+    _l("Confidentiality agreement signed"), _l("Induction completed"),
 ]  # fmt: skip
 
 
@@ -369,8 +376,8 @@ def roster_rows(panel: Panel) -> list[list[object]]:
 
 
 HISTORY_HEADER = [
-    "Name", "Role", "Term", "Term start", "Term end", "Ended on", "Why it ended",
-    "Communities represented",
+    _l("Name"), _l("Role"), _l("Term"), _l("Term start"), _l("Term end"), _l("Ended on"),
+    _l("Why it ended"), _l("Communities represented"),
 ]  # fmt: skip
 
 
@@ -409,7 +416,7 @@ def history_rows(panel: Panel, start: date, end: date) -> list[list[object]]:
             iso_day(m.term_start),
             iso_day(m.term_end),
             iso_day(m.ended_on),
-            m.end_reason_label if m.status == "ended" else "Still serving",
+            m.end_reason_label if m.status == "ended" else _("Still serving"),
             ", ".join(c.name for c in m.communities),
         ]  # fmt: skip
         for m in history(panel, start, end)

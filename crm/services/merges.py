@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, and_, delete, func, insert, select, update
 
 from crm.extensions import db
@@ -60,20 +62,22 @@ BY_KIND_AND_ID = (("legal_holds", "record_id"),)
 # The fields chosen one by one on the merge page, as the record's form labels them.
 FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "stakeholder": (
-        ("name", "Name"), ("area_id", "Area"), ("type", "Type"), ("description", "Description"),
-        ("address_line1", "Address line 1"), ("address_line2", "Address line 2"),
-        ("town", "Town or city"), ("postcode", "Postcode"), ("owner_id", "Relationship owner"),
-        ("status", "Status"), ("influence", "Influence"), ("interest", "Interest"),
-        ("email", "Email address"), ("phone", "Phone number"), ("website", "Website"),
-        ("preferred_language", "Preferred language"),
-        ("accessible_formats", "Accessible formats"), ("notes", "Notes"),
+        ("name", _l("Name")), ("area_id", _l("Area")), ("type", _l("Type")),
+        ("description", _l("Description")),
+        ("address_line1", _l("Address line 1")), ("address_line2", _l("Address line 2")),
+        ("town", _l("Town or city")), ("postcode", _l("Postcode")),
+        ("owner_id", _l("Relationship owner")),
+        ("status", _l("Status")), ("influence", _l("Influence")), ("interest", _l("Interest")),
+        ("email", _l("Email address")), ("phone", _l("Phone number")), ("website", _l("Website")),
+        ("preferred_language", _l("Preferred language")),
+        ("accessible_formats", _l("Accessible formats")), ("notes", _l("Notes")),
     ),
     "contact": (
-        ("name", "Full name"), ("area_id", "Area"), ("job_title", "Job title"),
-        ("email", "Email address"),
-        ("phone", "Phone number"), ("preferred_contact_method", "Preferred contact method"),
-        ("accessibility_needs", "Accessibility needs"),
-        ("preferred_language", "Preferred language or format"), ("notes", "Notes"),
+        ("name", _l("Full name")), ("area_id", _l("Area")), ("job_title", _l("Job title")),
+        ("email", _l("Email address")), ("phone", _l("Phone number")),
+        ("preferred_contact_method", _l("Preferred contact method")),
+        ("accessibility_needs", _l("Accessibility needs")),
+        ("preferred_language", _l("Preferred language or format")), ("notes", _l("Notes")),
     ),
 }  # fmt: skip
 # The location follows the postcode chosen (latitude, longitude and where they came from).
@@ -170,14 +174,14 @@ def _refusing(kind: str, ids: Iterable[int]) -> str | None:
     for (table_name, column), what in LINKS[kind].items():
         col = _table(table_name).c[column]
         if what == REFUSE and db.session.scalar(select(col).where(col.in_(list(ids))).limit(1)):
-            return "An erased person's record cannot be merged"
+            return _("An erased person's record cannot be merged")
     return None
 
 
 def check_mergeable(user: User, kind: str, records_: list[Any]) -> None:
     """Refuse (MergeRefused, or access's errors) a merge the user may not make."""
     if len({r.id for r in records_}) < 2:
-        raise MergeRefused("Select at least 2 records to merge")
+        raise MergeRefused(_("Select at least 2 records to merge"))
     for record in records_:
         access.require(user, "merge", record)
     if reason := _refusing(kind, [r.id for r in records_]):
@@ -199,8 +203,8 @@ def _refuse_two_memberships(contact_ids: list[int]) -> None:
             .having(func.count(func.distinct(Membership.contact_id)) > 1).limit(1))  # fmt: skip
     panel = db.session.scalar(stmt)
     if panel is not None:
-        raise MergeRefused(f"More than one of them is a current member or applicant of "
-                           f"{panel}: end one of those memberships first")
+        raise MergeRefused(_("More than one of them is a current member or applicant of "
+                             "%(panel)s: end one of those memberships first", panel=panel))
 
 
 def merge(user: User, kind: str, survivor: Any, others: list[Any], choices: dict[str, int]
@@ -226,9 +230,9 @@ def merge(user: User, kind: str, survivor: Any, others: list[Any], choices: dict
                        (table.c.record_type == kind,))  # fmt: skip
         other.merged_into_id = survivor.id
         records.set_archived(user, kind, other, archived=True)
-        audit.record_event(user, kind, other.id, "merged into", None,
+        audit.record_event(user, kind, other.id, "merged into", None,  # i18n: not interface
                            {"Merged into": audit.links(kind, [survivor])})  # fmt: skip
-    audit.record_event(user, kind, survivor.id, "merged", None,
+    audit.record_event(user, kind, survivor.id, "merged", None,  # i18n: not interface
                        {"Merged with": audit.links(kind, others)})  # fmt: skip
     _refresh_figures(kind, [survivor.id, *(o.id for o in others)])
     return record
@@ -248,10 +252,10 @@ def _chosen_values(kind: str, survivor: Any, by_id: dict[int, Any], choices: dic
                    ) -> dict[str, Any]:  # fmt: skip
     """The survivor's fields that take another record's value: {field: value}."""
     changes: dict[str, Any] = {}
-    for field, _ in FIELDS[kind]:
+    for field, _label in FIELDS[kind]:
         source = by_id.get(choices.get(field) or survivor.id)  # none chosen: the survivor's
         if source is None:
-            raise MergeRefused("Choose a value from one of the records being merged")
+            raise MergeRefused(_("Choose a value from one of the records being merged"))
         if source is not survivor and getattr(source, field) != getattr(survivor, field):
             for name in (field, *FOLLOWS.get(field, ())):
                 changes[name] = getattr(source, name)
@@ -306,17 +310,17 @@ def undo(user: User, kind: str, survivor: Any) -> Merge:
     access.require(user, "undo_merge", survivor)
     merge_ = latest_merge_into(kind, survivor.id)
     if merge_ is None:
-        raise MergeRefused("There is no merge into this record to undo")
+        raise MergeRefused(_("There is no merge into this record to undo"))
     model = MODELS[kind]
     merged = [db.session.get(model, i) for i in merge_.merged_ids]
     for record in merged:
         access.require(user, "undo_merge", record)
     if _later_merges_touching(merge_):
-        raise MergeRefused("Undo the later merge of these records first")
+        raise MergeRefused(_("Undo the later merge of these records first"))
     if _changed_since(kind, survivor.id):
-        raise MergeRefused(f"{survivor.name} has been changed since the merge: undoing it "
-                           "would lose that change without anyone seeing it. Change the "
-                           "records by hand instead")
+        raise MergeRefused(_("%(name)s has been changed since the merge: undoing it would "
+                             "lose that change without anyone seeing it. Change the records "
+                             "by hand instead", name=survivor.name))
     for move in sorted(merge_.moves, key=lambda m: (m.removed, m.id)):
         table = _table(move.table_name)
         row = _from_json(table, move.row)
@@ -332,7 +336,7 @@ def undo(user: User, kind: str, survivor: Any) -> Merge:
         _unarchive(user, kind, record)
     merge_.undone_at = utcnow()
     merge_.undone_by_id = user.id
-    audit.record_event(user, kind, survivor.id, "merge undone", None,
+    audit.record_event(user, kind, survivor.id, "merge undone", None,  # i18n: not interface
                        {"Separated again from": audit.links(kind, merged)})  # fmt: skip
     _refresh_figures(kind, [survivor.id, *merge_.merged_ids])
     return merge_
@@ -344,8 +348,9 @@ def _unarchive(user: User, kind: str, record: Any) -> None:
     record.archived_at = None
     record.updated_at = utcnow()
     db.session.flush()
-    audit.record_event(user, kind, record.id, "merge undone", {"Archived": "Yes"},
-                       {"Archived": "No"}, record.version)  # fmt: skip
+    audit.record_event(  # i18n: not interface
+        user, kind, record.id, "merge undone", {"Archived": "Yes"}, {"Archived": "No"},
+        record.version)  # fmt: skip
 
 
 def merged_into(user: User, kind: str, record_id: int) -> int | None:
@@ -399,5 +404,5 @@ def default_choices(kind: str, chosen: list[Any]) -> dict[str, int]:
     """For each field, the first record that has a value for it (the first record if none)."""
     return {
         field: next((r.id for r in chosen if field_text(r, field)), chosen[0].id)
-        for field, _ in FIELDS[kind]
+        for field, _label in FIELDS[kind]
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -35,12 +36,12 @@ FIELDS = ("title", "statement", "starts_in", "ends_in", "area_id", "characterist
 
 
 def describe(o: Objective) -> dict[str, Any]:
-    return {
+    return {  # i18n: not interface (the audit trail keeps its words as written)
         "Title": o.title,
         "Statement": o.statement or "",
         "Period": o.period_label,
         "Area": o.area_name,
-        "Protected characteristics": ", ".join(sorted(o.characteristic_labels)),
+        "Protected characteristics": ", ".join(sorted(str(c) for c in o.characteristic_labels)),
         "Communities": audit.names(o.communities),
         "Measures of success": "; ".join(_measure_text(m) for m in o.measures),
         "Key activities": "; ".join(f"{a.year_label}: {a.text}" for a in o.activities),
@@ -82,10 +83,12 @@ def get_objective(user: User, objective_id: int, include_archived: bool = False)
 def _check(user: User, data: dict[str, Any]) -> None:
     reference.check_area_choice(user, data.get("area_id"), "objective")
     if data["ends_in"] < data["starts_in"]:
-        raise InvalidValue("ends_in", "The last year must be the same as or after the first year")
+        raise InvalidValue("ends_in",
+                           _("The last year must be the same as or after the first year"))
     unknown = set(data.get("characteristics") or []) - set(PROTECTED_CHARACTERISTICS)
     if unknown:
-        raise InvalidValue("characteristics", "Select protected characteristics from the list")
+        raise InvalidValue("characteristics",
+                           _("Select protected characteristics from the list"))
 
 
 def _set_parts(
@@ -130,13 +133,15 @@ def _activity_rows(user: User, o: Objective, activities: list[dict]) -> list[Key
         .order_by(PlanAction.plan_id, PlanAction.position)).first() if gone else None  # fmt: skip
     if serving is not None:
         activity = gone[serving.key_activity_id]
-        who = (f"action {serving.reference} of {serving.plan.title}"
-               if access.may_read(user, serving) else "an action in another Area")  # fmt: skip
-        raise InvalidValue(
-            "activities",
-            f"Keep the key activity “{activity.year_label}: {activity.text}”: {who} serves it. "
-            "Choose another key activity for the action first",
-        )
+        named = f"{activity.year_label}: {activity.text}"
+        if access.may_read(user, serving):
+            message = _("Keep the key activity “%(activity)s”: action %(reference)s of %(plan)s "
+                        "serves it. Choose another key activity for the action first",
+                        activity=named, reference=serving.reference, plan=serving.plan.title)
+        else:
+            message = _("Keep the key activity “%(activity)s”: an action in another Area serves "
+                        "it. Choose another key activity for the action first", activity=named)
+        raise InvalidValue("activities", message)
     return rows
 
 

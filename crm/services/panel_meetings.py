@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -30,7 +31,7 @@ def describe(meeting: PanelMeeting) -> dict[str, str]:
     by_status: dict[str, list[str]] = {status: [] for status in ATTENDANCE}
     for a in meeting.attendance:
         by_status[a.status].append(a.membership.contact.name)
-    return {
+    return {  # i18n: not interface (the audit trail's labels, kept as written)
         "Date": meeting.held_on.isoformat(),
         "Where": "Online" if meeting.online else meeting.place,
         "Agenda": meeting.agenda or "",
@@ -84,12 +85,14 @@ def _attendance(
 ) -> list[tuple[Membership, str]]:
     if data["held_on"] > clock.today() and attendance:
         raise InvalidValue(
-            "held_on", "Attendance can only be recorded for a meeting that has taken place"
+            "held_on", _("Attendance can only be recorded for a meeting that has taken place")
         )
     expected = {m.id: m for m in expected_members(panel, data["held_on"], meeting)}
     unknown = set(attendance) - set(expected)
     if unknown or any(status not in ATTENDANCE for status in attendance.values()):
-        raise InvalidValue("held_on", "Record attendance only for the panel's members at that date")
+        raise InvalidValue(
+            "held_on", _("Record attendance only for the panel's members at that date")
+        )
     return [(expected[i], status) for i, status in attendance.items()]
 
 

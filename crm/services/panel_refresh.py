@@ -11,7 +11,9 @@ import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from crm import clock
+from flask_babel import gettext as _
+
+from crm import clock, i18n
 from crm.models.panel import SEAT_ROLES
 
 # How far ahead the refresh looks for terms ending and vetting expiring.
@@ -19,6 +21,9 @@ LOOKAHEAD_DAYS = 90
 # Absent without apologies from this many meetings in a row flags a member.
 ABSENCE_LIMIT = 3
 VETTING_DONE = frozenset({"cleared", "not_required"})
+# Where a member's vetting stands (vetting_state): codes the pages and the flags say in words.
+EXPIRES_SOON = "expires soon"  # i18n: not interface (a state's code)
+NOT_CLEARED = "not cleared"  # i18n: not interface (a state's code)
 
 
 def add_months(day: date, months: int) -> date:
@@ -61,23 +66,24 @@ def vetting_state(status: str, expires_on: date | None, today: date) -> str:
     """The one rule for where a member's vetting stands: "not cleared", "expired" (its
     expiry date has passed), "expires soon" (today or within 90 days) or "current"."""
     if status not in VETTING_DONE:
-        return "not cleared"
+        return NOT_CLEARED
     if expires_on is not None and expires_on < today:
         return "expired"
     if expires_on is not None and expires_on <= today + timedelta(days=LOOKAHEAD_DAYS):
-        return "expires soon"
+        return EXPIRES_SOON
     return "current"
 
 
 def vetting_text(label: str, status: str, expires_on: date | None, today: date) -> str:
     """The vetting as the member tables say it: never "Cleared" once it has expired."""
     state = vetting_state(status, expires_on, today)
-    when = f"{expires_on.day} {expires_on:%B %Y}" if expires_on else ""
+    when = i18n.day_month_year(expires_on) if expires_on else ""
     if state == "expired":
-        return f"Expired on {when}"
-    if expires_on is not None and state in ("current", "expires soon"):
-        soon = " (within 90 days)" if state == "expires soon" else ""
-        return f"{label}, expires {when}{soon}"
+        return _("Expired on %(date)s", date=when)
+    if expires_on is not None and state == EXPIRES_SOON:
+        return _("%(vetting)s, expires %(date)s (within 90 days)", vetting=label, date=when)
+    if expires_on is not None and state == "current":
+        return _("%(vetting)s, expires %(date)s", vetting=label, date=when)
     return label
 
 
@@ -207,7 +213,7 @@ def review(state: PanelState, today: date) -> RefreshReport:
                 )  # fmt: skip
             )
     roles = {m.role for m in active}
-    report.missing_roles = [
+    report.missing_roles = [  # i18n: not interface (the roles' codes: pages say them)
         label
         for role, label, wanted in (("chair", "chair", True),
                                     ("vice_chair", "vice chair", state.wants_vice_chair))
@@ -229,13 +235,18 @@ def review(state: PanelState, today: date) -> RefreshReport:
 def member_flags(report: RefreshReport) -> dict[int, list[str]]:
     """What the report says about each member, to put those needing a decision first."""
     flags: dict[int, list[str]] = {}
+    vetting = {"expired": _("Vetting expired"), EXPIRES_SOON: _("Vetting expires soon"),
+               NOT_CLEARED: _("Vetting not cleared")}  # fmt: skip
     for t in report.terms_ending:
-        label = "Term has ended" if t.already_ended else "Term ending soon"
+        label = _("Term has ended") if t.already_ended else _("Term ending soon")
         flags.setdefault(t.member.membership_id, []).append(label)
     for v in report.vetting:
-        flags.setdefault(v.member.membership_id, []).append(f"Vetting {v.problem}")
+        flags.setdefault(v.member.membership_id, []).append(vetting[v.problem])
     for m in report.absent:
-        flags.setdefault(m.membership_id, []).append(f"Absent {m.absence_streak} meetings in a row")
+        # Never fewer than ABSENCE_LIMIT (3): the pages' own words for it.
+        flags.setdefault(m.membership_id, []).append(
+            _("Absent %(num)s meetings in a row", num=m.absence_streak)
+        )
     return flags
 
 
@@ -268,44 +279,50 @@ def check_plan(state: PanelState, plan: Plan) -> list[str]:
     """Every reason the plan cannot be applied, in words for the coordinator."""
     problems = []
     for membership_id in sorted(set(plan.renew) & set(plan.end)):
-        problems.append(f"{_name(state, membership_id)} cannot be both renewed and ended")
+        problems.append(
+            _("%(name)s cannot be both renewed and ended", name=_name(state, membership_id))
+        )
     for membership_id, why in plan.renew.items():
         m = state.member(membership_id)
         if m is None or not m.is_active or m.term_end is None:
-            problems.append("Only active members with a term end date can be renewed")
+            problems.append(_("Only active members with a term end date can be renewed"))
         elif m.term_number >= state.max_terms and not why.strip():
             problems.append(
-                f"{m.name} has served {m.term_number} consecutive terms, the panel's "
-                f"maximum of {state.max_terms}: record why they should serve another"
+                _("%(name)s has served %(number)s consecutive terms, the panel's maximum of "
+                  "%(maximum)s: record why they should serve another",
+                  name=m.name, number=m.term_number, maximum=state.max_terms)
             )
     for membership_id, reason in plan.end.items():
         m = state.member(membership_id)
         if m is None or not m.is_active:
-            problems.append("Only active members can have their membership ended")
+            problems.append(_("Only active members can have their membership ended"))
             continue
         if not reason:
-            problems.append(f"Select why {m.name}'s membership is ending")
+            problems.append(_("Select why %(name)s's membership is ending", name=m.name))
         ends = plan.end_on.get(membership_id)
         if ends is not None and m.term_start is not None and ends < m.term_start:
             problems.append(
-                f"{m.name}'s membership cannot end before their term started, "
-                f"on {m.term_start.day} {m.term_start:%B %Y}"
+                _("%(name)s's membership cannot end before their term started, on %(date)s",
+                  name=m.name, date=i18n.day_month_year(m.term_start))
             )
         elif ends is not None and m.term_end is not None and ends > m.term_end:
             problems.append(
-                f"{m.name}'s membership must end on or before their term ends, "
-                f"on {m.term_end.day} {m.term_end:%B %Y}"
+                _("%(name)s's membership must end on or before their term ends, on %(date)s",
+                  name=m.name, date=i18n.day_month_year(m.term_end))
             )
     active_contacts = {m.contact_id for m in state.members if m.is_active}
     for membership_id in sorted(plan.appoint):
         m = state.member(membership_id)
         if m is None or m.status not in ("applicant", "shortlisted"):
-            problems.append("Only applicants can be appointed")
+            problems.append(_("Only applicants can be appointed"))
         elif m.contact_id in active_contacts:
-            problems.append(f"{m.name} is already an active member of this panel")
+            problems.append(_("%(name)s is already an active member of this panel", name=m.name))
     chairs = [m for m in project(state, plan, None).members if m.is_active and m.role == "chair"]
     if len(chairs) > 1:
-        problems.append("The panel would have two chairs: " + " and ".join(m.name for m in chairs))
+        names = chairs[0].name
+        for chair in chairs[1:]:
+            names = _("%(first)s and %(second)s", first=names, second=chair.name)
+        problems.append(_("The panel would have two chairs: %(names)s", names=names))
     return problems
 
 
@@ -339,4 +356,4 @@ def project(state: PanelState, plan: Plan, today: date | None) -> PanelState:
 
 def _name(state: PanelState, membership_id: int) -> str:
     m = state.member(membership_id)
-    return m.name if m else "This member"
+    return m.name if m else _("This member")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -55,7 +56,7 @@ def require_change(user: User, panel: Panel, kind: str = KIND) -> None:
 
 
 def describe(p: Panel) -> dict[str, str]:
-    return {
+    return {  # i18n: not interface (the audit trail's labels, kept as written)
         "Name": p.name,
         "Type": PANEL_TYPES.get(p.type, p.type),
         "Area": p.area_name,
@@ -92,7 +93,7 @@ def list_panels(user: User, include_archived: bool = False) -> list[Panel]:
 def _check(user: User, data: dict[str, Any]) -> None:
     reference.check_area_choice(user, data.get("area_id"), "panel")
     if data["quorum"] > data["target_size"]:
-        raise InvalidValue("quorum", "Quorum must not be more than the target size")
+        raise InvalidValue("quorum", _("Quorum must not be more than the target size"))
 
 
 def _set_targets(panel: Panel, targets: dict[int, int]) -> None:
@@ -139,7 +140,7 @@ def adopt_terms(
     """Record a new version of the terms of reference; earlier versions stay on the panel."""
     require_change(user, panel)
     if review_due is not None and review_due <= adopted_on:
-        raise InvalidValue("review_due", "Next review date must be after the date adopted")
+        raise InvalidValue("review_due", _("Next review date must be after the date adopted"))
 
     terms = TermsOfReference(text=text, adopted_on=adopted_on, created_by=user)
 

@@ -18,21 +18,27 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from crm.i18n import in_every_language
 from crm.services import sheets
 from crm.services.csv_export import to_csv
 from crm.services.sheets import Limits, SheetProblem  # noqa: F401  (the plan pages catch it here)
 
-NOT_A_SHEET = "The file must be a CSV or an Excel (XLSX) file"
-NO_HEADER = "The file has no header row with 'By whom' and 'By when'"
+NOT_A_SHEET = _l("The file must be a CSV or an Excel (XLSX) file")
+NO_HEADER = _l("The file has no header row with 'By whom' and 'By when'")
 MAX_ROWS = 5000
 # An XLSX is a zip: its parts unzipped past this are not a plan (or are a zip bomb).
 MAX_XLSX_UNZIPPED_BYTES = 50 * 1024**2
-HEADER = ["No.", "Theme", "Action", "By whom", "By when / Update"]
+# The header a written plan has (lazy: in the language of whoever exports it); a plan is
+# read back by its "By whom" and "By when" columns, in whichever language it was written.
+BY_WHOM, BY_WHEN = _l("By whom"), _l("By when")
+HEADER = [_l("No."), _l("Theme"), _l("Action"), BY_WHOM, _l("By when / Update")]
 
 
 # --- By when ---------------------------------------------------------------------------
@@ -207,8 +213,12 @@ def read_by_when(text: str) -> DueReading:
 
 # A plan runs to tens of rows, perhaps a few hundred; far more is not a plan, and is
 # refused before it fills the memory of the process reading it.
-LIMITS = Limits(max_rows=MAX_ROWS, max_unzipped_bytes=MAX_XLSX_UNZIPPED_BYTES,
-                not_a_sheet=NOT_A_SHEET, what="an action plan")  # fmt: skip
+LIMITS = Limits(
+    max_rows=MAX_ROWS, max_unzipped_bytes=MAX_XLSX_UNZIPPED_BYTES, not_a_sheet=NOT_A_SHEET,
+    too_many_rows=_l("The file has more than %(rows)s rows: an action plan should be much "
+                     "shorter"),
+    too_large=_l("The spreadsheet is too large: an action plan should be much smaller"),
+)  # fmt: skip
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
@@ -271,11 +281,22 @@ def _plain(cell: str) -> str:
     return " ".join(cell.lower().split())
 
 
-def _header_columns(cells: list[str]) -> _Columns | None:
-    """The columns, if this is the header row (a "By whom" cell and a "By when" cell)."""
+def _header_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """"by whom" and "by when" as a header says them, in every language (English first):
+    worked out once for a file."""
+    return (tuple(_plain(said) for said in in_every_language(BY_WHOM)),
+            tuple(_plain(said) for said in in_every_language(BY_WHEN)))  # fmt: skip
+
+
+def _header_columns(cells: list[str], words=None) -> _Columns | None:
+    """The columns, if this is the header row (a "By whom" cell and a "By when" cell, in
+    English or in Welsh; `words`: _header_words(), when reading many rows)."""
+    whom_words, when_words = _header_words() if words is None else words
     plain = [_plain(cell) for cell in cells]
-    whom = next((i for i, cell in enumerate(plain) if "by whom" in cell), None)
-    when = next((i for i, cell in enumerate(plain) if "by when" in cell and i != whom), None)
+    whom = next((i for i, cell in enumerate(plain) if any(w in cell for w in whom_words)),
+                None)  # fmt: skip
+    when = next((i for i, cell in enumerate(plain)
+                 if any(w in cell for w in when_words) and i != whom), None)  # fmt: skip
     if whom is None or when is None:
         return None
     action = min(whom, when) - 1
@@ -286,10 +307,10 @@ def _header_columns(cells: list[str]) -> _Columns | None:
     return _Columns(column(action - 2), column(action - 1), column(action), whom, when)
 
 
-def _find_header(rows: list[list[str]]) -> tuple[int, _Columns] | None:
+def _find_header(rows: list[list[str]], words) -> tuple[int, _Columns] | None:
     """The header row's index and the columns it names: the first such row in the file."""
     for index, row in enumerate(rows):
-        columns = _header_columns([str(cell) for cell in row])
+        columns = _header_columns([str(cell) for cell in row], words)
         if columns is not None:
             return index, columns
     return None
@@ -341,16 +362,17 @@ def _holds_next_action(what: str, letter: str) -> bool:
 class _PlanReader:
     """Reads the rows below the header one at a time, keeping the theme they fall in."""
 
-    def __init__(self, plan: ParsedPlan, columns: _Columns) -> None:
+    def __init__(self, plan: ParsedPlan, columns: _Columns, words) -> None:
         self.plan = plan
         self.columns = columns
+        self.words = words
         self.theme: tuple[str, str] | None = None
         self.theme_rows: dict[str, int] = {}
         self.letters: dict[str, dict[str, int]] = {}
 
     def read(self, row: int, raw: list[str]) -> None:
         cells = [str(cell).strip() for cell in raw]
-        if not any(cells) or _header_columns(cells) is not None:
+        if not any(cells) or _header_columns(cells, self.words) is not None:
             return  # a gap, or the header again at the top of a new page
         columns = self.columns
         number_text = _cell(cells, columns.number)
@@ -362,15 +384,16 @@ class _PlanReader:
         if number_text and number is None:
             if not (title or action or whom or when):
                 return  # words beside the table: a page's title again, a signature, a date
-            self.plan.problems.append(f"Row {row}: the theme number must be a number, like 3")
+            self.plan.problems.append(
+                _("Row %(row)s: the theme number must be a number, like 3", row=row))
         elif number is not None:
             self._start_theme(row, str(int(number["number"])), title)
         elif title and (self.theme is None or title != self.theme[1]):
-            self.plan.problems.append(f"Row {row}: enter the theme's number")
+            self.plan.problems.append(_("Row %(row)s: enter the theme's number", row=row))
         if action:
             self._add_action(row, action, whom, when)
         elif whom or when:
-            self.plan.problems.append(f"Row {row}: enter what will be done")
+            self.plan.problems.append(_("Row %(row)s: enter what will be done", row=row))
 
     def _start_theme(self, row: int, number: str, title: str) -> None:
         if self.theme is not None and self.theme[0] == number and title in ("", self.theme[1]):
@@ -378,13 +401,14 @@ class _PlanReader:
         first = self.theme_rows.get(number)
         if first is not None:
             self.plan.problems.append(
-                f"Row {row}: theme {number} is already on row {first}: "
-                "give each theme its own number"
+                _("Row %(row)s: theme %(number)s is already on row %(first)s: give each theme "
+                  "its own number", row=row, number=number, first=first)
             )
             self.theme = next(theme for theme in self.plan.themes if theme[0] == number)
             return
         if not title:
-            self.plan.problems.append(f"Row {row}: enter the title of theme {number}")
+            self.plan.problems.append(
+                _("Row %(row)s: enter the title of theme %(number)s", row=row, number=number))
         self.theme = (number, title)
         self.theme_rows[number] = row
         self.plan.themes.append(self.theme)
@@ -393,30 +417,36 @@ class _PlanReader:
         problems: list[str] = []
         number, title = self.theme if self.theme is not None else ("", "")
         if self.theme is None:
-            problems.append(f"Row {row}: the action comes before any numbered theme")
+            problems.append(_("Row %(row)s: the action comes before any numbered theme",
+                              row=row))
         used = self.letters.setdefault(number, {})
         letter, what = _split_letter(action)
         if not letter:
             letter = _next_letter(used)
             problems.append(
-                f"Row {row}: the action has no letter: it will be {letter}" if letter
-                else f"Row {row}: the action has no letter: give it one"
+                _("Row %(row)s: the action has no letter: it will be %(letter)s", row=row,
+                  letter=letter) if letter
+                else _("Row %(row)s: the action has no letter: give it one", row=row)
             )
         elif letter in used:
-            where = f"theme {number}" if number else "the plan"
             problems.append(
-                f"Row {row}: {where} already has an action {letter} (row {used[letter]}): "
-                "give each action its own letter"
+                _("Row %(row)s: theme %(number)s already has an action %(letter)s (row "
+                  "%(first)s): give each action its own letter", row=row, number=number,
+                  letter=letter, first=used[letter]) if number
+                else _("Row %(row)s: the plan already has an action %(letter)s (row %(first)s): "
+                       "give each action its own letter", row=row, letter=letter,
+                       first=used[letter])
             )
         if letter and letter not in used:
             used[letter] = row
         if not what:
-            problems.append(f"Row {row}: enter what will be done")
+            problems.append(_("Row %(row)s: enter what will be done", row=row))
         elif _holds_next_action(what, letter):
             following = chr(ord(letter) + 1)
             problems.append(
-                f"Row {row}: put each action on its own row "
-                f"(this row seems to hold actions {letter} and {following})"
+                _("Row %(row)s: put each action on its own row (this row seems to hold "
+                  "actions %(letter)s and %(following)s)", row=row, letter=letter,
+                  following=following)
             )
         self.plan.actions.append(ParsedAction(
             row=row, theme_number=number, theme_title=title, letter=letter, what=what,
@@ -434,13 +464,14 @@ def read_plan(rows: list[list[str]]) -> ParsedPlan:
     put them all right at once.
     """
     plan = ParsedPlan(title="", themes=[], actions=[], problems=[])
-    header = _find_header(rows)
+    words = _header_words()
+    header = _find_header(rows, words)
     if header is None:
-        plan.problems.append(NO_HEADER)
+        plan.problems.append(str(NO_HEADER))
         return plan
     index, columns = header
     plan.title = _title(rows[:index])
-    reader = _PlanReader(plan, columns)
+    reader = _PlanReader(plan, columns, words)
     for number, row in enumerate(rows[index + 1:], start=index + 2):
         reader.read(number, row)
     return plan
@@ -453,9 +484,10 @@ def plan_rows(themes: list[tuple[str, str, list[tuple[str, str, str, str]]]]) ->
     """A plan laid out as the paper is: each theme's first action on the theme's own row.
 
     themes is [(number, title, [(letter, what, by whom, by when / update), ...]), ...];
-    the header comes first, and read_plan reads the rows back to the same plan.
+    the header comes first (in the page's language), and read_plan reads the rows back to
+    the same plan.
     """
-    rows = [list(HEADER)]
+    rows = [[str(label) for label in HEADER]]
     for number, title, actions in themes:
         if not actions:
             rows.append([number, title, "", "", ""])
@@ -498,7 +530,7 @@ def write_xlsx(rows: list[list[str]], title: str) -> bytes:
     """
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Action plan"
+    sheet.title = _("Action plan")
     workbook.properties.title = xlsx_text(title)[:255]
     wrap = Alignment(wrap_text=True, vertical="top")
     heading = sheet.cell(row=1, column=1)

@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -54,13 +55,14 @@ def _open_csv(path: Path) -> tuple[BinaryIO, int]:
         # The directory's zip holds the data file and small lookup tables beside it.
         data = [m for m in members if "/multi_csv/" not in m.filename.lower()]
         if not data:
-            raise ImportProblem("The zip file holds no CSV file")
+            raise ImportProblem(_("The zip file holds no CSV file"))
         member = max(data, key=lambda m: m.file_size)
         if member.file_size > MAX_UNCOMPRESSED_BYTES:
-            raise ImportProblem(
-                f"The CSV in the zip file would be {member.file_size / 1024**3:.1f} GB unzipped, "
-                f"more than the {MAX_UNCOMPRESSED_BYTES // 1024**3} GB the directory could be"
-            )
+            raise ImportProblem(_(
+                "The CSV in the zip file would be %(size)s GB unzipped, more than the "
+                "%(limit)s GB the directory could be",
+                size=format(member.file_size / 1024**3, ".1f"),
+                limit=MAX_UNCOMPRESSED_BYTES // 1024**3))  # fmt: skip
         return archive.open(member), member.file_size
     return open(path, "rb"), path.stat().st_size  # noqa: SIM115 - closed by the reader
 
@@ -68,17 +70,20 @@ def _open_csv(path: Path) -> tuple[BinaryIO, int]:
 def _columns(header: list[str]) -> tuple[int, int, int]:
     names = [h.strip().lower().lstrip("\ufeff") for h in header]
 
-    def first(options, label):
+    def first(options, missing):
         for option in options:
             if option in names:
                 return names.index(option)
-        raise ImportProblem(
-            f"The file has no {label} column (looked for {', '.join(options)}; it has "
-            f"{', '.join(names[:12])}{'...' if len(names) > 12 else ''})"
-        )
+        raise ImportProblem(missing % {
+            "options": ", ".join(options),
+            "names": ", ".join(names[:12]) + ("..." if len(names) > 12 else "")})  # fmt: skip
 
-    return (first(POSTCODE_COLUMNS, "postcode"), first(LAT_COLUMNS, "latitude"),
-            first(LNG_COLUMNS, "longitude"))  # fmt: skip
+    return (first(POSTCODE_COLUMNS, _("The file has no postcode column (looked for "
+                                      "%(options)s; it has %(names)s)")),
+            first(LAT_COLUMNS, _("The file has no latitude column (looked for %(options)s; it "
+                                 "has %(names)s)")),
+            first(LNG_COLUMNS, _("The file has no longitude column (looked for %(options)s; "
+                                 "it has %(names)s)")))  # fmt: skip
 
 
 class _Counting(io.RawIOBase):
@@ -97,10 +102,9 @@ class _Counting(io.RawIOBase):
             # A plain CSV's size is not checked before reading (the command line takes any
             # file). A zip's is; one that unzips to more than its headers say is stopped by
             # zipfile, which reads no further than they say and then finds the CRC wrong.
-            raise ImportProblem(
-                f"The file is larger than {MAX_UNCOMPRESSED_BYTES // 1024**3} GB once unzipped: "
-                "it is not the ONS Postcode Directory"
-            )
+            raise ImportProblem(_(
+                "The file is larger than %(limit)s GB once unzipped: it is not the ONS Postcode "
+                "Directory", limit=MAX_UNCOMPRESSED_BYTES // 1024**3))  # fmt: skip
         buffer[: len(data)] = data
         return len(data)
 
@@ -115,25 +119,24 @@ def rows(path: Path, counter: list) -> Iterator[tuple[str, float, float]]:
         reader = csv.reader(text)
         header = next(reader, None)
         if not header:
-            raise ImportProblem("The file is empty")
+            raise ImportProblem(_("The file is empty"))
         pc, la, ln = _columns(header)
         without = 0
         for n, row in enumerate(reader, start=1):
             counter[0] = counting.count
             if n > MAX_ROWS:
-                raise ImportProblem(
-                    f"The file has more than {MAX_ROWS:,} rows: it is not the ONS Postcode "
-                    "Directory"
-                )
+                raise ImportProblem(_(
+                    "The file has more than %(rows)s rows: it is not the ONS Postcode Directory",
+                    rows=format(MAX_ROWS, ",")))  # fmt: skip
             found = _located(row, pc, la, ln)
             if found is None:
                 without += 1
                 if without >= MAX_ROWS_WITHOUT_A_POSTCODE:
-                    raise ImportProblem(
-                        f"{MAX_ROWS_WITHOUT_A_POSTCODE:,} rows in a row hold no postcode with a "
-                        f"location (the last at row {n + 1:,}): it is not the ONS Postcode "
-                        "Directory"
-                    )
+                    raise ImportProblem(_(
+                        "%(rows)s rows in a row hold no postcode with a location (the last at "
+                        "row %(row)s): it is not the ONS Postcode Directory",
+                        rows=format(MAX_ROWS_WITHOUT_A_POSTCODE, ","),
+                        row=format(n + 1, ",")))  # fmt: skip
                 continue
             without = 0
             yield found
@@ -173,9 +176,9 @@ def start(source: str, size: int = 0) -> int:
     under_way = db.session.scalar(select(PostcodeSet).where(PostcodeSet.status == "loading"))
     if under_way is not None:
         db.session.rollback()
-        raise ImportUnderWay(
-            f"{under_way.source} is being imported: wait for it to finish, then try again"
-        )
+        raise ImportUnderWay(_(
+            "%(file)s is being imported: wait for it to finish, then try again",
+            file=under_way.source))  # fmt: skip
     postcode_set = PostcodeSet(source=source[:300], status="loading", total_bytes=size,
                                progress_at=now)  # fmt: skip
     db.session.add(postcode_set)
@@ -185,7 +188,7 @@ def start(source: str, size: int = 0) -> int:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ImportUnderWay("Another import has just started: wait for it to finish") from None
+        raise ImportUnderWay(_("Another import has just started: wait for it to finish")) from None
     return set_id
 
 
@@ -204,12 +207,13 @@ def load(set_id: int, path: Path, progress: Callable[[int, int, int], None] | No
                     progress(counter[0], counter[1], loaded)
         loaded += _flush(set_id, batch, counter, read, loaded)
         if not loaded:
-            raise ImportProblem("The file holds no postcode with a location")
+            raise ImportProblem(_("The file holds no postcode with a location"))
     except (ImportProblem, UnicodeDecodeError, csv.Error, zipfile.BadZipFile, OSError) as error:
         message = str(error)
         if isinstance(error, zipfile.BadZipFile):  # damaged, or unzipping to more than it says
-            message = (f"The zip file is damaged or is not what its headers say ({error}): it "
-                       "is not the ONS Postcode Directory as ONS publishes it")  # fmt: skip
+            message = _("The zip file is damaged or is not what its headers say (%(error)s): "
+                        "it is not the ONS Postcode Directory as ONS publishes it",
+                        error=error)  # fmt: skip
         db.session.rollback()
         db.session.execute(delete(Postcode).where(Postcode.set_id == set_id))
         db.session.execute(

@@ -6,6 +6,7 @@ feedback while the feedback already linked to it keeps it.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.extensions import db
@@ -41,7 +42,9 @@ def tree() -> list[CaseworkPriority]:
 def add(user: User, name: str, parent_id: int | None) -> CaseworkPriority:
     access.require_admin(user)
     if parent_id is not None and get(parent_id).parent_id is not None:
-        raise InvalidValue("parent_id", "Priorities have two levels: choose a top-level priority")
+        raise InvalidValue(
+            "parent_id", _("Priorities have two levels: choose a top-level priority")
+        )
     same = select(CaseworkPriority).where(
         func.lower(CaseworkPriority.name) == name.lower(),
         CaseworkPriority.parent_id.is_(None)
@@ -49,7 +52,9 @@ def add(user: User, name: str, parent_id: int | None) -> CaseworkPriority:
         else CaseworkPriority.parent_id == parent_id,
     )
     if db.session.scalars(same).first() is not None:
-        raise InvalidValue("name", f"There is already a priority called {name} there")
+        raise InvalidValue(
+            "name", _("There is already a priority called %(name)s there", name=name)
+        )
     position = db.session.scalar(
         select(func.coalesce(func.max(CaseworkPriority.position), 0) + 1).where(
             CaseworkPriority.parent_id.is_(None)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -143,25 +144,37 @@ def trend_chart(
     """The trend as a chart: a line per top-level priority across the quarters, with the
     priorities as the table's rows and the quarters across."""
     quarters, trend = quarterly(user, area_id, start, end, calendar)
-    kind = "calendar quarter" if calendar else "financial quarter (April to March)"
     cut = quarters[0].starts_on < start or quarters[-1].ends_on > end
-    summary = (
-        f"How much feedback was received about each casework priority in each {kind}, "
-        f"from {quarters[0].short_label} to {quarters[-1].short_label}"
-        + (", counting only the days in the period." if cut else ".")
-    )
+    span = {"first": quarters[0].short_label, "last": quarters[-1].short_label}
+    if calendar and cut:
+        summary = _("How much feedback was received about each casework priority in each "
+                    "calendar quarter, from %(first)s to %(last)s, counting only the days in "
+                    "the period.", **span)  # fmt: skip
+    elif calendar:
+        summary = _("How much feedback was received about each casework priority in each "
+                    "calendar quarter, from %(first)s to %(last)s.", **span)  # fmt: skip
+    elif cut:
+        summary = _("How much feedback was received about each casework priority in each "
+                    "financial quarter (April to March), from %(first)s to %(last)s, counting "
+                    "only the days in the period.", **span)  # fmt: skip
+    else:
+        summary = _("How much feedback was received about each casework priority in each "
+                    "financial quarter (April to March), from %(first)s to %(last)s.",
+                    **span)  # fmt: skip
     return Chart(
         key="priority-trend",
-        title="Feedback received each quarter",
+        title=_("Feedback received each quarter"),
         summary=summary,
         kind="line",
         categories=[q.short_label for q in quarters],
         series={
-            p.name + (" (retired)" if p.is_retired else ""): [counts[q] for q in quarters]
+            (_("%(name)s (retired)", name=p.name) if p.is_retired else p.name): [
+                counts[q] for q in quarters
+            ]
             for p, counts in trend
         },
-        unit="Feedback received",
-        category_label="Quarter",
-        series_label="Casework priority",
+        unit=_("Feedback received"),
+        category_label=_("Quarter"),
+        series_label=_("Casework priority"),
         rows="series",
     )

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+
 from crm.services.panel_refresh import add_months
 
 
@@ -56,8 +58,17 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        start, end = self.starts_on, self.ends_on
-        return f"{self.short_label} ({start:%B} to {end:%B %Y})"
+        """"Q1 2026-27 (April to June 2026)": each span of months a whole text, as the
+        Welsh for "to" changes the month after it."""
+        said = {"quarter": self.short_label, "year": self.ends_on.year}
+        first = self.starts_on.month
+        if first == 1:
+            return _("%(quarter)s (January to March %(year)s)", **said)
+        if first == 4:
+            return _("%(quarter)s (April to June %(year)s)", **said)
+        if first == 7:
+            return _("%(quarter)s (July to September %(year)s)", **said)
+        return _("%(quarter)s (October to December %(year)s)", **said)
 
     noun = "quarter"  # what reports call it: "this quarter", "the quarter before"
 
@@ -118,8 +129,9 @@ class Year:
     @property
     def label(self) -> str:
         if self.calendar:
-            return f"{self.year} (January to December)"
-        return f"{self.short_label} (April {self.year} to March {self.year + 1})"
+            return _("%(year)s (January to December)", year=self.year)
+        return _("%(year)s (April %(start)s to March %(end)s)", year=self.short_label,
+                 start=self.year, end=self.year + 1)  # fmt: skip
 
     def previous(self) -> Year:
         return Year(self.year - 1, self.calendar)

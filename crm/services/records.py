@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.models import AuditEvent, User
 from crm.models.common import utcnow
@@ -28,7 +30,8 @@ class EditConflict(Exception):
     """
 
     def __init__(self, kind: str, model: Any, record_id: int, seen_version: int):
-        super().__init__("The record was changed by someone else")
+        # Never shown: the edit conflict page says what happened (views_common.try_save).
+        super().__init__("The record was changed by someone else")  # i18n: not interface
         self.kind, self.model, self.record_id = kind, model, record_id
         self.seen_version = seen_version
         self.changes: list[AuditEvent] = []
@@ -140,6 +143,15 @@ def paginate(
     )
 
 
+def described(describe: Callable[[Any], dict[str, Any]], record: Any) -> dict[str, Any]:
+    """The record as the audit trail keeps it: in English whatever the page's language (a
+    description uses words the interface translates: a type's label, a plan action's
+    "Ongoing"), each label's text made now, as a str the trail can store."""
+    with force_locale(i18n.DEFAULT):
+        return {label: str(value) if isinstance(value, LazyString) else value
+                for label, value in describe(record).items()}  # fmt: skip
+
+
 def create_audited(
     user: User | None, kind: str, record: Any, describe: Callable[[Any], dict[str, str]]
 ) -> Any:
@@ -148,7 +160,8 @@ def create_audited(
         access.require(user, "edit", record)
     db.session.add(record)
     db.session.flush()
-    audit.record_event(user, kind, record.id, "created", None, describe(record), record.version)
+    audit.record_event(user, kind, record.id, "created", None, described(describe, record),
+                       record.version)  # fmt: skip
     return record
 
 
@@ -172,7 +185,7 @@ def update_audited(
     seen = record.version if expected_version is None else expected_version
     if record.version != seen:
         raise EditConflict(kind, type(record), record.id, seen)
-    before = describe(record)
+    before = described(describe, record)
     record_id = record.id  # read now: after a failed flush the session cannot load it
     try:
         mutate()
@@ -183,7 +196,7 @@ def update_audited(
         raise EditConflict(kind, type(record), record_id, seen) from None
     # Read it back, so relationships follow their changed keys (a new owner's name).
     db.session.expire(record)
-    after = describe(record)
+    after = described(describe, record)
     if after != before:
         audit.record_event(user, kind, record.id, "updated", before, after, record.version)
     return record

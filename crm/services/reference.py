@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -24,11 +25,16 @@ def check_area_choice(user: User, area_id: int | None, what: str) -> None:
     (national) only for national users."""
     if area_id is None:
         if not user.is_national:
-            raise InvalidValue(
-                "area_id", f"Select the {what}'s Area: only national users add national {what}s"
-            )
+            # Whole sentences, one for each kind of record (word order differs in Welsh).
+            messages = {
+                "panel": _("Select the panel's Area: only national users add national panels"),
+                "objective": _("Select the objective's Area: only national users add "
+                               "national objectives"),
+                "plan": _("Select the plan's Area: only national users add national plans"),
+            }
+            raise InvalidValue("area_id", messages[what])
     elif not access.can_place_in(user, area_id):
-        raise InvalidValue("area_id", "Select an Area you work in")
+        raise InvalidValue("area_id", _("Select an Area you work in"))
 
 
 def communities_by_ids(ids: list[int], kept: Iterable[Community] = ()) -> list[Community]:
@@ -39,12 +45,13 @@ def communities_by_ids(ids: list[int], kept: Iterable[Community] = ()) -> list[C
         return []
     found = list(db.session.scalars(select(Community).where(Community.id.in_(wanted))))
     if len(found) != len(wanted):
-        raise InvalidValue("community_ids", "Select communities from the list")
+        raise InvalidValue("community_ids", _("Select communities from the list"))
     kept_ids = {c.id for c in kept}
     for community in found:
         if community.retired and community.id not in kept_ids:
             raise InvalidValue(
-                "community_ids", f"{community.name} has been retired: select another community"
+                "community_ids",
+                _("%(name)s has been retired: select another community", name=community.name),
             )
     return found
 

@@ -19,6 +19,7 @@ from itertools import groupby
 from typing import Any
 
 import xlsxwriter
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -42,54 +43,55 @@ ID = "id"
 # The stakeholder form's fields and their labels, in the form's order (a test checks
 # they are the form's own labels).
 STAKEHOLDER_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("name", "Name"),
-    ("type", "Type"),
-    ("description", "Description"),
-    ("community_ids", "Communities served"),
-    ("address_line1", "Address line 1"),
-    ("address_line2", "Address line 2 (optional)"),
-    ("town", "Town or city"),
-    ("postcode", "Postcode"),
-    ("latitude", "Latitude (optional)"),
-    ("longitude", "Longitude (optional)"),
-    ("area_id", "Area"),
-    ("owner_id", "Relationship owner"),
-    ("status", "Status"),
-    ("influence", "Influence (1 low to 5 high)"),
-    ("interest", "Interest (1 low to 5 high)"),
-    ("email", "Email address"),
-    ("phone", "Phone number"),
-    ("website", "Website"),
-    ("preferred_language", "Preferred language"),
-    ("accessible_formats", "Accessible formats"),
-    ("notes", "Notes"),
+    ("name", _l("Name")),
+    ("type", _l("Type")),
+    ("description", _l("Description")),
+    ("community_ids", _l("Communities served")),
+    ("address_line1", _l("Address line 1")),
+    ("address_line2", _l("Address line 2 (optional)")),
+    ("town", _l("Town or city")),
+    ("postcode", _l("Postcode")),
+    ("latitude", _l("Latitude (optional)")),
+    ("longitude", _l("Longitude (optional)")),
+    ("area_id", _l("Area")),
+    ("owner_id", _l("Relationship owner")),
+    ("status", _l("Status")),
+    ("influence", _l("Influence (1 low to 5 high)")),
+    ("interest", _l("Interest (1 low to 5 high)")),
+    ("email", _l("Email address")),
+    ("phone", _l("Phone number")),
+    ("website", _l("Website")),
+    ("preferred_language", _l("Preferred language")),
+    ("accessible_formats", _l("Accessible formats")),
+    ("notes", _l("Notes")),
 )
 CONTACT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("name", "Full name"),
-    ("job_title", "Job title"),
-    ("area_id", "Area"),
-    ("email", "Email address"),
-    ("phone", "Phone number"),
-    ("preferred_contact_method", "Preferred contact method"),
-    ("accessibility_needs", "Accessibility needs"),
-    ("preferred_language", "Preferred language or format"),
-    ("notes", "Notes"),
+    ("name", _l("Full name")),
+    ("job_title", _l("Job title")),
+    ("area_id", _l("Area")),
+    ("email", _l("Email address")),
+    ("phone", _l("Phone number")),
+    ("preferred_contact_method", _l("Preferred contact method")),
+    ("accessibility_needs", _l("Accessibility needs")),
+    ("preferred_language", _l("Preferred language or format")),
+    ("notes", _l("Notes")),
 )
 # Columns beyond the form's: a contact's organisations (with their role there), whether
 # they asked not to be contacted, and the purposes they consent to now (each changed
 # through its own dated record, on the contact's page).
-ORGANISATIONS = "Organisations"
-DO_NOT_CONTACT = "Do not contact"
-CONSENTS = "Consents now to"
+ORGANISATIONS = _l("Organisations")
+DO_NOT_CONTACT = _l("Do not contact")
+CONSENTS = _l("Consents now to")
 
 
 def stakeholder_header() -> list[str]:
-    return [ID, *(label for _, label in STAKEHOLDER_COLUMNS)]
+    """The file's header, in the language of the person asking."""
+    return [ID, *(str(label) for _field, label in STAKEHOLDER_COLUMNS)]
 
 
 def contact_header() -> list[str]:
-    return [ID, *(label for _, label in CONTACT_COLUMNS), ORGANISATIONS, DO_NOT_CONTACT,
-            CONSENTS]
+    return [ID, *(str(label) for _field, label in CONTACT_COLUMNS), str(ORGANISATIONS),
+            str(DO_NOT_CONTACT), str(CONSENTS)]  # fmt: skip
 
 
 def _number(value: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -17,7 +18,8 @@ from crm.services.area_report import Report
 from crm.services.csv_export import to_csv
 from crm.services.plan_sheets import xlsx_text
 
-CSV_HEADER = ["Area", "Quarter", "Section", "Table", "Row", "Column", "Value"]
+CSV_HEADER = [_l("Area"), _l("Quarter"), _l("Section"), _l("Table"), _l("Row"), _l("Column"),
+              _l("Value")]  # fmt: skip
 
 
 def csv_text(reports: list[Report]) -> str:
@@ -115,6 +117,6 @@ def pdf_bytes(html: str) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, needed only for a PDF
 
     def refuse(url: str, *args, **kwargs):
-        raise ValueError(f"The report's PDF fetches nothing ({url[:80]})")
+        raise ValueError(f"The report's PDF fetches nothing ({url[:80]})")  # i18n: not interface
 
     return HTML(string=html, url_fetcher=refuse).write_pdf()

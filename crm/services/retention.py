@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.models import (
     Contact,
@@ -44,10 +46,11 @@ ANONYMISED = "(anonymised)"
 # Records the command applies the rules to between commits (about a second each to erase
 # on SQLite with 200,000 engagements).
 PART = 20
-# The fields a rule anonymises, as the record's history names them.
-FEEDBACK_TEXT = {"detail": "Detail", "restricted_detail": "Restricted detail",
-                 "learning_points": "Learning points", "case_reference": "Case reference",
-                 "no_action_reason": "Reason for no action"}  # fmt: skip
+# The fields a rule anonymises, as the record's history names them (in its words).
+FEEDBACK_TEXT = {  # i18n: not interface
+    "detail": "Detail", "restricted_detail": "Restricted detail",
+    "learning_points": "Learning points", "case_reference": "Case reference",
+    "no_action_reason": "Reason for no action"}  # fmt: skip
 
 
 def years_before(day: date, years: int) -> date:
@@ -68,9 +71,10 @@ def set_rule(user: User, kind: str, years: int | None, active: bool) -> Retentio
     """Set how long a kind of record is kept, and whether the rule applies (audited)."""
     access.require(user, "administer", "retention")
     if kind not in RETENTION_KINDS:
-        raise InvalidValue("kind", "Select a kind of record")
+        raise InvalidValue("kind", _("Select a kind of record"))
     if years is None or not 1 <= years <= MOST_YEARS:
-        raise InvalidValue("years", f"Enter a number of years from 1 to {MOST_YEARS}")
+        raise InvalidValue("years", _("Enter a number of years from 1 to %(most)s",
+                                      most=MOST_YEARS))  # fmt: skip
     rule = db.session.scalars(select(RetentionRule).where(RetentionRule.kind == kind)).first()
     before = _describe(rule) if rule else None
     if rule is None:
@@ -85,7 +89,8 @@ def set_rule(user: User, kind: str, years: int | None, active: bool) -> Retentio
 
 
 def _describe(rule: RetentionRule) -> dict[str, str]:
-    return {"Kind of record": rule.kind_label, "Years kept": str(rule.years),
+    # The audit trail's words (a kind's lazy label is kept in English by audit.record_event).
+    return {"Kind of record": rule.kind_label, "Years kept": str(rule.years),  # i18n: not interface
             "Applies": "Yes" if rule.active else "No"}  # fmt: skip
 
 
@@ -159,8 +164,8 @@ def _inactive_contacts(cutoff: date, years: int) -> list[Due]:
                                      .where(Membership.status != "ended",
                                             LIVE_MEMBERSHIP)))  # fmt: skip
     return [Due("inactive_contacts", "contact", contact_id, contact_id,
-                f"No engagement, consent or membership since {day:%-d %B %Y} "
-                f"(more than {years} years)")
+                _("No engagement, consent or membership since %(date)s (more than %(years)s "
+                  "years)", date=i18n.day_month_year(day), years=years))
             for contact_id, day in sorted(latest.items())
             if day < cutoff and contact_id not in current]  # fmt: skip
 
@@ -201,7 +206,8 @@ def _ended_memberships(cutoff: date, years: int) -> list[Due]:
         Membership.contact_id.not_in(select(Erasure.contact_id)),
     ).order_by(Membership.id)  # fmt: skip
     return [Due("ended_memberships", "membership", mid, cid,
-                f"Ended on {ended:%-d %B %Y} (more than {years} years ago)")
+                _("Ended on %(date)s (more than %(years)s years ago)",
+                  date=i18n.day_month_year(ended), years=years))
             for mid, cid, ended in db.session.execute(stmt)]  # fmt: skip
 
 
@@ -211,7 +217,8 @@ def _closed_feedback(cutoff: date, years: int) -> list[Due]:
         Feedback.id.not_in(_anonymised("closed_feedback", "feedback")),
     ).order_by(Feedback.id)  # fmt: skip
     return [Due("closed_feedback", "feedback", fid, None,
-                f"Closed on {closed:%-d %B %Y} (more than {years} years ago)")
+                _("Closed on %(date)s (more than %(years)s years ago)",
+                  date=i18n.day_month_year(closed), years=years))
             for fid, closed in db.session.execute(stmt)]  # fmt: skip
 
 
@@ -246,8 +253,11 @@ def apply_part(user: User | None, today: date | None = None, limit: int | None =
     work = [d for d in found if not d.held][:limit]
     contacts = [db.session.get(Contact, d.contact_id) for d in work if d.record_type == "contact"]
     if contacts:
-        erasure.erase_people(contacts, user, "Retention rule: " + RETENTION_KINDS[
-            "inactive_contacts"], rule="inactive_contacts")  # fmt: skip
+        # The erasure log keeps the reason in the words it was written in, as a typed one.
+        with force_locale(i18n.DEFAULT):
+            rule_label = str(RETENTION_KINDS["inactive_contacts"])
+        reason = "Retention rule: " + rule_label  # i18n: not interface
+        erasure.erase_people(contacts, user, reason, rule="inactive_contacts")
     for d in work:
         if d.record_type == "membership":
             _anonymise_membership(user, d.record_id)
@@ -269,10 +279,12 @@ def _summary(run: RetentionRun, skipped: int) -> str:
     counts = dict(db.session.execute(
         select(RetentionAction.rule_kind, func.count()).where(RetentionAction.run_id == run.id)
         .group_by(RetentionAction.rule_kind)).all())  # fmt: skip
-    return (f"{counts.get('inactive_contacts', 0)} erased (inactive contacts), "
-            f"{counts.get('ended_memberships', 0)} ended memberships anonymised, "
-            f"{counts.get('closed_feedback', 0)} closed feedback anonymised; "
-            f"{skipped} on legal hold skipped")  # fmt: skip
+    # Kept with the run, as a record of what it did, in the words it was written in.
+    return (  # i18n: not interface
+        f"{counts.get('inactive_contacts', 0)} erased (inactive contacts), "
+        f"{counts.get('ended_memberships', 0)} ended memberships anonymised, "
+        f"{counts.get('closed_feedback', 0)} closed feedback anonymised; "
+        f"{skipped} on legal hold skipped")  # fmt: skip
 
 
 def _anonymise_membership(user: User | None, membership_id: int) -> None:
@@ -284,7 +296,7 @@ def _anonymise_membership(user: User | None, membership_id: int) -> None:
                        .values(text=ANONYMISED))  # fmt: skip
     erasure.scrub_history("membership", membership_id, erasure.MEMBERSHIP_TEXT_LABELS,
                           ANONYMISED)
-    audit.record_event(user, "membership", membership_id, "anonymised", None,
+    audit.record_event(user, "membership", membership_id, "anonymised", None,  # i18n: not interface
                        {"Retention": "Notes and declarations anonymised"})  # fmt: skip
 
 
@@ -302,7 +314,7 @@ def _forget_equality(user: User | None, contact_ids: set[int]) -> None:
             continue
         db.session.delete(answers)
         db.session.flush()
-        audit.record_event(user, "contact", contact_id, "updated",
+        audit.record_event(user, "contact", contact_id, "updated",  # i18n: not interface
                            {"Equality answers": "Held"},
                            {"Equality answers": "Deleted (retention: membership ended)"})
 
@@ -321,7 +333,7 @@ def _anonymise_feedback(user: User | None, feedback_id: int) -> None:
     db.session.execute(update(FeedbackMove).where(FeedbackMove.feedback_id == feedback_id)
                        .values(note=""))  # fmt: skip
     erasure.scrub_history("feedback", feedback_id, labels, ANONYMISED)
-    audit.record_event(user, "feedback", feedback_id, "anonymised", None,
+    audit.record_event(user, "feedback", feedback_id, "anonymised", None,  # i18n: not interface
                        {"Retention": "Free text anonymised"})  # fmt: skip
     db.session.expire(feedback)
 
@@ -352,15 +364,16 @@ def place_hold(user: User, record: Contact | Feedback, reason: str) -> LegalHold
     kind = HELD_KINDS[type(record)]
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidValue("reason", "Enter why these records must be kept")
+        raise InvalidValue("reason", _("Enter why these records must be kept"))
     if kind == "contact" and erasure.erasure_of(record.id):
-        raise InvalidValue("reason", "This person has been erased")
+        raise InvalidValue("reason", _("This person has been erased"))
     hold = erasure.hold_of(record.id, kind) or LegalHold(record_type=kind, record_id=record.id)
-    before = {"Legal hold": "Yes" if hold.id else "No"}
+    before = {"Legal hold": "Yes" if hold.id else "No"}  # i18n: not interface
     hold.reason, hold.placed_by_id, hold.placed_at = reason, user.id, clock.now()
     db.session.add(hold)
     db.session.flush()
-    audit.record_event(user, kind, record.id, "updated", before, {"Legal hold": "Yes"})
+    audit.record_event(  # i18n: not interface
+        user, kind, record.id, "updated", before, {"Legal hold": "Yes"})
     return hold
 
 
@@ -372,5 +385,5 @@ def release_hold(user: User, record: Contact | Feedback) -> None:
     if hold is not None:
         db.session.delete(hold)
         db.session.flush()
-        audit.record_event(user, kind, record.id, "updated", {"Legal hold": "Yes"},
-                           {"Legal hold": "No"})  # fmt: skip
+        audit.record_event(  # i18n: not interface
+            user, kind, record.id, "updated", {"Legal hold": "Yes"}, {"Legal hold": "No"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -70,18 +71,18 @@ def search(user: User, q: str) -> list[Group]:
     s_conditions = stakeholders.filter_conditions(user, stakeholders.StakeholderFilters(q=q))
     found, total, capped = _found(stakeholders.Stakeholder, s_conditions,
                                   (stakeholders.Stakeholder.name, stakeholders.Stakeholder.id))
-    groups.append(Group("stakeholders", "Stakeholders", total, capped, [
+    groups.append(Group("stakeholders", _("Stakeholders"), total, capped, [
         Hit(s.name, "stakeholders.detail", {"stakeholder_id": s.id},
             ", ".join(p for p in (s.town, s.postcode) if p)) for s in found
     ], "stakeholders.index", {"q": q}))  # fmt: skip
     c_conditions = contacts.filter_conditions(user, contacts.ContactFilters(q=q))
     found, total, capped = _found(Contact, c_conditions, (Contact.name, Contact.id))
-    groups.append(Group("contacts", "Contacts", total, capped, [
+    groups.append(Group("contacts", _("Contacts"), total, capped, [
         Hit(c.name, "contacts.detail", {"contact_id": c.id}, c.job_title) for c in found
     ], "contacts.index", {"q": q}))  # fmt: skip
     e_conditions = engagements.filter_conditions(user, engagements.EngagementFilters(q=q))
     found, total, capped = _found(Engagement, e_conditions, (Engagement.title, Engagement.id))
-    groups.append(Group("engagements", "Engagements", total, capped, [
+    groups.append(Group("engagements", _("Engagements"), total, capped, [
         Hit(e.title, "engagements.detail", {"engagement_id": e.id},
             day_month_year(e.held_on)) for e in found
     ], "engagements.index", {"q": q}))  # fmt: skip
@@ -89,7 +90,7 @@ def search(user: User, q: str) -> list[Group]:
         user, feedback_service.FeedbackFilters(q=q)
     )
     found, total, capped = _found(Feedback, f_conditions, (Feedback.id.desc(),))
-    groups.append(Group("feedback", "Feedback", total, capped, [
+    groups.append(Group("feedback", _("Feedback"), total, capped, [
         Hit(f.summary, "feedback.detail", {"feedback_id": f.id},
             day_month_year(f.received_on)) for f in found
     ], "feedback.index", {"q": q}))  # fmt: skip
@@ -98,7 +99,7 @@ def search(user: User, q: str) -> list[Group]:
         records.contains_text(Panel.name, q),
     ]  # fmt: skip
     found, total, capped = _found(Panel, p_conditions, (Panel.name, Panel.id))
-    groups.append(Group("panels", "Panels", total, capped, [
+    groups.append(Group("panels", _("Panels"), total, capped, [
         Hit(p.name, "panels.detail", {"panel_id": p.id}, p.area_name) for p in found
     ], "panels.index", {}))  # fmt: skip
     return groups

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from openpyxl import load_workbook
 
 from crm.services.csv_export import FORMULA_STARTS
@@ -38,8 +39,10 @@ class Limits:
     max_rows: int
     # An XLSX or ODS is a zip: its parts unzipped past this are too large (or a zip bomb).
     max_unzipped_bytes: int
+    # The messages (lazy texts, said in the language of whoever uploads):
     not_a_sheet: str  # what the file must be, said when it is not that
-    what: str  # what it should be, for "an action plan should be much shorter"
+    too_many_rows: str  # "The file has more than %(rows)s rows: an action plan should be..."
+    too_large: str  # "The spreadsheet is too large: an action plan should be much smaller"
     spreadsheets: tuple[str, ...] = ("xlsx",)  # besides CSV: "xlsx", "ods"
 
 
@@ -58,9 +61,9 @@ def _decode(data: bytes, limits: Limits) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as error:
-            raise SheetProblem(limits.not_a_sheet) from error
+            raise SheetProblem(str(limits.not_a_sheet)) from error
     if b"\x00" in data:
-        raise SheetProblem(limits.not_a_sheet)
+        raise SheetProblem(str(limits.not_a_sheet))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -69,7 +72,7 @@ def _decode(data: bytes, limits: Limits) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:
         raise SheetProblem(
-            "The file's text could not be read: save it from Excel as 'CSV UTF-8'"
+            _("The file's text could not be read: save it from Excel as 'CSV UTF-8'")
         ) from error
 
 
@@ -116,9 +119,7 @@ def _finish(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _too_many_rows(limits: Limits) -> SheetProblem:
-    return SheetProblem(
-        f"The file has more than {limits.max_rows:,} rows: {limits.what} should be much shorter"
-    )
+    return SheetProblem(str(limits.too_many_rows) % {"rows": f"{limits.max_rows:,}"})
 
 
 def _read_csv(data: bytes, limits: Limits) -> list[list[str]]:
@@ -132,7 +133,8 @@ def _read_csv(data: bytes, limits: Limits) -> list[list[str]]:
             rows.append(_tidy_row([_unneutralised(cell.strip()) for cell in cells]))
     except csv.Error as error:
         raise SheetProblem(
-            f"Row {len(rows) + 1}: the file could not be read as a CSV: check its quotation marks"
+            _("Row %(row)s: the file could not be read as a CSV: check its quotation marks",
+              row=len(rows) + 1)
         ) from error
     return _finish(rows)
 
@@ -168,9 +170,9 @@ def _unzipped_size(data: bytes, limits: Limits) -> tuple[int, bool]:
             names = archive.namelist()
             is_ods = "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE
     except (zipfile.BadZipFile, KeyError, RuntimeError) as error:
-        raise SheetProblem(limits.not_a_sheet) from error
+        raise SheetProblem(str(limits.not_a_sheet)) from error
     if unzipped > limits.max_unzipped_bytes:
-        raise SheetProblem(f"The spreadsheet is too large: {limits.what} should be much smaller")
+        raise SheetProblem(str(limits.too_large))
     return unzipped, is_ods
 
 
@@ -192,10 +194,10 @@ def _read_xlsx(data: bytes, limits: Limits) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # any part missing or malformed: not a workbook we can read
-        raise SheetProblem(limits.not_a_sheet) from error
+        raise SheetProblem(str(limits.not_a_sheet)) from error
     try:
         if not workbook.worksheets:
-            raise SheetProblem("The spreadsheet has no sheet to read")
+            raise SheetProblem(_("The spreadsheet has no sheet to read"))
         sheet = workbook.worksheets[0]
         # Some programs record the sheet's size wrongly; read every cell that is there.
         sheet.reset_dimensions()
@@ -203,7 +205,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> list[list[str]]:
     except SheetProblem:
         raise
     except Exception as error:  # a sheet that breaks the reader part way
-        raise SheetProblem(limits.not_a_sheet) from error
+        raise SheetProblem(str(limits.not_a_sheet)) from error
     finally:
         workbook.close()
 
@@ -216,13 +218,13 @@ def _read_ods(data: bytes, limits: Limits) -> list[list[str]]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
-            raise SheetProblem("The spreadsheet has no sheet to read")
+            raise SheetProblem(_("The spreadsheet has no sheet to read"))
         sheet = workbook.get_sheet_by_index(0)
         return _read_rows(sheet.iter_rows(), limits)
     except SheetProblem:
         raise
     except Exception as error:  # a damaged or unreadable workbook
-        raise SheetProblem(limits.not_a_sheet) from error
+        raise SheetProblem(str(limits.not_a_sheet)) from error
 
 
 def read_table(data: bytes, filename: str, limits: Limits) -> list[list[str]]:
@@ -237,9 +239,9 @@ def read_table(data: bytes, filename: str, limits: Limits) -> list[list[str]]:
         _size, is_ods = _unzipped_size(data, limits)
         if is_ods:
             if "ods" not in limits.spreadsheets:
-                raise SheetProblem(limits.not_a_sheet)
+                raise SheetProblem(str(limits.not_a_sheet))
             return _read_ods(data, limits)
         return _read_xlsx(data, limits)
     if _extension(filename) not in TEXT_EXTENSIONS:
-        raise SheetProblem(limits.not_a_sheet)
+        raise SheetProblem(str(limits.not_a_sheet))
     return _read_csv(data, limits)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -36,10 +38,10 @@ class SsoRefused(Exception):
 
 
 NO_EMAIL = (
-    "Your account did not give an email address",
-    "Engage finds your account by your email address, and your organisation's sign-in "
-    "did not give one. Sign in with your email address and password, or ask an Engage "
-    "administrator.",
+    _l("Your account did not give an email address"),
+    _l("Engage finds your account by your email address, and your organisation's sign-in "
+       "did not give one. Sign in with your email address and password, or ask an Engage "
+       "administrator."),
 )
 
 
@@ -57,23 +59,23 @@ def account_for(claims: Mapping, trust_email: bool = False) -> User:
         raise SsoRefused(*NO_EMAIL)
     if not _email_verified(claims, trust_email):
         raise SsoRefused(
-            "Your email address is not verified",
-            f"Your organisation's sign-in has not verified {email}, so Engage cannot use it "
-            "to find your account. Sign in with your email address and password, or ask "
-            "an Engage administrator.",
+            _("Your email address is not verified"),
+            _("Your organisation's sign-in has not verified %(email)s, so Engage cannot use "
+              "it to find your account. Sign in with your email address and password, or "
+              "ask an Engage administrator.", email=email),
         )
     user = db.session.scalars(select(User).where(User.email == email)).first()
     if user is None:
         raise SsoRefused(
-            "There is no Engage account for you",
-            f"There is no Engage account for {email}. An Engage administrator has to "
-            "create one before you can sign in.",
+            _("There is no Engage account for you"),
+            _("There is no Engage account for %(email)s. An Engage administrator has to "
+              "create one before you can sign in.", email=email),
         )
     if not user.active:
         raise SsoRefused(
-            "Your Engage account has been closed",
-            "Your Engage account has been deactivated. If you still need it, ask an Engage "
-            "administrator to reactivate it.",
+            _("Your Engage account has been closed"),
+            _("Your Engage account has been deactivated. If you still need it, ask an Engage "
+              "administrator to reactivate it."),
         )
     _link(user, str(claims["iss"]), str(claims["sub"]))
     return user
@@ -87,9 +89,9 @@ def _link(user: User, issuer: str, subject: str) -> None:
         SsoIdentity.issuer == issuer, SsoIdentity.subject == subject)).first()  # fmt: skip
     if (mine and mine.subject != subject) or (theirs and theirs.user_id != user.id):
         raise SsoRefused(
-            "Your account is linked to someone else",
-            "This Engage account is linked to a different account at your organisation's "
-            "sign-in. Ask an Engage administrator.",
+            _("Your account is linked to someone else"),
+            _("This Engage account is linked to a different account at your organisation's "
+              "sign-in. Ask an Engage administrator."),
         )
     if mine is None:
         db.session.add(SsoIdentity(user_id=user.id, issuer=issuer, subject=subject))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -49,7 +50,7 @@ class StakeholderFilters:
 
 def describe(s: Stakeholder) -> dict[str, str]:
     """The stakeholder as a person reads it, for the audit trail."""
-    return {
+    return {  # i18n: not interface (the audit trail's labels, kept as written)
         "Name": s.name,
         "Type": STAKEHOLDER_TYPES.get(s.type, s.type),
         "Description": s.description or "",
@@ -160,10 +161,10 @@ def _check_references(
     """Rules a form cannot check alone: the Area, the owner and the communities exist (and
     none is retired, unless the stakeholder already served it)."""
     if not access.can_place_in(user, data.get("area_id")):
-        raise InvalidValue("area_id", "Select an Area you work in")
+        raise InvalidValue("area_id", _("Select an Area you work in"))
     owner_id = data.get("owner_id")
     if owner_id and not db.session.get(User, owner_id):
-        raise InvalidValue("owner_id", "Select a relationship owner from the list")
+        raise InvalidValue("owner_id", _("Select a relationship owner from the list"))
     kept = stakeholder.communities if stakeholder else ()
     return reference.communities_by_ids(data.get("community_ids") or [], kept)
 

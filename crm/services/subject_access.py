@@ -21,6 +21,9 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Text, cast, func, or_, select
 
 from crm.extensions import db
@@ -52,20 +55,20 @@ RIGHT = "data_protection"
 
 # The sections of the export, in the order the summary shows them.
 SECTIONS: dict[str, str] = {
-    "contact": "Contact record",
-    "organisations": "Organisations and roles",
-    "engagements": "Engagements they took part in",
-    "memberships": "Panel memberships",
-    "membership_history": "Panel membership history",
-    "attendance": "Panel meetings attended",
-    "declarations": "Declarations of interest",
-    "feedback": "Feedback that names them",
-    "consent_history": "Consent history",
-    "do_not_contact_history": "Do not contact history",
-    "equality_monitoring": "Equality monitoring answers",
-    "subject_access_requests": "Subject access requests",
-    "audit_entries": "Audit entries about them",
-    "named_in_history": "Changes to other records that added or removed them",
+    "contact": _l("Contact record"),
+    "organisations": _l("Organisations and roles"),
+    "engagements": _l("Engagements they took part in"),
+    "memberships": _l("Panel memberships"),
+    "membership_history": _l("Panel membership history"),
+    "attendance": _l("Panel meetings attended"),
+    "declarations": _l("Declarations of interest"),
+    "feedback": _l("Feedback that names them"),
+    "consent_history": _l("Consent history"),
+    "do_not_contact_history": _l("Do not contact history"),
+    "equality_monitoring": _l("Equality monitoring answers"),
+    "subject_access_requests": _l("Subject access requests"),
+    "audit_entries": _l("Audit entries about them"),
+    "named_in_history": _l("Changes to other records that added or removed them"),
 }
 
 
@@ -82,9 +85,9 @@ def request_export(
     access.require(user, "read", contact)
     reference = (reference or "").strip()
     if not reference:
-        raise InvalidValue("reference", "Enter the request reference")
-    job = jobs.submit(user, JOB_KIND, f"Subject access export {reference}",
-                      {"user_id": user.id})  # fmt: skip
+        raise InvalidValue("reference", _("Enter the request reference"))
+    job = jobs.submit(user, JOB_KIND, _("Subject access export %(reference)s",
+                                        reference=reference), {"user_id": user.id})  # fmt: skip
     sar = SubjectAccessRequest(contact_id=contact.id, reference=reference,
                                requested_by_id=user.id, job_id=job.id)  # fmt: skip
     db.session.add(sar)
@@ -94,7 +97,7 @@ def request_export(
     with_equality = access.can(user, "exercise", "equality_data")
     job.params = json.dumps({"user_id": user.id, "request_id": sar.id,
                              "file_rights": [RIGHT, *(["equality_data"] * with_equality)]})
-    audit.record_event(user, KIND, contact.id, "subject access", None,
+    audit.record_event(user, KIND, contact.id, "subject access", None,  # i18n: not interface
                        {"Subject access export": reference}, contact.version)  # fmt: skip
     db.session.flush()
     return sar, job
@@ -106,8 +109,9 @@ def record_download(user: User, job) -> None:
     sar = db.session.scalars(select(SubjectAccessRequest)
                              .where(SubjectAccessRequest.job_id == job.id)).first()  # fmt: skip
     if sar is not None:
-        audit.record_event(user, KIND, sar.contact_id, "subject access", None,
-                           {"Subject access export downloaded": sar.reference})  # fmt: skip
+        audit.record_event(  # i18n: not interface
+            user, KIND, sar.contact_id, "subject access", None,
+            {"Subject access export downloaded": sar.reference})  # fmt: skip
 
 
 def requests_for(user: User, contact_id: int) -> list[SubjectAccessRequest]:
@@ -134,7 +138,7 @@ def _day(value: date | datetime | None) -> str:
 
 
 def _name(user: User | None) -> str:
-    return user.name if user else "System"
+    return user.name if user else _("System")
 
 
 def _text(value: Any) -> str:
@@ -280,7 +284,8 @@ def _audit(record_type: str, ids: list[int]) -> list[dict]:
             .order_by(AuditEvent.at, AuditEvent.id))  # fmt: skip
     return [{"at": _day(e.at), "by": _name(e.user), "record": record_type,
              "record_id": e.record_id, "action": e.action,
-             "changes": "; ".join(f"{label}: {_text(old)} to {_text(new)}"
+             "changes": "; ".join(_("%(label)s: %(before)s to %(after)s", label=label,
+                                    before=_text(old), after=_text(new))
                                   for label, (old, new) in (e.changes or {}).items())}
             for e in db.session.scalars(stmt)]  # fmt: skip
 
@@ -307,7 +312,8 @@ def _named_in_history(contact_id: int) -> list[dict]:
             old, new = change if isinstance(change, list) and len(change) == 2 else (None, None)
             was, now = _links_to(old, contact_id), _links_to(new, contact_id)
             if was != now:
-                said.append(f"{label}: {'added them' if now else 'removed them'}")
+                said.append(_("%(label)s: added them", label=label) if now
+                            else _("%(label)s: removed them", label=label))
         if said:
             rows.append({"at": _day(e.at), "by": _name(e.user), "record": e.record_type,
                          "record_id": e.record_id, "action": e.action,
@@ -319,8 +325,8 @@ def _equality(user: User, contact_id: int, asked: bool = True) -> tuple[list[dic
     """The person's own equality monitoring answers, for someone with the right (logged):
     held when the export was asked for (`asked`, so its download needs it) and now."""
     if not (asked and access.can(user, "exercise", "equality_data")):
-        return [], ("Not included: equality monitoring answers, if any are held, are added "
-                    "only by someone with the equality data right.")
+        return [], _("Not included: equality monitoring answers, if any are held, are added "
+                     "only by someone with the equality data right.")
     from crm.models import EqualityAnswers
     from crm.models.common import restricted_fields
     from crm.models.equality import GIVEN_HOW, QUESTIONS
@@ -328,7 +334,7 @@ def _equality(user: User, contact_id: int, asked: bool = True) -> tuple[list[dic
 
     answers = db.session.get(EqualityAnswers, contact_id)
     if answers is None:
-        return [], "None held."
+        return [], _("None held.")
     equality._log(user, contact_id, "viewed")
     labels = restricted_fields(EqualityAnswers)
     row = {}
@@ -340,7 +346,7 @@ def _equality(user: User, contact_id: int, asked: bool = True) -> tuple[list[dic
             row[label] = GIVEN_HOW.get(value, value or "")
         else:
             row[label] = _day(value) if isinstance(value, date) else _text(value)
-    row["Objected on"] = _day(answers.objected_on)
+    row[_("Objected on")] = _day(answers.objected_on)
     return [row], ""
 
 
@@ -353,12 +359,13 @@ def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
     equality_rows, equality_note = _equality(user, contact.id, asked)
     affiliations = db.session.scalars(
         select(Affiliation).where(Affiliation.contact_id == contact.id))
-    return {
+    return _plain({
         "request": {"reference": sar.reference, "made_by": _name(sar.requested_by),
                     "made_at": _day(sar.requested_at)},
         "notes": {"equality_monitoring": equality_note,
-                  "left_out": "Other people, and restricted notes on engagements and feedback "
-                  "(which may name others): review those on the records before disclosing."},
+                  "left_out": _("Other people, and restricted notes on engagements and "
+                                "feedback (which may name others): review those on the "
+                                "records before disclosing.")},
         "contact": _contact(contact),
         "organisations": [{"organisation": a.stakeholder.name, "role": a.role,
                            "area": a.stakeholder.area.name} for a in affiliations],
@@ -374,7 +381,19 @@ def gather(user: User, sar: SubjectAccessRequest) -> dict[str, Any]:
         "subject_access_requests": _requests(contact.id),
         "audit_entries": _audit("contact", [contact.id]),
         "named_in_history": _named_in_history(contact.id),
-    }  # fmt: skip
+    })  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    """The gathered data with every label given lazily (a model's choice: a type, a status)
+    as text in the export's language: JSON and CSV take text, not a lazy string."""
+    if isinstance(value, LazyString):
+        return str(value)
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def make_export(user: User, request_id: int) -> tuple[str, bytes]:
@@ -386,7 +405,7 @@ def make_export(user: User, request_id: int) -> tuple[str, bytes]:
         raise access.RecordNotFound()
     access.require(user, "read", sar.contact)
     if sar.requested_by_id != user.id:
-        raise access.AccessDenied("Only the person who asked for this export may make it")
+        raise access.AccessDenied(_("Only the person who asked for this export may make it"))
     from crm.services.subject_access_file import build_zip, file_name
 
     return file_name(sar.reference), build_zip(gather(user, sar), SECTIONS)

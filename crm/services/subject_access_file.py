@@ -9,13 +9,15 @@ import zipfile
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
+from crm import i18n
 from crm.services.csv_export import to_csv
 
 
 def _csv(rows: list[dict]) -> str:
     if not rows:
-        return "No records\r\n"
+        return _("No records") + "\r\n"
     header = list(rows[0])
     return to_csv(header, [[row.get(h, "") for h in header] for row in rows])
 
@@ -27,7 +29,8 @@ def build_zip(data: dict[str, Any], sections: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("summary.html", html)
-        archive.writestr("everything.json", json.dumps(data, indent=2, ensure_ascii=False))
+        archive.writestr("everything.json", json.dumps(data, indent=2, ensure_ascii=False,
+                                                       default=i18n.json_text))
         for key in sections:
             archive.writestr(f"csv/{key}.csv", _csv(data[key]))
     return buffer.getvalue()

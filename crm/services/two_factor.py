@@ -22,6 +22,7 @@ from datetime import datetime
 
 import pyotp
 import segno
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
@@ -74,9 +75,9 @@ def qr_code_svg(uri: str) -> Markup:
     """The QR code as inline SVG, drawn here: the secret never goes to an image service."""
     svg = segno.make(uri, error="m").svg_inline(
         scale=4, dark="#0b0c0c", light="#ffffff", svgclass="app-qr-code", lineclass=None,
-        title="QR code for your authenticator app",
+        title=_("QR code for your authenticator app"),
     )  # fmt: skip
-    svg = svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
+    svg = svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)  # i18n: not interface
     return Markup(svg)  # noqa: S704 - made here from the app's own otpauth address
 
 
@@ -121,8 +122,8 @@ def new_recovery_codes(user: User) -> list[str]:
     """Ten new recovery codes in place of any the user had; only their hashes are kept."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
-        raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    for _code in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_ALPHABET) for _char in range(10))
         salt = secrets.token_hex(16)
         db.session.add(RecoveryCode(user_id=user.id, salt=salt, code_hash=_hash(salt, raw)))
         codes.append(f"{raw[:5]}-{raw[5:]}")

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm import i18n
 from crm.extensions import db
 from crm.models import Area, User
 from crm.models.user import RIGHTS, ROLES
@@ -34,27 +37,30 @@ class KeepOneAdministrator(InvalidValue):
     def __init__(self) -> None:
         super().__init__(
             "role",
-            "Engage must keep at least one active administrator: make someone else an "
-            "administrator first",
+            _("Engage must keep at least one active administrator: make someone else an "
+              "administrator first"),
         )
 
 
 def describe(user: User) -> dict[str, str]:
-    return {
-        "Name": user.name,
-        "Email": user.email,
-        "Role": user.role_label,
-        "Areas": user.area_names,
-        "Rights": user.rights_label,
-        "Active": yes_no(user.active),
-    }
+    """The account as its audit trail keeps it: in the words it is written in (English),
+    whatever the language of the page that changed it."""
+    with force_locale(i18n.DEFAULT):
+        return {
+            "Name": user.name,
+            "Email": user.email,
+            "Role": str(user.role_label),
+            "Areas": str(user.area_names),
+            "Rights": str(user.rights_label),
+            "Active": str(yes_no(user.active)),
+        }
 
 
 def check_rights(rights) -> list[str]:
     """Rights beyond the role, each one of models.user.RIGHTS."""
     rights = sorted(set(rights or ()))
     if any(right not in RIGHTS for right in rights):
-        raise InvalidValue("rights", "Select rights from the list")
+        raise InvalidValue("rights", _("Select rights from the list"))
     return rights
 
 
@@ -97,7 +103,7 @@ def areas_by_ids(area_ids: list[int]) -> list[Area]:
     wanted = set(area_ids)
     found = list(db.session.scalars(select(Area).where(Area.id.in_(wanted)).order_by(Area.name)))
     if len(found) != len(wanted):
-        raise InvalidValue("area_ids", "Select Areas from the list")
+        raise InvalidValue("area_ids", _("Select Areas from the list"))
     return found
 
 
@@ -105,28 +111,28 @@ def check_access(actor: User | None, role: str, areas: list[Area], national: boo
     """A role and Areas an account may be given, by this administrator: one who works in
     some Areas gives only those (never every Area); a national one, or a command, any."""
     if role not in ROLES:
-        raise InvalidValue("role", "Select a role")
+        raise InvalidValue("role", _("Select a role"))
     if not national and not areas:
-        raise InvalidValue("area_ids", "Select the Areas they work in, or all Areas")
+        raise InvalidValue("area_ids", _("Select the Areas they work in, or all Areas"))
     if actor is None or actor.is_national:
         return
     if national:
-        raise InvalidValue("area_ids", "Only an administrator who works in every Area can "
-                                       "give access to all Areas")  # fmt: skip
+        raise InvalidValue("area_ids", _("Only an administrator who works in every Area can "
+                                         "give access to all Areas"))  # fmt: skip
     outside = [a.name for a in areas if not access.can_see_area(actor, a.id)]
     if outside:
-        raise InvalidValue("area_ids", f"You can only give access to Areas you work in, not "
-                                       f"{', '.join(outside)}")  # fmt: skip
+        raise InvalidValue("area_ids", _("You can only give access to Areas you work in, not "
+                                         "%(areas)s", areas=", ".join(outside)))  # fmt: skip
 
 
 def check_new_account(name: str, email: str) -> None:
     if not name:
-        raise InvalidValue("name", "Enter their name")
+        raise InvalidValue("name", _("Enter their name"))
     if not EMAIL.fullmatch(email):
-        raise InvalidValue("email", "Enter an email address in the correct format, like "
-                                    "name@example.com")  # fmt: skip
+        raise InvalidValue("email", _("Enter an email address in the correct format, like "
+                                      "name@example.com"))  # fmt: skip
     if by_email(email) is not None:
-        raise InvalidValue("email", "There is already an account with this email address")
+        raise InvalidValue("email", _("There is already an account with this email address"))
 
 
 def _keep_an_administrator(user: User, role: str, active: bool) -> None:
@@ -187,8 +193,10 @@ def set_active(actor: User | None, user: User, active: bool) -> bool:
         _keep_an_administrator(user, user.role, active=False)
     auth.set_active(user, active)
     auth.end_all_sessions(user)
+    with force_locale(i18n.DEFAULT):  # the trail's words, whatever the page's language
+        was, now = str(yes_no(not active)), str(yes_no(active))
     audit.record_event(actor, KIND, user.id, "reactivated" if active else "deactivated",
-                       {"Active": yes_no(not active)}, {"Active": yes_no(active)})  # fmt: skip
+                       {"Active": was}, {"Active": now})  # fmt: skip
     return True
 
 
@@ -198,7 +206,7 @@ def reset_two_factor(actor: User | None, user: User) -> None:
     require_administrator(actor)
     auth.reset_two_factor(user)
     auth.end_all_sessions(user)
-    audit.record_event(actor, KIND, user.id, "two-factor reset", None,
+    audit.record_event(actor, KIND, user.id, "two-factor reset", None,  # i18n: not interface
                        {"Two-factor sign-in": "Reset"})  # fmt: skip
 
 
@@ -224,4 +232,5 @@ def set_password(user: User, password: str) -> None:
         raise ValueError(problem)
     user.password_hash = auth.hash_password(password)
     auth.end_all_sessions(user)
-    audit.record_event(None, KIND, user.id, "password set", None, {"Password": audit.NOT_SHOWN})
+    audit.record_event(  # i18n: not interface
+        None, KIND, user.id, "password set", None, {"Password": audit.NOT_SHOWN})

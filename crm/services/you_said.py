@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -17,10 +18,12 @@ from crm.extensions import db
 from crm.models import CaseworkPriority, Feedback, Panel, User
 from crm.services import access
 
-PUBLIC_HEADER = ["Casework priority", "Received", "You said", "We did", "Closed"]
+# The CSV's headers, in the language of the person asking.
+PUBLIC_HEADER = [_l("Casework priority"), _l("Received"), _l("You said"), _l("We did"),
+                 _l("Closed")]  # fmt: skip
 FULL_HEADER = [
-    "Casework priority", "Received", "Source", "Panel", "Case reference", "Assessment",
-    "You said", "Learning points", "We did", "Closed",
+    _l("Casework priority"), _l("Received"), _l("Source"), _l("Panel"), _l("Case reference"),
+    _l("Assessment"), _l("You said"), _l("Learning points"), _l("We did"), _l("Closed"),
 ]  # fmt: skip
 
 
