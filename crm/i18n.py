@@ -89,8 +89,9 @@ def in_every_language(text) -> tuple[str, ...]:
     said = []
     for code in LANGUAGES:
         with force_locale(code):
-            if str(text) not in said:
-                said.append(str(text))
+            words = str(text)
+        if words not in said:
+            said.append(words)
     return tuple(said)
 
 
@@ -102,10 +103,11 @@ def stored_words(text):
 
 
 def json_text(value):
-    """json.dumps's `default`: a lazy text is written as the text it gives now."""
+    """json.dumps's `default` (and Flask's, for jsonify and tojson): a lazy text is written
+    as the text it gives now; anything else as Flask writes it (dates), or refused."""
     if isinstance(value, LazyString):
         return str(value)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return DefaultJSONProvider.default(value)
 
 
 def _escaped(self) -> Markup:
@@ -121,9 +123,7 @@ LazyString.__html__ = _escaped
 class _JSON(DefaultJSONProvider):
     """Flask's JSON (jsonify, tojson) with lazy texts written as text."""
 
-    @staticmethod
-    def default(value):
-        return str(value) if isinstance(value, LazyString) else DefaultJSONProvider.default(value)
+    default = staticmethod(json_text)
 
 
 def init_i18n(app: Flask) -> None:
