@@ -55,7 +55,10 @@ function enhance(picker) {
   const holder = picker.querySelector("[data-picker-input]");
   const original = holder.querySelector("input");
   const id = original.id;
-  let latest = [];
+  // Each keystroke asks the server again; answers can come back out of order, so only
+  // the answer to the latest question fills the list (an older one arriving later
+  // would replace the list under a highlighted suggestion and lose the choice).
+  let asked = 0;
   original.remove();
   // The type-ahead replaces the no-JavaScript Search button: removed, not hidden, so
   // Enter in the form never "clicks" it to post an empty search.
@@ -72,10 +75,16 @@ function enhance(picker) {
     showNoOptionsFound: true,
     confirmOnBlur: false,
     source: (query, populate) => {
+      const question = ++asked;
+      const answer = (results) => {
+        if (question !== asked) return;
+        populate(results);
+        picker.dataset.answered = query; // which search the list now shows
+      };
       fetch(`${picker.dataset.lookup}?q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
         .then((response) => (response.ok ? response.json() : { results: [] }))
-        .then((data) => { latest = data.results; populate(latest); })
-        .catch(() => populate([]));
+        .then((data) => answer(data.results))
+        .catch(() => answer([]));
     },
     templates: {
       inputValue: () => "",
