@@ -90,7 +90,7 @@ from crm.models.stakeholder import stakeholder_communities
 from crm.models.user import user_areas
 from crm.services import auth, seeding
 
-pytest_plugins = ["tests.browser_fixtures", "tests.suite_log"]
+pytest_plugins = ["tests.browser_fixtures", "tests.full_pages", "tests.suite_log"]
 
 PASSWORD = "correct horse battery staple"
 # The date the app believes it is, in every test: never the real one.
@@ -208,7 +208,7 @@ def empty_database(app) -> None:
         # Casework priorities are reference data: drop any a test added, un-retire the rest.
         seeded = db.session.scalars(select(CaseworkPriority.id).order_by(CaseworkPriority.id))
         seeded_ids = list(seeded)[:SEEDED_PRIORITIES]
-        for table in (
+        tables = (
             MergeMove.__table__,
             Merge.__table__,
             DuplicateDismissal.__table__,
@@ -268,15 +268,32 @@ def empty_database(app) -> None:
             UserInvite.__table__,
             user_areas,
             User.__table__,
-        ):
-            db.session.execute(delete(table))
+        )
+        # One round trip finds the tables a test wrote to (most tests write to a few);
+        # only those are emptied, in the order above (children before parents).
+        written = db.session.execute(
+            select(*(select(table).exists() for table in tables))
+        ).one()
+        for table, has_rows in zip(tables, written, strict=True):
+            if has_rows:
+                db.session.execute(delete(table))
         db.session.execute(delete(CaseworkPriority).where(CaseworkPriority.id.not_in(seeded_ids)))
         db.session.execute(update(CaseworkPriority).values(retired_at=None))
         _reset_objectives()
         _reset_reference_lists()
+        _reset_purposes()
+        db.session.commit()
+
+
+def _reset_purposes() -> None:
+    """The purposes of contact as seeded: reloaded only when a test changed them."""
+    seeded = [(p["name"], p["lawful_basis"], p["wording"], None)
+              for p in SEEDED_REFERENCE["purposes"]]  # fmt: skip
+    rows = db.session.execute(select(Purpose.name, Purpose.lawful_basis, Purpose.wording,
+                                     Purpose.retired_at).order_by(Purpose.id))  # fmt: skip
+    if [tuple(row) for row in rows] != seeded:
         db.session.execute(delete(Purpose))
         seeding.load_purposes()
-        db.session.commit()
 
 
 def _reset_reference_lists() -> None:

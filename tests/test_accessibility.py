@@ -1,17 +1,23 @@
-"""WCAG checks with axe-core (from npm) in headless Chromium, on the pages people use most.
+"""WCAG checks with axe-core (from npm) in headless Chromium.
 
 A public-sector service must meet WCAG 2.2 AA; axe finds the machine-checkable part
 (labels, contrast, landmarks, ARIA). It does not replace testing with people.
+tests/test_accessibility_every_page.py runs it on every page of the route table as every
+role; this module holds the checker and the pages that table does not list: signed out,
+the error pages, and the answers to a POST.
 """
 
 from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import render_template
+from flask_babel import force_locale
 from playwright.sync_api import expect
 
 from tests.browser_fixtures import CHROMIUM
-from tests.conftest import PASSWORD, TODAY
+from tests.full_pages import sign_in
+from tests.route_table import OPEN_TO_ALL
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -22,10 +28,17 @@ pytestmark = pytest.mark.skipif(
     reason="Accessibility checks skipped: Debian's chromium is not installed",
 )
 
+LANGUAGES = ("en", "cy")
+# Phone first: a check leaves the page at desktop width, the size the tests click at.
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
+# Every WCAG 2.2 A and AA rule, violations of any impact. Only violations are gathered:
+# axe's passes and incomplete results take as long again.
 RUN_AXE = """async () => {
-    const rules = {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']};
-    const result = await axe.run(document, rules);
+    if (typeof axe === 'undefined') return null;
+    const options = {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'],
+                     resultTypes: ['violations']};
+    const result = await axe.run(document, options);
     return result.violations.map(
         v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target).join(' ')})`);
 }"""
@@ -42,148 +55,92 @@ def axe_script() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def _violations(browser_page) -> list[str]:
-    script = axe_script()
-    browser_page.evaluate(script)
-    return browser_page.evaluate(RUN_AXE)
+def axe_violations(browser_page) -> list[str]:
+    """axe's violations on the page as it is now (axe is added to it unless a sweep has
+    added it to every page already, with `context.add_init_script`)."""
+    found = browser_page.evaluate(RUN_AXE)
+    if found is None:
+        browser_page.evaluate(axe_script())
+        found = browser_page.evaluate(RUN_AXE)
+    return found
+
+
+def violations_at_both_widths(browser_page, where: str) -> dict[str, list[str]]:
+    """axe's violations at phone width and at desktop width, by where and which width;
+    the page is left at desktop width."""
+    found = {}
+    for width, size in WIDTHS.items():
+        browser_page.set_viewport_size(size)
+        if violations := axe_violations(browser_page):
+            found[f"{where} at {width} width"] = violations
+    return found
+
+
+def switch_language(browser_page, language: str) -> None:
+    """Choose the page's language with the switch every page has."""
+    if browser_page.locator("html").get_attribute("lang") != language:
+        browser_page.click(f"button[name=language][value={language}]")
+    expect(browser_page.locator("html")).to_have_attribute("lang", language)
 
 
 def test_a_missing_axe_core_fails_the_check_saying_how_to_install_it(monkeypatch):
     monkeypatch.setitem(globals(), "AXE", AXE.with_name("not-there.js"))
     with pytest.raises(pytest.fail.Exception, match=r"axe-core is not installed.*make setup"):
-        _violations(None)
+        axe_script()
 
 
-def test_main_pages_have_no_axe_violations(
-    live_server, page, make_user, make_stakeholder, make_contact, make_engagement
-):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_signed_out_pages_pass_axe(app, live_server, page, make_user, language):
+    """The sign-in page (with its errors), the pages anyone may read, and the missing-page
+    page, signed out; and every error page the app can answer with."""
     user = make_user("lead")
-    s = make_stakeholder(name="Wirral Deaf Club", communities=["Deaf and hard of hearing people"])
-    c = make_contact(stakeholder_id=s)
-    e = make_engagement(stakeholder_ids=[s], communities=["Older people"], held_on=date(2026, 3, 1),
-                        actions=[{"description": "Write back", "owner_id": user.id}])  # fmt: skip
     page.goto(f"{live_server}/sign-in")
-    assert _violations(page) == []
+    switch_language(page, language)
+    found = violations_at_both_widths(page, "/sign-in")
     page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
-    for path in ("/", "/stakeholders", f"/stakeholders/{s}", f"/stakeholders/{s}/edit",
-                 "/contacts", f"/contacts/{c}", "/engagements", f"/engagements/{e}",
-                 "/engagements/new", "/actions", "/coverage"):  # fmt: skip
+    page.locator("main form button.govuk-button").last.click()  # no password
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    found |= violations_at_both_widths(page, "/sign-in with errors")
+    with app.test_request_context():
+        paths = [rule.rule for rule in app.url_map.iter_rules()
+                 if rule.endpoint in OPEN_TO_ALL and "GET" in rule.methods]  # fmt: skip
+    for path in [*paths, "/no-such-page"]:
         page.goto(f"{live_server}{path}")
-        assert _violations(page) == [], path
-    page.goto(f"{live_server}/stakeholders/new")
-    page.click("button:has-text('Save stakeholder')")  # a page with errors
-    page.wait_for_selector(".govuk-error-summary")
-    assert _violations(page) == []
+        found |= violations_at_both_widths(page, path)
+    # The error pages a person meets rarely (a clash, a file too large, too many tries, the
+    # server's fault, a busy database, an expired form), as the app renders them.
+    with app.test_request_context(headers={"Accept-Language": language}), force_locale(language):
+        errors = {name: render_template(f"errors/{name}.html")
+                  for name in ("403", "409", "413", "429", "500", "503", "csrf")}  # fmt: skip
+    page.goto(f"{live_server}/healthz")  # the site's address, for the pages' styles
+    for name, html in errors.items():
+        page.set_content(html, wait_until="load")
+        assert page.locator("html").get_attribute("lang") == language
+        found |= violations_at_both_widths(page, f"the {name} error page")
+    assert not found, found
 
 
-def test_panel_pages_have_no_axe_violations(
-    live_server, page, make_user, make_panel, make_membership, make_meeting
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_pages_that_answer_a_post_pass_axe(
+    live_server, page, make_user, make_panel, make_membership, language
 ):
-    user = make_user("panels")
+    """The panel refresh's plan preview, the edit-conflict answer and the search results:
+    pages reached by sending a form, not by a link."""
+    user = make_user("admin", national=True)
     p = make_panel(targets={"Older people": 1})
-    m = make_membership(p, name="Asha Patel", term_end=TODAY)
+    m = make_membership(p, name="Asha Patel", term_end=date(2026, 11, 30))
     make_membership(p, name="Ben Hughes", status="applicant", term_start=None, term_end=None,
                     applied_on=date(2026, 1, 5))  # fmt: skip
-    g = make_meeting(p, attendance={m: "present"})
-    page.goto(f"{live_server}/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
-    for path in ("/panels", f"/panels/{p}", f"/panels/{p}/refresh", f"/memberships/{m}",
-                 f"/memberships/{m}/edit", f"/meetings/{g}", f"/meetings/{g}/edit",
-                 f"/panels/{p}/edit", f"/panels/{p}/history?from=2025-01-01&to=2026-12-31",
-                 ):  # fmt: skip
-        page.goto(f"{live_server}{path}")
-        assert _violations(page) == [], path
+    sign_in(page, live_server, user)
+    switch_language(page, language)
     page.goto(f"{live_server}/panels/{p}/refresh")
     page.check(f"#decision-{m}-2")  # renew
     page.check("input[name=appoint]")
-    page.click("button:has-text('Preview the plan')")
+    page.click("button[name=action][value=preview]")
     page.wait_for_selector("#plan-summary")
-    assert "Check the membership changes" in page.content()
-    assert _violations(page) == []
-    page.goto(f"{live_server}/panels/{p}/meetings/new")
-    page.click("button:has-text('Save meeting')")  # a page with errors
-    page.wait_for_selector(".govuk-error-summary")
-    assert "Select whether Asha Patel was present" in page.content()
-    assert _violations(page) == []
-
-
-def test_feedback_pages_have_no_axe_violations(
-    live_server, page, make_user, make_panel, make_meeting, make_feedback
-):
-    user = make_user("panels")
-    p = make_panel()
-    g = make_meeting(p)
-    f = make_feedback(panel_id=p, panel_meeting_id=g, status="closed", response="Done",
-                      closed_on=date(2026, 3, 1), status_on=date(2026, 3, 1))  # fmt: skip
-    page.goto(f"{live_server}/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
-    for path in ("/feedback", f"/feedback/{f}", f"/feedback/{f}/edit", f"/feedback/{f}/status",
-                 "/feedback/new", "/priorities?from=2026-01-01&to=2026-12-31",
-                 "/priorities?view=quarters", f"/meetings/{g}", f"/meetings/{g}/case-reviews",
-                 "/reports/you-said-we-did?from=2026-01-01&to=2026-12-31"):  # fmt: skip
+    found = violations_at_both_widths(page, "the refresh plan's preview")
+    for path in ("/map?layer=gaps&recency=never", "/search?q=asha",
+                 "/reports/quarterly?quarter=2026-Q1&area=all", "/reports/quarterly?public=1"):
         page.goto(f"{live_server}{path}")
-        assert _violations(page) == [], path
-    page.goto(f"{live_server}/feedback/new")
-    page.click("button:has-text('Save feedback')")  # a page with errors
-    page.wait_for_selector(".govuk-error-summary")
-    assert "Select where the feedback came from" in page.content()
-    assert _violations(page) == []
-
-
-def test_map_pages_have_no_axe_violations(live_server, page, make_user, make_stakeholder):
-    user = make_user("admin", national=True)
-    make_stakeholder(name="Mapped", latitude=53.4, longitude=-2.9, communities=["Older people"])
-    make_stakeholder(name="Unplaced")
-    page.goto(f"{live_server}/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
-    for path in ("/map", "/map?layer=gaps&recency=never", "/map/boundaries", "/map/postcodes"):
-        page.goto(f"{live_server}{path}")
-        assert _violations(page) == [], path
-
-
-def test_dashboards_reports_and_mapping_have_no_axe_violations(
-    live_server, page, make_user, make_stakeholder, make_engagement, make_panel,
-    make_membership, make_meeting, make_feedback, make_plan, make_plan_action,
-):
-    """The home page as each role, the quarterly and annual reports (the Area's, the public
-    version, every Area side by side), and the stakeholder mapping grid."""
-    s = make_stakeholder(name="Wirral Deaf Club", influence=4, interest=2, latitude=53.4,
-                         longitude=-3.0, communities=["Deaf and hard of hearing people"])
-    make_engagement(stakeholder_ids=[s], communities=["Older people"], held_on=date(2026, 5, 1))
-    make_engagement(communities=["Migrants"], held_on=date(2026, 10, 1), type="meeting")
-    panel = make_panel()
-    member = make_membership(panel, name="Asha Patel")
-    make_meeting(panel, held_on=date(2026, 6, 1), attendance={member: "present"})
-    make_feedback(received_on=date(2026, 5, 2))
-    plan = make_plan()
-    make_plan_action(plan, updates=[(date(2026, 5, 3), "on_track", "Begun")])
-    pages = {
-        "senior": ("/", "/reports/quarterly?quarter=2026-Q1", "/reports/quarterly?public=1",
-                   "/reports/annual?year=2026", "/mapping"),
-        "lead": ("/",),
-        "panels": ("/",),
-        "admin": ("/", "/reports/quarterly?quarter=2026-Q1&area=all"),
-    }  # fmt: skip
-    for role, paths in pages.items():
-        user = make_user(role, national=role == "admin")
-        page.context.clear_cookies()
-        page.goto(f"{live_server}/sign-in")
-        page.fill("#email", user.email)
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Sign in')")
-        expect(page).not_to_have_title("Sign in - Engage")  # signed in before moving on
-        for path in paths:
-            page.goto(f"{live_server}{path}")
-            assert _violations(page) == [], (role, path)
+        found |= violations_at_both_widths(page, path)
+    assert not found, found

@@ -89,7 +89,8 @@ def test_sign_in_log_an_engagement_record_feedback_and_refresh_a_panel_by_keyboa
     page.keyboard.press("Space")
     # Each key asks the server; the list is read once it shows the answer to the whole word.
     type_into(page, "#stakeholders-search", "toxteth")
-    page.wait_for_selector("[data-answered=toxteth] #stakeholders-search__listbox li:has-text('Women')")
+    answered = "[data-answered=toxteth] #stakeholders-search__listbox"
+    page.wait_for_selector(f"{answered} li:has-text('Women')")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator(f"#stakeholder_ids-{s}")).to_be_checked()

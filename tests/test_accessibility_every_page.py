@@ -1,0 +1,70 @@
+"""axe-core on every page of every role, in English and in Welsh, at desktop and phone widths.
+
+WCAG 2.2 AA asks it of every page, and each of these changes what a page shows: a role
+its links and buttons, a language every word's length, a width the layout (the header's
+menu folds away, tables stack). Each page is loaded once per role and language and checked
+at both widths; a form that can be sent is sent empty too, to check its error summary.
+"""
+
+import os
+
+import pytest
+
+from crm.extensions import db
+from crm.models import User
+from crm.models.user import RIGHTS, ROLES
+from tests.browser_fixtures import CHROMIUM
+from tests.full_pages import page_paths, right_only_paths, sign_in
+from tests.test_accessibility import axe_script, switch_language, violations_at_both_widths
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM),
+    reason="Browser tests skipped: Debian's chromium is not installed (apt-get install chromium)",
+)
+
+# The button that sends a page's main form (not a picker's Search), if it has one.
+SEND = "main form[method=post] button.govuk-button:not([name=find]):not(.govuk-button--warning)"
+
+
+def sweep(page, live_server, paths, language: str, found: dict, may_refuse: set) -> None:
+    """Every page in `paths`, and each /new form sent empty, checked at both widths."""
+    new_forms, refused = 0, 0
+    for path in paths:
+        response = page.goto(f"{live_server}{path}")
+        if response.status == 403 and path in may_refuse:
+            continue
+        assert response.status == 200, (language, path, response.status)
+        assert page.locator("html").get_attribute("lang") == language, path
+        found |= violations_at_both_widths(page, f"{path} in {language}")
+        if path.endswith("/new") and page.locator(SEND).count():
+            new_forms += 1
+            page.locator(SEND).last.click()
+            page.wait_for_load_state()
+            # Some forms are whole when empty (their answers are filled in for you).
+            if page.locator(".govuk-error-summary").count():
+                refused += 1
+                found |= violations_at_both_widths(page, f"{path} sent empty in {language}")
+    assert refused or not new_forms, "No form sent empty showed its errors: is SEND right?"
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_page_of_every_role_passes_axe_in_both_languages_at_both_widths(
+    role, app, live_server, page, every_record, make_user
+):
+    admin, ids = every_record
+    if role == "admin":
+        user = admin
+    else:
+        user = make_user(role, name="Gwenllian Pritchard-Hughes")
+        with app.app_context():
+            db.session.get(User, user.id).set_rights(RIGHTS)
+            db.session.commit()
+    page.context.add_init_script(script=axe_script())
+    sign_in(page, live_server, user)
+    paths = page_paths(ids, role)
+    found: dict[str, list[str]] = {}
+    may_refuse = right_only_paths(ids)
+    sweep(page, live_server, paths, "en", found, may_refuse)
+    switch_language(page, "cy")
+    sweep(page, live_server, paths, "cy", found, may_refuse)
+    assert not found, "\n".join(f"{where}: {v}" for where, v in found.items())
