@@ -157,9 +157,9 @@ def test_a_healthy_panel_needs_nothing():
 def test_a_panel_with_no_chair_or_a_wanted_vice_chair_is_flagged():
     members = [member(1, "Chair", role="chair"), member(2, "Member")]
     assert review(panel(*members), TODAY).missing_roles == []
-    assert review(panel(*members, wants_vice_chair=True), TODAY).missing_roles == ["vice chair"]
+    assert review(panel(*members, wants_vice_chair=True), TODAY).missing_roles == ["vice_chair"]
     no_chair = review(panel(member(2, "Member"), wants_vice_chair=True), TODAY)
-    assert no_chair.missing_roles == ["chair", "vice chair"] and no_chair.needs_attention
+    assert no_chair.missing_roles == ["chair", "vice_chair"] and no_chair.needs_attention
     # An applicant appointed as chair is not a chair until appointed; an observer never.
     assert review(panel(member(3, "Observer", role="observer")), TODAY).missing_roles == ["chair"]
     # The preview shows the effect of ending the chair's membership.

@@ -303,3 +303,15 @@ def test_a_job_speaks_the_language_of_whoever_asked(app, client, signed_in, make
     job_page = client.post("/map/postcodes/place").location
     page = client.get(job_page).get_data(as_text=True)
     assert "Lleolwyd 0 cofnod o’u cod post; 1 cod post heb eu canfod" in page
+
+
+def test_a_panels_missing_chairs_are_named_in_welsh(client, signed_in, make_panel):
+    """The panel coordinator's home and the quarterly report say which seats are empty in
+    the page's language (the refresh report keeps them as codes)."""
+    signed_in("panels")
+    make_panel(name="Merseyside LSIP", wants_vice_chair=True)
+    client.post("/language", data={"language": "cy", "next": "/"})
+    home = client.get("/").get_data(as_text=True)
+    assert "Dim cadeirydd, dim is-gadeirydd" in home and "vice chair" not in home
+    report = client.get("/reports/quarterly?quarter=2026-Q4").get_data(as_text=True)
+    assert "Dim is-gadeirydd" in report and "vice chair" not in report

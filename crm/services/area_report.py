@@ -56,6 +56,7 @@ from crm.services import (
     you_said,
 )
 from crm.services.charts import Chart
+from crm.services.panel_refresh import NO_ROLE
 from crm.services.quarters import Quarter, Year
 
 Period = Quarter | Year  # a report's period: a quarter, or (the annual report) a year
@@ -543,7 +544,7 @@ def _panels(table, user: User, ids: list[int], quarter: Period, until: date
 
 def _gaps(report) -> list[str]:
     """What a panel lacks, in words, from its refresh report (crm/services/panel_refresh)."""
-    out = [_("No %(role)s", role=role) for role in report.missing_roles]
+    out = [str(NO_ROLE[role]) for role in report.missing_roles]
     if report.vacancies:
         out.append(_("%(vacant)s of %(size)s seats vacant", vacant=report.vacancies,
                      size=report.target_size))  # fmt: skip

@@ -14,13 +14,14 @@ from crm.services import home_figures
 from crm.services.charts import Chart
 from crm.services.dashboard import Figure
 from crm.services.home_parts import Context, Grid, Link, Section, Stat, add_up, period, quarter_args
+from crm.services.panel_refresh import NO_ROLE
 
 
 def panel_health(c: Context) -> Section:
     rows = []
     for p in c.panels:
         r = c.health[p.id]
-        needs = [_("no %(role)s", role=role) for role in r.missing_roles]
+        needs = [str(NO_ROLE[role]) for role in r.missing_roles]
         if r.tor_overdue:
             needs.append(_("terms of reference overdue"))
         rows.append([Link(p.name, "panels.refresh.refresh", {"panel_id": p.id}),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from crm import clock, i18n
 from crm.models.panel import SEAT_ROLES
@@ -36,6 +37,10 @@ def add_months(day: date, months: int) -> date:
 def term_end_for(start: date, term_months: int) -> date:
     """A term of N months starting on 1 April 2026 ends on 31 March, N months on."""
     return add_months(start, term_months) - timedelta(days=1)
+
+
+# A missing role (in RefreshReport.missing_roles) as the pages and reports say it.
+NO_ROLE = {"chair": _l("No chair"), "vice_chair": _l("No vice chair")}
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,8 @@ class RefreshReport:
     absent: list[MemberState] = field(default_factory=list)
     applicants: list[MemberState] = field(default_factory=list)
     tor_review_due: date | None = None
-    # "chair", "vice chair": roles the panel should have and no active member holds.
+    # "chair", "vice_chair": roles the panel should have and no active member holds (in
+    # words through NO_ROLE).
     missing_roles: list[str] = field(default_factory=list)
 
     @property
@@ -213,12 +219,9 @@ def review(state: PanelState, today: date) -> RefreshReport:
                 )  # fmt: skip
             )
     roles = {m.role for m in active}
-    report.missing_roles = [  # i18n: not interface (the roles' codes: pages say them)
-        label
-        for role, label, wanted in (("chair", "chair", True),
-                                    ("vice_chair", "vice chair", state.wants_vice_chair))
-        if wanted and role not in roles
-    ]  # fmt: skip
+    report.missing_roles = [role for role, wanted in (("chair", True),
+                                                      ("vice_chair", state.wants_vice_chair))
+                            if wanted and role not in roles]  # fmt: skip
     for m in sorted(active, key=lambda m: m.name):
         vetting = vetting_state(m.vetting_status, m.vetting_expires_on, today)
         if vetting != "current":
