@@ -95,6 +95,14 @@ def in_every_language(text) -> tuple[str, ...]:
     return tuple(said)
 
 
+def in_stored_language():
+    """A context in which text is made in the language the service keeps in its records:
+    English, whatever the page's (the audit trail's words, a job's name, an import's
+    report), so that a record reads the same to everyone; pages translate it as they
+    show it where they can (`stored_words`)."""
+    return force_locale(DEFAULT)
+
+
 def stored_words(text):
     """Words the service wrote into a record in English (the audit trail's field names),
     in the page's language where the catalogue has them, else as kept. Not for what

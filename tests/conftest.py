@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import create_engine, delete, func, make_url, select, update
 
 from crm import create_app
 from crm.config import normalise_database_url
@@ -119,9 +119,27 @@ SEEDED_REFERENCE = json.loads((seeding.SEEDS / "reference.json").read_text(encod
 
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("CRM_TEST_DATABASE_URL")
-    if url:
-        return normalise_database_url(url)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:  # a file of this process's own (pytest-xdist gives each its temp dir)
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    url = normalise_database_url(url)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _fresh_database(url, worker) if worker else url
+
+
+def _fresh_database(url: str, worker: str) -> str:
+    """For one of several test processes on PostgreSQL: a database of its own, made anew
+    beside the one named (`test` gives `test_gw0`, `test_gw1`, ...). Its commits need not
+    wait for the disk: a crash loses only test data, and the suite commits thousands of
+    times."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def make_app(url: str, **overrides):

@@ -30,12 +30,32 @@ SENTINELS = {
     SENTINEL_SEARCH: "search text from a query string",
 }
 _LOG = pytest.StashKey[tuple[logging.Handler, Path]]()
+_PATH = pytest.StashKey[Path]()
+WORKER_INPUT = "engage_suite_log"
+
+
+def _path(config: pytest.Config) -> Path:
+    """The run's log file: the one the controlling process made, in a pytest-xdist worker
+    (every process writes to the one file, and the controller searches it at the end);
+    else a new one."""
+    if hasattr(config, "workerinput"):
+        return Path(config.workerinput[WORKER_INPUT])
+    if _PATH not in config.stash:
+        descriptor, name = tempfile.mkstemp(prefix="engage-suite-", suffix=".log")
+        os.close(descriptor)
+        config.stash[_PATH] = Path(name)
+    return config.stash[_PATH]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: tell each worker where the run's log is."""
+    node.workerinput[WORKER_INPUT] = str(_path(node.config))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    descriptor, name = tempfile.mkstemp(prefix="engage-suite-", suffix=".log")
-    os.close(descriptor)
-    handler = logging.FileHandler(name, encoding="utf-8")
+    path = _path(session.config)
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
     handler.setLevel(logging.DEBUG)
     handler.setFormatter(RequestLogFormatter())
     root = logging.getLogger()
@@ -43,13 +63,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     root.setLevel(logging.DEBUG)
     for logger in ("crm", "werkzeug"):  # they would otherwise set their own levels
         logging.getLogger(logger).setLevel(logging.DEBUG)
-    session.config.stash[_LOG] = (handler, Path(name))
+    session.config.stash[_LOG] = (handler, path)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     handler, path = session.config.stash[_LOG]
     logging.getLogger().removeHandler(handler)
     handler.close()
+    if hasattr(session.config, "workerinput"):
+        return  # the controlling process searches the whole run's log once all are done
     text = path.read_text(encoding="utf-8", errors="replace")
     found = [what for sentinel, what in SENTINELS.items() if sentinel in text]
     if not found:

@@ -17,10 +17,15 @@ from tests.browser_fixtures import CHROMIUM
 from tests.full_pages import page_paths, right_only_paths, sign_in
 from tests.test_accessibility import axe_script, switch_language, violations_at_both_widths
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM),
-    reason="Browser tests skipped: Debian's chromium is not installed (apt-get install chromium)",
-)
+pytestmark = [
+    # Its markup and styles, the same on any database engine: CI runs it once (on SQLite).
+    pytest.mark.every_page_axe,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason="Browser tests skipped: Debian's chromium is not installed (apt-get install "
+        "chromium)",
+    ),
+]
 
 # The button that sends a page's main form (not a picker's Search), if it has one.
 SEND = "main form[method=post] button.govuk-button:not([name=find]):not(.govuk-button--warning)"

@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from crm import clock
+from crm import clock, i18n
 from crm.auth.forms import ButtonForm
 from crm.charts_view import chart_download
 from crm.forms_common import optional_int
@@ -185,7 +184,7 @@ def _pdf(kind: Kind):
     if request.method == "POST" and form.validate_on_submit():
         args = {k: request.args[k] for k in ("area", kind.period_arg, "public", "quarters")
                 if k in request.args}  # fmt: skip
-        with force_locale("en"):  # the job's name is stored: English, whatever the page's
+        with i18n.in_stored_language():  # the job's name is stored: English, whatever the page's
             name = f"PDF of {pdf_title()}"  # i18n: not interface (stored)
         job = save(lambda: jobs.submit(current_user, "report_pdf", name,
                                        {"report": kind.name, "args": args,

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -458,7 +457,7 @@ def _note_evidence(user: User, target: Objective | PlanAction, evidence: Evidenc
 def _evidence_value(evidence: Evidence) -> Any:
     """Evidence as the audit keeps it: a linked record as a link (see audit.link), its
     words in English whatever the page's language, as the trail keeps every change."""
-    with force_locale(i18n.DEFAULT):
+    with i18n.in_stored_language():
         text = evidence_text(evidence)
     linked = evidence.engagement or evidence.feedback or evidence.panel_meeting
     if linked is None:

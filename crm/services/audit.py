@@ -17,7 +17,6 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
@@ -78,7 +77,7 @@ def _kept(text: Any) -> Any:
     """A label or value given lazily (a model's choice: a role, a kind of record) as the
     trail keeps it: in English, the words it was written in, whatever the page's language."""
     if isinstance(text, LazyString):
-        with force_locale(i18n.DEFAULT):
+        with i18n.in_stored_language():
             return str(text)
     return text
 

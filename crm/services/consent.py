@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.models import ConsentRecord, Contact, DoNotContactChange, Purpose, User
 from crm.models.consent import CONSENT_STATUSES, LAWFUL_BASES
@@ -155,7 +155,7 @@ def _consent_label(row: ConsentRecord | None) -> str:
     """The consent as the contact's audit trail keeps it (in the words it was written in)."""
     if row is None:
         return "Not recorded"  # i18n: not interface (kept in the audit trail as written)
-    with force_locale("en"):  # the labels (lazy) in the trail's language, whoever saves
+    with i18n.in_stored_language():  # the labels (lazy) in the trail's language, whoever saves
         return f"{row.status_label} on {iso_day(row.changed_on)} ({row.basis_label})"
 
 

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from crm import i18n
 from crm.extensions import db
 from crm.models import Area, AreaPopulation, EqualityAnswers, Membership, Panel, User
 from crm.models.equality import ETHNIC_GROUPS, PREFER_NOT, QUESTIONS, ethnic_group
@@ -213,7 +213,7 @@ def field_name(question: str, category: str) -> str:
 def _describe(population: dict) -> dict[str, str]:
     """Every category's percentage (blank: not entered), so a removed one is a change too.
     Its labels are kept in the audit trail as written: in English, whoever made the change."""
-    with force_locale("en"):
+    with i18n.in_stored_language():
         return {f"Population, {str(label).lower()}: {name}": (
                     percent_text(population[(q, c)]) if (q, c) in population else "")
                 for q, (label, categories) in REPORTED.items()

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, insert, select, update
 
+from crm import i18n
 from crm.extensions import db
 from crm.models import Affiliation, Area, AuditEvent, Community, ImportRow, Stakeholder
 from crm.models.common import utcnow
@@ -44,7 +45,7 @@ class _Names:
             i: name for i, name in db.session.execute(select(Community.id, Community.name))
         }
         self.stakeholders: dict[int, str] = {}
-        with force_locale("en"):
+        with i18n.in_stored_language():
             self.choices = {name: {key: str(label) for key, label in options.items()}
                             for name, options in (("type", STAKEHOLDER_TYPES),
                                                   ("status", STAKEHOLDER_STATUSES),

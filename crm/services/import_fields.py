@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from crm import i18n
 from crm.i18n import in_every_language
 from crm.models.engagement import ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES
 from crm.models.panel import END_REASONS, MEMBER_ROLES, MEMBERSHIP_STATUSES, VETTING_STATUSES
@@ -73,7 +73,7 @@ class Kind:
     def labels(self) -> dict[str, str]:
         """{field: its column's label} in English, read once: the audit trail names each
         change by it (its words are kept as written, in English, whoever imports)."""
-        with force_locale("en"):
+        with i18n.in_stored_language():
             return {column.name: str(column.label) for column in self.columns}
 
     def label_for(self, name: str) -> str:

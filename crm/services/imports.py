@@ -15,13 +15,12 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
-from crm import clock
+from crm import clock, i18n
 from crm.extensions import db
 from crm.i18n import in_every_language
 from crm.models import Job, SpreadsheetImport, User
@@ -229,7 +228,7 @@ def submit(user: User, record: SpreadsheetImport) -> Job:
     if not plan.ok:
         raise ImportRefused(_("The file has problems: put them right and upload it again"))
     record.status = "queued"
-    with force_locale("en"):  # the job's name is stored: English, whatever the page's
+    with i18n.in_stored_language():  # the job's name is stored: English, whatever the page's
         title = f"Import {str(kind.label).lower()}: {record.file_name}"
     job = jobs.submit(user, "import", title,
                       {"import_id": record.id, "user_id": user.id})  # fmt: skip
@@ -263,7 +262,7 @@ def apply(user: User, import_id: int, progress) -> SpreadsheetImport:
 
 def _summary(record: SpreadsheetImport) -> dict[str, str]:
     """The import as the audit trail keeps it: in English, whoever imports."""
-    with force_locale("en"):
+    with i18n.in_stored_language():
         kind = str(kind_of(record).label)
     return {"Kind": kind, "File": record.file_name,  # i18n: not interface
             "SHA-256": record.file_sha256, "Created": str(record.created_count),

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -147,7 +146,7 @@ def described(describe: Callable[[Any], dict[str, Any]], record: Any) -> dict[st
     """The record as the audit trail keeps it: in English whatever the page's language (a
     description uses words the interface translates: a type's label, a plan action's
     "Ongoing"), each label's text made now, as a str the trail can store."""
-    with force_locale(i18n.DEFAULT):
+    with i18n.in_stored_language():
         return {label: str(value) if isinstance(value, LazyString) else value
                 for label, value in describe(record).items()}  # fmt: skip
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -254,7 +253,7 @@ def apply_part(user: User | None, today: date | None = None, limit: int | None =
     contacts = [db.session.get(Contact, d.contact_id) for d in work if d.record_type == "contact"]
     if contacts:
         # The erasure log keeps the reason in the words it was written in, as a typed one.
-        with force_locale(i18n.DEFAULT):
+        with i18n.in_stored_language():
             rule_label = str(RETENTION_KINDS["inactive_contacts"])
         reason = "Retention rule: " + rule_label  # i18n: not interface
         erasure.erase_people(contacts, user, reason, rule="inactive_contacts")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -45,7 +44,7 @@ class KeepOneAdministrator(InvalidValue):
 def describe(user: User) -> dict[str, str]:
     """The account as its audit trail keeps it: in the words it is written in (English),
     whatever the language of the page that changed it."""
-    with force_locale(i18n.DEFAULT):
+    with i18n.in_stored_language():
         return {
             "Name": user.name,
             "Email": user.email,
@@ -193,7 +192,7 @@ def set_active(actor: User | None, user: User, active: bool) -> bool:
         _keep_an_administrator(user, user.role, active=False)
     auth.set_active(user, active)
     auth.end_all_sessions(user)
-    with force_locale(i18n.DEFAULT):  # the trail's words, whatever the page's language
+    with i18n.in_stored_language():  # the trail's words, whatever the page's language
         was, now = str(yes_no(not active)), str(yes_no(active))
     audit.record_event(actor, KIND, user.id, "reactivated" if active else "deactivated",
                        {"Active": was}, {"Active": now})  # fmt: skip
