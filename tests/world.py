@@ -192,5 +192,7 @@ def _feedback_data(f) -> dict:
 def models_with_restricted_fields() -> list[type]:
     """Models with restricted text. Special category data (equality answers) is restricted
     by a right of its own, and swept by tests/test_equality_monitoring.py."""
-    return [m.class_ for m in db.Model.registry.mappers if restricted_fields(m.class_)
-            and not any(c.info.get("special_category") for c in m.class_.__table__.columns)]
+    return sorted((m.class_ for m in db.Model.registry.mappers if restricted_fields(m.class_)
+                   and not any(c.info.get("special_category")
+                               for c in m.class_.__table__.columns)),
+                  key=lambda model: model.__name__)  # the same order in every process
