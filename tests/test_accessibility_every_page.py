@@ -3,7 +3,9 @@
 WCAG 2.2 AA asks it of every page, and each of these changes what a page shows: a role
 its links and buttons, a language every word's length, a width the layout (the header's
 menu folds away, tables stack). Each page is loaded once per role and language and checked
-at both widths; a form that can be sent is sent empty too, to check its error summary.
+at both widths; at phone width it must also fit (no sideways scrolling; a stacked table's
+cells labelled with their column's heading). A form that can be sent is sent empty too,
+to check its error summary.
 """
 
 import os
@@ -15,7 +17,8 @@ from crm.models import User
 from crm.models.user import RIGHTS, ROLES
 from tests.browser_fixtures import CHROMIUM
 from tests.full_pages import page_paths, right_only_paths, sign_in
-from tests.test_accessibility import axe_script, switch_language, violations_at_both_widths
+from tests.test_accessibility import WIDTHS, axe_script, axe_violations, switch_language
+from tests.test_phone_layout import MISLABELLED, too_wide
 
 pytestmark = [
     # Its markup and styles, the same on any database engine: CI runs it once (on SQLite).
@@ -31,8 +34,21 @@ pytestmark = [
 SEND = "main form[method=post] button.govuk-button:not([name=find]):not(.govuk-button--warning)"
 
 
+def check(page, where: str, found: dict) -> None:
+    """axe at phone width and at desktop width, and whether the page fits a phone."""
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        if width == "phone":
+            if wide := too_wide(page):
+                found[f"{where} is wider than a phone"] = [wide]
+            if mislabelled := page.evaluate(MISLABELLED):
+                found[f"{where} has stacked cells mislabelled"] = mislabelled
+        if violations := axe_violations(page):
+            found[f"{where} at {width} width"] = violations
+
+
 def sweep(page, live_server, paths, language: str, found: dict, may_refuse: set) -> None:
-    """Every page in `paths`, and each /new form sent empty, checked at both widths."""
+    """Every page in `paths`, and each /new form sent empty."""
     new_forms, refused = 0, 0
     for path in paths:
         response = page.goto(f"{live_server}{path}")
@@ -40,7 +56,7 @@ def sweep(page, live_server, paths, language: str, found: dict, may_refuse: set)
             continue
         assert response.status == 200, (language, path, response.status)
         assert page.locator("html").get_attribute("lang") == language, path
-        found |= violations_at_both_widths(page, f"{path} in {language}")
+        check(page, f"{path} in {language}", found)
         if path.endswith("/new") and page.locator(SEND).count():
             new_forms += 1
             page.locator(SEND).last.click()
@@ -48,12 +64,12 @@ def sweep(page, live_server, paths, language: str, found: dict, may_refuse: set)
             # Some forms are whole when empty (their answers are filled in for you).
             if page.locator(".govuk-error-summary").count():
                 refused += 1
-                found |= violations_at_both_widths(page, f"{path} sent empty in {language}")
+                check(page, f"{path} sent empty in {language}", found)
     assert refused or not new_forms, "No form sent empty showed its errors: is SEND right?"
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
-def test_every_page_of_every_role_passes_axe_in_both_languages_at_both_widths(
+def test_every_page_of_every_role_passes_axe_and_fits_a_phone_in_both_languages(
     role, app, live_server, page, every_record, make_user
 ):
     admin, ids = every_record
