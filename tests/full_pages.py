@@ -43,6 +43,7 @@ def every_record(
     s = make_stakeholder(
         name="Toxteth and Granby Women's Community Network and Refugee Support Association",
         town="Liverpool", postcode="L8 1TH", email=EMAIL, website=URL, owner_id=user.id,
+        latitude=53.39, longitude=-2.97,  # a point on the map
         description=f"Runs a weekly drop-in. Policy: {URL}",
         communities=["Older people", "Deaf and hard of hearing people"],
     )  # fmt: skip

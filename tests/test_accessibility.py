@@ -65,12 +65,20 @@ def axe_violations(browser_page) -> list[str]:
     return found
 
 
+def resize(browser_page, width: str) -> None:
+    """The page at a width, once its scripts have answered the change (GOV.UK's header
+    and tabs listen for it) and it has been drawn again."""
+    browser_page.set_viewport_size(WIDTHS[width])
+    browser_page.evaluate("() => new Promise(done => requestAnimationFrame("
+                          "() => requestAnimationFrame(() => setTimeout(done))))")  # fmt: skip
+
+
 def violations_at_both_widths(browser_page, where: str) -> dict[str, list[str]]:
     """axe's violations at phone width and at desktop width, by where and which width;
     the page is left at desktop width."""
     found = {}
-    for width, size in WIDTHS.items():
-        browser_page.set_viewport_size(size)
+    for width in WIDTHS:
+        resize(browser_page, width)
         if violations := axe_violations(browser_page):
             found[f"{where} at {width} width"] = violations
     return found
@@ -106,6 +114,7 @@ def test_signed_out_pages_pass_axe(app, live_server, page, make_user, language):
                  if rule.endpoint in OPEN_TO_ALL and "GET" in rule.methods]  # fmt: skip
     for path in [*paths, "/no-such-page"]:
         page.goto(f"{live_server}{path}")
+        assert page.locator("html").get_attribute("lang") == language, path
         found |= violations_at_both_widths(page, path)
     # The error pages a person meets rarely (a clash, a file too large, too many tries, the
     # server's fault, a busy database, an expired form), as the app renders them.

@@ -17,7 +17,7 @@ from crm.models import User
 from crm.models.user import RIGHTS, ROLES
 from tests.browser_fixtures import CHROMIUM
 from tests.full_pages import page_paths, right_only_paths, sign_in
-from tests.test_accessibility import WIDTHS, axe_script, axe_violations, switch_language
+from tests.test_accessibility import WIDTHS, axe_script, axe_violations, resize, switch_language
 from tests.test_phone_layout import MISLABELLED, too_wide
 
 pytestmark = [
@@ -32,12 +32,16 @@ pytestmark = [
 
 # The button that sends a page's main form (not a picker's Search), if it has one.
 SEND = "main form[method=post] button.govuk-button:not([name=find]):not(.govuk-button--warning)"
+# Forms that are whole when sent empty: their answers are filled in for you (a mapping
+# exercise is held today, by you). Every other /new form must show its errors.
+WHOLE_WHEN_EMPTY = {"/mapping/exercises/new"}
 
 
 def check(page, where: str, found: dict) -> None:
-    """axe at phone width and at desktop width, and whether the page fits a phone."""
-    for width, size in WIDTHS.items():
-        page.set_viewport_size(size)
+    """axe at phone width (the width the page was loaded at) and then at desktop width,
+    and whether the page fits a phone."""
+    for width in WIDTHS:
+        resize(page, width)
         if width == "phone":
             if wide := too_wide(page):
                 found[f"{where} is wider than a phone"] = [wide]
@@ -48,24 +52,27 @@ def check(page, where: str, found: dict) -> None:
 
 
 def sweep(page, live_server, paths, language: str, found: dict, may_refuse: set) -> None:
-    """Every page in `paths`, and each /new form sent empty."""
-    new_forms, refused = 0, 0
+    """Every page in `paths`, loaded at phone width (as a phone opens it), and each /new
+    form sent empty."""
     for path in paths:
+        page.set_viewport_size(WIDTHS["phone"])
         response = page.goto(f"{live_server}{path}")
         if response.status == 403 and path in may_refuse:
             continue
         assert response.status == 200, (language, path, response.status)
+        assert response.request.redirected_from is None, (path, page.url)  # this page
         assert page.locator("html").get_attribute("lang") == language, path
+        if page.locator("iframe.app-map-frame").count():  # its points drawn
+            map_frame = page.frame_locator("iframe.app-map-frame")
+            map_frame.locator("body[data-map-ready='true']").wait_for()
         check(page, f"{path} in {language}", found)
         if path.endswith("/new") and page.locator(SEND).count():
-            new_forms += 1
             page.locator(SEND).last.click()
             page.wait_for_load_state()
-            # Some forms are whole when empty (their answers are filled in for you).
-            if page.locator(".govuk-error-summary").count():
-                refused += 1
-                check(page, f"{path} sent empty in {language}", found)
-    assert refused or not new_forms, "No form sent empty showed its errors: is SEND right?"
+            if path in WHOLE_WHEN_EMPTY:
+                continue
+            assert page.locator(".govuk-error-summary").count(), f"{path} sent empty: no errors"
+            check(page, f"{path} sent empty in {language}", found)
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
@@ -84,7 +91,8 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone_in_both_languages(
     sign_in(page, live_server, user)
     paths = page_paths(ids, role)
     found: dict[str, list[str]] = {}
-    may_refuse = right_only_paths(ids)
+    # Pages only a right opens: an administrator, who has every right, opens them all.
+    may_refuse = set() if role == "admin" else right_only_paths(ids)
     sweep(page, live_server, paths, "en", found, may_refuse)
     switch_language(page, "cy")
     sweep(page, live_server, paths, "cy", found, may_refuse)

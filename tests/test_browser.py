@@ -9,6 +9,7 @@ from crm.extensions import db
 from crm.models import Stakeholder
 from tests.browser_fixtures import CHROMIUM
 from tests.conftest import PASSWORD
+from tests.test_accessibility import axe_violations
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM),
@@ -158,6 +159,9 @@ def test_the_map_draws_points_and_opens_a_popup_without_leaving_the_site(
     assert hostile in popup.inner_text()
     assert popup.locator("img").count() == 0
     assert "Older people" in popup.inner_text()
+    expect(frame.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in
+    found = axe_violations(map_frame)
+    assert found == [], "\n".join(found)  # the map with its popup open
     assert page.errors == [], page.errors  # no CSP violation or script error in either frame
     outside = [url for url in requests if not url.startswith(live_server)]
     assert outside == []

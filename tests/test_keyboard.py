@@ -47,6 +47,7 @@ def tab_to(page, selector: str, limit: int = 120, frame=None, text: str = "") ->
                 "([s, t]) => { const e = document.activeElement;"
                 " return !!e?.matches(s) && (!t || e.innerText.trim() === t); }",
                 [selector, text]):  # fmt: skip
+            assert where.evaluate(FOCUS_SEEN) == "", f"focus not visible on {selector}"
             return
         unseen = where.evaluate(FOCUS_SEEN)
         if unseen == "nothing has focus":

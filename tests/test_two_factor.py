@@ -379,6 +379,7 @@ def test_the_pages_in_a_browser_with_axe(live_server, page, make_user, admins_mu
     page.click(".app-sign-out button")
     signs_in()
     page.wait_for_url(f"{live_server}/two-factor")
+    assert page.locator("html").get_attribute("lang") == language
     page.fill("#code", "111111")
     send()
     page.wait_for_selector(".govuk-error-summary")

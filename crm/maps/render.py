@@ -128,7 +128,7 @@ def served_document(m: folium.Map, assets: dict[str, str], nonce: str) -> str:
         f'<link rel="stylesheet" href="{assets["map_css"]}">'))  # i18n: not interface
     for name in ("leaflet_js", "supercluster_js", "map_js"):
         root.header.add_child(JavascriptLink(assets[name]), name=name)
-    return add_nonce(with_language(root.render()), nonce)
+    return add_nonce(as_page(root.render()), nonce)
 
 
 def standalone_document(m: folium.Map, static_folder: Path, note: str) -> str:
@@ -143,12 +143,23 @@ def standalone_document(m: folium.Map, static_folder: Path, note: str) -> str:
         code = path.read_text(encoding="utf-8").replace("</script", "<\\/script")
         root.header.add_child(Element(f"<script>{code}</script>"))
     root.html.add_child(Element(f'<p class="engage-note">{note}</p>'))
-    return with_language(root.render())
+    return as_page(root.render())
 
 
-def with_language(document: str) -> str:
-    """folium writes <html> with no language: the page's is given, as on every page."""
-    return document.replace("<html>", f'<html lang="{language()}">', 1)  # i18n: not interface
+# folium's viewport stops people zooming in (maximum-scale=1.0, user-scalable=no), which
+# WCAG 1.4.4 (Resize text) does not allow: the map's document lets them.
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')  # i18n: not interface
+# i18n: not interface
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
+
+
+def as_page(document: str) -> str:
+    """folium's document as a page of its own: in the page's language (folium writes
+    <html> with none), with a title (a frame's document needs one too), and zoomable."""
+    title = escape(_("Map of the stakeholders matching the filters"))
+    document = document.replace("<html>", f'<html lang="{language()}">', 1)  # i18n: not interface
+    document = document.replace("<head>", f"<head>\n<title>{title}</title>", 1)
+    return _VIEWPORT.sub(VIEWPORT, document, count=1)
 
 
 _TAG = re.compile(r"<(script|style)(?![^>]*\bnonce=)", re.IGNORECASE)

@@ -77,7 +77,9 @@ function enhance(picker) {
     source: (query, populate) => {
       const question = ++asked;
       const answer = (results) => {
-        if (question !== asked) return;
+        // A later search, or the box no longer holding this one (cut below two letters,
+        // when no new search is made): the answer is out of date.
+        if (question !== asked || holder.querySelector("input")?.value !== query) return;
         populate(results);
         picker.dataset.answered = query; // which search the list now shows
       };
