@@ -15,7 +15,10 @@ from flask import render_template
 from flask_babel import force_locale
 from playwright.sync_api import expect
 
+from crm.extensions import db
+from crm.services import invitations
 from tests.browser_fixtures import CHROMIUM
+from tests.conftest import area
 from tests.full_pages import sign_in
 from tests.route_table import OPEN_TO_ALL
 
@@ -99,8 +102,9 @@ def test_a_missing_axe_core_fails_the_check_saying_how_to_install_it(monkeypatch
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_signed_out_pages_pass_axe(app, live_server, page, make_user, language):
-    """The sign-in page (with its errors), the pages anyone may read, and the missing-page
-    page, signed out; and every error page the app can answer with."""
+    """The sign-in page and an invitation's page (each with its errors), the pages anyone
+    may read, and the missing-page page, signed out; and every error page the app can
+    answer with."""
     user = make_user("lead")
     page.goto(f"{live_server}/sign-in")
     switch_language(page, language)
@@ -112,6 +116,16 @@ def test_signed_out_pages_pass_axe(app, live_server, page, make_user, language):
     with app.test_request_context():
         paths = [rule.rule for rule in app.url_map.iter_rules()
                  if rule.endpoint in OPEN_TO_ALL and "GET" in rule.methods]  # fmt: skip
+    with app.app_context():  # a newcomer's invitation, to set their password
+        _newcomer, token = invitations.invite(None, "Nia Evans", "nia.evans@engage.test", "lead",
+                                              [area("Mersey-Cheshire").id], False)  # fmt: skip
+        db.session.commit()
+    page.goto(f"{live_server}/invitation?token={token}")
+    assert page.locator("html").get_attribute("lang") == language
+    found |= violations_at_both_widths(page, "the invitation")
+    page.locator("main form button.govuk-button").last.click()  # no password
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    found |= violations_at_both_widths(page, "the invitation with errors")
     for path in [*paths, "/no-such-page"]:
         page.goto(f"{live_server}{path}")
         assert page.locator("html").get_attribute("lang") == language, path
