@@ -20,7 +20,8 @@ from tests.full_pages import page_paths, right_only_paths, sign_in
 from tests.test_accessibility import WIDTHS, axe_script, axe_violations, resize, switch_language
 from tests.test_phone_layout import MISLABELLED, too_wide
 
-pytestmark = [
+# Also the Welsh file's marks.
+MARKS = [
     # Its markup and styles, the same on any database engine: CI runs it once (on SQLite).
     pytest.mark.every_page_axe,
     pytest.mark.skipif(
@@ -29,6 +30,7 @@ pytestmark = [
         "chromium)",
     ),
 ]
+pytestmark = MARKS
 
 # The button that sends a page's main form (not a picker's Search), if it has one.
 SEND = "main form[method=post] button.govuk-button:not([name=find]):not(.govuk-button--warning)"

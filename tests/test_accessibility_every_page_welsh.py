@@ -2,23 +2,13 @@
 tests/test_accessibility_every_page.py, in a file of its own so that the two languages can
 run in two processes at once."""
 
-import os
 
 import pytest
 
 from crm.models.user import ROLES
-from tests.browser_fixtures import CHROMIUM
-from tests.test_accessibility_every_page import sweep_as
+from tests.test_accessibility_every_page import MARKS, sweep_as
 
-pytestmark = [
-    # Its markup and styles, the same on any database engine: CI runs it once (on SQLite).
-    pytest.mark.every_page_axe,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason="Browser tests skipped: Debian's chromium is not installed (apt-get install "
-        "chromium)",
-    ),
-]
+pytestmark = MARKS
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
