@@ -92,10 +92,11 @@ def targets(url: str) -> Targets:
                        db.session.scalar(select(Community.id).limit(1)))  # fmt: skip
 
 
-def reads(t: Targets, rng: random.Random) -> tuple[str, str]:
-    """(kind, url) of one read, weighted as people use Engage."""
+def read_choices(t: Targets, rng: random.Random) -> list[tuple[int, str, str]]:
+    """(weight, kind, url) of every kind of read, weighted as people use Engage; the
+    records and the deep page drawn with rng."""
     s, e = rng.choice(t.stakeholders), rng.choice(t.engagements)
-    choices = [
+    return [
         (3, "stakeholders list", "/stakeholders"),
         (2, "stakeholders deep page", f"/stakeholders?page={rng.randint(2, 200)}"),
         (2, "stakeholders filtered",
@@ -111,6 +112,11 @@ def reads(t: Targets, rng: random.Random) -> tuple[str, str]:
         (1, "contacts", "/contacts"),
         (1, "home", "/"),
     ]  # fmt: skip
+
+
+def reads(t: Targets, rng: random.Random) -> tuple[str, str]:
+    """(kind, url) of one read, weighted as people use Engage."""
+    choices = read_choices(t, rng)
     weights = [w for w, _, _ in choices]
     _, kind, url = rng.choices(choices, weights)[0]
     return kind, url
@@ -201,6 +207,11 @@ def person(browser: Browser, t: Targets, mix: str, until: float, results: Result
     rng = random.Random(seed)
     write_share, think = MIXES[mix]
     n = 0
+    if think:
+        # People at work don't all click at the same moment: each first reads what is
+        # on their screen. (Sixteen requests at once on four workers, at the start of
+        # every run, were one request in seven of a 15 s run and made its read p95.)
+        time.sleep(rng.uniform(*think))
     while time.monotonic() < until:
         n += 1
         started = time.perf_counter()
@@ -243,6 +254,32 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes have used so far (gone ones count nothing)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _database_pids() -> list[int]:
+    """PostgreSQL's processes on this machine (its backends do a request's queries)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def _peak_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -253,13 +290,16 @@ def _peak_mb(pid: int) -> float:
     return 0.0
 
 
-def start_server(name: str, url: str) -> tuple[subprocess.Popen, int]:
+def start_server(name: str, url: str, log: Path | None = None) -> tuple[subprocess.Popen, int]:
+    """The server `name` on a free port; what it logs (a line per request, with its
+    time) appended to `log` if given."""
     port = _free_port()
     env = os.environ | {"FLASK_APP": "crm", "CRM_DATABASE_URL": url, "CRM_SECRET_KEY": "b" * 40,
                         "CRM_MAP_TILES": "none", "CRM_WEB_BIND": f"127.0.0.1:{port}",
                         "CRM_JOBS_URL": "immediate"} | SERVER_ENV[name]  # fmt: skip
     server = subprocess.Popen(SERVERS[name](port), cwd=ROOT, env=env,  # noqa: S603
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL,
+                              stderr=log.open("a") if log else subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -278,8 +318,9 @@ def percentile(values: list[float], share: float) -> float:
     return values[max(0, int(len(values) * share) - 1)] if values else 0.0
 
 
-def run(name: str, url: str, t: Targets, mix: str, clients: int, seconds: float) -> dict:
-    server, port = start_server(name, url)
+def run(name: str, url: str, t: Targets, mix: str, clients: int, seconds: float,
+        log: Path | None = None) -> dict:  # fmt: skip
+    server, port = start_server(name, url, log)
     try:
         # Everyone as the one-Area lead (administrators must pass two-factor sign-in),
         # signed in one after another: sign-ins to one account at the same moment are
@@ -292,6 +333,8 @@ def run(name: str, url: str, t: Targets, mix: str, clients: int, seconds: float)
             browser.request("GET", reads(t, random.Random(n))[1])
         results = Results()
         load_before = os.getloadavg()[0]
+        serving = [server.pid, *_children(server.pid)]
+        cpu_before = (_cpu_seconds(serving), _cpu_seconds(_database_pids()), time.process_time())
         until = time.monotonic() + seconds
         people = [threading.Thread(target=person, args=(
             browser, t, mix, until, results, i + 1)) for i, browser in enumerate(browsers)]
@@ -302,6 +345,7 @@ def run(name: str, url: str, t: Targets, mix: str, clients: int, seconds: float)
             p.join()
         took = time.monotonic() - started
         load_after = os.getloadavg()[0]
+        cpu_after = (_cpu_seconds(serving), _cpu_seconds(_database_pids()), time.process_time())
         workers = _children(server.pid) or [server.pid]
         memory = max(_peak_mb(pid) for pid in workers)
     finally:
@@ -322,6 +366,9 @@ def run(name: str, url: str, t: Targets, mix: str, clients: int, seconds: float)
         "write_p50": statistics.median(write) if write else 0,
         "write_p95": percentile(write, .95), "slowest": slowest, "memory_mb": memory,
         "load": (load_before, load_after),
+        # CPU ms per request: the app's server, PostgreSQL, this benchmark's own clients
+        "cpu_ms": [(a - b) * 1000 / max(1, len(every))
+                   for a, b in zip(cpu_after, cpu_before, strict=True)],
     }  # fmt: skip
 
 
@@ -331,6 +378,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--mixes", default=",".join(MIXES))
+    parser.add_argument("--server-log", type=Path, help="append the servers' logs here")
     args = parser.parse_args()
     from crm.config import default_database_url, normalise_database_url
 
@@ -343,12 +391,14 @@ def main() -> None:
           "peak MB/worker  load 1m")  # fmt: skip
     for mix in args.mixes.split(","):
         for name in args.servers.split(","):
-            r = run(name, url, t, mix, args.clients, args.seconds)
+            r = run(name, url, t, mix, args.clients, args.seconds, args.server_log)
             print(f"{r['server']:17} {r['mix']:7} {r['per_second']:6.1f} {r['errors']:6}  "
                   f"{r['read_p50']:5.0f}/{r['read_p95']:5.0f}   {r['write_p50']:5.0f}/"
                   f"{r['write_p95']:5.0f}   {r['memory_mb']:8.0f}      "
                   f"{r['load'][0]:.1f}->{r['load'][1]:.1f}")  # fmt: skip
             print("    slowest p95: " + ", ".join(f"{k} {ms:.0f}" for ms, k in r["slowest"]))
+            print("    CPU ms per request: server {:.1f}, PostgreSQL {:.1f}, the clients {:.1f}"
+                  .format(*r["cpu_ms"]))
             if r["error_kinds"]:
                 print("    errors: " + "; ".join(r["error_kinds"]))
 

@@ -179,6 +179,37 @@ def test_every_template_marks_its_text_for_translation(app):
     assert not unmarked, f"Mark this text for translation (docs/translation.md): {unmarked}"
 
 
+def test_text_follows_the_language_in_force_as_it_changes_within_a_request(app):
+    """The catalogue is found once per request and language (crm.i18n._Catalogues), so a
+    text made for a record in English in the middle of a Welsh page is English, and the
+    rest of the page is Welsh again, in Python and in templates alike."""
+    from flask_babel import gettext, ngettext
+
+    from crm.i18n import in_stored_language
+
+    one, many = ("%(count)s action of yours overdue or due an update",
+                 "%(count)s actions of yours overdue or due an update")
+    page = app.jinja_env.from_string(
+        "{{ _('Stakeholders') }}|{% trans count=2 %}{{ count }} action of yours overdue or "
+        "due an update{% pluralize %}{{ count }} actions of yours overdue or due an "
+        "update{% endtrans %}")  # fmt: skip
+
+    def said():
+        return gettext("Stakeholders"), ngettext(one, many, 2, count=2), page.render()
+
+    with app.test_request_context(headers=WELSH):
+        welsh = said()
+        with in_stored_language():
+            english = said()
+        welsh_again = said()
+    with app.test_request_context():
+        assert said() == english
+    assert welsh == welsh_again
+    assert english == ("Stakeholders", many % {"count": 2}, "Stakeholders|" + many % {"count": 2})
+    assert welsh == ("Rhanddeiliaid", "2 o’ch camau gweithredu yn hwyr neu angen diweddariad",
+                     "Rhanddeiliaid|2 o’ch camau gweithredu yn hwyr neu angen diweddariad")
+
+
 def test_a_lazy_message_is_escaped_as_text(app):
     """Form messages (lazy strings) are text: a record's name in one cannot become markup."""
     with app.test_request_context():
