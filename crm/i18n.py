@@ -14,7 +14,8 @@ from datetime import date, datetime
 from functools import cache
 
 from babel import Locale
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, has_request_context, request, session
+from flask.globals import _cv_app  # the app context itself, not its proxy (see _Catalogues)
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel, Domain, force_locale, get_locale
 from flask_babel import gettext as _
@@ -144,23 +145,22 @@ class _Catalogues(Domain):
     time. This keeps the catalogue on the same per-request state, beside the locale it
     is for: `force_locale` puts another locale there (and back afterwards), which is
     then seen and its own catalogue found, so the language of every text is still
-    Flask-Babel's choice."""
+    Flask-Babel's choice. The state is reached through the app context's variable rather
+    than `flask.g`, whose proxy cost as much again."""
 
     def get_translations(self):
+        context = _cv_app.get(None)
+        if context is None:  # no application context: Flask-Babel's own answer
+            return super().get_translations()
         try:
-            state = g._flask_babel
+            state = context.g._flask_babel
             locale, catalogue = state.engage_catalogue
             if locale is state.babel_locale:
                 return catalogue
         except AttributeError:  # the request's first text, or a locale not yet chosen
             pass
-        except RuntimeError:  # no application context: Flask-Babel's own answer
-            return super().get_translations()
         catalogue = super().get_translations()
-        try:
-            g._flask_babel.engage_catalogue = (get_locale(), catalogue)
-        except (AttributeError, RuntimeError):
-            pass
+        context.g._flask_babel.engage_catalogue = (get_locale(), catalogue)
         return catalogue
 
 
