@@ -1,7 +1,8 @@
 """Load: many people using Engage at once, on each way of serving it.
 
-    CRM_DATABASE_URL=... python -m bench.run_load [--seconds 30] [--clients 16]
-        [--servers dev,gunicorn-sync,gunicorn-threads] [--mixes think,flat,writes]
+    CRM_DATABASE_URL=... python -m bench.run_load [--seconds 30] [--think-seconds 60]
+        [--clients 16] [--servers dev,gunicorn-sync,gunicorn-threads]
+        [--mixes think,flat,writes] [--server-log FILE]
 
 Run bench.generate first (100,000 stakeholders and 1,000,000 engagements). For each
 server (Flask's development server with threads; gunicorn with 4 sync workers; gunicorn
@@ -374,7 +375,10 @@ def run(name: str, url: str, t: Targets, mix: str, clients: int, seconds: float,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=30, help="each run with no pause")
+    # With 1-3 s pauses 16 people make about 7 requests a second: a minute gives a p95
+    # of some 450 requests rather than 100.
+    parser.add_argument("--think-seconds", type=float, default=60, help="each run with pauses")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--mixes", default=",".join(MIXES))
@@ -385,13 +389,15 @@ def main() -> None:
     url = normalise_database_url(os.environ.get("CRM_DATABASE_URL") or default_database_url())
     t = targets(url)
     engine = url.split(":", 1)[0].split("+")[0]
-    print(f"{engine}: {args.clients} clients, {args.seconds:.0f} s a run; a write is a form "
-          "read and posted (one request counted); ms")  # fmt: skip
+    print(f"{engine}: {args.clients} clients, {args.seconds:.0f} s a run "
+          f"({args.think_seconds:.0f} s with pauses); a write is a form read and posted "
+          "(one request counted); ms")  # fmt: skip
     print("server            mix     req/s  errors  read p50/p95   write p50/p95  "
           "peak MB/worker  load 1m")  # fmt: skip
     for mix in args.mixes.split(","):
         for name in args.servers.split(","):
-            r = run(name, url, t, mix, args.clients, args.seconds, args.server_log)
+            seconds = args.think_seconds if MIXES[mix][1] else args.seconds
+            r = run(name, url, t, mix, args.clients, seconds, args.server_log)
             print(f"{r['server']:17} {r['mix']:7} {r['per_second']:6.1f} {r['errors']:6}  "
                   f"{r['read_p50']:5.0f}/{r['read_p95']:5.0f}   {r['write_p50']:5.0f}/"
                   f"{r['write_p95']:5.0f}   {r['memory_mb']:8.0f}      "

@@ -142,6 +142,25 @@ def _fresh_database(url: str, worker: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# The Redis for the tests that need one (rate limits and the job queue, as production
+# keeps them): CRM_TEST_REDIS_URL, or a database of the local one that nothing else uses.
+REDIS_URL = os.environ.get("CRM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_store():
+    """A client of REDIS_URL. A missing Redis fails the test, saying how to start it,
+    rather than skipping it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        pytest.fail(f"Redis is not running at {REDIS_URL}: start it (.ci/run does; see "
+                    "README) or set CRM_TEST_REDIS_URL")  # fmt: skip
+    return redis.Redis.from_url(REDIS_URL)
+
+
 def make_app(url: str, **overrides):
     config = {
         "TESTING": True,

@@ -379,6 +379,31 @@ def test_marking_a_community_seldom_heard_updates_who_serves_one(ctx, make_user,
     assert engagement_figures.rebuild(dry_run=True).total == 0
 
 
+def test_the_seldom_heard_flag_is_set_and_cleared_through_the_form(app, client, signed_in,
+                                                                    make_stakeholder):  # fmt: skip
+    signed_in("admin")
+    s = make_stakeholder(communities=["Older people"])
+    with app.app_context():
+        older = community("Older people").id
+    path = f"/admin/communities/{older}"
+    form = post_form(html(client.get(path)), path)
+    assert "seldom_heard" not in form  # not ticked yet
+    assert client.post(path, data=form | {"seldom_heard": "y"}).status_code == 302
+    with app.app_context():
+        assert community("Older people").seldom_heard is True
+        assert db.session.get(Stakeholder, s).serves_seldom_heard is True
+    row = re.search(r"Older people</a>.*?</tr>", html(client.get("/admin/communities")), re.S)
+    assert row and "Yes" in row.group(0)
+    form = post_form(html(client.get(path)), path)
+    assert form["seldom_heard"] == ["y"]  # shown ticked; unticking sends nothing for it
+    assert client.post(path, data={k: v for k, v in form.items()
+                                   if k != "seldom_heard"}).status_code == 302  # fmt: skip
+    with app.app_context():
+        assert community("Older people").seldom_heard is False
+        assert db.session.get(Stakeholder, s).serves_seldom_heard is False
+    assert [e.action for e in events(app, "community", older)] == ["updated", "updated"]
+
+
 def test_areas_renamed_and_recoded(app, client, signed_in):
     signed_in("admin")
     with app.app_context():

@@ -13,7 +13,7 @@ SAFE_ENV = {"CRM_SECRET_KEY": "x" * 40,
 SAFE = {"ENV_NAME": "production", "SESSION_COOKIE_SECURE": True,
         "MAP_TILES": SAFE_ENV["CRM_MAP_TILES"],
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-        "JOBS_URL": "redis://127.0.0.1:6379/1"}  # fmt: skip
+        "JOBS_URL": "redis://127.0.0.1:6379/1", "PROXY_HOPS": 1}  # fmt: skip
 
 
 def _problems(tmp_path, config=(), environ=(), debug=False) -> list[str]:
@@ -38,6 +38,7 @@ def test_a_safe_configuration_passes(tmp_path):
     ({"RATELIMIT_STORAGE_URI": "memory://"}, {}, False,
      "Rate limits are counted in each worker's own memory"),
     ({"JOBS_URL": "immediate"}, {}, False, "Background jobs run inside web requests"),
+    ({"PROXY_HOPS": 0}, {}, False, "CRM_PROXY_HOPS is 0"),
     ({"JOBS_URL": "sqlite:////srv/engage/jobs.db",
       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://engage@127.0.0.1/engage"}, {}, False,
      "The job queue is a file on this machine while the data is in PostgreSQL"),
@@ -86,7 +87,7 @@ def test_the_command_exits_non_zero_with_a_line_per_problem(tmp_path, monkeypatc
     safe = make_app(f"sqlite:///{tmp_path / 'deploy.db'}", ENV_NAME="production",
                     SESSION_COOKIE_SECURE=True, MAP_TILES="none",
                     RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-                    JOBS_URL="redis://127.0.0.1:6379/1")  # fmt: skip
+                    JOBS_URL="redis://127.0.0.1:6379/1", PROXY_HOPS=1)  # fmt: skip
     result = safe.test_cli_runner().invoke(args=["crm", "check-deploy"])
     assert result.exit_code == 0, result.output
     assert "passed every deployment check" in result.output

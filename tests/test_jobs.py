@@ -26,7 +26,7 @@ from crm.jobs import queue, runner
 from crm.models import Job, PostcodeSet, Stakeholder
 from crm.models.common import utcnow
 from crm.services import geocoding, jobs
-from tests.conftest import make_app, sign_in
+from tests.conftest import REDIS_URL, make_app, sign_in
 
 
 def _onspd(rows: list[tuple[str, str, str]], header=("pcds", "lat", "long")) -> bytes:
@@ -258,11 +258,11 @@ def test_a_worker_killed_mid_job_leaves_it_failed_and_another_worker_finishes_it
 
 
 def test_jobs_go_through_redis_to_a_worker_as_in_production(database_url, make_user,
-                                                           make_stakeholder):
+                                                           make_stakeholder, redis_store):
     """The production queue: Redis, shared by the app servers and a worker process (its
     own queue name, so runs sharing this Redis never take each other's jobs)."""
     name = f"engage-test-{secrets.token_hex(4)}"
-    redis_url = "redis://127.0.0.1:6379/0"
+    redis_url = REDIS_URL
     app = make_app(database_url, JOBS_URL=redis_url, JOBS_NAME=name)
     client = app.test_client()
     sign_in(client, make_user("admin", national=True))

@@ -5,12 +5,10 @@ apps sharing Redis count together; production with counts in memory is refused."
 from __future__ import annotations
 
 import inspect
-import os
 import re
 import types
 import uuid
 
-import pytest
 from flask_wtf import FlaskForm
 from wtforms import FileField
 from wtforms.fields.core import UnboundField
@@ -19,9 +17,8 @@ from crm import rate_limits
 from crm.auth.session import PUBLIC_ENDPOINTS
 from crm.config import load_config
 from crm.rate_limits import EXPORT, IMPORT, LIMITS, LOOKUP, Rule
-from tests.conftest import make_app, page_title, sign_in
+from tests.conftest import REDIS_URL, make_app, page_title, sign_in
 
-REDIS_URL = os.environ.get("CRM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 EXPORT_URL = "/engagements/export.csv"
 # A download's path ends in its file's extension (export.csv, annual.<any(csv, xlsx, pdf)>);
 # .json is data a page fetches for itself (the map's points), not a download.
@@ -165,23 +162,11 @@ def test_uploads_are_limited_but_their_pages_are_not(database_url, make_user, mo
     assert client.post("/map/boundaries", data={}).status_code == 429
 
 
-def _redis():
-    """The Redis the tests need (production keeps limits there): a missing one fails the
-    test, saying how to start it, rather than skipping it."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.RedisError:
-        pytest.fail(f"Redis is not running at {REDIS_URL}: start it (.ci/run does; see "
-                    "README) or set CRM_TEST_REDIS_URL")  # fmt: skip
-    return redis.Redis.from_url(REDIS_URL)
-
-
-def test_two_apps_sharing_redis_count_together(database_url, make_user, monkeypatch):
+def test_two_apps_sharing_redis_count_together(database_url, make_user, monkeypatch,
+                                               redis_store):  # fmt: skip
     """As two workers would: each its own app, one Redis. With counts in memory each
     app counts alone, which is why production must not use memory:// (check-deploy)."""
-    store = _redis()
+    store = redis_store
     monkeypatch.setitem(LIMITS, "engagements.export", Rule("3 per minute", "export"))
     user = make_user("lead")
     prefix = f"engage-test-{uuid.uuid4().hex}"  # this run's own: parallel runs never meet

@@ -237,6 +237,16 @@ def test_other_roles_need_no_code_unless_everyone_must(app, client, make_user, a
     assert sign_in(client, lead).headers["Location"] == "/two-factor/set-up"
 
 
+@pytest.mark.parametrize("value, required", [("1", True), ("yes", True), ("0", False),
+                                             ("", False)])  # fmt: skip
+def test_everyone_must_when_crm_require_2fa_says_so(database_url, make_user, monkeypatch,
+                                                    value, required):  # fmt: skip
+    monkeypatch.setenv("CRM_REQUIRE_2FA", value)
+    client = make_app(database_url).test_client()
+    expected = "/two-factor/set-up" if required else "/"
+    assert sign_in(client, make_user("lead")).headers["Location"] == expected
+
+
 def test_sessions_signed_in_before_the_rule_must_give_a_code(app, client, make_user, clock,
                                                              monkeypatch):  # fmt: skip
     lead = make_user("lead")

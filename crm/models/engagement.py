@@ -107,6 +107,14 @@ class CommunityReach(db.Model):
     """
 
     __tablename__ = "community_reach"
+    __table_args__ = (
+        # Coverage and the dashboards ask for one Area's days in a period, by community:
+        # a covering index in Area and date order reads only those rows (the primary
+        # key, community first, made PostgreSQL read every row of it: 7 ms; 11 with the
+        # parallel scan it chose instead).
+        Index("ix_community_reach_area_held_on", "area_id", "held_on", "community_id",
+              "engagements"),
+    )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)

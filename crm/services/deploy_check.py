@@ -35,12 +35,25 @@ def problems(config: Mapping[str, Any], environ: Mapping[str, str], debug: bool)
     if not config.get("SESSION_COOKIE_SECURE"):
         found.append("Session cookies may travel without HTTPS: set CRM_SECURE_COOKIES=1 "
                      "(or leave it unset with CRM_ENV=production)")  # fmt: skip
+    found += _proxy(config)
     found += _tiles(config, environ)
     found += _rate_limit_storage(config)
     found += _job_queue(config)
     found += _single_sign_on(config)
     found += _database()
     return found
+
+
+def _proxy(config: Mapping[str, Any]) -> list[str]:
+    """In production cookies go over HTTPS only, and HTTPS ends at a reverse proxy (the
+    app server speaks plain HTTP): so there is one, and unless the app is told to believe
+    its X-Forwarded-For, every request seems to come from the proxy's address, and one
+    person's failed sign-ins or rate limit slow everyone."""
+    if config.get("ENV_NAME") == "production" and not config.get("PROXY_HOPS"):
+        return ["CRM_PROXY_HOPS is 0, so every request seems to come from the reverse "
+                "proxy and sign-in and rate limits would slow everyone together: set it "
+                "to the number of proxies in front of Engage (1 behind nginx)"]  # fmt: skip
+    return []
 
 
 def _tiles(config: Mapping[str, Any], environ: Mapping[str, str]) -> list[str]:
