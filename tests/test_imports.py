@@ -22,6 +22,7 @@ from crm.models import (
     Contact,
     Engagement,
     ImportRow,
+    Job,
     SpreadsheetImport,
     Stakeholder,
     User,
@@ -160,6 +161,52 @@ def test_undo_archives_what_was_created_and_is_audited_within_30_days(app, clien
             AuditEvent.record_type == "import").order_by(AuditEvent.id)))  # fmt: skip
         assert actions == ["applied", "undone"]
     figures_right(app)
+
+
+def test_undo_runs_as_a_job_whose_page_says_why_it_was_refused(app, client, signed_in):
+    """Undoing a hundred thousand rows takes seconds: it is a background job, like the
+    import. While it waits the import says so; refused, nothing changed and the import
+    may still be undone."""
+    signed_in("lead")
+    apply(client, upload(client, csv_bytes(GOOD)))
+    with app.app_context():  # its undo waiting for a worker
+        record = db.session.scalar(select(SpreadsheetImport))
+        waiting = Job(kind="undo_import", title="Undo", status="queued", params="{}")
+        db.session.add(waiting)
+        db.session.flush()
+        first, record.status, record.job_id = record.id, "undoing", waiting.id
+        db.session.commit()
+    page = text_of(client.get(f"/imports/{first}"))
+    assert "Being undone" in page and "See how far it has got" in page
+    assert "Undo this import" not in page
+    assert "Being undone" in text_of(client.get("/imports"))
+    with app.app_context():
+        db.session.get(SpreadsheetImport, first).status = "applied"
+        db.session.commit()
+
+    done = client.post(f"/imports/{first}/undo")
+    assert done.headers["Location"].startswith("/jobs/")
+    with app.app_context():
+        job = db.session.get(Job, int(done.headers["Location"].rsplit("/", 1)[1]))
+        assert (job.kind, job.status) == ("undo_import", "done")
+        assert db.session.get(SpreadsheetImport, first).status == "undone"
+    assert "has been undone: 2 records put back or archived" in text_of(
+        client.get(done.headers["Location"]))  # fmt: skip
+    assert live_names(app) == []
+
+    apply(client, upload(client, csv_bytes(GOOD)))
+    with app.app_context():
+        second = db.session.scalar(select(func.max(SpreadsheetImport.id)))
+        club = db.session.scalar(select(Stakeholder).where(
+            Stakeholder.name == "Wirral Deaf Club", Stakeholder.archived_at.is_(None)))
+        club.notes = "Met them in October"  # changed by hand after the import
+        db.session.commit()
+    refused = client.post(f"/imports/{second}/undo")
+    job_page = text_of(client.get(refused.headers["Location"]))
+    assert "Nothing was undone: 1 record was changed after the import" in job_page
+    page = text_of(client.get(f"/imports/{second}"))
+    assert "Imported" in page and "Undo this import" in page
+    assert len(live_names(app)) == 2
 
 
 def test_a_bad_row_among_good_ones_is_named_and_nothing_is_saved(app, client, signed_in):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from crm.auth.forms import ButtonForm
@@ -129,11 +128,10 @@ def undo(import_id: int):
     record = imports.get(current_user, import_id)
     if ButtonForm().validate_on_submit():
         try:
-            count = save(lambda: imports.undo(current_user, record))
-            shown = f"{count:,}"
-            flash(ngettext("The import has been undone: %(count)s record put back or archived",
-                           "The import has been undone: %(count)s records put back or archived",
-                           count, count=shown), "success")  # fmt: skip
+            job = save(lambda: imports.submit_undo(current_user, record))
+            jobs.start(job)
+            flash(_("The undo has started: this page shows how far it has got"), "success")
+            return redirect(url_for("jobs.detail", job_id=job.id))
         except imports.ImportRefused as refused:
             flash(str(refused), "error")
     return redirect(url_for(".detail", import_id=record.id))

@@ -1,7 +1,8 @@
 """Every kind of background job, each a thin wrapper over the service that does the work.
 
-Long work runs here rather than in a request: the ONS Postcode Directory import and
-placing every record that has a postcode but no location.
+Long work runs here rather than in a request: the ONS Postcode Directory import,
+placing every record that has a postcode but no location, the reports' PDFs, the nightly
+retention rules, subject access exports, and spreadsheet imports applied and undone.
 """
 
 from __future__ import annotations
@@ -148,5 +149,34 @@ def apply_import(params: dict, report: Report) -> Outcome:
                  count=format(record.created_count, ","),
                  updated=format(record.updated_count, ","),
                  skipped=format(record.skipped_count, ",")),
+        link="imports.index",
+    )
+
+
+@handler("undo_import")
+def undo_import(params: dict, report: Report) -> Outcome:
+    """Undo an applied spreadsheet import, as the person who asked: all of it (the runner
+    commits it with the job's ending) or nothing."""
+    from crm.extensions import db
+    from crm.models import User
+    from crm.services import imports
+    from crm.services.access import AccessDenied, RecordNotFound
+
+    user = db.session.get(User, params["user_id"])
+    if user is None or not user.active:
+        raise JobFailed(_("The account that asked for this undo can no longer sign in"))
+    report(0, None, _("Putting the records back"))
+    try:
+        record, changed = imports.undo_queued(user, params["import_id"])
+    except imports.ImportRefused as refused:
+        raise JobFailed(_("Nothing was undone: %(why)s", why=refused)) from None
+    except (AccessDenied, RecordNotFound):
+        raise JobFailed(_("Nothing was undone: the account that asked may no longer "
+                          "undo this import")) from None  # fmt: skip
+    return Outcome(
+        ngettext("The import of %(file)s has been undone: %(count)s record put back or "
+                 "archived",
+                 "The import of %(file)s has been undone: %(count)s records put back or "
+                 "archived", changed, file=record.file_name, count=format(changed, ",")),
         link="imports.index",
     )

@@ -18,8 +18,8 @@ from crm.extensions import db
 from crm.models.common import UTCDateTime, utcnow
 
 # draft: uploaded, being mapped and previewed; queued/applying: handed to a job;
-# applied; failed (nothing of it was kept); undone.
-IMPORT_STATUSES = ("draft", "queued", "applied", "failed", "undone")
+# applied; failed (nothing of it was kept); undoing: its undo handed to a job; undone.
+IMPORT_STATUSES = ("draft", "queued", "applied", "failed", "undoing", "undone")
 
 
 class SpreadsheetImport(db.Model):

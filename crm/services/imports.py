@@ -271,11 +271,15 @@ def _summary(record: SpreadsheetImport) -> dict[str, str]:
 
 
 def status_of(record: SpreadsheetImport) -> str:
-    """draft, queued, running, applied, failed or undone: a queued import whose job
-    failed (or whose worker stopped) has failed, and nothing of it was kept."""
-    if record.status == "queued" and record.job_id is not None:
+    """draft, queued, running, applied, failed, undoing or undone: a queued import whose
+    job failed (or whose worker stopped) has failed, and nothing of it was kept; an undo
+    whose job failed changed nothing, so the import is applied still (and may be undone
+    again: its job's page says why it was refused)."""
+    if record.status in ("queued", "undoing") and record.job_id is not None:
         job = db.session.get(Job, record.job_id)
         state = jobs.state_of(job).status if job is not None else "failed"
+        if record.status == "undoing":
+            return "applied" if state == "failed" else "undoing"
         return "queued" if state == "done" else state
     return record.status
 
@@ -285,18 +289,48 @@ def undo_until(record: SpreadsheetImport):
 
 
 def may_undo(user: User, record: SpreadsheetImport) -> bool:
-    return (record.status == "applied" and clock.now() <= undo_until(record)
+    return (status_of(record) == "applied" and clock.now() <= undo_until(record)
             and access.can(user, "import", kind_of(record).record_type)
             and access.can(user, "follow_import", record))  # fmt: skip
+
+
+def submit_undo(user: User, record: SpreadsheetImport) -> Job:
+    """Queue the undo of an applied import (a hundred thousand rows take seconds: a job,
+    as applying it was). The caller commits, then starts it."""
+    _require_undoable(user, record)
+    record.status = "undoing"
+    with i18n.in_stored_language():  # the job's name is stored: English, whatever the page's
+        kind = str(kind_of(record).label).lower()
+        title = f"Undo the import of {kind}: {record.file_name}"  # i18n: not interface
+    job = jobs.submit(user, "undo_import", title,
+                      {"import_id": record.id, "user_id": user.id})  # fmt: skip
+    record.job_id = job.id
+    db.session.flush()
+    return job
+
+
+def _require_undoable(user: User, record: SpreadsheetImport) -> None:
+    if not may_undo(user, record):
+        raise ImportRefused(_("Only an import applied in the last %(days)s days can be "
+                              "undone, by the person who made it or an administrator",
+                              days=UNDO_DAYS))
+
+
+def undo_queued(user: User, import_id: int) -> tuple[SpreadsheetImport, int]:
+    """Carry out a queued undo (the job's work): all of it, or, raising, nothing. The
+    rules are asked again: the import may have been undone, or the person's rights
+    changed, since the undo was asked for."""
+    record = db.session.get(SpreadsheetImport, import_id)
+    if record is None or record.status != "undoing":
+        raise ImportRefused(_("This import is no longer waiting to be undone"))
+    record.status = "applied"  # as it was, for the rules and should this fail
+    return record, undo(user, record)
 
 
 def undo(user: User, record: SpreadsheetImport) -> int:
     """Undo an applied import within 30 days: what it created is archived, what it
     updated goes back to its values before; audited. Returns how many records."""
-    if not may_undo(user, record):
-        raise ImportRefused(_("Only an import applied in the last %(days)s days can be "
-                              "undone, by the person who made it or an administrator",
-                              days=UNDO_DAYS))
+    _require_undoable(user, record)
     writer = writer_for(user, record.id, record.file_name, kind_of(record))
     count = undo_rows(writer)
     record.status, record.undone_at, record.undone_by_id = "undone", clock.now(), user.id
