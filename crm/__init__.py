@@ -6,13 +6,12 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+import crm.sqlite  # noqa: F401  (SQLite's settings and write queue, on every engine)
 from crm.config import PROJECT_ROOT, load_config
 from crm.extensions import csrf, db, login_manager, migrate
 from crm.forms_common import MAX_ID
@@ -112,43 +111,6 @@ def _register_extensions(app: Flask) -> None:
     from crm.i18n import init_i18n
 
     init_i18n(app)  # English and Welsh
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL, foreign keys and a busy timeout, so several workers can share one SQLite file.
-
-    The driver's own transaction handling is switched off: SQLAlchemy begins each
-    transaction itself (below), so a request that writes can take the write lock first.
-    """
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
-    """On SQLite, anything that may write (a POST, a command, a background job) takes
-    the write lock when its transaction begins (BEGIN IMMEDIATE), waiting its turn for
-    up to the busy timeout; only page views (GET), which never write, read freely.
-
-    Otherwise a transaction would read first and find, when it came to write, that
-    another worker had written since: SQLite then refuses at once ("database is
-    locked") rather than wait.
-    """
-    if connection.dialect.name != "sqlite":
-        return
-    from flask import current_app, has_request_context, request
-
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS") and not (
-        getattr(current_app.view_functions.get(request.endpoint or ""), "records_each_view",
-                False))  # a page that records each view (views_common.records_each_view)
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _register_blueprints(app: Flask) -> None:
