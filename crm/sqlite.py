@@ -80,7 +80,9 @@ def _sqlite_begin(connection) -> None:
         return
     queue = _queue_for(str(connection.engine.url))
     if not queue.acquire(timeout=QUEUE_SECONDS):
-        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        # As SQLite says it, for the same "Engage is busy" answer.
+        locked = Exception("database is locked")  # i18n: not interface (SQLite's words)
+        raise OperationalError("BEGIN IMMEDIATE", {}, locked)  # i18n: not interface
     connection.info[_HELD] = queue
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

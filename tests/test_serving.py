@@ -28,7 +28,8 @@ CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 SAFE_PRODUCTION = {"CRM_ENV": "production", "CRM_SECRET_KEY": "k" * 40,
                    "CRM_MAP_TILES": "none",
-                   "CRM_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0"}  # fmt: skip
+                   "CRM_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0",
+                   "CRM_PROXY_HOPS": "1"}  # fmt: skip
 
 
 @pytest.fixture
