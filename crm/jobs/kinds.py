@@ -17,6 +17,18 @@ from crm.services import geocoding, postcode_import
 from crm.services.jobs import JobFailed, Outcome, Report, handler
 
 
+def _asker(params: dict, refusal):
+    """The person who asked for the job, who must still be able to sign in: the job acts
+    as them (their Areas, their rights). `refusal` (a lazy text) says otherwise."""
+    from crm.extensions import db
+    from crm.models import User
+
+    user = db.session.get(User, params["user_id"])
+    if user is None or not user.active:
+        raise JobFailed(str(refusal))
+    return user
+
+
 @handler("postcodes")
 def import_postcodes(params: dict, report: Report) -> Outcome:
     """Load an uploaded directory file into its postcode set (which commits each batch,
@@ -69,13 +81,9 @@ def report_pdf(params: dict, report: Report) -> Outcome:
     """A report as a PDF, made as the person who asked sees it (their Areas, their rights)."""
     from werkzeug.datastructures import MultiDict
 
-    from crm.extensions import db
-    from crm.models import User
     from crm.reports.quarterly import make_file
 
-    user = db.session.get(User, params["user_id"])
-    if user is None or not user.active:
-        raise JobFailed(_("The account that asked for this PDF can no longer sign in"))
+    user = _asker(params, _l("The account that asked for this PDF can no longer sign in"))
     report(0, 1, _("Making the PDF"))
     name, mimetype, body = make_file(user, params["report"], "pdf", MultiDict(params["args"]))
     return Outcome(_("The PDF is ready"), file_name=name, file_type=mimetype, file_data=body)
@@ -125,14 +133,10 @@ def subject_access(params: dict, report: Report) -> Outcome:
 def apply_import(params: dict, report: Report) -> Outcome:
     """Apply a previewed spreadsheet import, as the person who asked: all of it (the
     runner commits it with the job's ending) or nothing."""
-    from crm.extensions import db
-    from crm.models import User
     from crm.services import imports
     from crm.services.access import AccessDenied, RecordNotFound
 
-    user = db.session.get(User, params["user_id"])
-    if user is None or not user.active:
-        raise JobFailed(_("The account that asked for this import can no longer sign in"))
+    user = _asker(params, _l("The account that asked for this import can no longer sign in"))
     try:
         record = imports.apply(user, params["import_id"], report)
     except imports.ImportRefused as refused:
@@ -157,14 +161,10 @@ def apply_import(params: dict, report: Report) -> Outcome:
 def undo_import(params: dict, report: Report) -> Outcome:
     """Undo an applied spreadsheet import, as the person who asked: all of it (the runner
     commits it with the job's ending) or nothing."""
-    from crm.extensions import db
-    from crm.models import User
     from crm.services import imports
     from crm.services.access import AccessDenied, RecordNotFound
 
-    user = db.session.get(User, params["user_id"])
-    if user is None or not user.active:
-        raise JobFailed(_("The account that asked for this undo can no longer sign in"))
+    user = _asker(params, _l("The account that asked for this undo can no longer sign in"))
     report(0, None, _("Putting the records back"))
     try:
         record, changed = imports.undo_queued(user, params["import_id"])
